@@ -1,0 +1,55 @@
+"""The vocabulary of actions a finding can carry, with Chinese and English labels.
+
+A rule may only emit an action listed here; the engine checks this for every finding.
+"""
+
+from __future__ import annotations
+
+import attrs
+
+
+@attrs.frozen
+class Action:
+    code: str
+    zh: str
+    en: str
+    # Whether the action's money effect, when present, is a change to next year's budget.
+    budget_effect: bool = False
+
+
+ACTIONS: dict[str, Action] = {
+    a.code: a
+    for a in (
+        Action("require_assessment", "需事前评估", "ex-ante assessment required"),
+        Action("block_budget", "不予安排预算", "no budget arranged"),
+        Action("remind", "提醒加快进度", "reminded to speed up"),
+        Action("key_attention", "列入重点关注台账", "put on the key-attention ledger"),
+        Action("reclaim_funds", "收回统筹", "funds reclaimed", budget_effect=True),
+        Action("suspend_disbursement", "暂缓拨款", "disbursement suspended"),
+        Action("stop_disbursement", "停止拨款", "disbursement stopped"),
+        Action("grade", "评价等级", "graded"),
+        Action("cut_budget", "扣减预算", "budget cut", budget_effect=True),
+        Action("prioritize", "优先保障", "prioritised in the next budget"),
+        Action("improve", "督促改进", "ordered to improve"),
+        Action("no_new_budget", "不予新增预算", "no new budget request"),
+        Action("public_notice", "公开通报", "publicly notified"),
+        Action("rectify", "限期整改", "rectification due"),
+        Action("rectification_overdue", "整改逾期", "rectification overdue"),
+        Action("select_for_evaluation", "纳入评价", "selected for evaluation"),
+        Action("key_monitoring", "纳入重点监控", "put under key monitoring"),
+        Action("spot_check", "抽查复核", "selected for spot-check review"),
+        Action("disclose", "信息公开", "to be disclosed"),
+        Action("exit_policy", "清理退出", "policy or project cleared out"),
+        Action("full_cycle_tracking", "全周期跟踪", "full-cycle tracking"),
+        Action("adjust_targets", "调整绩效目标", "targets to be revised or re-filed"),
+        Action("pay_by_performance", "按绩效付费", "paid according to performance"),
+        Action("reward", "表扬奖励", "commended and rewarded"),
+        Action("accountability", "追责问责", "held accountable"),
+        Action("rank", "排序", "priority rank"),
+    )
+}
+
+
+def label(code: str, lang: str = "zh") -> str:
+    action = ACTIONS[code]
+    return action.zh if lang == "zh" else action.en

@@ -1,0 +1,226 @@
+"""Run a pack over a portfolio as of a date: five stage hook calls, each with the whole batch.
+
+``Lifecycle`` is the typed facade over ``pm.hook``: the core never calls hooks any other way. Each
+pack gets a fresh plugin manager holding only the rules it enables; nothing is registered at
+import time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+import time
+from collections.abc import Callable
+
+import attrs
+import pluggy
+import polars as pl
+
+from jixiao.core import hookspecs
+from jixiao.core.actions import ACTIONS
+from jixiao.core.errors import PluginError, RuleFailed
+from jixiao.core.hookspecs import STAGE_HOOKS, STAGES
+from jixiao.core.pack import Pack
+from jixiao.core.portfolio import Portfolio
+from jixiao.core.rule import FINDING_OPTIONAL, FINDING_REQUIRED, Rule, RuleOutput
+
+FINDINGS_SCHEMA = {
+    "project_id": pl.String, "pack": pl.String, "stage": pl.String, "rule": pl.String,
+    "plugin": pl.String, "action": pl.String, "amount_fen": pl.Int64, "due_date": pl.Date,
+    "source": pl.String, "clause": pl.String, "assumed": pl.Boolean, "message": pl.String,
+}
+
+
+@attrs.frozen
+class RunResult:
+    """What a run returns: every finding, and every fact column the stages produced."""
+
+    pack: Pack
+    as_of: dt.date
+    findings: pl.DataFrame
+    facts: pl.DataFrame
+    notes: pl.DataFrame | None = None
+
+
+def base_facts(portfolio: Portfolio, as_of: dt.date) -> pl.DataFrame:
+    """The projects table plus ``spent_fen``: the spending table's sum to the date, else the column."""
+    projects = portfolio.projects.drop("_row")
+    if portfolio.spending.height == 0:
+        return projects.with_columns(pl.col("spent_fen").fill_null(0))
+    paid = (portfolio.spending.filter(pl.col("date") <= as_of)
+            .group_by("project_id").agg(pl.col("amount_fen").sum().alias("_paid")))
+    return (projects.join(paid, on="project_id", how="left")
+            .with_columns(pl.col("_paid").fill_null(pl.col("spent_fen")).fill_null(0).alias("spent_fen"))
+            .drop("_paid"))
+
+
+class Lifecycle:
+    """The typed facade: one method per hook, each one ``pm.hook`` call with keyword arguments."""
+
+    def __init__(self, pack: Pack, trace: bool | None = None):
+        self.pack = pack
+        self.pm = pluggy.PluginManager(hookspecs.PROJECT)
+        self.pm.add_hookspecs(hookspecs)
+        self.rules: dict[str, Rule] = {}
+        self.order: dict[str, int] = {}
+        for i, resolved in enumerate(pack.enabled_rules()):
+            rule = resolved.instantiate(pack.id)
+            self.pm.register(rule, name=resolved.id)
+            self.rules[resolved.id] = rule
+            self.order[resolved.id] = i
+        if trace if trace is not None else os.environ.get("JIXIAO_TRACE"):
+            self._trace()
+
+    def _trace(self) -> None:
+        def before(hook_name, impls, kwargs):
+            self._t0 = time.perf_counter()
+            size = len(kwargs["facts"]) if "facts" in kwargs else 0
+            names = ", ".join(self.pm.get_name(i.plugin) or "?" for i in impls)
+            print(f"[jixiao trace] {self.pack.id} {hook_name} batch={size} rules=[{names}]", file=sys.stderr)
+
+        def after(outcome, hook_name, impls, kwargs):
+            ms = (time.perf_counter() - self._t0) * 1000
+            print(f"[jixiao trace] {self.pack.id} {hook_name} done in {ms:.2f} ms", file=sys.stderr)
+
+        self.pm.add_hookcall_monitoring(before, after)
+
+    def call(self, hook: str, stage: str, **kwargs) -> list[RuleOutput]:
+        caller = getattr(self.pm.hook, hook)
+        try:
+            results = caller(**kwargs)
+        except Exception as exc:
+            rule = self._culprit(exc, hook)
+            if rule is None:
+                raise
+            raise RuleFailed(rule.rule_id, rule.name, stage, hook, exc) from exc
+        outputs = [r for r in results if r is not None]
+        for out in outputs:
+            if not isinstance(out, RuleOutput) or out.rule not in self.rules:
+                raise PluginError(f"hook {hook} in stage {stage!r} returned {out!r}; expected "
+                                  f"RuleOutput from self.output(...) of a rule of pack {self.pack.id!r}")
+        return sorted(outputs, key=lambda o: self.order[o.rule])
+
+    def _culprit(self, exc: BaseException, hook: str) -> Rule | None:
+        """The rule whose hook implementation raised, found from the traceback's frames."""
+        codes = {}
+        for impl in getattr(self.pm.hook, hook).get_hookimpls():
+            func = getattr(impl.function, "__func__", impl.function)
+            codes[func.__code__] = impl.plugin
+        tb = exc.__traceback__
+        culprit = None
+        while tb is not None:
+            if tb.tb_frame.f_code in codes:
+                culprit = codes[tb.tb_frame.f_code]
+            tb = tb.tb_next
+        return culprit
+
+    # The typed facade, one method per hook.
+    def assess(self, **kw) -> list[RuleOutput]:
+        return self.call("jixiao_assess", "assess", **kw)
+
+    def target(self, **kw) -> list[RuleOutput]:
+        return self.call("jixiao_target", "target", **kw)
+
+    def monitor(self, **kw) -> list[RuleOutput]:
+        return self.call("jixiao_monitor", "monitor", **kw)
+
+    def evaluate(self, **kw) -> list[RuleOutput]:
+        return self.call("jixiao_evaluate", "evaluate", **kw)
+
+    def apply(self, **kw) -> list[RuleOutput]:
+        return self.call("jixiao_apply", "apply", **kw)
+
+    def explain(self, **kw) -> list[RuleOutput]:
+        return self.call("jixiao_explain", "explain", **kw)
+
+    def stage(self, stage: str) -> Callable[..., list[RuleOutput]]:
+        return getattr(self, stage)
+
+
+def run(pack: Pack, portfolio: Portfolio, as_of: dt.date, *, explain: bool = False,
+        on_stage: Callable[[str], None] | None = None, trace: bool | None = None) -> RunResult:
+    """Run the five stages in order; later stages see the facts earlier stages returned."""
+    portfolio.check_as_of(as_of)
+    life = Lifecycle(pack, trace)
+    facts = base_facts(portfolio, as_of)
+    known_ids = facts["project_id"]
+    parts: list[pl.DataFrame] = []
+    for stage in STAGES:
+        if on_stage:
+            on_stage(stage)
+        outputs = life.stage(stage)(portfolio=portfolio, as_of=as_of, facts=facts)
+        for out in outputs:
+            rule = life.rules[out.rule]
+            if out.findings is not None and out.findings.height:
+                parts.append(_finalise(out.findings, rule, pack, stage, STAGE_HOOKS[stage]))
+            if out.facts is not None:
+                facts = _merge_facts(facts, out.facts, rule, STAGE_HOOKS[stage])
+    notes = None
+    if explain:
+        outs = life.explain(portfolio=portfolio, as_of=as_of, facts=facts)
+        frames = [o.notes.select("project_id", pl.lit(o.rule).alias("rule"), "note")
+                  for o in outs if o.notes is not None and o.notes.height]
+        notes = pl.concat(frames) if frames else pl.DataFrame(schema={"project_id": pl.String, "rule": pl.String,
+                                                                      "note": pl.String})
+    findings = pl.concat(parts, how="vertical") if parts else pl.DataFrame(schema=FINDINGS_SCHEMA)
+    _check_projects(findings, known_ids)
+    return RunResult(pack, as_of, _order(findings, life.order), facts, notes)
+
+
+def _finalise(frame: pl.DataFrame, rule: Rule, pack: Pack, stage: str, hook: str) -> pl.DataFrame:
+    """Check a rule's findings frame and add pack, stage, rule and citation columns."""
+    where = f"rule {rule.rule_id!r} (plugin {rule.name!r}), hook {hook}"
+    for col, dtype in FINDING_REQUIRED.items():
+        if col not in frame.columns:
+            raise PluginError(f"{where} returned findings without the column {col!r}")
+    missing = {c: pl.lit(None, d) if c != "assumed" else pl.lit(False) for c, d in FINDING_OPTIONAL.items()
+               if c not in frame.columns}
+    frame = frame.with_columns(**missing)
+    bad = frame.filter(~pl.col("action").is_in(list(ACTIONS)))
+    if bad.height:
+        raise PluginError(f"{where} returned an action outside the vocabulary: {bad['action'][0]!r}")
+    return frame.select(
+        pl.col("project_id").cast(pl.String),
+        pl.lit(pack.id).alias("pack"),
+        pl.lit(stage).alias("stage"),
+        pl.lit(rule.rule_id).alias("rule"),
+        pl.lit(rule.name).alias("plugin"),
+        pl.col("action").cast(pl.String),
+        pl.col("amount_fen").cast(pl.Int64),
+        pl.col("due_date").cast(pl.Date),
+        pl.lit(pack.source_label(rule.citation.source)).alias("source"),
+        pl.lit(rule.citation.clause).alias("clause"),
+        pl.col("assumed").fill_null(False).cast(pl.Boolean),
+        pl.col("message").cast(pl.String),
+    )
+
+
+def _merge_facts(facts: pl.DataFrame, new: pl.DataFrame, rule: Rule, hook: str) -> pl.DataFrame:
+    if "project_id" not in new.columns:
+        raise PluginError(f"rule {rule.rule_id!r}, hook {hook}: facts need a project_id column")
+    clash = [c for c in new.columns if c != "project_id" and c in facts.columns]
+    if clash:
+        raise PluginError(f"rule {rule.rule_id!r}, hook {hook}: fact column(s) {clash} already exist; "
+                          "another rule or the projects table provides them")
+    if new["project_id"].is_duplicated().any():
+        raise PluginError(f"rule {rule.rule_id!r}, hook {hook}: facts have more than one row per project")
+    return facts.join(new, on="project_id", how="left")
+
+
+def _check_projects(findings: pl.DataFrame, known: pl.Series) -> None:
+    stray = findings.filter(~pl.col("project_id").is_in(known.implode()))
+    if stray.height:
+        r = stray.row(0, named=True)
+        raise PluginError(f"rule {r['rule']!r} returned a finding for project {r['project_id']!r}, "
+                          "which is not in the portfolio")
+
+
+def _order(findings: pl.DataFrame, order: dict[str, int]) -> pl.DataFrame:
+    """Stable order: stage, then the pack's rule order, then project id, then action."""
+    stage_rank = {s: i for i, s in enumerate(STAGES)}
+    return (findings
+            .with_columns(pl.col("stage").replace_strict(stage_rank, return_dtype=pl.Int32).alias("_s"),
+                          pl.col("rule").replace_strict(order, return_dtype=pl.Int32).alias("_r"))
+            .sort(["_s", "_r", "project_id", "action"], maintain_order=True)
+            .drop("_s", "_r"))

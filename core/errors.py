@@ -1,0 +1,77 @@
+"""Errors a user can act on. Each names the place (file, sheet, row, column or key) and the value."""
+
+from __future__ import annotations
+
+import attrs
+
+
+@attrs.frozen
+class Problem:
+    """One thing wrong with an input file or a pack, with where it is."""
+
+    file: str
+    message: str
+    sheet: str | None = None
+    row: int | None = None
+    column: str | None = None
+    value: str | None = None
+    severity: str = "error"  # or "warning"
+
+    def render(self) -> str:
+        where = [self.file]
+        if self.sheet:
+            where.append(f"sheet {self.sheet}")
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.column:
+            where.append(f"column {self.column}")
+        text = ", ".join(where) + f": {self.message}"
+        if self.value is not None:
+            text += f" (value: {self.value!r})"
+        return text
+
+
+class JixiaoError(Exception):
+    """Base class: an error the CLI reports without a traceback, exit code 2."""
+
+    exit_code = 2
+
+    def render(self) -> str:
+        return str(self)
+
+
+class ProblemsError(JixiaoError):
+    """Several problems found at once (bad portfolio input, a bad pack)."""
+
+    def __init__(self, problems: list[Problem], what: str = "input"):
+        self.problems = [p for p in problems if p.severity == "error"] or list(problems)
+        self.what = what
+        super().__init__(self.render())
+
+    def render(self) -> str:
+        n = len(self.problems)
+        head = f"{n} problem{'s' if n != 1 else ''} in the {self.what}:"
+        return "\n".join([head, *("  " + p.render() for p in self.problems)])
+
+
+class InputError(ProblemsError):
+    def __init__(self, problems: list[Problem]):
+        super().__init__(problems, "portfolio")
+
+
+class PackError(ProblemsError):
+    def __init__(self, problems: list[Problem]):
+        super().__init__(problems, "policy pack")
+
+
+class PluginError(JixiaoError):
+    """A plugin failed to load or raised inside a hook."""
+
+
+class RuleFailed(PluginError):
+    def __init__(self, rule: str, plugin: str, stage: str, hook: str, error: BaseException):
+        self.rule, self.plugin, self.stage, self.hook, self.error = rule, plugin, stage, hook, error
+        super().__init__(
+            f"rule {rule!r} (plugin {plugin!r}) failed in stage {stage!r}, hook {hook}: "
+            f"{type(error).__name__}: {error}; nothing was written"
+        )

@@ -1,0 +1,481 @@
+"""The portfolio: every table of projects, indicators, spending, evaluations and accountability.
+
+Loading reads every cell as text, maps headers (Chinese or English) to canonical names, and converts
+whole columns at once with polars expressions. Every problem is collected with file, sheet, row,
+column and value before anything is raised, so a user sees all of them in one go.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import io
+import json
+from pathlib import Path
+
+import attrs
+import polars as pl
+
+from jixiao.core import money
+from jixiao.core.errors import InputError, Problem
+from jixiao.core.schema import BOOL, TABLE_ALIASES, TABLES, Column, Table
+
+ROW = "_row"  # the source row number (1-based, header is row 1) kept on every table
+MAX_PER_COLUMN = 20  # problems listed per column before "and N more"
+DECIMAL_DIGITS = 4  # indicator values are kept as integers scaled by 10**4
+DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%Y.%m.%d", "%Y年%m月%d日")
+
+
+def frame_schema(table: Table) -> dict[str, pl.DataType]:
+    """The converted schema of a table: money as ``<name>_fen``, scores as ``<name>_c``, etc."""
+    out: dict[str, pl.DataType] = {ROW: pl.Int64}
+    for col in table.columns:
+        out[converted_name(col)] = _DTYPES[col.kind]
+    return out
+
+
+def converted_name(col: Column) -> str:
+    return {"money": f"{col.name}_fen", "score": f"{col.name}_c", "decimal": f"{col.name}_e4"}.get(
+        col.kind, col.name
+    )
+
+
+_DTYPES = {"str": pl.String, "enum": pl.String, "int": pl.Int64, "bool": pl.Boolean, "date": pl.Date,
+           "money": pl.Int64, "score": pl.Int64, "decimal": pl.Int64}
+
+
+@attrs.frozen
+class Origin:
+    """Where a table came from, for error messages."""
+
+    file: str
+    sheet: str | None = None
+
+
+@attrs.frozen
+class Portfolio:
+    """Every table of a portfolio, converted, validated and immutable."""
+
+    projects: pl.DataFrame
+    indicators: pl.DataFrame
+    spending: pl.DataFrame
+    evaluations: pl.DataFrame
+    accountability: pl.DataFrame
+    origins: dict[str, Origin] = attrs.field(factory=dict)
+    warnings: tuple[Problem, ...] = ()
+
+    def table(self, name: str) -> pl.DataFrame:
+        return getattr(self, name)
+
+    def __len__(self) -> int:
+        return self.projects.height
+
+    @classmethod
+    def from_frames(cls, frames: dict[str, pl.DataFrame], origins: dict[str, Origin] | None = None,
+                    warnings: tuple[Problem, ...] = ()) -> Portfolio:
+        tables = {}
+        for name, table in TABLES.items():
+            schema = frame_schema(table)
+            df = frames.get(name)
+            tables[name] = pl.DataFrame(schema=schema) if df is None else df.select(list(schema))
+        return cls(**tables, origins=origins or {}, warnings=warnings)
+
+    def subset(self, project_ids: list[str]) -> Portfolio:
+        """The same portfolio restricted to some projects (the single-project path of explain)."""
+        keep = pl.Series(project_ids, dtype=pl.String)
+        frames = {name: self.table(name).filter(pl.col("project_id").is_in(keep.implode()))
+                  for name in TABLES}
+        return attrs.evolve(self, **frames)
+
+    def check_as_of(self, as_of: dt.date) -> None:
+        """Spending dated after the as-of date cannot be known yet: an input error."""
+        late = self.spending.filter(pl.col("date") > as_of)
+        if late.height:
+            origin = self.origins.get("spending", Origin("spending"))
+            raise InputError([
+                Problem(origin.file, f"spending dated after the as-of date {as_of}", origin.sheet,
+                        r[ROW], "date", str(r["date"]))
+                for r in late.head(MAX_PER_COLUMN).iter_rows(named=True)
+            ])
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading files into raw text tables
+
+
+def load_portfolio(path: str | Path) -> Portfolio:
+    """Load a portfolio from CSV, a folder of CSV/Parquet files, XLSX, JSON or Parquet."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError([Problem(str(path), "no such file or folder")])
+    raws = _read_raw(path)
+    return _convert(raws)
+
+
+@attrs.frozen
+class _Raw:
+    table: str
+    frame: pl.DataFrame  # all String columns, plus ROW
+    origin: Origin
+
+
+def _read_raw(path: Path) -> list[_Raw]:
+    suffix = path.suffix.lower()
+    if path.is_dir():
+        return _read_dir(path)
+    if suffix == ".csv":
+        return [_Raw("projects", _read_csv(path), Origin(str(path)))]
+    if suffix in (".xlsx", ".xlsm"):
+        return _read_xlsx(path)
+    if suffix == ".json":
+        return _read_json(path)
+    if suffix == ".parquet":
+        return [_Raw("projects", _read_parquet(path), Origin(str(path)))]
+    raise InputError([Problem(str(path), "unknown portfolio format; use .csv, .xlsx, .json, .parquet "
+                                         "or a folder of .csv/.parquet files named after the tables",
+                              value=suffix)])
+
+
+def _read_dir(path: Path) -> list[_Raw]:
+    raws, problems = [], []
+    for file in sorted(path.iterdir()):
+        if file.suffix.lower() not in (".csv", ".parquet"):
+            continue
+        table = TABLE_ALIASES.get(file.stem)
+        if table is None:
+            problems.append(Problem(str(file), "file name is not a table name; expected one of "
+                                    + ", ".join(f"{t}.csv" for t in TABLES), value=file.stem))
+            continue
+        frame = _read_csv(file) if file.suffix.lower() == ".csv" else _read_parquet(file)
+        raws.append(_Raw(table, frame, Origin(str(file))))
+    if problems:
+        raise InputError(problems)
+    if not any(r.table == "projects" for r in raws):
+        raise InputError([Problem(str(path), "the folder has no projects.csv or projects.parquet")])
+    return raws
+
+
+def decode(data: bytes, file: str) -> str:
+    """UTF-8 (with or without BOM) or GBK/GB18030, which Excel in China often writes."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("gb18030")
+    except UnicodeDecodeError as exc:
+        raise InputError([Problem(file, "the file is neither UTF-8 nor GBK/GB18030 text "
+                                        f"(undecodable byte at offset {exc.start})")]) from None
+
+
+def _read_csv(path: Path) -> pl.DataFrame:
+    data = path.read_bytes()
+    text = decode(data, str(path))
+    if not text.strip():
+        raise InputError([Problem(str(path), "the file is empty")])
+    try:
+        frame = pl.read_csv(io.BytesIO(text.encode("utf-8")), infer_schema=False, missing_utf8_is_empty_string=False)
+    except pl.exceptions.PolarsError as exc:
+        raise InputError([Problem(str(path), f"not a readable CSV file: {exc}")]) from None
+    return _with_rows(frame)
+
+
+def _read_parquet(path: Path) -> pl.DataFrame:
+    try:
+        frame = pl.read_parquet(path)
+    except Exception as exc:  # polars raises several kinds for a damaged file
+        raise InputError([Problem(str(path), f"not a readable Parquet file: {exc}")]) from None
+    return _with_rows(frame.select(_as_text(c, frame.schema[c]) for c in frame.columns))
+
+
+def _as_text(name: str, dtype: pl.DataType) -> pl.Expr:
+    if dtype == pl.Date:
+        return pl.col(name).dt.strftime("%Y-%m-%d")
+    return pl.col(name).cast(pl.String)
+
+
+def _read_xlsx(path: Path) -> list[_Raw]:
+    try:
+        sheets = pl.read_excel(path, sheet_id=0, infer_schema_length=0, raise_if_empty=False)
+    except Exception as exc:
+        raise InputError([Problem(str(path), f"not a readable XLSX workbook: {exc}")]) from None
+    raws, problems = [], []
+    for sheet, frame in sheets.items():
+        table = TABLE_ALIASES.get(sheet.strip())
+        if table is None:
+            problems.append(Problem(str(path), "sheet name is not a table name; expected one of "
+                                    + ", ".join(f"{t.zh}/{t.name}" for t in TABLES.values()),
+                                    sheet=sheet, severity="warning"))
+            continue
+        frame = frame.select(pl.col(c).cast(pl.String).str.replace(r" 00:00:00(\.0+)?$", "")
+                             for c in frame.columns)
+        raws.append(_Raw(table, _with_rows(frame), Origin(str(path), sheet)))
+    if not any(r.table == "projects" for r in raws):
+        raise InputError([Problem(str(path), "the workbook has no 项目/projects sheet")] + problems)
+    return raws
+
+
+def _read_json(path: Path) -> list[_Raw]:
+    text = decode(path.read_bytes(), str(path))
+    if not text.strip():
+        raise InputError([Problem(str(path), "the file is empty")])
+    try:
+        # Numbers stay text, so that 0.1 is read as exactly 0.1.
+        doc = json.loads(text, parse_float=str, parse_int=str)
+    except json.JSONDecodeError as exc:
+        raise InputError([Problem(str(path), f"invalid JSON at line {exc.lineno} column {exc.colno}: "
+                                  f"{exc.msg}")]) from None
+    if isinstance(doc, list):
+        doc = {"projects": doc}
+    if not isinstance(doc, dict):
+        raise InputError([Problem(str(path), "expected an object with a 'projects' list")])
+    raws, problems = [], []
+    for key, records in doc.items():
+        table = TABLE_ALIASES.get(key)
+        if key in ("schema", "meta"):
+            continue
+        if table is None or not isinstance(records, list):
+            problems.append(Problem(str(path), "expected a list of records under a table name",
+                                    sheet=f"$.{key}", value=key))
+            continue
+        columns: dict[str, list] = {}
+        for i, rec in enumerate(records):
+            if not isinstance(rec, dict):
+                problems.append(Problem(str(path), "a record must be an object", sheet=f"$.{key}", row=i))
+                continue
+            for k in rec:
+                columns.setdefault(k, [None] * i)
+            for k, values in columns.items():
+                v = rec.get(k)
+                values.append(None if v is None else (str(v).lower() if isinstance(v, bool) else str(v)))
+        frame = pl.DataFrame(columns, schema={k: pl.String for k in columns})
+        # JSON rows are counted from 0, as in $.projects[0].
+        raws.append(_Raw(table, frame.with_row_index(ROW).with_columns(pl.col(ROW).cast(pl.Int64)),
+                         Origin(str(path), f"$.{key}")))
+    if problems:
+        raise InputError(problems)
+    if not any(r.table == "projects" for r in raws):
+        raise InputError([Problem(str(path), "no 'projects' list in the JSON document")])
+    return raws
+
+
+def _with_rows(frame: pl.DataFrame) -> pl.DataFrame:
+    # Header is row 1, so the first record is row 2, as a spreadsheet shows it.
+    return frame.with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64))
+
+
+# ---------------------------------------------------------------------------------------------
+# Converting raw text tables into typed ones
+
+
+def _convert(raws: list[_Raw]) -> Portfolio:
+    problems: list[Problem] = []
+    frames: dict[str, pl.DataFrame] = {}
+    origins: dict[str, Origin] = {}
+    for raw in raws:
+        if raw.table in frames:
+            problems.append(Problem(raw.origin.file, f"table {raw.table!r} given twice", raw.origin.sheet))
+            continue
+        frame = _convert_table(TABLES[raw.table], raw, problems)
+        if frame is not None:
+            frames[raw.table] = frame
+            origins[raw.table] = raw.origin
+    if not problems or all(p.severity == "warning" for p in problems):
+        _cross_checks(frames, origins, problems)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise InputError(errors)
+    frames = _derive(frames, "target_status" in _present_columns(raws, "projects"))
+    return Portfolio.from_frames(frames, origins, tuple(p for p in problems if p.severity == "warning"))
+
+
+def _present_columns(raws: list[_Raw], table: str) -> set[str]:
+    for raw in raws:
+        if raw.table == table:
+            return set(_map_headers(TABLES[table], raw.frame.columns)[0].values())
+    return set()
+
+
+def _normalise_header(h: str) -> str:
+    return h.strip().replace("\ufeff", "").replace("（", "(").replace("）", ")").replace(" ", "").lower()
+
+
+def _header_index(table: Table) -> dict[str, tuple[str, str]]:
+    """Normalised header → (canonical column, unit) where unit is 'yuan', 'wan' or ''."""
+    index = {}
+    for col in table.columns:
+        unit = "yuan" if col.kind == "money" else ""
+        for h in col.headers():
+            index[_normalise_header(h)] = (col.name, unit)
+        for h in col.wan_headers():
+            index[_normalise_header(h)] = (col.name, "wan")
+    return index
+
+
+def _map_headers(table: Table, headers: list[str]) -> tuple[dict[str, str], dict[str, str], list[str]]:
+    """(raw header → canonical, canonical → unit, unknown headers)."""
+    index = _header_index(table)
+    mapping, units, unknown = {}, {}, []
+    for h in headers:
+        if h == ROW:
+            continue
+        hit = index.get(_normalise_header(h))
+        if hit is None:
+            unknown.append(h)
+        else:
+            mapping[h] = hit[0]
+            units[hit[0]] = hit[1]
+    return mapping, units, unknown
+
+
+def _convert_table(table: Table, raw: _Raw, problems: list[Problem]) -> pl.DataFrame | None:
+    file, sheet = raw.origin.file, raw.origin.sheet
+    mapping, units, unknown = _map_headers(table, raw.frame.columns)
+    index = _header_index(table)
+    for h in unknown:
+        close = difflib.get_close_matches(_normalise_header(h), list(index), n=1, cutoff=0.6)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        problems.append(Problem(file, f"unknown column ignored{hint}", sheet, column=h, severity="warning"))
+    seen: dict[str, str] = {}
+    for h, name in mapping.items():
+        if name in seen:
+            problems.append(Problem(file, f"columns {seen[name]!r} and {h!r} both give {name!r}", sheet,
+                                    column=h))
+        seen[name] = h
+    missing = [c for c in table.columns if c.required and c.name not in seen]
+    for c in missing:
+        problems.append(Problem(file, f"missing required column {c.zh} ({c.name})", sheet, column=c.name))
+    if missing:
+        return None
+    if raw.frame.height == 0 and table.name == "projects":
+        problems.append(Problem(file, "the table has no rows", sheet))
+        return None
+    frame = raw.frame.select(ROW, *(pl.col(h).alias(n) for h, n in mapping.items()))
+    exprs, checks = [pl.col(ROW)], []
+    for col in table.columns:
+        if col.name not in seen:
+            exprs.append(pl.lit(col.default, dtype=_DTYPES[col.kind]).alias(converted_name(col)))
+            continue
+        value, bad, why = _column_expr(col, units.get(col.name, ""))
+        exprs.append(value.alias(converted_name(col)))
+        if bad is not None:
+            checks.append((col, bad.alias(f"bad:{col.name}"), why, seen[col.name]))
+    text = frame.with_columns(pl.col(c).str.strip_chars() for c in frame.columns if c != ROW)
+    typed = text.select(*exprs, *(b for _, b, _, _ in checks))
+    for col, bad, why, header in checks:
+        flagged = typed.filter(pl.col(bad.meta.output_name()))
+        if flagged.height:
+            rows = flagged[ROW].to_list()
+            values = text.filter(pl.col(ROW).is_in(pl.Series(rows[:MAX_PER_COLUMN]).implode()))[col.name].to_list()
+            for r, v in zip(rows[:MAX_PER_COLUMN], values):
+                problems.append(Problem(file, why, sheet, r, header, v))
+            if len(rows) > MAX_PER_COLUMN:
+                problems.append(Problem(file, f"and {len(rows) - MAX_PER_COLUMN} more rows with the same problem",
+                                        sheet, column=header))
+    return typed.select(pl.all().exclude("^bad:.*$"))
+
+
+def _column_expr(col: Column, unit: str) -> tuple[pl.Expr, pl.Expr | None, str]:
+    c = pl.col(col.name)
+    empty = c.is_null() | (c == "")
+    missing = (empty & pl.lit(col.required)) if col.required else None
+    need = f"a value is required ({col.zh})"
+    if col.kind == "str":
+        return pl.when(empty).then(None).otherwise(c), missing, need
+    if col.kind == "int":
+        value = c.cast(pl.Int64, strict=False)
+        bad = ~empty & value.is_null()
+        return value, _or(bad, missing), "not a whole number" if col.required is False else f"not a whole number or missing ({col.zh})"
+    if col.kind == "bool":
+        value = c.str.to_lowercase().replace_strict(BOOL, default=None, return_dtype=pl.Boolean)
+        bad = ~empty & value.is_null()
+        return pl.when(empty).then(pl.lit(col.default)).otherwise(value), bad, "not 是/否 (yes/no)"
+    if col.kind == "enum":
+        value = c.replace_strict(col.choices, default=None, return_dtype=pl.String)
+        bad = ~empty & value.is_null()
+        allowed = "、".join(sorted({k for k in col.choices if not k.isascii()})) or ", ".join(col.choices)
+        default = pl.lit(col.default, dtype=pl.String)
+        return (pl.when(empty).then(default).otherwise(value), _or(bad, missing),
+                f"not one of the allowed values ({allowed})")
+    if col.kind == "date":
+        value = pl.coalesce([c.str.to_date(f, strict=False) for f in DATE_FORMATS])
+        bad = ~empty & value.is_null()
+        return value, _or(bad, missing), "not a date (use YYYY-MM-DD)"
+    if col.kind == "money":
+        fen, bad = money.parse_amount_expr(col.name, unit or "yuan")
+        negative = fen < 0
+        unit_name = "万元 with at most 6 decimals" if unit == "wan" else "元 with at most 2 decimals"
+        return fen, _or(bad | negative.fill_null(False), missing), (
+            f"not a non-negative amount in {unit_name}")
+    if col.kind == "score":
+        centi, bad = money.parse_amount_expr(col.name, "yuan")  # two decimals, exactly
+        outside = (centi < 0) | (centi > 100_00)
+        return centi, _or(bad | outside.fill_null(False), missing), "not a score between 0 and 100 (at most 2 decimals)"
+    if col.kind == "decimal":
+        value, bad = decimal_e4_expr(col.name)
+        return value, bad, f"not a number with at most {DECIMAL_DIGITS} decimals"
+    raise AssertionError(col.kind)
+
+
+def decimal_e4_expr(name: str) -> tuple[pl.Expr, pl.Expr]:
+    text = pl.col(name).str.replace_all(",", "").str.replace(r"%$", "")
+    pattern = rf"^(-?)(\d+)(?:\.(\d{{0,{DECIMAL_DIGITS}}}))?$"
+    whole = text.str.extract(pattern, 2)
+    frac = text.str.extract(pattern, 3).fill_null("").str.pad_end(DECIMAL_DIGITS, "0")
+    mag = whole.cast(pl.Int64, strict=False) * 10**DECIMAL_DIGITS + frac.cast(pl.Int64, strict=False)
+    value = pl.when(text.str.extract(pattern, 1) == "-").then(-mag).otherwise(mag)
+    empty = pl.col(name).is_null() | (pl.col(name) == "")
+    return value, ~empty & whole.is_null()
+
+
+def _or(a: pl.Expr | None, b: pl.Expr | None) -> pl.Expr | None:
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return a | b
+
+
+def _cross_checks(frames: dict[str, pl.DataFrame], origins: dict[str, Origin], problems: list[Problem]) -> None:
+    projects = frames.get("projects")
+    if projects is None:
+        return
+    o = origins["projects"]
+    dup = projects.filter(pl.col("project_id").is_duplicated())
+    for r in dup.head(MAX_PER_COLUMN).iter_rows(named=True):
+        problems.append(Problem(o.file, "duplicate project id", o.sheet, r[ROW], "project_id", r["project_id"]))
+    known = projects["project_id"].implode()
+    for name, frame in frames.items():
+        if name == "projects":
+            continue
+        ot = origins[name]
+        orphans = frame.filter(~pl.col("project_id").is_in(known))
+        for r in orphans.head(MAX_PER_COLUMN).iter_rows(named=True):
+            problems.append(Problem(ot.file, "project id not in the projects table", ot.sheet, r[ROW],
+                                    "project_id", r["project_id"]))
+    bad_period = projects.filter(pl.col("end_date") < pl.col("start_date"))
+    for r in bad_period.head(MAX_PER_COLUMN).iter_rows(named=True):
+        problems.append(Problem(o.file, "implementation ends before it starts", o.sheet, r[ROW], "end_date",
+                                str(r["end_date"])))
+    spending = frames.get("spending")
+    if spending is not None and spending.height:
+        sums = spending.group_by("project_id").agg(pl.col("amount_fen").sum().alias("_sum"))
+        clash = projects.join(sums, on="project_id").filter(
+            pl.col("spent_fen").is_not_null() & (pl.col("spent_fen") != pl.col("_sum")))
+        for r in clash.head(MAX_PER_COLUMN).iter_rows(named=True):
+            problems.append(Problem(o.file, f"spent differs from the spending table's sum "
+                                    f"({money.fen_to_yuan_str(r['_sum'])} 元)", o.sheet, r[ROW], "spent",
+                                    money.fen_to_yuan_str(r["spent_fen"])))
+
+
+def _derive(frames: dict[str, pl.DataFrame], has_target_status: bool) -> dict[str, pl.DataFrame]:
+    projects = frames["projects"]
+    if not has_target_status:
+        with_targets = (frames["indicators"]["project_id"].unique().implode()
+                        if "indicators" in frames else pl.Series([], dtype=pl.String).implode())
+        projects = projects.with_columns(
+            pl.when(pl.col("project_id").is_in(with_targets)).then(pl.lit("approved"))
+            .otherwise(pl.lit("none")).alias("target_status"))
+    return {**frames, "projects": projects}

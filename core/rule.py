@@ -1,0 +1,93 @@
+"""The base class of every rule plugin, built-in or third-party, and what its hooks return."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import attrs
+import polars as pl
+
+from jixiao.core.hookspecs import ALL_HOOKS, STAGE_HOOKS
+
+# Columns a rule's findings frame must or may carry; the engine adds pack, stage, rule and citation.
+FINDING_REQUIRED = {"project_id": pl.String, "action": pl.String, "message": pl.String}
+FINDING_OPTIONAL = {"amount_fen": pl.Int64, "due_date": pl.Date, "assumed": pl.Boolean}
+
+
+@attrs.frozen
+class Citation:
+    """Where a rule or a value comes from: a source of the pack (by key) and a clause."""
+
+    source: str
+    clause: str
+
+    def render(self, doc_no: str | None = None) -> str:
+        return f"{doc_no or self.source} {self.clause}"
+
+
+@attrs.frozen
+class RuleOutput:
+    """What one rule returns from one stage hook."""
+
+    rule: str
+    findings: pl.DataFrame | None = None
+    facts: pl.DataFrame | None = None  # project_id plus new fact columns
+    notes: pl.DataFrame | None = None  # explain only: project_id, note
+
+
+class Rule:
+    """A rule plugin. Subclasses set ``name``, ``Params`` (a frozen attrs class with defaults) and
+    implement one or more stage hooks with ``@hookimpl``.
+
+    An instance is one rule of one pack: its id in the pack, its parameters, its citations, and
+    which parameter values the pack marks as assumed.
+    """
+
+    name: ClassVar[str] = ""
+    summary: ClassVar[str] = ""
+    Params: ClassVar[type] = attrs.make_class("NoParams", {}, frozen=True)
+    # Fact columns the rule reads, shown by `jixiao explain` as the inputs it read.
+    reads: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, rule_id: str, params: Any, citation: Citation, assumed: dict[str, str] | None = None,
+                 pack_id: str = "", param_citations: dict[str, Citation] | None = None):
+        self.rule_id = rule_id
+        self.params = params
+        self.citation = citation
+        self.assumed = dict(assumed or {})
+        self.pack_id = pack_id
+        self.param_citations = dict(param_citations or {})
+
+    def __repr__(self) -> str:
+        return f"<rule {self.rule_id} ({self.name})>"
+
+    @classmethod
+    def hooks(cls) -> tuple[str, ...]:
+        """The hooks this plugin implements, in lifecycle order."""
+        return tuple(h for h in ALL_HOOKS if callable(getattr(cls, h, None)))
+
+    @classmethod
+    def stages(cls) -> tuple[str, ...]:
+        return tuple(stage for stage, hook in STAGE_HOOKS.items() if hook in cls.hooks())
+
+    def is_assumed(self, *params: str) -> bool:
+        """Whether any of these parameter values is marked assumed in the pack."""
+        return any(p in self.assumed for p in params)
+
+    def output(self, findings: pl.DataFrame | None = None, facts: pl.DataFrame | None = None,
+               notes: pl.DataFrame | None = None) -> RuleOutput:
+        return RuleOutput(self.rule_id, findings, facts, notes)
+
+    @staticmethod
+    def findings(frame: pl.DataFrame, action: str, message: pl.Expr | str, *, amount_fen: pl.Expr | None = None,
+                 due_date: pl.Expr | None = None, assumed: bool | pl.Expr = False) -> pl.DataFrame:
+        """Turn the projects in ``frame`` into findings of one action, in one columnar step."""
+        msg = pl.lit(message) if isinstance(message, str) else message
+        return frame.select(
+            pl.col("project_id"),
+            pl.lit(action).alias("action"),
+            msg.alias("message"),
+            (amount_fen if amount_fen is not None else pl.lit(None, pl.Int64)).cast(pl.Int64).alias("amount_fen"),
+            (due_date if due_date is not None else pl.lit(None, pl.Date)).cast(pl.Date).alias("due_date"),
+            (pl.lit(assumed) if isinstance(assumed, bool) else assumed).cast(pl.Boolean).alias("assumed"),
+        )

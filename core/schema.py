@@ -1,0 +1,174 @@
+"""The portfolio's tables and columns: canonical names, accepted headers (Chinese or English), types.
+
+docs/formats.md documents the same table; ``tests/test_docs.py`` checks the two agree.
+"""
+
+from __future__ import annotations
+
+import attrs
+
+FUND_TYPES = {
+    "一般公共预算": "一般公共预算",
+    "general_public": "一般公共预算",
+    "政府性基金预算": "政府性基金预算",
+    "government_fund": "政府性基金预算",
+    "国有资本经营预算": "国有资本经营预算",
+    "state_capital": "国有资本经营预算",
+    "社会保险基金预算": "社会保险基金预算",
+    "social_insurance": "社会保险基金预算",
+}
+
+CATEGORIES = {
+    name: name
+    for name in (
+        "专项资金", "转移支付", "部门整体支出", "PPP", "政府购买服务", "政府投资基金",
+        "政府债务", "直达资金", "基本支出", "一般项目", "其他",
+    )
+} | {
+    "special_fund": "专项资金", "transfer_payment": "转移支付", "department_overall": "部门整体支出",
+    "ppp": "PPP", "purchased_service": "政府购买服务", "investment_fund": "政府投资基金",
+    "government_debt": "政府债务", "direct_fund": "直达资金", "basic": "基本支出",
+    "general_project": "一般项目", "other": "其他",
+}
+
+TARGET_STATUS = {
+    "approved": "approved", "已批复": "approved", "已审核": "approved", "通过": "approved",
+    "pending": "pending", "待审核": "pending", "审核中": "pending",
+    "rejected": "rejected", "未通过": "rejected", "审核未通过": "rejected",
+    "incomplete": "incomplete", "不完整": "incomplete",
+    "none": "none", "未设定": "none", "无": "none",
+}
+
+ASSESSMENT_RESULT = {
+    "pass": "pass", "通过": "pass", "予以支持": "pass",
+    "fail": "fail", "不通过": "fail", "不予支持": "fail",
+    "none": "none", "未评估": "none", "无": "none",
+}
+
+LEVEL1 = {"产出": "output", "output": "output", "效益": "outcome", "outcome": "outcome",
+          "效果": "outcome", "满意度": "satisfaction", "satisfaction": "satisfaction",
+          "成本": "output", "cost": "output"}
+
+DIRECTION = {"higher": "higher", "正向": "higher", "≥": "higher", ">=": "higher",
+             "lower": "lower", "反向": "lower", "≤": "lower", "<=": "lower",
+             "qualitative": "qualitative", "定性": "qualitative"}
+
+QUALITATIVE = {"达成": "achieved", "achieved": "achieved",
+               "部分达成": "partial", "partial": "partial",
+               "未达成": "missed", "missed": "missed"}
+
+EVAL_KIND = {"self": "self", "自评": "self", "单位自评": "self",
+             "finance": "finance", "财政评价": "finance", "财政重点评价": "finance", "重点评价": "finance",
+             "third_party": "third_party", "第三方评价": "third_party", "第三方": "third_party"}
+
+BOOL = {"是": True, "否": False, "true": True, "false": False, "1": True, "0": False,
+        "yes": True, "no": False, "y": True, "n": False, "t": True, "f": False}
+
+
+@attrs.frozen
+class Column:
+    """One column: its canonical name, the headers accepted for it, and how its text is read."""
+
+    name: str
+    kind: str  # str | int | bool | date | money | score | decimal | enum
+    zh: str
+    required: bool = False
+    aliases: tuple[str, ...] = ()
+    choices: dict | None = None
+    default: object = None
+    doc: str = ""
+
+    def headers(self) -> tuple[str, ...]:
+        """Every accepted header; a money column also accepts its 万元 form (see ``wan_headers``)."""
+        return (self.name, self.zh, *self.aliases)
+
+    def wan_headers(self) -> tuple[str, ...]:
+        if self.kind != "money":
+            return ()
+        base = self.zh.replace("(元)", "")
+        return (f"{self.name}_wan", f"{base}(万元)", f"{base}（万元）")
+
+
+@attrs.frozen
+class Table:
+    name: str
+    zh: str
+    columns: tuple[Column, ...]
+    doc: str = ""
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+
+PROJECTS = Table("projects", "项目", (
+    Column("project_id", "str", "项目编码", True, ("项目代码", "项目编号", "id"), doc="unique project code"),
+    Column("name", "str", "项目名称", True, ("project_name",)),
+    Column("department", "str", "主管部门", True, ("部门", "预算部门", "dept")),
+    Column("fiscal_year", "int", "预算年度", True, ("年度", "year")),
+    Column("fund_type", "enum", "资金性质", True, ("预算类型", "fund"), FUND_TYPES),
+    Column("category", "enum", "项目类别", True, ("资金类别", "类别"), CATEGORIES),
+    Column("budget", "money", "预算金额(元)", True, ("预算金额", "预算金额（元）")),
+    Column("spent", "money", "已支出金额(元)", False, ("支出金额", "已支出金额", "支出金额(元)"),
+           doc="total paid out; when a spending table is given it must be that table's sum"),
+    Column("is_new", "bool", "是否新增", False, ("新增", "new"), default=False),
+    Column("is_major", "bool", "是否重大", False, ("重大", "major"), default=False),
+    Column("start_date", "date", "实施开始日期", False, ("开始日期", "start")),
+    Column("end_date", "date", "实施结束日期", False, ("结束日期", "end")),
+    Column("target_status", "enum", "绩效目标状态", False, ("目标状态", "targets"), TARGET_STATUS,
+           doc="when the column is absent: approved if the project has indicators, else none"),
+    Column("assessment_result", "enum", "事前评估结论", False, ("事前评估", "assessment"),
+           ASSESSMENT_RESULT, default="none"),
+    Column("assessment_date", "date", "事前评估日期", False),
+    Column("priority_fund", "bool", "重点攻势资金", False, ("十五个攻势", "priority"), default=False,
+           doc="a fund under the locality's priority campaign (Qingdao's 十五个攻势)"),
+), "one row per project (项目)")
+
+INDICATORS = Table("indicators", "绩效指标", (
+    Column("project_id", "str", "项目编码", True, ("项目代码", "项目编号")),
+    Column("level1", "enum", "一级指标", True, (), LEVEL1),
+    Column("level2", "str", "二级指标", False),
+    Column("name", "str", "三级指标", True, ("指标名称", "indicator")),
+    Column("direction", "enum", "指标方向", True, ("方向",), DIRECTION),
+    Column("target", "decimal", "目标值", False, ("年度指标值", "指标值")),
+    Column("actual", "str", "实际值", False, ("完成值", "实际完成值"),
+           doc="a number, or 达成/部分达成/未达成 for a qualitative indicator"),
+    Column("weight", "decimal", "分值", False, ("权重",),
+           doc="points within its first-level indicator; equal shares when absent"),
+), "performance targets and indicators (绩效目标/指标), one row per indicator")
+
+SPENDING = Table("spending", "支出明细", (
+    Column("project_id", "str", "项目编码", True, ("项目代码", "项目编号")),
+    Column("date", "date", "支付日期", True, ("日期",)),
+    Column("amount", "money", "支付金额(元)", True, ("金额", "金额(元)", "支付金额")),
+), "in-year spending by date (支出进度)")
+
+EVALUATIONS = Table("evaluations", "绩效评价", (
+    Column("project_id", "str", "项目编码", True, ("项目代码", "项目编号")),
+    Column("year", "int", "评价年度", True, ("年度",)),
+    Column("kind", "enum", "评价方式", True, ("评价类型",), EVAL_KIND),
+    Column("date", "date", "评价日期", False),
+    Column("score", "score", "总分", True, ("得分", "评价得分")),
+    Column("score_execution", "score", "预算执行率得分", False),
+    Column("score_output", "score", "产出得分", False),
+    Column("score_outcome", "score", "效益得分", False),
+    Column("score_satisfaction", "score", "满意度得分", False),
+), "evaluations (绩效评价): unit self-evaluation, finance key evaluation, third party")
+
+ACCOUNTABILITY = Table("accountability", "问责整改", (
+    Column("project_id", "str", "项目编码", True, ("项目代码", "项目编号")),
+    Column("decision_id", "str", "决定编号", True, ("文号",)),
+    Column("trigger", "str", "问责情形", False),
+    Column("sanction", "str", "处理方式", False),
+    Column("received_date", "date", "送达日期", True, ("决定送达日期", "收到日期")),
+    Column("report_date", "date", "整改报告日期", False, ("报告日期",)),
+), "accountability decisions (问责决定) and rectification reports (整改报告)")
+
+TABLES: dict[str, Table] = {t.name: t for t in (PROJECTS, INDICATORS, SPENDING, EVALUATIONS, ACCOUNTABILITY)}
+
+# Sheet / file names accepted for each table (XLSX sheets, JSON keys, CSV files in a folder).
+TABLE_ALIASES: dict[str, str] = {}
+for _t in TABLES.values():
+    for _alias in (_t.name, _t.zh):
+        TABLE_ALIASES[_alias] = _t.name
+TABLE_ALIASES.update({"项目表": "projects", "指标": "indicators", "支出": "spending", "评价": "evaluations",
+                      "问责": "accountability", "整改": "accountability"})

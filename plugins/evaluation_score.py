@@ -1,0 +1,198 @@
+"""绩效评价: the project's score on 100 points and its grade.
+
+The score is the best available evaluation of the project's fiscal year (by the ``sources`` order:
+third party, finance, the unit's recorded self-evaluation), or, when none is recorded and the year
+is over, a self-evaluation score computed from the indicators:
+
+- budget execution: weight × min(1, spent / budget) (a zero budget scores the full weight);
+- a quantitative indicator: its share is actual/target (more is better) or target/actual (less is
+  better), capped at 1; a qualitative one scores its band (达成 / 部分达成 / 未达成);
+- a first-level category (产出/效益/满意度) scores weight × the weighted mean of its indicators'
+  shares (indicator 分值 as relative weights, equal when absent); a category without indicators, or
+  an indicator without an actual value, scores 0.
+
+Arithmetic is in integers: shares are truncated to 1e-6, category points rounded half up to 0.01.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import attrs
+import polars as pl
+
+from jixiao.core.hookspecs import hookimpl
+from jixiao.core.portfolio import decimal_e4_expr
+from jixiao.core.rule import Rule
+
+MICRO = 1_000_000
+KINDS = ("third_party", "finance", "self", "computed")
+KIND_ZH = {"third_party": "第三方评价", "finance": "财政重点评价", "self": "单位自评", "computed": "按指标测算自评"}
+
+
+@attrs.frozen(kw_only=True)
+class Weights:
+    execution: Decimal = Decimal(10)
+    output: Decimal = Decimal(50)
+    outcome: Decimal = Decimal(30)
+    satisfaction: Decimal = Decimal(10)
+
+
+@attrs.frozen(kw_only=True)
+class Band:
+    label: str
+    min: Decimal
+
+
+@attrs.frozen(kw_only=True)
+class Qualitative:
+    achieved: Decimal = Decimal("1")
+    partial: Decimal = Decimal("0.7")
+    missed: Decimal = Decimal("0.3")
+
+
+def _default_bands() -> list[Band]:
+    return [Band(label="优", min=Decimal(90)), Band(label="良", min=Decimal(80)),
+            Band(label="中", min=Decimal(60)), Band(label="差", min=Decimal(0))]
+
+
+def _centi(value: Decimal, what: str) -> int:
+    c = value * 100
+    if c != c.to_integral_value():
+        raise ValueError(f"{what}: at most two decimals, got {value}")
+    return int(c)
+
+
+@attrs.frozen(kw_only=True)
+class EvaluationScoreParams:
+    weights: Weights = attrs.field(factory=Weights)
+    grades: list[Band] = attrs.field(factory=_default_bands)
+    qualitative: Qualitative = attrs.field(factory=Qualitative)
+    sources: list[str] = attrs.field(factory=lambda: list(KINDS))
+
+    def __attrs_post_init__(self):
+        mins = [b.min for b in self.grades]
+        if not mins or mins != sorted(mins, reverse=True) or len(set(mins)) != len(mins):
+            raise ValueError("grades: list bands from the highest minimum down, each minimum different")
+        if mins[-1] != 0:
+            raise ValueError("grades: the lowest band must start at 0 so that every score has a grade")
+        for b in self.grades:
+            _centi(b.min, f"grades.{b.label}")
+        for k in self.sources:
+            if k not in KINDS:
+                raise ValueError(f"sources: unknown kind {k!r}; use {', '.join(KINDS)}")
+        total = sum(attrs.astuple(self.weights))
+        if total != 100:
+            raise ValueError(f"weights must add up to 100, they add up to {total}")
+
+
+class EvaluationScore(Rule):
+    name = "evaluation_score"
+    summary = "score projects on 100 points and grade them by bands"
+    Params = EvaluationScoreParams
+    reads = ("fiscal_year", "budget_fen", "spent_fen")
+
+    def bands_c(self) -> list[tuple[str, int]]:
+        return [(b.label, _centi(b.min, b.label)) for b in self.params.grades]
+
+    def grade_expr(self, score: pl.Expr) -> pl.Expr:
+        bands = self.bands_c()
+        expr = pl.lit(bands[-1][0])
+        for label, low in reversed(bands[:-1]):
+            expr = pl.when(score >= low).then(pl.lit(label)).otherwise(expr)
+        return pl.when(score.is_null()).then(None).otherwise(expr)
+
+    def computed_scores(self, portfolio, facts: pl.DataFrame) -> pl.DataFrame:
+        """project_id, score_c: the self-evaluation score computed from indicators and execution."""
+        p = self.params
+        w = {k: _centi(v, f"weights.{k}") for k, v in attrs.asdict(p.weights).items()}
+        q = {k: int(v * MICRO) for k, v in attrs.asdict(p.qualitative).items()}
+        actual_e4, _ = decimal_e4_expr("actual")
+        ind = portfolio.indicators.with_columns(actual_e4.alias("_a"), pl.col("weight_e4").fill_null(10_000).alias("_w"))
+        t, a = pl.col("target_e4"), pl.col("_a")
+        share = (
+            pl.when(pl.col("direction") == "qualitative")
+            .then(pl.col("actual").replace_strict({"达成": q["achieved"], "achieved": q["achieved"],
+                                                   "部分达成": q["partial"], "partial": q["partial"],
+                                                   "未达成": q["missed"], "missed": q["missed"]},
+                                                  default=0, return_dtype=pl.Int64))
+            .when(a.is_null())
+            .then(0)
+            .when(pl.col("direction") == "higher")
+            .then(pl.when(t <= 0).then(MICRO).otherwise(pl.min_horizontal(a, t) * MICRO // t))
+            .otherwise(pl.when(a <= 0).then(MICRO).otherwise(pl.min_horizontal(a, t) * MICRO // a))
+        )
+        per_level = (ind.with_columns(share.clip(0, MICRO).alias("_s"))
+                     .group_by("project_id", "level1")
+                     .agg((pl.col("_w") * pl.col("_s")).sum().alias("_ws"), pl.col("_w").sum().alias("_wsum")))
+        level_w = pl.col("level1").replace_strict({k: w[k] for k in ("output", "outcome", "satisfaction")},
+                                                  return_dtype=pl.Int64)
+        num, den = level_w * pl.col("_ws"), pl.col("_wsum") * MICRO
+        per_level = per_level.with_columns(((2 * num + den) // (2 * den)).alias("_pts"))
+        levels = per_level.group_by("project_id").agg(pl.col("_pts").sum().alias("_levels"))
+        b, s = pl.col("budget_fen"), pl.col("spent_fen")
+        execution = pl.when(b <= 0).then(w["execution"]).otherwise(
+            (2 * w["execution"] * pl.min_horizontal(s, b) + b) // (2 * b))
+        return (facts.select("project_id", execution.alias("_exec"))
+                .join(levels, on="project_id", how="inner")
+                .select("project_id", (pl.col("_exec") + pl.col("_levels")).alias("score_c")))
+
+    def scores(self, portfolio, as_of: dt.date, facts: pl.DataFrame) -> pl.DataFrame:
+        """project_id, score_c, score_source for every project that has a score as of the date."""
+        kinds = self.params.sources
+        rank = {k: i for i, k in enumerate(kinds)}
+        ev = (portfolio.evaluations
+              .join(facts.select("project_id", "fiscal_year"), on="project_id")
+              .filter((pl.col("year") == pl.col("fiscal_year"))
+                      & (pl.col("date").is_null() | (pl.col("date") <= as_of))
+                      & pl.col("kind").is_in(list(rank)))
+              .with_columns(pl.col("kind").replace_strict(rank, return_dtype=pl.Int32).alias("_k"))
+              .sort(["project_id", "_k", "date"], descending=[False, False, True], nulls_last=True)
+              .group_by("project_id", maintain_order=True).first()
+              .select("project_id", "score_c", pl.col("kind").alias("score_source")))
+        if "computed" in kinds:
+            year_over = facts.filter(pl.col("fiscal_year") < as_of.year).select("project_id", "budget_fen",
+                                                                               "spent_fen")
+            computed = (self.computed_scores(portfolio, year_over)
+                        .join(ev.select("project_id"), on="project_id", how="anti")
+                        .with_columns(pl.lit("computed").alias("score_source")))
+            ev = pl.concat([ev, computed])
+        return ev
+
+    @hookimpl
+    def jixiao_evaluate(self, portfolio, as_of, facts):
+        scored = self.scores(portfolio, as_of, facts)
+        labels = [label for label, _ in self.bands_c()]
+        scored = scored.with_columns(
+            self.grade_expr(pl.col("score_c")).alias("grade"),
+        ).with_columns(pl.col("grade").replace_strict({g: i + 1 for i, g in enumerate(labels)},
+                                                      return_dtype=pl.Int8).alias("grade_rank"))
+        scored = facts.select("project_id", "fiscal_year").join(scored, on="project_id", how="inner")
+        score_text = (pl.col("score_c") // 100).cast(pl.String) + "." + (pl.col("score_c") % 100).cast(
+            pl.String).str.pad_start(2, "0")
+        message = (pl.col("fiscal_year").cast(pl.String) + "年度绩效评价得分 " + score_text + " 分，等级："
+                   + pl.col("grade") + "（" + pl.col("score_source").replace_strict(KIND_ZH) + "）")
+        assumed = self.is_assumed("grades", "weights") | (
+            pl.col("score_source").eq("computed") & pl.lit(self.is_assumed("qualitative")))
+        findings = self.findings(scored, "grade", message, assumed=assumed)
+        return self.output(findings, scored.select("project_id", "score_c", "grade", "grade_rank", "score_source"))
+
+    @hookimpl
+    def jixiao_explain(self, facts):
+        bands = self.bands_c()
+        rows = facts.filter(pl.col("score_c").is_not_null()).select("project_id", "score_c")
+        up = pl.lit(None, pl.String)
+        for label, low in reversed(bands):
+            gap = low - pl.col("score_c")
+            text = pl.lit("再得 ") + (gap // 100).cast(pl.String) + "." + (gap % 100).cast(pl.String).str.pad_start(
+                2, "0") + pl.lit(f" 分可达{label}")
+            up = pl.when(pl.col("score_c") < low).then(text).otherwise(up)
+        down = pl.lit(None, pl.String)
+        for (label, low), (below, _) in zip(bands[:-1], bands[1:]):
+            drop = pl.col("score_c") - low + 1
+            text = pl.lit("再失 ") + (drop // 100).cast(pl.String) + "." + (drop % 100).cast(pl.String).str.pad_start(
+                2, "0") + pl.lit(f" 分降为{below}")
+            down = pl.when((pl.col("score_c") >= low) & down.is_null()).then(text).otherwise(down)
+        note = pl.concat_str([up, down], separator="；", ignore_nulls=True)
+        return self.output(notes=rows.select("project_id", note.alias("note")))

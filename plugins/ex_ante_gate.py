@@ -1,0 +1,64 @@
+"""事前绩效评估 gate: projects that need an ex-ante assessment get no budget until one has passed."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Literal
+
+import attrs
+import polars as pl
+
+from jixiao.core.hookspecs import hookimpl
+from jixiao.core.money import FEN_PER_YUAN
+from jixiao.core.rule import Rule
+
+Trigger = Literal["new_major", "new", "major", "large"]
+
+
+@attrs.frozen(kw_only=True)
+class ExAnteGateParams:
+    # Which projects need an assessment: new and major (新出台重大政策、项目), any new, any major,
+    # or any project whose budget reaches large_amount_yuan.
+    triggers: list[Trigger] = attrs.field(factory=lambda: ["new_major"])
+    large_amount_yuan: Decimal | None = None
+    # The points the assessment must cover, as the source names them (shown in findings).
+    checklist: list[str] = attrs.field(factory=list)
+
+
+class ExAnteGate(Rule):
+    name = "ex_ante_gate"
+    summary = "new major policies and projects need a passed ex-ante assessment before budgeting"
+    Params = ExAnteGateParams
+    reads = ("is_new", "is_major", "budget_fen", "assessment_result", "assessment_date")
+
+    def _needs(self) -> pl.Expr:
+        p = self.params
+        parts = []
+        for t in p.triggers:
+            if t == "new_major":
+                parts.append(pl.col("is_new") & pl.col("is_major"))
+            elif t == "new":
+                parts.append(pl.col("is_new"))
+            elif t == "major":
+                parts.append(pl.col("is_major"))
+            elif t == "large" and p.large_amount_yuan is not None:
+                parts.append(pl.col("budget_fen") >= int(p.large_amount_yuan * FEN_PER_YUAN))
+        return pl.any_horizontal(parts) if parts else pl.lit(False)
+
+    @hookimpl
+    def jixiao_assess(self, as_of, facts):
+        # An assessment dated after the as-of date is not known yet.
+        passed = (pl.col("assessment_result") == "pass") & (
+            pl.col("assessment_date").is_null() | (pl.col("assessment_date") <= as_of))
+        checked = facts.select("project_id", self._needs().fill_null(False).alias("needs"),
+                               passed.fill_null(False).alias("passed"))
+        failing = checked.filter(pl.col("needs") & ~pl.col("passed"))
+        points = "、".join(self.params.checklist)
+        what = f"（评估要点：{points}）" if points else ""
+        assumed = self.is_assumed("triggers", "large_amount_yuan")
+        findings = pl.concat([
+            self.findings(failing, "require_assessment", f"新增重大项目须开展事前绩效评估{what}", assumed=assumed),
+            self.findings(failing, "block_budget", "未通过事前绩效评估，不予安排预算", assumed=assumed),
+        ])
+        facts_out = checked.select("project_id", (~pl.col("needs") | pl.col("passed")).alias("assessment_ok"))
+        return self.output(findings, facts_out)

@@ -1,0 +1,68 @@
+"""结果应用: the grade links to next year's budget — priority, improvement, notice, cuts.
+
+A cut is ``ratio × this year's budget``, taken from next year's control figure, rounded half up to
+the fen; its ``amount_fen`` is negative (less money for the project).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import attrs
+import polars as pl
+
+from jixiao.core.hookspecs import hookimpl
+from jixiao.core.money import share_fen_expr
+from jixiao.core.rule import Rule
+
+
+@attrs.frozen(kw_only=True)
+class ScoreLinkedBudgetParams:
+    priority_grades: list[str] = attrs.field(factory=list)
+    improve_grades: list[str] = attrs.field(factory=list)
+    notice_grades: list[str] = attrs.field(factory=list)
+    no_new_budget_grades: list[str] = attrs.field(factory=list)
+    # grade → share of this year's budget deducted from next year's control figure.
+    cut_ratios: dict[str, Decimal] = attrs.field(factory=dict)
+
+    def __attrs_post_init__(self):
+        for grade, ratio in self.cut_ratios.items():
+            if not Decimal(0) <= ratio <= Decimal(1):
+                raise ValueError(f"cut_ratios.{grade}: a ratio between 0 and 1, got {ratio}")
+
+
+class ScoreLinkedBudget(Rule):
+    name = "score_linked_budget"
+    summary = "link the grade to next year's budget: priority, improvement, notice, cut"
+    Params = ScoreLinkedBudgetParams
+    reads = ("grade", "budget_fen", "fiscal_year")
+
+    @hookimpl
+    def jixiao_apply(self, facts):
+        if "grade" not in facts.columns:
+            return None  # no grading rule ran in this pack
+        p = self.params
+        graded = facts.filter(pl.col("grade").is_not_null()).select("project_id", "grade", "budget_fen",
+                                                                    "fiscal_year")
+        next_year = (pl.col("fiscal_year") + 1).cast(pl.String)
+        parts = []
+        simple = (("prioritize", p.priority_grades, "priority_grades", "绩效评价等级为{g}，下年度预算优先保障"),
+                  ("improve", p.improve_grades, "improve_grades", "绩效评价等级为{g}，督促改进"),
+                  ("public_notice", p.notice_grades, "notice_grades", "绩效评价等级为{g}，予以公开通报"),
+                  ("no_new_budget", p.no_new_budget_grades, "no_new_budget_grades", "绩效评价等级为{g}，下年度不予新增预算"))
+        for action, grades, param, text in simple:
+            if grades:
+                hit = graded.filter(pl.col("grade").is_in(grades))
+                msg = pl.lit(text.split("{g}")[0]) + pl.col("grade") + pl.lit(text.split("{g}")[1])
+                parts.append(self.findings(hit, action, msg, assumed=self.is_assumed(param)))
+        for grade, ratio in p.cut_ratios.items():
+            if ratio == 0:
+                continue
+            hit = graded.filter(pl.col("grade") == grade)
+            cut = share_fen_expr(pl.col("budget_fen"), ratio)
+            pct = f"{(ratio * 100).normalize():f}%"
+            msg = (pl.lit(f"绩效评价等级为{grade}，扣减") + next_year
+                   + pl.lit(f"年度部门项目预算控制数（本年预算的 {pct}）"))
+            parts.append(self.findings(hit, "cut_budget", msg, amount_fen=-cut,
+                                       assumed=self.is_assumed("cut_ratios")))
+        return self.output(pl.concat(parts) if parts else None)

@@ -1,0 +1,53 @@
+"""绩效目标 gate: no approved, complete targets, no budget."""
+
+from __future__ import annotations
+
+import attrs
+import polars as pl
+
+from jixiao.core.hookspecs import hookimpl
+from jixiao.core.rule import Rule
+
+LEVEL_ZH = {"output": "产出", "outcome": "效益", "satisfaction": "满意度"}
+STATUS_ZH = {"none": "未设定绩效目标", "pending": "绩效目标尚未审核批复", "rejected": "绩效目标审核未通过",
+             "incomplete": "绩效目标不完整"}
+
+
+@attrs.frozen(kw_only=True)
+class TargetGateParams:
+    # First-level indicator categories every project's targets must include (产出/效益/满意度).
+    required_levels: list[str] = attrs.field(factory=list)
+
+    def __attrs_post_init__(self):
+        unknown = [lv for lv in self.required_levels if lv not in LEVEL_ZH]
+        if unknown:
+            raise ValueError(f"required_levels: unknown level {unknown[0]!r}; use output, outcome, satisfaction")
+
+
+class TargetGate(Rule):
+    name = "target_gate"
+    summary = "targets are a precondition of budgeting: none, incomplete or rejected → no budget"
+    Params = TargetGateParams
+    reads = ("target_status",)
+
+    @hookimpl
+    def jixiao_target(self, portfolio, facts):
+        levels = self.params.required_levels
+        present = (portfolio.indicators.group_by("project_id")
+                   .agg(pl.col("level1").unique().alias("_levels")))
+        checked = facts.select("project_id", "target_status").join(present, on="project_id", how="left")
+        missing_expr = [pl.when(~pl.col("_levels").fill_null([]).list.contains(lv)).then(pl.lit(LEVEL_ZH[lv]))
+                        for lv in levels]
+        checked = checked.with_columns(
+            (pl.concat_str(missing_expr, separator="、", ignore_nulls=True) if levels else pl.lit(""))
+            .fill_null("").alias("_missing"))
+        status_ok = pl.col("target_status") == "approved"
+        complete = pl.col("_missing") == ""
+        failing = checked.filter(~(status_ok & complete))
+        message = (pl.when(~status_ok)
+                   .then(pl.col("target_status").replace_strict(STATUS_ZH, default="绩效目标未批复"))
+                   .otherwise(pl.lit("绩效目标不完整（缺少") + pl.col("_missing") + pl.lit("指标）"))
+                   + pl.lit("，不予安排预算"))
+        findings = self.findings(failing, "block_budget", message, assumed=self.is_assumed("required_levels"))
+        facts_out = checked.select("project_id", (status_ok & complete).alias("targets_ok"))
+        return self.output(findings, facts_out)
