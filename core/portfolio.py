@@ -176,7 +176,7 @@ def _read_csv(path: Path) -> pl.DataFrame:
     if not text.strip():
         raise InputError([Problem(str(path), "the file is empty")])
     try:
-        frame = pl.read_csv(io.BytesIO(text.encode("utf-8")), infer_schema=False, missing_utf8_is_empty_string=False)
+        frame = pl.read_csv(io.BytesIO(text.encode("utf-8")), infer_schema=False)
     except pl.exceptions.PolarsError as exc:
         raise InputError([Problem(str(path), f"not a readable CSV file: {exc}")]) from None
     return _with_rows(frame)

@@ -1,0 +1,307 @@
+"""``jixiao``: commands parse, call one function of the core, and render.
+
+Every domain error becomes a message without a traceback and exit code 2.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from jixiao import __version__
+from jixiao.core.errors import JixiaoError
+
+out = Console(soft_wrap=False)
+err = Console(stderr=True)
+
+
+class Failure(click.ClickException):
+    exit_code = 2
+
+
+def _date(_ctx, _param, value):
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date; use YYYY-MM-DD, e.g. 2025-03-31") from None
+
+
+def domain_errors(func):
+    """Turn jixiao's own errors into a clean message and exit code 2."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except JixiaoError as exc:
+            raise Failure(exc.render()) from None
+
+    return wrapper
+
+
+class State:
+    def __init__(self, strict: bool, trace: bool):
+        self.strict, self.trace = strict, trace
+        self._registry = None
+
+    @property
+    def registry(self):
+        from jixiao.core.registry import Registry
+
+        if self._registry is None:
+            self._registry = Registry.discover(strict=self.strict)
+            for failure in self._registry.failures:
+                err.print(f"[yellow]warning:[/] {failure.render()}", markup=True, highlight=False)
+        return self._registry
+
+
+pass_state = click.make_pass_decorator(State)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="jixiao")
+@click.option("--strict", is_flag=True, help="A plugin or pack that fails to load is an error, not a warning.")
+@click.option("--trace", is_flag=True, envvar="JIXIAO_TRACE", help="Print every hook call (also JIXIAO_TRACE=1).")
+@click.pass_context
+def main(ctx, strict, trace):
+    """jixiao (绩效): run budget performance management rules over a portfolio of projects.
+
+    \b
+    Example:
+      jixiao demo
+      jixiao run --pack national --as-of 2025-03-31 portfolio.xlsx
+    """
+    ctx.obj = State(strict, trace)
+
+
+# --- packs -------------------------------------------------------------------------------------
+
+
+@main.group()
+def packs():
+    """List, show and check policy packs.
+
+    \b
+    Example:
+      jixiao packs list
+      jixiao packs show national
+      jixiao packs check my-city.toml --strict
+    """
+
+
+@packs.command("list")
+@pass_state
+@domain_errors
+def packs_list(state):
+    """List installed packs.
+
+    \b
+    Example:
+      jixiao packs list
+    """
+    from rich.table import Table
+
+    from jixiao.core.pack import Pack
+
+    table = Table("id", "名称", "级别", "继承", "规则数", "来源")
+    for pid, src in sorted(state.registry.packs.items()):
+        try:
+            pack = Pack.load(pid, state.registry)
+            table.add_row(pid, pack.meta.name, pack.meta.level, pack.meta.extends or "",
+                          str(len(pack.enabled_rules())), src.origin)
+        except JixiaoError as exc:
+            table.add_row(pid, "[red]无法加载[/]", "", "", "", f"{src.origin}: {exc.render().splitlines()[0]}")
+    out.print(table)
+
+
+@packs.command("show")
+@click.argument("pack")
+@pass_state
+@domain_errors
+def packs_show(state, pack):
+    """Show a pack's rules, parameters and citations; assumed values are marked.
+
+    \b
+    Example:
+      jixiao packs show national
+    """
+    from jixiao.cli.render import show_pack
+    from jixiao.core.pack import Pack
+
+    show_pack(out, Pack.load(pack, state.registry))
+
+
+@packs.command("check")
+@click.argument("files", nargs=-1, required=True)
+@click.option("--strict", "strict_check", is_flag=True, help="Warnings count as errors.")
+@pass_state
+def packs_check(state, files, strict_check):
+    """Check pack files (or installed pack ids): report every problem at once.
+
+    \b
+    Example:
+      jixiao packs check policy_packs/national.toml
+    """
+    from jixiao.core.pack import check_pack
+
+    failed = False
+    for ref in files:
+        problems = check_pack(ref, state.registry, strict=strict_check)
+        errors = [p for p in problems if p.severity == "error"]
+        failed |= bool(errors)
+        if not problems:
+            out.print(f"{ref}: ok")
+        for p in problems:
+            (err if p.severity == "error" else out).print(f"{p.severity}: {_key_path(p)}", highlight=False,
+                                                          markup=False)
+    if failed:
+        sys.exit(2)
+
+
+def _key_path(problem) -> str:
+    text = problem.render()
+    return text
+
+
+# --- run, explain -------------------------------------------------------------------------------
+
+
+@main.command()
+@click.option("--pack", "pack_ref", required=True, help="Installed pack id or a pack file.")
+@click.option("--as-of", required=True, callback=_date, help="The date the run looks from (YYYY-MM-DD).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "xlsx"]), default="table",
+              show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file.")
+@click.argument("portfolio", type=click.Path(exists=True, path_type=Path))
+@pass_state
+@domain_errors
+def run(state, pack_ref, as_of, fmt, output, portfolio):
+    """Run a pack over a portfolio as of a date and report the findings.
+
+    \b
+    Example:
+      jixiao run --pack national --as-of 2025-03-31 portfolio.xlsx
+      jixiao run --pack national --as-of 2025-03-31 --format json -o findings.json portfolio.xlsx
+    """
+    from jixiao.cli.render import run_with_progress
+    from jixiao.core import output as render
+
+    if fmt == "xlsx" and output is None:
+        raise Failure("--format xlsx needs -o FILE.xlsx")
+    result, n = run_with_progress(err, state, pack_ref, as_of, portfolio)
+    if fmt == "table" and output is None:
+        render.render_table(result, out)
+    elif fmt in ("json", "table"):
+        text = render.to_json(result, n)
+        if output is None:
+            sys.stdout.write(text)
+        else:
+            render.write_atomic(output, lambda p: p.write_text(text, encoding="utf-8"))
+    elif fmt == "csv":
+        if output is None:
+            sys.stdout.write(render.findings_table(result).write_csv())
+        else:
+            render.write_csv(result, output)
+    else:
+        render.write_xlsx(result, output)
+    if output is not None:
+        err.print(f"wrote {output}")
+
+
+@main.command()
+@click.option("--pack", "pack_ref", required=True, help="Installed pack id or a pack file.")
+@click.option("--project", required=True, help="The project id (项目编码).")
+@click.option("--as-of", required=True, callback=_date, help="The date the run looks from (YYYY-MM-DD).")
+@click.argument("portfolio", type=click.Path(exists=True, path_type=Path))
+@pass_state
+@domain_errors
+def explain(state, pack_ref, project, as_of, portfolio):
+    """Explain, rule by rule, what a pack decides for one project and why.
+
+    \b
+    Example:
+      jixiao explain --pack national --project P2024000001 --as-of 2025-03-31 portfolio.xlsx
+    """
+    from jixiao.cli.render import show_explanation
+    from jixiao.core.explain import explain_project
+    from jixiao.core.pack import Pack
+    from jixiao.core.portfolio import load_portfolio
+
+    pack = Pack.load(pack_ref, state.registry)
+    show_explanation(out, explain_project(pack, load_portfolio(portfolio), project, as_of, trace=state.trace))
+
+
+# --- demo, plugins ------------------------------------------------------------------------------
+
+
+@main.command()
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("jixiao-demo"),
+              show_default=True, help="Folder for the sample portfolio and the results.")
+@click.option("--projects", default=207, show_default=True, help="How many projects (Tongxin filed 207).")
+@click.option("--seed", default=2021, show_default=True, help="Random seed; the same seed, the same portfolio.")
+@click.option("--pack", "pack_ref", default="national", show_default=True)
+@click.option("--as-of", default="2025-03-31", callback=_date, show_default=True)
+@pass_state
+@domain_errors
+def demo(state, out_dir, projects, seed, pack_ref, as_of):
+    """Write a realistic sample portfolio and run a pack over it.
+
+    \b
+    Example:
+      jixiao demo
+      jixiao demo --out /tmp/demo --projects 5000 --seed 7
+    """
+    from jixiao.cli.render import run_with_progress
+    from jixiao.core import output as render
+    from jixiao.core.sample import generate, write_portfolio
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    sample = write_portfolio(generate(projects, seed, fiscal_year=as_of.year - 1), out_dir / "portfolio.xlsx")
+    result, _ = run_with_progress(err, state, pack_ref, as_of, sample)
+    render.render_table(result, out, limit=15)
+    xlsx = out_dir / "findings.xlsx"
+    render.write_xlsx(result, xlsx)
+    json_path = out_dir / "findings.json"
+    text = render.to_json(result, projects)
+    render.write_atomic(json_path, lambda p: p.write_text(text, encoding="utf-8"))
+    out.print(f"sample portfolio: {sample}\nfindings: {xlsx}, {json_path}")
+
+
+@main.group()
+def plugins():
+    """Installed rule plugins.
+
+    \b
+    Example:
+      jixiao plugins list
+    """
+
+
+@plugins.command("list")
+@pass_state
+def plugins_list(state):
+    """List installed rule plugins, where each comes from and the hooks it implements.
+
+    \b
+    Example:
+      jixiao plugins list
+    """
+    from rich.table import Table
+
+    table = Table("plugin", "hooks", "来源 origin", "说明")
+    for name, info in sorted(state.registry.plugins.items()):
+        table.add_row(name, ", ".join(info.cls.hooks()), info.origin, info.cls.summary)
+    for failure in state.registry.failures:
+        table.add_row(failure.name, "[red]failed to load[/]", failure.origin, failure.error)
+    out.print(table)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,128 @@
+"""Render a run's findings: terminal table, JSON (schema ``jixiao.run/1``), CSV and XLSX.
+
+The JSON document is deterministic: the same input gives byte-identical output. Its schema is in
+docs/formats.md; amounts appear both as integer fen and as exact 元 text.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import polars as pl
+
+from jixiao.core.actions import ACTIONS
+from jixiao.core.engine import RunResult
+from jixiao.core.money import fen_to_yuan_str, format_yuan
+
+SCHEMA = "jixiao.run/1"
+ZH_HEADERS = {
+    "project_id": "项目编码", "pack": "规则包", "stage": "环节", "rule": "规则", "plugin": "插件",
+    "action": "处理", "action_zh": "处理（中文）", "amount_yuan": "金额影响(元)", "due_date": "期限",
+    "source": "依据文件", "clause": "条款", "assumed": "含假定参数", "message": "说明",
+}
+
+
+def findings_table(result: RunResult) -> pl.DataFrame:
+    """The findings as flat columns for CSV/XLSX: amounts as exact 元 text, action labels in Chinese."""
+    f = result.findings
+    return f.select(
+        "project_id", "pack", "stage", "rule", "plugin", "action",
+        pl.col("action").replace_strict({k: a.zh for k, a in ACTIONS.items()}).alias("action_zh"),
+        pl.when(pl.col("amount_fen").is_null()).then(None).otherwise(
+            pl.when(pl.col("amount_fen") < 0).then(pl.lit("-")).otherwise(pl.lit(""))
+            + (pl.col("amount_fen").abs() // 100).cast(pl.String) + "."
+            + (pl.col("amount_fen").abs() % 100).cast(pl.String).str.pad_start(2, "0")).alias("amount_yuan"),
+        pl.col("due_date").dt.strftime("%Y-%m-%d"), "source", "clause", "assumed", "message")
+
+
+def summary(result: RunResult) -> dict:
+    f = result.findings
+    counts = dict(f.group_by("action").len().iter_rows())
+    effect = f.filter(pl.col("amount_fen").is_not_null())["amount_fen"].sum()
+    return {
+        "findings": f.height,
+        "projects_with_findings": f["project_id"].n_unique(),
+        "by_action": {code: counts[code] for code in ACTIONS if code in counts},
+        "budget_effect_fen": int(effect or 0),
+        "budget_effect_yuan": fen_to_yuan_str(int(effect or 0)),
+    }
+
+
+def to_json(result: RunResult, projects: int) -> str:
+    pack = result.pack
+    doc = {
+        "schema": SCHEMA,
+        "pack": {"id": pack.id, "name": pack.meta.name, "level": pack.meta.level, "chain": list(pack.chain)},
+        "as_of": result.as_of.isoformat(),
+        "portfolio": {"projects": projects},
+        "summary": summary(result),
+        "findings": [
+            {"project_id": r["project_id"], "stage": r["stage"], "rule": r["rule"], "plugin": r["plugin"],
+             "action": r["action"], "action_zh": ACTIONS[r["action"]].zh,
+             "amount_fen": r["amount_fen"], "amount_yuan": fen_to_yuan_str(r["amount_fen"]) or None,
+             "due_date": r["due_date"].isoformat() if r["due_date"] else None,
+             "source": r["source"], "clause": r["clause"], "assumed": r["assumed"], "message": r["message"]}
+            for r in result.findings.iter_rows(named=True)
+        ],
+    }
+    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+
+
+def write_atomic(path: Path, write: Callable[[Path], None]) -> None:
+    """Write through a temporary file in the same folder, so a failure leaves nothing half-written."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent or ".")
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_csv(result: RunResult, path: Path) -> None:
+    # UTF-8 with BOM: Excel in China opens it with the Chinese text intact.
+    write_atomic(path, lambda p: findings_table(result).write_csv(p, include_bom=True))
+
+
+def write_xlsx(result: RunResult, path: Path) -> None:
+    import xlsxwriter
+
+    def write(p: Path) -> None:
+        table = findings_table(result).rename(ZH_HEADERS)
+        s = summary(result)
+        rows = [("规则包", result.pack.id), ("名称", result.pack.meta.name), ("基准日期", result.as_of.isoformat()),
+                ("结论条数", str(s["findings"])), ("涉及项目数", str(s["projects_with_findings"])),
+                ("下年度预算影响(元)", s["budget_effect_yuan"])]
+        rows += [(f"{ACTIONS[k].zh}（{k}）", str(v)) for k, v in s["by_action"].items()]
+        with xlsxwriter.Workbook(p) as wb:
+            pl.DataFrame(rows, schema=["项目", "值"], orient="row").write_excel(wb, worksheet="汇总", autofit=True)
+            table.write_excel(wb, worksheet="结论", autofit=True)
+
+    write_atomic(path, write)
+
+
+def render_table(result: RunResult, console, limit: int | None = 200) -> None:
+    """Findings and a summary for the terminal; rich measures CJK width, so columns stay aligned."""
+    from rich.table import Table
+
+    table = Table(title=f"{result.pack.meta.name}（{result.pack.id}）· 基准日期 {result.as_of}", show_lines=False)
+    for head in ("项目编码", "环节", "规则", "处理", "金额影响", "期限", "依据", "说明"):
+        table.add_column(head, overflow="fold")
+    rows = result.findings if limit is None else result.findings.head(limit)
+    for r in rows.iter_rows(named=True):
+        table.add_row(r["project_id"], r["stage"], r["rule"], ACTIONS[r["action"]].zh,
+                      format_yuan(r["amount_fen"]), str(r["due_date"] or ""),
+                      f"{r['source']} {r['clause']}" + ("（含假定）" if r["assumed"] else ""), r["message"])
+    console.print(table)
+    if limit is not None and result.findings.height > limit:
+        console.print(f"… 另有 {result.findings.height - limit} 条结论未显示；用 --format csv/xlsx/json -o FILE 导出全部。")
+    s = summary(result)
+    parts = "，".join(f"{ACTIONS[k].zh} {v}" for k, v in s["by_action"].items())
+    console.print(f"共 {s['findings']} 条结论，涉及 {s['projects_with_findings']} 个项目：{parts or '无'}")
+    console.print(f"下年度预算影响合计：{format_yuan(s['budget_effect_fen'])}")
