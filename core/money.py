@@ -94,4 +94,4 @@ def parse_amount_expr(col: str, unit: str) -> tuple[pl.Expr, pl.Expr]:
     fen = pl.when(sign == "-").then(-magnitude).otherwise(magnitude)
     empty = text.is_null() | (text == "")
     bad = ~empty & whole.is_null()
-    return pl.when(empty).then(None).otherwise(fen), bad
+    return pl.when(empty).then(None).otherwise(fen).alias(col), bad

@@ -7,6 +7,7 @@ forbidden, and every problem in a file (and its parents) is collected before any
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Any, Literal
 
@@ -151,16 +152,26 @@ def read_pack_file(path: Path) -> tuple[PackFile | None, list[Problem]]:
 
 
 def _plain(message: str) -> str:
-    return message.replace("extra fields found", "unknown key(s)")
+    """cattrs' wording, made plain: ``$.rules['x']`` → ``$.rules.x``; literals list their choices."""
+    message = re.sub(r"\['([^'\]]*)'\]", r".\1", message)
+    message = message.replace("extra fields found", "unknown key(s)")
+    literal = re.match(r"unknown error \((.*) not in literal typing\.Literal\[(.*)\]\)(.*)", message)
+    if literal:
+        value, choices, rest = literal.groups()
+        message = f"invalid value {value!r}; expected one of {choices.replace(chr(39), '')}{rest}"
+    return message
 
 
 class _Loader:
     def __init__(self, registry: Registry):
         self.registry = registry
 
-    def _path_for(self, ref: str | Path) -> Path | None:
+    def _path_for(self, ref: str | Path, near: Path | None = None) -> Path | None:
+        """A pack file: a path (relative to the pack that names it) or an installed pack id."""
         p = Path(ref)
-        if p.suffix == ".toml" or p.exists():
+        if p.suffix == ".toml":
+            return p if p.is_absolute() or near is None else near.parent / p
+        if p.exists() and p.is_file():
             return p
         src = self.registry.packs.get(str(ref))
         return src.path if src else None
@@ -191,7 +202,7 @@ class _Loader:
             parent = spec.pack.extends
             if not parent:
                 break
-            path = self._path_for(parent)
+            path = self._path_for(parent, near=path)
             if path is None:
                 problems.append(Problem(str(files[-1][0]), f"parent pack not found{closest(parent, list(self.registry.packs))}",
                                         column="pack.extends", value=parent))

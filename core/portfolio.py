@@ -50,6 +50,10 @@ class Origin:
 
     file: str
     sheet: str | None = None
+    headers: dict[str, str] = attrs.field(factory=dict, eq=False)  # canonical → header as written
+
+    def header(self, column: str) -> str:
+        return self.headers.get(column, column)
 
 
 @attrs.frozen
@@ -94,7 +98,7 @@ class Portfolio:
             origin = self.origins.get("spending", Origin("spending"))
             raise InputError([
                 Problem(origin.file, f"spending dated after the as-of date {as_of}", origin.sheet,
-                        r[ROW], "date", str(r["date"]))
+                        r[ROW], origin.header("date"), str(r["date"]))
                 for r in late.head(MAX_PER_COLUMN).iter_rows(named=True)
             ])
 
@@ -281,7 +285,8 @@ def _convert(raws: list[_Raw]) -> Portfolio:
         frame = _convert_table(TABLES[raw.table], raw, problems)
         if frame is not None:
             frames[raw.table] = frame
-            origins[raw.table] = raw.origin
+            mapping = _map_headers(TABLES[raw.table], raw.frame.columns)[0]
+            origins[raw.table] = attrs.evolve(raw.origin, headers={v: k for k, v in mapping.items()})
     if not problems or all(p.severity == "warning" for p in problems):
         _cross_checks(frames, origins, problems)
     errors = [p for p in problems if p.severity == "error"]
@@ -443,9 +448,11 @@ def _cross_checks(frames: dict[str, pl.DataFrame], origins: dict[str, Origin], p
     if projects is None:
         return
     o = origins["projects"]
-    dup = projects.filter(pl.col("project_id").is_duplicated())
+    dup = projects.with_columns(pl.col(ROW).min().over("project_id").alias("_first")).filter(
+        ~pl.col("project_id").is_first_distinct())
     for r in dup.head(MAX_PER_COLUMN).iter_rows(named=True):
-        problems.append(Problem(o.file, "duplicate project id", o.sheet, r[ROW], "project_id", r["project_id"]))
+        problems.append(Problem(o.file, f"duplicate project id (first on row {r['_first']})", o.sheet, r[ROW],
+                                o.header("project_id"), r["project_id"]))
     known = projects["project_id"].implode()
     for name, frame in frames.items():
         if name == "projects":
@@ -454,10 +461,10 @@ def _cross_checks(frames: dict[str, pl.DataFrame], origins: dict[str, Origin], p
         orphans = frame.filter(~pl.col("project_id").is_in(known))
         for r in orphans.head(MAX_PER_COLUMN).iter_rows(named=True):
             problems.append(Problem(ot.file, "project id not in the projects table", ot.sheet, r[ROW],
-                                    "project_id", r["project_id"]))
+                                    ot.header("project_id"), r["project_id"]))
     bad_period = projects.filter(pl.col("end_date") < pl.col("start_date"))
     for r in bad_period.head(MAX_PER_COLUMN).iter_rows(named=True):
-        problems.append(Problem(o.file, "implementation ends before it starts", o.sheet, r[ROW], "end_date",
+        problems.append(Problem(o.file, "implementation ends before it starts", o.sheet, r[ROW], o.header("end_date"),
                                 str(r["end_date"])))
     spending = frames.get("spending")
     if spending is not None and spending.height:
@@ -466,7 +473,7 @@ def _cross_checks(frames: dict[str, pl.DataFrame], origins: dict[str, Origin], p
             pl.col("spent_fen").is_not_null() & (pl.col("spent_fen") != pl.col("_sum")))
         for r in clash.head(MAX_PER_COLUMN).iter_rows(named=True):
             problems.append(Problem(o.file, f"spent differs from the spending table's sum "
-                                    f"({money.fen_to_yuan_str(r['_sum'])} 元)", o.sheet, r[ROW], "spent",
+                                    f"({money.fen_to_yuan_str(r['_sum'])} 元)", o.sheet, r[ROW], o.header("spent"),
                                     money.fen_to_yuan_str(r["spent_fen"])))
 
 

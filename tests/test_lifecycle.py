@@ -1,0 +1,158 @@
+"""The hook contract: stage order, one call per stage whatever the size, plugin failures named."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import attrs
+import polars as pl
+import pytest
+
+from jixiao import Rule, hookimpl
+from jixiao.core.engine import run
+from jixiao.core.errors import PluginError, RuleFailed
+from jixiao.core.pack import Pack
+from jixiao.core.sample import generate
+
+PACK = """
+[pack]
+id = "rec"
+name = "记录"
+level = "city"
+extends = "national"
+
+[sources.doc]
+doc_no = "测试〔2024〕1号"
+title = "测试"
+
+[rules.recorder]
+plugin = "recorder"
+citation = { source = "doc", clause = "第一条" }
+"""
+
+CALLS: list[tuple[str, int, tuple[str, ...]]] = []
+
+
+@attrs.frozen
+class NoParams:
+    pass
+
+
+class Recorder(Rule):
+    """Implements every hook and records each call with the batch size and the facts it saw."""
+
+    name = "recorder"
+    Params = NoParams
+
+    def _record(self, hook, facts):
+        CALLS.append((hook, facts.height, tuple(facts.columns)))
+
+    @hookimpl
+    def jixiao_assess(self, facts):
+        self._record("assess", facts)
+
+    @hookimpl
+    def jixiao_target(self, facts):
+        self._record("target", facts)
+
+    @hookimpl
+    def jixiao_monitor(self, facts):
+        self._record("monitor", facts)
+
+    @hookimpl
+    def jixiao_evaluate(self, facts):
+        self._record("evaluate", facts)
+
+    @hookimpl
+    def jixiao_apply(self, facts):
+        self._record("apply", facts)
+        return self.output(self.findings(facts.head(1), "disclose", "公开"))
+
+    @hookimpl
+    def jixiao_explain(self, facts):
+        self._record("explain", facts)
+
+
+class Exploding(Recorder):
+    name = "exploding"
+
+    @hookimpl
+    def jixiao_monitor(self, facts):
+        raise ZeroDivisionError("boom")
+
+
+class BadAction(Recorder):
+    name = "bad_action"
+
+    @hookimpl
+    def jixiao_apply(self, facts):
+        return self.output(self.findings(facts.head(1), "fire_everyone", "x"))
+
+
+@pytest.fixture
+def rec_registry(registry):
+    for plugin in (Recorder, Exploding, BadAction):
+        registry.add_plugin(plugin, "tests")
+    return registry
+
+
+def test_stage_hooks_run_once_each_in_lifecycle_order(rec_registry, write):
+    CALLS.clear()
+    pack = Pack.load(write("rec.toml", PACK), rec_registry)
+    result = run(pack, generate(10, seed=1), dt.date(2025, 3, 31), explain=True)
+    assert [c[0] for c in CALLS] == ["assess", "target", "monitor", "evaluate", "apply", "explain"]
+    seen = {hook: cols for hook, _, cols in CALLS}
+    # Later stages see what earlier stages returned: the grade is there by apply, not before.
+    assert "assessment_ok" in seen["target"] and "assessment_ok" not in seen["assess"]
+    assert "targets_ok" in seen["monitor"]
+    assert "grade" not in seen["evaluate"] and "grade" in seen["apply"]
+    assert result.findings.filter(pl.col("rule") == "recorder")["action"].to_list() == ["disclose"]
+
+
+def test_hook_calls_do_not_grow_with_the_portfolio(rec_registry, write):
+    pack = Pack.load(write("rec.toml", PACK), rec_registry)
+    counts = []
+    for n in (10, 2000):
+        CALLS.clear()
+        run(pack, generate(n, seed=2), dt.date(2025, 3, 31))
+        counts.append(len(CALLS))
+        assert {size for _, size, _ in CALLS} == {n}
+    assert counts[0] == counts[1] == 5
+
+
+def test_exception_in_a_rule_names_rule_plugin_stage_and_hook(rec_registry, write):
+    pack = Pack.load(write("rec.toml", PACK.replace('plugin = "recorder"', 'plugin = "exploding"')), rec_registry)
+    with pytest.raises(RuleFailed) as info:
+        run(pack, generate(5, seed=3), dt.date(2025, 3, 31))
+    assert str(info.value) == ("rule 'recorder' (plugin 'exploding') failed in stage 'monitor', hook "
+                               "jixiao_monitor: ZeroDivisionError: boom; nothing was written")
+
+
+def test_action_outside_the_vocabulary_is_refused(rec_registry, write):
+    pack = Pack.load(write("rec.toml", PACK.replace('plugin = "recorder"', 'plugin = "bad_action"')), rec_registry)
+    with pytest.raises(PluginError, match="action outside the vocabulary: 'fire_everyone'"):
+        run(pack, generate(5, seed=3), dt.date(2025, 3, 31))
+
+
+def test_failed_rule_writes_no_output_file(rec_registry, write, tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from jixiao.cli import main as cli_main
+    from jixiao.core import registry as reg_module
+
+    monkeypatch.setattr(reg_module.Registry, "discover", classmethod(lambda cls, **kw: rec_registry))
+    pack = write("rec.toml", PACK.replace('plugin = "recorder"', 'plugin = "exploding"'))
+    from jixiao.core.sample import write_portfolio
+
+    folio = write_portfolio(generate(5, seed=3), tmp_path / "p.xlsx")
+    out = tmp_path / "out.json"
+    res = CliRunner().invoke(cli_main.main, ["run", "--pack", str(pack), "--as-of", "2025-03-31",
+                                             "--format", "json", "-o", str(out), str(folio)])
+    assert res.exit_code == 2
+    assert "plugin 'exploding'" in res.output and "Traceback" not in res.output
+    assert not out.exists() and list(tmp_path.glob(".out.json*")) == []
+
+
+def test_duplicate_plugin_name_names_both_sides(registry):
+    with pytest.raises(PluginError, match="registered twice: by builtin and by tests"):
+        registry.add_plugin(type("Dup", (Recorder,), {"name": "target_gate"}), "tests")

@@ -1,0 +1,62 @@
+"""Money is exact and deadlines use calendar months clamped to the month's end."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import polars as pl
+from hypothesis import given
+from hypothesis import strategies as st
+
+from jixiao.core.dates import add_months, add_months_expr, parse_date
+from jixiao.core.money import fen_to_yuan_str, parse_amount_expr, share_fen, share_fen_expr
+
+
+def test_month_end_clamping():
+    assert add_months(dt.date(2023, 12, 31), 2) == dt.date(2024, 2, 29)
+    assert add_months(dt.date(2024, 1, 31), 2) == dt.date(2024, 3, 31)
+    assert add_months(dt.date(2023, 8, 31), 2) == dt.date(2023, 10, 31)
+    assert add_months(dt.date(2022, 12, 31), 2) == dt.date(2023, 2, 28)
+    assert add_months(dt.date(2024, 11, 15), 2) == dt.date(2025, 1, 15)
+
+
+@given(st.dates(dt.date(1990, 1, 1), dt.date(2100, 12, 31)), st.integers(-30, 30))
+def test_scalar_and_column_month_arithmetic_agree(day, months):
+    col = pl.DataFrame({"d": [day]}).select(add_months_expr(pl.col("d"), months))["d"][0]
+    assert col == add_months(day, months)
+
+
+def test_dates_as_people_type_them():
+    for text in ("2024-03-01", "2024/3/1", "20240301", "2024年3月1日", "2024.03.01"):
+        assert parse_date(text) == dt.date(2024, 3, 1)
+
+
+@given(st.integers(0, 10**13), st.decimals(0, 1, places=4))
+def test_columnar_share_equals_exact_half_up(amount, ratio):
+    expected = int((Decimal(amount) * ratio).quantize(Decimal(1), rounding="ROUND_HALF_UP"))
+    assert share_fen(amount, ratio) == expected
+    got = pl.DataFrame({"a": [amount]}).select(share_fen_expr(pl.col("a"), ratio))["a"][0]
+    assert got == expected
+
+
+@given(st.lists(st.integers(0, 10**12), min_size=1, max_size=200), st.decimals(0, 1, places=3))
+def test_per_project_cuts_sum_exactly_to_the_total(budgets, ratio):
+    frame = pl.DataFrame({"b": budgets}, schema={"b": pl.Int64}).with_columns(share_fen_expr(pl.col("b"), ratio).alias("cut"))
+    assert frame["cut"].sum() == sum(share_fen(b, ratio) for b in budgets)
+    assert frame["cut"].dtype == pl.Int64
+
+
+@given(st.integers(0, 10**14))
+def test_yuan_text_round_trips_exactly(fen):
+    text = fen_to_yuan_str(fen)
+    parsed, bad = parse_amount_expr("x", "yuan")
+    out = pl.DataFrame({"x": [text]}).select(parsed.alias("f"), bad.alias("bad"))
+    assert out.row(0) == (fen, False)
+
+
+@given(st.integers(0, 10**12))
+def test_wan_yuan_converts_exactly(micro_wan):
+    text = f"{micro_wan // 10**6}.{micro_wan % 10**6:06d}"
+    parsed, _ = parse_amount_expr("x", "wan")
+    assert pl.DataFrame({"x": [text]}).select(parsed)["x"][0] == micro_wan  # 1e-6 万元 = 1 fen

@@ -1,0 +1,152 @@
+"""Loading portfolios: formats, encodings, header mapping, exact amounts, and every input error."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import polars as pl
+import pytest
+
+from jixiao.core.errors import InputError
+from jixiao.core.portfolio import load_portfolio
+from tests_helpers import ok_row
+
+from conftest import AS_OF, HEADER, project_rows
+
+
+def problems(path) -> list[str]:
+    with pytest.raises(InputError) as info:
+        load_portfolio(path)
+    return [p.render() for p in info.value.problems]
+
+
+def test_csv_in_chinese_headers_loads_with_exact_fen(write):
+    path = write("p.csv", project_rows(ok_row("A1", budget="1234567.89", spent="0.01")))
+    p = load_portfolio(path)
+    row = p.projects.row(0, named=True)
+    assert row["budget_fen"] == 123456789
+    assert row["spent_fen"] == 1
+    assert row["fund_type"] == "一般公共预算"
+    assert row["target_status"] == "approved"
+
+
+def test_amounts_in_wan_yuan_convert_exactly(write):
+    text = "project_id,name,department,fiscal_year,fund_type,category,budget_wan\nA,n,d,2024,general_public,special_fund,60519.823456\n"
+    p = load_portfolio(write("p.csv", text))
+    assert p.projects["budget_fen"][0] == 60519823456  # 60519.823456 万元 = 605 198 234.56 元
+    assert p.projects["category"][0] == "专项资金"
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "gbk", "gb18030"])
+def test_encodings_are_detected(write, encoding):
+    path = write("p.csv", project_rows(ok_row("甲1")), encoding=encoding)
+    assert load_portfolio(path).projects["project_id"].to_list() == ["甲1"]
+
+
+def test_wrong_encoding_is_named(write, tmp_path):
+    path = tmp_path / "p.csv"
+    path.write_bytes(HEADER.encode("utf-16"))
+    msg = problems(path)
+    assert any(str(path) in m and "neither UTF-8 nor GBK" in m for m in msg)
+
+
+def test_empty_file(write):
+    path = write("p.csv", "")
+    assert problems(path) == [f"{path}: the file is empty"]
+
+
+def test_missing_column_names_file_and_column(write):
+    path = write("p.csv", "项目编码,项目名称\nA,n\n")
+    msg = problems(path)
+    assert f"{path}, column department: missing required column 主管部门 (department)" in msg
+    assert len(msg) == 5  # department, fiscal year, fund type, category, budget: all at once
+
+
+def test_every_bad_cell_is_reported_with_row_column_and_value(write):
+    path = write("p.csv", project_rows(
+        ok_row("A1"),
+        ok_row("A1"),                              # row 3: duplicate id
+        ok_row("A3", budget="-5"),                 # row 4: negative budget
+        ok_row("A4", budget='"12,3x"'),              # row 5: unparseable amount
+        ok_row("A5", budget="1.001"),              # row 6: finer than a fen
+        ok_row("A6", fund="预算外"),               # row 7: not a fund type
+    ))
+    msg = problems(path)
+    assert f"{path}, row 4, column 预算金额(元): not a non-negative amount in 元 with at most 2 decimals (value: '-5')" in msg
+    assert any("row 5, column 预算金额(元)" in m and "'12,3x'" in m for m in msg)
+    assert any("row 6, column 预算金额(元)" in m and "'1.001'" in m for m in msg)
+    assert any("row 7, column 资金性质" in m and "'预算外'" in m for m in msg)
+    # Cross-table checks run only once every cell is readable, so the duplicate shows on a clean file.
+    dup = write("d.csv", project_rows(ok_row("A1"), ok_row("A1")))
+    assert problems(dup) == [f"{dup}, row 3, column 项目编码: duplicate project id (first on row 2) (value: 'A1')"]
+
+
+def test_score_outside_range_and_bad_date_in_a_folder(write, tmp_path):
+    write("pf/projects.csv", project_rows(ok_row("A1")))
+    ev = write("pf/evaluations.csv", "项目编码,评价年度,评价方式,评价日期,总分\nA1,2024,自评,2025-02-30,85\nA1,2024,第三方,2025-03-01,100.01\n")
+    msg = problems(tmp_path / "pf")
+    assert f"{ev}, row 2, column 评价日期: not a date (use YYYY-MM-DD) (value: '2025-02-30')" in msg
+    assert any(m.startswith(f"{ev}, row 3, column 总分: not a score between 0 and 100") for m in msg)
+
+
+def test_spending_after_the_as_of_date_is_an_error_at_run_time(write, tmp_path):
+    write("pf/projects.csv", project_rows(ok_row("A1", spent="")))
+    sp = write("pf/spending.csv", "项目编码,支付日期,支付金额(元)\nA1,2025-03-31,10\nA1,2025-04-01,5\n")
+    p = load_portfolio(tmp_path / "pf")
+    with pytest.raises(InputError) as info:
+        p.check_as_of(AS_OF)
+    assert [x.render() for x in info.value.problems] == [
+        f"{sp}, row 3, column 支付日期: spending dated after the as-of date 2025-03-31 (value: '2025-04-01')"]
+
+
+def test_orphan_rows_and_spent_mismatch(write, tmp_path):
+    write("pf/projects.csv", project_rows(ok_row("A1", spent="20")))
+    sp = write("pf/spending.csv", "项目编码,支付日期,支付金额(元)\nA1,2025-01-31,10\nZZ,2025-01-31,5\n")
+    msg = problems(tmp_path / "pf")
+    assert f"{sp}, row 3, column 项目编码: project id not in the projects table (value: 'ZZ')" in msg
+
+
+def test_unknown_column_is_a_warning_with_a_suggestion(write):
+    text = HEADER.replace("项目名称", "项目名称x")
+    p_path = write("p.csv", text + "A,n,d,2024,一般公共预算,专项资金,1,0,否,否,已批复,无\n")
+    with pytest.raises(InputError) as info:  # the real name column is then missing
+        load_portfolio(p_path)
+    assert any("项目名称" in p.render() for p in info.value.problems)
+
+
+def test_xlsx_sheets_and_json_round_trip(tmp_path):
+    from jixiao.core.sample import generate, write_portfolio
+
+    sample = generate(30, seed=5)
+    for name in ("s.xlsx", "s.json", "folder"):
+        back = load_portfolio(write_portfolio(sample, tmp_path / name))
+        for table in ("projects", "indicators", "spending", "evaluations", "accountability"):
+            assert back.table(table).drop("_row").equals(sample.table(table).drop("_row")), (name, table)
+
+
+def test_json_numbers_are_read_exactly(tmp_path):
+    doc = {"projects": [{"project_id": "A", "name": "n", "department": "d", "fiscal_year": 2024,
+                         "fund_type": "一般公共预算", "category": "专项资金", "budget": 0.1, "is_new": True}]}
+    path = tmp_path / "p.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    row = load_portfolio(path).projects.row(0, named=True)
+    assert row["budget_fen"] == 10 and row["is_new"] is True
+
+
+def test_json_rows_are_named_by_index(tmp_path):
+    doc = {"projects": [{"project_id": "A", "name": "n", "department": "d", "fiscal_year": "x",
+                         "fund_type": "一般公共预算", "category": "专项资金", "budget": "1"}]}
+    path = tmp_path / "p.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    assert any("sheet $.projects, row 0, column fiscal_year" in m for m in problems(path))
+
+
+def test_target_status_derived_from_indicators_when_absent(write, tmp_path):
+    write("pf/projects.csv", "project_id,name,department,fiscal_year,fund_type,category,budget\n"
+          "A,n,d,2024,一般公共预算,专项资金,100\nB,n,d,2024,一般公共预算,专项资金,100\n")
+    write("pf/indicators.csv", "项目编码,一级指标,三级指标,指标方向,目标值,实际值\nA,产出,数量,正向,10,9\n")
+    p = load_portfolio(tmp_path / "pf")
+    assert dict(p.projects.select("project_id", "target_status").iter_rows()) == {"A": "approved", "B": "none"}
+    assert p.indicators["target_e4"].to_list() == [100000]
+    assert isinstance(p.projects["budget_fen"].dtype, type(pl.Int64())) or p.projects["budget_fen"].dtype == pl.Int64
