@@ -17,7 +17,8 @@ What a stage hook returns: ``None`` (nothing to say) or a ``jixiao.RuleOutput`` 
 ``self.output(findings, facts)``. All implementations' results are collected (none wins first);
 the engine orders them by the pack's rule order, never by pluggy's registration order.
 
-docs/hooks.md is generated from this module (``jixiao docs hooks``); a test keeps the two in step.
+docs/hooks.md is generated from this module (``python -m jixiao.cli.docgen docs/``); a test keeps
+the two in step, and another checks that every hook has a test of its own.
 """
 
 from __future__ import annotations

@@ -1,0 +1,119 @@
+"""The command line as a user runs it: outputs, exit codes, messages without tracebacks."""
+
+from __future__ import annotations
+
+import json
+
+import openpyxl
+import pytest
+
+from jixiao.core.sample import generate, write_portfolio
+
+
+@pytest.fixture(scope="module")
+def folio(tmp_path_factory):
+    return write_portfolio(generate(60, seed=11), tmp_path_factory.mktemp("folio") / "portfolio.xlsx")
+
+
+def test_json_output_is_byte_identical_and_documented(cli, folio, tmp_path):
+    outs = []
+    for name in ("a.json", "b.json"):
+        res = cli("run", "--pack", "national", "--as-of", "2025-03-31", "--format", "json", "-o", tmp_path / name, folio)
+        assert res.exit_code == 0, res.output
+        outs.append((tmp_path / name).read_bytes())
+    assert outs[0] == outs[1]
+    doc = json.loads(outs[0])
+    assert doc["schema"] == "jixiao.run/1" and doc["portfolio"] == {"projects": 60}
+    assert list(doc) == ["schema", "pack", "as_of", "portfolio", "summary", "findings"]
+    first = doc["findings"][0]
+    assert list(first) == ["project_id", "stage", "rule", "plugin", "action", "action_zh", "amount_fen", "amount_yuan",
+                           "due_date", "source", "clause", "assumed", "message"]
+    total = sum(f["amount_fen"] for f in doc["findings"] if f["amount_fen"] is not None)
+    assert doc["summary"]["budget_effect_fen"] == total
+
+
+def test_csv_and_xlsx_outputs(cli, folio, tmp_path):
+    res = cli("run", "--pack", "national", "--as-of", "2025-03-31", "--format", "csv", "-o", tmp_path / "f.csv", folio)
+    assert res.exit_code == 0
+    raw = (tmp_path / "f.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbfproject_id,pack,stage")
+    lines = raw.decode("utf-8-sig").splitlines()
+    res = cli("run", "--pack", "national", "--as-of", "2025-03-31", "--format", "xlsx", "-o", tmp_path / "f.xlsx", folio)
+    assert res.exit_code == 0
+    wb = openpyxl.load_workbook(tmp_path / "f.xlsx")
+    assert wb.sheetnames == ["汇总", "结论"]
+    rows = list(wb["结论"].iter_rows(values_only=True))
+    assert rows[0][:3] == ("项目编码", "规则包", "环节")
+    assert len(rows) == len(lines)  # the same findings, header included
+    summary = dict(r for r in wb["汇总"].iter_rows(values_only=True))
+    assert summary["规则包"] == "national" and int(summary["结论条数"]) == len(lines) - 1
+
+
+def test_table_output_in_the_terminal(cli, folio):
+    res = cli("run", "--pack", "national", "--as-of", "2025-03-31", folio)
+    assert res.exit_code == 0
+    assert "下年度预算影响合计" in res.output and "全国预算绩效管理基础规则" in res.output
+
+
+def test_explain_shows_every_rule_and_the_nearest_change(cli, folio):
+    res = cli("explain", "--pack", "national", "--project", "P2024000003", "--as-of", "2025-03-31", folio)
+    assert res.exit_code == 0, res.output
+    for rule in ("ex_ante", "targets", "evaluation", "budget_link"):
+        assert rule in res.output
+    assert "nearest change" in res.output and ("分可达" in res.output or "分降为" in res.output)
+
+
+def test_explain_unknown_project(cli, folio):
+    res = cli("explain", "--pack", "national", "--project", "P2024000999", "--as-of", "2025-03-31", folio)
+    assert res.exit_code == 2 and "no project with this id" in res.output and "P2024000999" in res.output
+
+
+def test_bad_portfolio_exits_2_without_traceback(cli, write):
+    path = write("bad.csv", "项目编码,项目名称\nA,n\n")
+    res = cli("run", "--pack", "national", "--as-of", "2025-03-31", path)
+    assert res.exit_code == 2
+    assert "missing required column 主管部门" in res.output and "Traceback" not in res.output
+
+
+def test_bad_date_option(cli, folio):
+    res = cli("run", "--pack", "national", "--as-of", "31/03/2025", folio)
+    assert res.exit_code == 2 and "use YYYY-MM-DD" in res.output
+
+
+def test_packs_check_reports_all_problems_and_exits_2(cli, write):
+    bad = write("bad.toml", '[pack]\nid = "bad"\nname = "坏"\nlevel = "city"\nextends = "national"\n'
+                '[rules.x]\nplugin = "target_gaet"\n')
+    res = cli("packs", "check", bad)
+    assert res.exit_code == 2
+    assert "unknown plugin; did you mean 'target_gate'?" in res.output
+    assert "needs its own citation" in res.output
+    assert cli("packs", "check", "national").exit_code == 0
+
+
+def test_packs_show_marks_assumed_values(cli):
+    res = cli("packs", "show", "national")
+    assert res.exit_code == 0
+    assert "ASSUMED" in res.output and "sourced" in res.output and "default" in res.output
+
+
+def test_packs_list_and_plugins_list(cli):
+    assert "national" in cli("packs", "list").output
+    out = cli("plugins", "list").output
+    for name in ("ex_ante_gate", "target_gate", "evaluation_score", "score_linked_budget"):
+        assert name in out
+
+
+def test_demo_writes_portfolio_and_findings(cli, tmp_path):
+    res = cli("demo", "--out", tmp_path / "demo", "--projects", "40")
+    assert res.exit_code == 0, res.output
+    for name in ("portfolio.xlsx", "findings.xlsx", "findings.json"):
+        assert (tmp_path / "demo" / name).exists()
+
+
+def test_every_command_has_help_with_an_example(cli):
+    from jixiao.cli.docgen import _walk
+    from jixiao.cli.main import main
+
+    for path, _cmd in _walk(main, []):
+        res = cli(*path, "--help")
+        assert res.exit_code == 0 and "Example:" in res.output, path
