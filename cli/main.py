@@ -6,7 +6,6 @@ Every domain error becomes a message without a traceback and exit code 2.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import sys
 from pathlib import Path
 
@@ -16,7 +15,8 @@ from rich.console import Console
 from jixiao import __version__
 from jixiao.core.errors import JixiaoError
 
-out = Console(soft_wrap=False)
+# Piped output is not cut to 80 columns: tables stay readable in files and CI logs.
+out = Console(soft_wrap=False, width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True)
 
 
@@ -33,17 +33,14 @@ def _date(_ctx, _param, value):
         raise click.BadParameter(f"{value!r} is not a date; use YYYY-MM-DD, e.g. 2025-03-31") from None
 
 
-def domain_errors(func):
-    """Turn jixiao's own errors into a clean message and exit code 2."""
+class JixiaoGroup(click.Group):
+    """Turns jixiao's own errors, raised by any command below it, into a message and exit code 2."""
 
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
+    def invoke(self, ctx):
         try:
-            return func(*args, **kwargs)
+            return super().invoke(ctx)
         except JixiaoError as exc:
             raise Failure(exc.render()) from None
-
-    return wrapper
 
 
 class State:
@@ -65,7 +62,7 @@ class State:
 pass_state = click.make_pass_decorator(State)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(cls=JixiaoGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="jixiao")
 @click.option("--strict", is_flag=True, help="A plugin or pack that fails to load is an error, not a warning.")
 @click.option("--trace", is_flag=True, envvar="JIXIAO_TRACE", help="Print every hook call (also JIXIAO_TRACE=1).")
@@ -98,7 +95,6 @@ def packs():
 
 @packs.command("list")
 @pass_state
-@domain_errors
 def packs_list(state):
     """List installed packs.
 
@@ -106,11 +102,10 @@ def packs_list(state):
     Example:
       jixiao packs list
     """
-    from rich.table import Table
-
+    from jixiao.cli.render import new_table
     from jixiao.core.pack import Pack
 
-    table = Table("id", "名称", "级别", "继承", "规则数", "来源")
+    table = new_table("id", "名称", "级别", "继承", "规则数", "来源")
     for pid, src in sorted(state.registry.packs.items()):
         try:
             pack = Pack.load(pid, state.registry)
@@ -124,7 +119,6 @@ def packs_list(state):
 @packs.command("show")
 @click.argument("pack")
 @pass_state
-@domain_errors
 def packs_show(state, pack):
     """Show a pack's rules, parameters and citations; assumed values are marked.
 
@@ -181,7 +175,6 @@ def _key_path(problem) -> str:
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file.")
 @click.argument("portfolio", type=click.Path(exists=True, path_type=Path))
 @pass_state
-@domain_errors
 def run(state, pack_ref, as_of, fmt, output, portfolio):
     """Run a pack over a portfolio as of a date and report the findings.
 
@@ -190,14 +183,14 @@ def run(state, pack_ref, as_of, fmt, output, portfolio):
       jixiao run --pack national --as-of 2025-03-31 portfolio.xlsx
       jixiao run --pack national --as-of 2025-03-31 --format json -o findings.json portfolio.xlsx
     """
-    from jixiao.cli.render import run_with_progress
+    from jixiao.cli.render import render_table, run_with_progress
     from jixiao.core import output as render
 
     if fmt == "xlsx" and output is None:
         raise Failure("--format xlsx needs -o FILE.xlsx")
     result, n = run_with_progress(err, state, pack_ref, as_of, portfolio)
     if fmt == "table" and output is None:
-        render.render_table(result, out)
+        render_table(result, out)
     elif fmt in ("json", "table"):
         text = render.to_json(result, n)
         if output is None:
@@ -221,7 +214,6 @@ def run(state, pack_ref, as_of, fmt, output, portfolio):
 @click.option("--as-of", required=True, callback=_date, help="The date the run looks from (YYYY-MM-DD).")
 @click.argument("portfolio", type=click.Path(exists=True, path_type=Path))
 @pass_state
-@domain_errors
 def explain(state, pack_ref, project, as_of, portfolio):
     """Explain, rule by rule, what a pack decides for one project and why.
 
@@ -249,7 +241,6 @@ def explain(state, pack_ref, project, as_of, portfolio):
 @click.option("--pack", "pack_ref", default="national", show_default=True)
 @click.option("--as-of", default="2025-03-31", callback=_date, show_default=True)
 @pass_state
-@domain_errors
 def demo(state, out_dir, projects, seed, pack_ref, as_of):
     """Write a realistic sample portfolio and run a pack over it.
 
@@ -258,14 +249,14 @@ def demo(state, out_dir, projects, seed, pack_ref, as_of):
       jixiao demo
       jixiao demo --out /tmp/demo --projects 5000 --seed 7
     """
-    from jixiao.cli.render import run_with_progress
+    from jixiao.cli.render import render_table, run_with_progress
     from jixiao.core import output as render
     from jixiao.core.sample import generate, write_portfolio
 
     out_dir.mkdir(parents=True, exist_ok=True)
     sample = write_portfolio(generate(projects, seed, fiscal_year=as_of.year - 1), out_dir / "portfolio.xlsx")
     result, _ = run_with_progress(err, state, pack_ref, as_of, sample)
-    render.render_table(result, out, limit=15)
+    render_table(result, out, limit=15)
     xlsx = out_dir / "findings.xlsx"
     render.write_xlsx(result, xlsx)
     json_path = out_dir / "findings.json"
@@ -293,9 +284,9 @@ def plugins_list(state):
     Example:
       jixiao plugins list
     """
-    from rich.table import Table
+    from jixiao.cli.render import new_table
 
-    table = Table("plugin", "hooks", "来源 origin", "说明")
+    table = new_table("plugin", "hooks", "来源 origin", "说明")
     for name, info in sorted(state.registry.plugins.items()):
         table.add_row(name, ", ".join(info.cls.hooks()), info.origin, info.cls.summary)
     for failure in state.registry.failures:

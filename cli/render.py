@@ -8,9 +8,20 @@ from decimal import Decimal
 import attrs
 
 from jixiao.core.actions import ACTIONS
+from jixiao.core.engine import RunResult
 from jixiao.core.hookspecs import STAGE_ZH
 from jixiao.core.money import format_yuan
 from jixiao.core.pack import PLUGIN_DEFAULT, Pack
+
+
+def new_table(*headers: str, **kwargs):
+    """A rich table whose cells wrap rather than being cut short: no value is ever elided."""
+    from rich.table import Table
+
+    table = Table(**kwargs)
+    for head in headers:
+        table.add_column(head, overflow="fold")
+    return table
 
 
 def value_text(value) -> str:
@@ -21,14 +32,12 @@ def value_text(value) -> str:
 
 
 def show_pack(console, pack: Pack) -> None:
-    from rich.table import Table
-
     m = pack.meta
     console.print(f"[bold]{m.name}[/] ({m.id}) · level {m.level}" + (f" · extends {m.extends}" if m.extends else ""))
     if m.description:
         console.print(m.description)
     console.print("继承链 chain: " + " → ".join(pack.chain))
-    src = Table("key", "文号", "标题", "发文机关", "日期", title="依据文件 sources")
+    src = new_table("key", "文号", "标题", "发文机关", "日期", title="依据文件 sources")
     for key, s in pack.sources.items():
         src.add_row(key, s.doc_no, s.title, s.issuer or "", str(s.date or ""))
     console.print(src)
@@ -38,7 +47,7 @@ def show_pack(console, pack: Pack) -> None:
         console.print(f"\n[bold]{rule.id}[/] — plugin {rule.plugin} · stage "
                       f"{', '.join(STAGE_ZH[s] for s in rule.cls.stages())}{state}")
         console.print(f"  依据 {pack.source_label(rule.citation.source)} {rule.citation.clause} · defined in {origin}")
-        table = Table("parameter", "value", "status", "citation / reason", "from", box=None, padding=(0, 1))
+        table = new_table("parameter", "value", "status", "citation / reason", "from", box=None, padding=(0, 1))
         for name, v in rule.values.items():
             if v.origin == PLUGIN_DEFAULT:
                 status, why = "[dim]default[/]", "plugin default, not stated in the pack"
@@ -104,3 +113,23 @@ def _plain(key: str, v) -> str:
     if key.endswith("_c"):
         return f"{v // 100}.{v % 100:02d}"
     return str(v)
+
+
+def render_table(result: RunResult, console, limit: int | None = 200) -> None:
+    """Findings and a summary for the terminal; rich measures CJK width, so columns stay aligned."""
+    from jixiao.core.output import summary
+
+    table = new_table("项目编码", "环节", "规则", "处理", "金额影响", "期限", "依据", "说明",
+                      title=f"{result.pack.meta.name}（{result.pack.id}）· 基准日期 {result.as_of}")
+    rows = result.findings if limit is None else result.findings.head(limit)
+    for r in rows.iter_rows(named=True):
+        table.add_row(r["project_id"], r["stage"], r["rule"], ACTIONS[r["action"]].zh,
+                      format_yuan(r["amount_fen"]), str(r["due_date"] or ""),
+                      f"{r['source']} {r['clause']}" + ("（含假定）" if r["assumed"] else ""), r["message"])
+    console.print(table)
+    if limit is not None and result.findings.height > limit:
+        console.print(f"… 另有 {result.findings.height - limit} 条结论未显示；用 --format csv/xlsx/json -o FILE 导出全部。")
+    s = summary(result)
+    parts = "，".join(f"{ACTIONS[k].zh} {v}" for k, v in s["by_action"].items())
+    console.print(f"共 {s['findings']} 条结论，涉及 {s['projects_with_findings']} 个项目：{parts or '无'}")
+    console.print(f"下年度预算影响合计：{format_yuan(s['budget_effect_fen'])}")

@@ -16,7 +16,7 @@ import polars as pl
 
 from jixiao.core.actions import ACTIONS
 from jixiao.core.engine import RunResult
-from jixiao.core.money import fen_to_yuan_str, format_yuan
+from jixiao.core.money import fen_to_yuan_str
 
 SCHEMA = "jixiao.run/1"
 ZH_HEADERS = {
@@ -105,24 +105,3 @@ def write_xlsx(result: RunResult, path: Path) -> None:
             table.write_excel(wb, worksheet="结论", autofit=True)
 
     write_atomic(path, write)
-
-
-def render_table(result: RunResult, console, limit: int | None = 200) -> None:
-    """Findings and a summary for the terminal; rich measures CJK width, so columns stay aligned."""
-    from rich.table import Table
-
-    table = Table(title=f"{result.pack.meta.name}（{result.pack.id}）· 基准日期 {result.as_of}", show_lines=False)
-    for head in ("项目编码", "环节", "规则", "处理", "金额影响", "期限", "依据", "说明"):
-        table.add_column(head, overflow="fold")
-    rows = result.findings if limit is None else result.findings.head(limit)
-    for r in rows.iter_rows(named=True):
-        table.add_row(r["project_id"], r["stage"], r["rule"], ACTIONS[r["action"]].zh,
-                      format_yuan(r["amount_fen"]), str(r["due_date"] or ""),
-                      f"{r['source']} {r['clause']}" + ("（含假定）" if r["assumed"] else ""), r["message"])
-    console.print(table)
-    if limit is not None and result.findings.height > limit:
-        console.print(f"… 另有 {result.findings.height - limit} 条结论未显示；用 --format csv/xlsx/json -o FILE 导出全部。")
-    s = summary(result)
-    parts = "，".join(f"{ACTIONS[k].zh} {v}" for k, v in s["by_action"].items())
-    console.print(f"共 {s['findings']} 条结论，涉及 {s['projects_with_findings']} 个项目：{parts or '无'}")
-    console.print(f"下年度预算影响合计：{format_yuan(s['budget_effect_fen'])}")

@@ -1,0 +1,1 @@
+"""Pack files shipped by this plugin package, registered through the jixiao.packs entry point."""

@@ -1,0 +1,65 @@
+"""Entry points load one at a time: a broken plugin is named and the others still load."""
+
+from __future__ import annotations
+
+import sys
+from importlib.metadata import EntryPoint
+
+import pytest
+
+from jixiao.core import registry as reg_module
+from jixiao.core.errors import PluginError
+from jixiao.core.registry import Registry
+
+GOOD = '''
+import attrs
+from jixiao import Rule, hookimpl
+
+@attrs.frozen
+class P:
+    pass
+
+class Good(Rule):
+    name = "good_rule"
+    Params = P
+
+    @hookimpl
+    def jixiao_apply(self, facts):
+        return None
+'''
+
+
+@pytest.fixture
+def fake_entry_points(tmp_path, monkeypatch):
+    (tmp_path / "good_mod.py").write_text(GOOD)
+    (tmp_path / "bad_mod.py").write_text("raise RuntimeError('cannot start')\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    eps = {
+        "jixiao.plugins": [EntryPoint("bad_rule", "bad_mod:Bad", "jixiao.plugins"),
+                           EntryPoint("good_rule", "good_mod:Good", "jixiao.plugins"),
+                           EntryPoint("misnamed", "good_mod:Good", "jixiao.plugins")],
+        "jixiao.packs": [EntryPoint("no_packs", "good_mod", "jixiao.packs")],
+    }
+    monkeypatch.setattr(reg_module, "entry_points", lambda group: eps[group])
+    yield
+    for mod in ("good_mod", "bad_mod"):
+        sys.modules.pop(mod, None)
+
+
+def test_broken_entry_points_are_named_and_the_rest_load(fake_entry_points):
+    reg = Registry.discover()
+    assert "good_rule" in reg.plugins and "target_gate" in reg.plugins
+    failures = {f.name: f.error for f in reg.failures}
+    assert failures["bad_rule"] == "RuntimeError: cannot start"
+    assert "differs from the plugin's name 'good_rule'" in failures["misnamed"]
+    assert "holds no .toml pack files" in failures["no_packs"]
+
+
+def test_strict_makes_the_first_failure_fatal(fake_entry_points):
+    with pytest.raises(PluginError, match="'bad_rule' could not be loaded: RuntimeError: cannot start"):
+        Registry.discover(strict=True)
+
+
+def test_unknown_plugin_lookup_suggests(registry):
+    with pytest.raises(PluginError, match="did you mean 'evaluation_score'"):
+        registry.plugin("evaluation_scor")
