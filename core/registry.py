@@ -120,6 +120,9 @@ class Registry:
         origin = _origin(ep)
         try:
             target = ep.load()
+            if not hasattr(target, "__path__"):
+                raise PluginError(f"{getattr(target, '__name__', target)!r} is not a package; a jixiao.packs "
+                                  "entry point names a package holding .toml pack files")
             files = importlib.resources.files(target)
             found = [Path(str(f)) for f in files.iterdir() if f.name.endswith(".toml")]
             if not found:

@@ -52,7 +52,7 @@ def test_broken_entry_points_are_named_and_the_rest_load(fake_entry_points):
     failures = {f.name: f.error for f in reg.failures}
     assert failures["bad_rule"] == "RuntimeError: cannot start"
     assert "differs from the plugin's name 'good_rule'" in failures["misnamed"]
-    assert "holds no .toml pack files" in failures["no_packs"]
+    assert "is not a package; a jixiao.packs entry point names a package" in failures["no_packs"]
 
 
 def test_strict_makes_the_first_failure_fatal(fake_entry_points):
