@@ -170,7 +170,15 @@ def text_tables(portfolio: Portfolio) -> dict[str, pl.DataFrame]:
                     (src // 100).cast(pl.String) + "." + (src % 100).cast(pl.String).str.pad_start(2, "0"))
             elif col.kind == "decimal":
                 expr = pl.when(src.is_null()).then(None).otherwise(
-                    (src // 10_000).cast(pl.String) + "." + (src % 10_000).cast(pl.String).str.pad_start(4, "0"))
+                    ((src // 10_000).cast(pl.String) + "." + (src % 10_000).cast(pl.String).str.pad_start(4, "0"))
+                    .str.strip_chars_end("0").str.strip_chars_end("."))
+            elif col.kind == "enum":
+                # Write the Chinese label a finance bureau's export would carry.
+                back = {}
+                for label, code in col.choices.items():
+                    if not label.isascii():
+                        back.setdefault(code, label)
+                expr = src.replace(back)
             elif col.kind == "bool":
                 expr = src.replace_strict({True: "是", False: "否"}, default=None, return_dtype=pl.String)
             elif col.kind == "date":
