@@ -27,11 +27,14 @@ def hooks_md() -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-def _walk(cmd: click.Command, path: list[str]):
-    yield path, cmd
+def _walk(cmd: click.Command, path: list[str], parent: click.Context | None = None):
+    """Every command with the context click would give it (settings such as ``-h`` inherited)."""
+    ctx = click.Context(cmd, info_name=path[-1] if path else "jixiao", parent=parent, terminal_width=100,
+                        **cmd.context_settings)
+    yield path, cmd, ctx
     if isinstance(cmd, click.Group):
         for sub in sorted(cmd.commands):
-            yield from _walk(cmd.commands[sub], [*path, sub])
+            yield from _walk(cmd.commands[sub], [*path, sub], ctx)
 
 
 def cli_md() -> str:
@@ -39,9 +42,8 @@ def cli_md() -> str:
 
     lines = ["# Command reference", "",
              "Generated from `--help` by `python -m jixiao.cli.docgen docs/`; do not edit by hand.", ""]
-    for path, cmd in _walk(main, ["jixiao"]):
-        ctx = click.Context(cmd, info_name=" ".join(path), terminal_width=100, max_content_width=100)
-        lines += [f"## `{' '.join(path)}`", "", "```text", cmd.get_help(ctx), "```", ""]
+    for path, cmd, ctx in _walk(main, []):
+        lines += [f"## `{' '.join(['jixiao', *path])}`", "", "```text", cmd.get_help(ctx), "```", ""]
     return "\n".join(lines).rstrip() + "\n"
 
 

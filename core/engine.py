@@ -149,7 +149,7 @@ def run(pack: Pack, portfolio: Portfolio, as_of: dt.date, *, explain: bool = Fal
     for stage in STAGES:
         if on_stage:
             on_stage(stage)
-        outputs = life.stage(stage)(portfolio=portfolio, as_of=as_of, facts=facts)
+        outputs = life.stage(stage)(portfolio=portfolio.frozen_view(), as_of=as_of, facts=facts.clone())
         for out in outputs:
             rule = life.rules[out.rule]
             if out.findings is not None and out.findings.height:
@@ -158,7 +158,7 @@ def run(pack: Pack, portfolio: Portfolio, as_of: dt.date, *, explain: bool = Fal
                 facts = _merge_facts(facts, out.facts, rule, STAGE_HOOKS[stage])
     notes = None
     if explain:
-        outs = life.explain(portfolio=portfolio, as_of=as_of, facts=facts)
+        outs = life.explain(portfolio=portfolio.frozen_view(), as_of=as_of, facts=facts.clone())
         frames = [o.notes.select("project_id", pl.lit(o.rule).alias("rule"), "note")
                   for o in outs if o.notes is not None and o.notes.height]
         notes = pl.concat(frames) if frames else pl.DataFrame(schema={"project_id": pl.String, "rule": pl.String,
@@ -166,6 +166,13 @@ def run(pack: Pack, portfolio: Portfolio, as_of: dt.date, *, explain: bool = Fal
     findings = pl.concat(parts, how="vertical") if parts else pl.DataFrame(schema=FINDINGS_SCHEMA)
     _check_projects(findings, known_ids)
     return RunResult(pack, as_of, _order(findings, life.order), facts, notes)
+
+
+def finding_objects(result: RunResult) -> list:
+    """The findings as frozen ``Finding`` value objects (for a few; the frame is for many)."""
+    from jixiao.core.model import Finding
+
+    return [Finding.from_row(r) for r in result.findings.iter_rows(named=True)]
 
 
 def _finalise(frame: pl.DataFrame, rule: Rule, pack: Pack, stage: str, hook: str) -> pl.DataFrame:

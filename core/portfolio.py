@@ -84,6 +84,11 @@ class Portfolio:
             tables[name] = pl.DataFrame(schema=schema) if df is None else df.select(list(schema))
         return cls(**tables, origins=origins or {}, warnings=warnings)
 
+    def frozen_view(self) -> Portfolio:
+        """Shallow copies of every table, handed to plugins: a plugin that mutates a frame in place
+        (``insert_column`` and the like) changes only its own copy, never the core's."""
+        return attrs.evolve(self, **{name: self.table(name).clone() for name in TABLES})
+
     def subset(self, project_ids: list[str]) -> Portfolio:
         """The same portfolio restricted to some projects (the single-project path of explain)."""
         keep = pl.Series(project_ids, dtype=pl.String)

@@ -114,6 +114,6 @@ def test_every_command_has_help_with_an_example(cli):
     from jixiao.cli.docgen import _walk
     from jixiao.cli.main import main
 
-    for path, _cmd in _walk(main, []):
+    for path, _cmd, _ctx in _walk(main, []):
         res = cli(*path, "--help")
         assert res.exit_code == 0 and "Example:" in res.output, path
