@@ -150,3 +150,17 @@ def test_target_status_derived_from_indicators_when_absent(write, tmp_path):
     assert dict(p.projects.select("project_id", "target_status").iter_rows()) == {"A": "approved", "B": "none"}
     assert p.indicators["target_e4"].to_list() == [100000]
     assert isinstance(p.projects["budget_fen"].dtype, type(pl.Int64())) or p.projects["budget_fen"].dtype == pl.Int64
+
+
+def test_xlsx_errors_name_the_sheet(tmp_path):
+    import xlsxwriter
+
+    path = tmp_path / "p.xlsx"
+    with xlsxwriter.Workbook(path) as wb:
+        ws = wb.add_worksheet("项目")
+        for c, h in enumerate(HEADER.strip().split(",")):
+            ws.write(0, c, h)
+        for c, v in enumerate(ok_row("A1", budget="abc").split(",")):
+            ws.write(1, c, v)
+    assert problems(path) == [f"{path}, sheet 项目, row 2, column 预算金额(元): not a non-negative amount in 元 "
+                              "with at most 2 decimals (value: 'abc')"]
