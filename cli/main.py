@@ -160,8 +160,49 @@ def packs_check(state, files, strict_check):
 
 
 def _key_path(problem) -> str:
-    text = problem.render()
-    return text
+    return problem.render()
+
+
+@packs.command("test")
+@click.argument("refs", nargs=-1)
+@pass_state
+def packs_test(state, refs):
+    """Run pack case files: installed pack ids, case files, or every installed pack's cases.
+
+    Exit code 1 when a case fails, 2 when a case file or its pack cannot be read.
+
+    \b
+    Example:
+      jixiao packs test
+      jixiao packs test national
+      jixiao packs test cases/my_city/boundaries.toml
+    """
+    from jixiao.core.cases import all_cases, case_files, run_case
+
+    paths: list[Path] = []
+    for ref in refs:
+        if ref.endswith(".toml"):
+            paths.append(Path(ref))
+        elif ref in state.registry.packs:
+            src = state.registry.packs[ref]
+            paths += case_files(src.path, ref)
+        else:
+            raise Failure(f"{ref}: neither a case file nor an installed pack id")
+    if not refs:
+        paths = all_cases(state.registry)
+    if not paths:
+        raise Failure("no case files found")
+    failed = 0
+    for path in paths:
+        res = run_case(path, state.registry)
+        mark = "[green]PASS[/]" if res.passed else "[red]FAIL[/]"
+        out.print(f"{mark} {path} — {res.description}", highlight=False)
+        for line in res.failures:
+            out.print(f"     {line}", highlight=False, markup=False)
+        failed += not res.passed
+    out.print(f"{len(paths) - failed} passed, {failed} failed")
+    if failed:
+        sys.exit(1)
 
 
 # --- run, explain -------------------------------------------------------------------------------

@@ -196,7 +196,7 @@ class _Loader:
                 problems.append(Problem(str(path), f"packs extend each other in a cycle: {cycle}", column="pack.extends"))
                 break
             seen.append(spec.pack.id)
-            if path.stem != spec.pack.id and path.parent.name != "cases":
+            if path.stem != spec.pack.id:
                 problems.append(Problem(str(path), "pack.id must equal the file name without .toml",
                                         column="pack.id", value=spec.pack.id, severity="warning"))
             parent = spec.pack.extends

@@ -240,34 +240,52 @@ def _read_json(path: Path) -> list[_Raw]:
         doc = {"projects": doc}
     if not isinstance(doc, dict):
         raise InputError([Problem(str(path), "expected an object with a 'projects' list")])
+    doc = {k: v for k, v in doc.items() if k not in ("schema", "meta")}
+    return records_to_raw(doc, str(path))
+
+
+def _cell(v: object) -> str | None:
+    if v is None:
+        return None
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (dt.date, dt.datetime)):
+        return v.isoformat()
+    return str(v)
+
+
+def records_to_raw(doc: dict, file: str) -> list[_Raw]:
+    """Tables given as lists of records (JSON documents, case files) as raw text tables."""
     raws, problems = [], []
     for key, records in doc.items():
         table = TABLE_ALIASES.get(key)
-        if key in ("schema", "meta"):
-            continue
         if table is None or not isinstance(records, list):
-            problems.append(Problem(str(path), "expected a list of records under a table name",
+            problems.append(Problem(file, "expected a list of records under a table name",
                                     sheet=f"$.{key}", value=key))
             continue
         columns: dict[str, list] = {}
         for i, rec in enumerate(records):
             if not isinstance(rec, dict):
-                problems.append(Problem(str(path), "a record must be an object", sheet=f"$.{key}", row=i))
+                problems.append(Problem(file, "a record must be an object", sheet=f"$.{key}", row=i))
                 continue
             for k in rec:
                 columns.setdefault(k, [None] * i)
             for k, values in columns.items():
-                v = rec.get(k)
-                values.append(None if v is None else (str(v).lower() if isinstance(v, bool) else str(v)))
+                values.append(_cell(rec.get(k)))
         frame = pl.DataFrame(columns, schema={k: pl.String for k in columns})
-        # JSON rows are counted from 0, as in $.projects[0].
+        # Records are counted from 0, as in $.projects[0].
         raws.append(_Raw(table, frame.with_row_index(ROW).with_columns(pl.col(ROW).cast(pl.Int64)),
-                         Origin(str(path), f"$.{key}")))
+                         Origin(file, f"$.{key}")))
     if problems:
         raise InputError(problems)
     if not any(r.table == "projects" for r in raws):
-        raise InputError([Problem(str(path), "no 'projects' list in the JSON document")])
+        raise InputError([Problem(file, "no 'projects' list")])
     return raws
+
+
+def portfolio_from_records(doc: dict, file: str) -> Portfolio:
+    """A portfolio from ``{"projects": [...], ...}`` with the same checks as any file."""
+    return _convert(records_to_raw(doc, file))
 
 
 def _with_rows(frame: pl.DataFrame) -> pl.DataFrame:
