@@ -36,6 +36,12 @@ class Project:
     end_date: dt.date | None = None
     target_status: str = "none"
     priority_fund: bool = False
+    assessment_points: str | None = None
+    target_review_failures: int = 0
+    targets_adjusted: bool = False
+    budget_adjusted: bool = False
+    targets_refiled: bool = False
+    review_score_c: int | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -72,9 +78,9 @@ class Evaluation:
     """绩效评价: a self, finance or third-party evaluation, with scores per first-level indicator."""
 
     year: int
-    kind: str  # self / finance / third_party
+    kind: str  # self / department / finance / third_party / monitoring (重点监控, no score)
     date: dt.date | None
-    score_c: int  # hundredths of a point
+    score_c: int | None  # hundredths of a point
     score_execution_c: int | None = None
     score_output_c: int | None = None
     score_outcome_c: int | None = None

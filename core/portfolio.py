@@ -81,7 +81,13 @@ class Portfolio:
         for name, table in TABLES.items():
             schema = frame_schema(table)
             df = frames.get(name)
-            tables[name] = pl.DataFrame(schema=schema) if df is None else df.select(list(schema))
+            if df is None:
+                tables[name] = pl.DataFrame(schema=schema)
+                continue
+            # Columns a producer leaves out take the column's default, as in a file that omits them.
+            missing = [pl.lit(c.default, dtype=_DTYPES[c.kind]).alias(converted_name(c))
+                       for c in table.columns if converted_name(c) not in df.columns]
+            tables[name] = df.with_columns(missing).select([pl.col(c).cast(t) for c, t in schema.items()])
         return cls(**tables, origins=origins or {}, warnings=warnings)
 
     def frozen_view(self) -> Portfolio:
@@ -485,6 +491,13 @@ def _cross_checks(frames: dict[str, pl.DataFrame], origins: dict[str, Origin], p
         for r in orphans.head(MAX_PER_COLUMN).iter_rows(named=True):
             problems.append(Problem(ot.file, "project id not in the projects table", ot.sheet, r[ROW],
                                     ot.header("project_id"), r["project_id"]))
+    evaluations = frames.get("evaluations")
+    if evaluations is not None:
+        oe = origins["evaluations"]
+        unscored = evaluations.filter(pl.col("score_c").is_null() & (pl.col("kind") != "monitoring"))
+        for r in unscored.head(MAX_PER_COLUMN).iter_rows(named=True):
+            problems.append(Problem(oe.file, "an evaluation needs a score (总分); only 重点监控 records may leave it empty",
+                                    oe.sheet, r[ROW], oe.header("score"), ""))
     bad_period = projects.filter(pl.col("end_date") < pl.col("start_date"))
     for r in bad_period.head(MAX_PER_COLUMN).iter_rows(named=True):
         problems.append(Problem(o.file, "implementation ends before it starts", o.sheet, r[ROW], o.header("end_date"),

@@ -58,6 +58,8 @@ QUALITATIVE = {"达成": "achieved", "achieved": "achieved",
                "未达成": "missed", "missed": "missed"}
 
 EVAL_KIND = {"self": "self", "自评": "self", "单位自评": "self",
+             "department": "department", "部门评价": "department",
+             "monitoring": "monitoring", "重点监控": "monitoring", "财政重点监控": "monitoring",
              "finance": "finance", "财政评价": "finance", "财政重点评价": "finance", "重点评价": "finance",
              "third_party": "third_party", "第三方评价": "third_party", "第三方": "third_party"}
 
@@ -121,6 +123,13 @@ PROJECTS = Table("projects", "项目", (
     Column("assessment_date", "date", "事前评估日期", False),
     Column("priority_fund", "bool", "重点攻势资金", False, ("十五个攻势", "priority"), default=False,
            doc="a fund under the locality's priority campaign (Qingdao's 十五个攻势)"),
+    Column("assessment_points", "str", "事前评估要点", False, ("评估要点",),
+           doc="the points the assessment covered, separated by 、 , ; or ；"),
+    Column("target_review_failures", "int", "目标审核未通过次数", False, ("审核未通过次数",), default=0),
+    Column("targets_adjusted", "bool", "绩效目标已调整", False, ("目标调整",), default=False),
+    Column("budget_adjusted", "bool", "预算已调整", False, ("预算调整",), default=False),
+    Column("targets_refiled", "bool", "绩效目标已重新报送", False, ("目标重报",), default=False),
+    Column("review_score", "score", "预算评审得分", False, ("评审得分",)),
 ), "one row per project (项目)")
 
 INDICATORS = Table("indicators", "绩效指标", (
@@ -147,7 +156,7 @@ EVALUATIONS = Table("evaluations", "绩效评价", (
     Column("year", "int", "评价年度", True, ("年度",)),
     Column("kind", "enum", "评价方式", True, ("评价类型",), EVAL_KIND),
     Column("date", "date", "评价日期", False),
-    Column("score", "score", "总分", True, ("得分", "评价得分")),
+    Column("score", "score", "总分", False, ("得分", "评价得分"), doc="required except for 重点监控 records"),
     Column("score_execution", "score", "预算执行率得分", False),
     Column("score_output", "score", "产出得分", False),
     Column("score_outcome", "score", "效益得分", False),

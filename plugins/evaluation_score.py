@@ -23,10 +23,9 @@ import attrs
 import polars as pl
 
 from jixiao.core.hookspecs import hookimpl
-from jixiao.core.portfolio import decimal_e4_expr
+from jixiao.core.indicators import MICRO, indicator_shares, level_sums
 from jixiao.core.rule import Rule
 
-MICRO = 1_000_000
 KINDS = ("third_party", "finance", "self", "computed")
 KIND_ZH = {"third_party": "第三方评价", "finance": "财政重点评价", "self": "单位自评", "computed": "按指标测算自评"}
 
@@ -108,24 +107,7 @@ class EvaluationScore(Rule):
         p = self.params
         w = {k: _centi(v, f"weights.{k}") for k, v in attrs.asdict(p.weights).items()}
         q = {k: int(v * MICRO) for k, v in attrs.asdict(p.qualitative).items()}
-        actual_e4, _ = decimal_e4_expr("actual")
-        ind = portfolio.indicators.with_columns(actual_e4.alias("_a"), pl.col("weight_e4").fill_null(10_000).alias("_w"))
-        t, a = pl.col("target_e4"), pl.col("_a")
-        share = (
-            pl.when(pl.col("direction") == "qualitative")
-            .then(pl.col("actual").replace_strict({"达成": q["achieved"], "achieved": q["achieved"],
-                                                   "部分达成": q["partial"], "partial": q["partial"],
-                                                   "未达成": q["missed"], "missed": q["missed"]},
-                                                  default=0, return_dtype=pl.Int64))
-            .when(a.is_null())
-            .then(0)
-            .when(pl.col("direction") == "higher")
-            .then(pl.when(t <= 0).then(MICRO).otherwise(pl.min_horizontal(a, t) * MICRO // t))
-            .otherwise(pl.when(a <= 0).then(MICRO).otherwise(pl.min_horizontal(a, t) * MICRO // a))
-        )
-        per_level = (ind.with_columns(share.clip(0, MICRO).alias("_s"))
-                     .group_by("project_id", "level1")
-                     .agg((pl.col("_w") * pl.col("_s")).sum().alias("_ws"), pl.col("_w").sum().alias("_wsum")))
+        per_level = level_sums(indicator_shares(portfolio.indicators, q["achieved"], q["partial"], q["missed"]))
         level_w = pl.col("level1").replace_strict({k: w[k] for k in ("output", "outcome", "satisfaction")},
                                                   return_dtype=pl.Int64)
         num, den = level_w * pl.col("_ws"), pl.col("_wsum") * MICRO

@@ -1,0 +1,45 @@
+"""Indicator completion shares, shared by scoring (evaluate) and target-progress monitoring.
+
+A quantitative indicator's share is actual/target (more is better) or target/actual (less is
+better), capped at 1; a qualitative one takes its band's value; a missing actual value is 0.
+Shares are integers in millionths (truncated), so everything downstream stays exact.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from jixiao.core.portfolio import decimal_e4_expr
+
+MICRO = 1_000_000
+
+
+def indicator_shares(indicators: pl.DataFrame, achieved: int, partial: int, missed: int) -> pl.DataFrame:
+    """``indicators`` plus ``_s`` (share in millionths) and ``_w`` (relative weight × 10⁴)."""
+    actual_e4, _ = decimal_e4_expr("actual")
+    ind = indicators.with_columns(actual_e4.alias("_a"), pl.col("weight_e4").fill_null(10_000).alias("_w"))
+    t, a = pl.col("target_e4"), pl.col("_a")
+    bands = {"达成": achieved, "achieved": achieved, "部分达成": partial, "partial": partial,
+             "未达成": missed, "missed": missed}
+    share = (
+        pl.when(pl.col("direction") == "qualitative")
+        .then(pl.col("actual").replace_strict(bands, default=0, return_dtype=pl.Int64))
+        .when(a.is_null())
+        .then(0)
+        .when(pl.col("direction") == "higher")
+        .then(pl.when(t <= 0).then(MICRO).otherwise(pl.min_horizontal(a, t) * MICRO // t))
+        .otherwise(pl.when(a <= 0).then(MICRO).otherwise(pl.min_horizontal(a, t) * MICRO // a))
+    )
+    return ind.with_columns(share.clip(0, MICRO).alias("_s"))
+
+
+def level_sums(shares: pl.DataFrame) -> pl.DataFrame:
+    """project_id, level1, ``_ws`` = Σ weight × share, ``_wsum`` = Σ weight."""
+    return (shares.group_by("project_id", "level1")
+            .agg((pl.col("_w") * pl.col("_s")).sum().alias("_ws"), pl.col("_w").sum().alias("_wsum")))
+
+
+def completion_micro(shares: pl.DataFrame) -> pl.DataFrame:
+    """project_id, ``target_completion`` (millionths): the weighted mean share over all indicators."""
+    return (shares.group_by("project_id")
+            .agg(((pl.col("_w") * pl.col("_s")).sum() // pl.col("_w").sum()).alias("target_completion")))
