@@ -21,15 +21,19 @@ class ExAnteGateParams:
     # or any project whose budget reaches large_amount_yuan.
     triggers: list[Trigger] = attrs.field(factory=lambda: ["new_major"])
     large_amount_yuan: Decimal | None = None
-    # The points the assessment must cover, as the source names them (shown in findings).
+    # The points the assessment must cover, as the source names them. When the portfolio records
+    # the points an assessment covered (事前评估要点), a passed assessment missing one does not count.
     checklist: list[str] = attrs.field(factory=list)
+    # Only projects of these categories (all when empty), and of budgets from this year on.
+    categories: list[str] = attrs.field(factory=list)
+    from_fiscal_year: int | None = None
 
 
 class ExAnteGate(Rule):
     name = "ex_ante_gate"
     summary = "new major policies and projects need a passed ex-ante assessment before budgeting"
     Params = ExAnteGateParams
-    reads = ("is_new", "is_major", "budget_fen", "assessment_result", "assessment_date")
+    reads = ("is_new", "is_major", "budget_fen", "category", "assessment_result", "assessment_date", "assessment_points")
 
     def _needs(self) -> pl.Expr:
         p = self.params
@@ -43,7 +47,21 @@ class ExAnteGate(Rule):
                 parts.append(pl.col("is_major"))
             elif t == "large" and p.large_amount_yuan is not None:
                 parts.append(pl.col("budget_fen") >= int(p.large_amount_yuan * FEN_PER_YUAN))
-        return pl.any_horizontal(parts) if parts else pl.lit(False)
+        needs = pl.any_horizontal(parts) if parts else pl.lit(False)
+        if p.categories:
+            needs = needs & pl.col("category").is_in(p.categories)
+        if p.from_fiscal_year is not None:
+            needs = needs & (pl.col("fiscal_year") >= p.from_fiscal_year)
+        return needs
+
+    def _missing_points(self) -> pl.Expr:
+        """The checklist points a recorded assessment did not cover, joined by 、 ("" when none)."""
+        covered = pl.col("assessment_points").fill_null("").str.replace_all(r"[,;；，]", "、").str.split("、")
+        missing = [pl.when(covered.list.contains(point)).then(None).otherwise(pl.lit(point))
+                   for point in self.params.checklist]
+        recorded = pl.col("assessment_points").is_not_null() & (pl.col("assessment_points") != "")
+        joined = pl.concat_str(missing, separator="、", ignore_nulls=True) if missing else pl.lit("")
+        return pl.when(recorded).then(joined.fill_null("")).otherwise(pl.lit(""))
 
     @hookimpl
     def jixiao_assess(self, as_of, facts):
@@ -51,14 +69,18 @@ class ExAnteGate(Rule):
         passed = (pl.col("assessment_result") == "pass") & (
             pl.col("assessment_date").is_null() | (pl.col("assessment_date") <= as_of))
         checked = facts.select("project_id", self._needs().fill_null(False).alias("needs"),
-                               passed.fill_null(False).alias("passed"))
+                               passed.fill_null(False).alias("_passed"), self._missing_points().alias("_missing"))
+        checked = checked.with_columns((pl.col("_passed") & (pl.col("_missing") == "")).alias("passed"))
         failing = checked.filter(pl.col("needs") & ~pl.col("passed"))
         points = "、".join(self.params.checklist)
         what = f"（评估要点：{points}）" if points else ""
-        assumed = self.is_assumed("triggers", "large_amount_yuan")
+        assumed = self.is_assumed("triggers", "large_amount_yuan", "categories", "from_fiscal_year")
+        why = (pl.when(pl.col("_missing") != "")
+               .then(pl.lit("事前绩效评估未论证：") + pl.col("_missing") + pl.lit("；评估结果是申请预算的必备要件，不予安排预算"))
+               .otherwise(pl.lit("未通过事前绩效评估，评估结果是申请预算的必备要件，不予安排预算")))
         findings = pl.concat([
-            self.findings(failing, "require_assessment", f"新增重大项目须开展事前绩效评估{what}", assumed=assumed),
-            self.findings(failing, "block_budget", "未通过事前绩效评估，不予安排预算", assumed=assumed),
+            self.findings(failing, "require_assessment", f"须开展事前绩效评估{what}", assumed=assumed),
+            self.findings(failing, "block_budget", why, assumed=assumed),
         ])
         facts_out = checked.select("project_id", (~pl.col("needs") | pl.col("passed")).alias("assessment_ok"))
         return self.output(findings, facts_out)

@@ -7,6 +7,7 @@ the fen; its ``amount_fen`` is negative (less money for the project).
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Literal
 
 import attrs
 import polars as pl
@@ -22,6 +23,11 @@ class ScoreLinkedBudgetParams:
     improve_grades: list[str] = attrs.field(factory=list)
     notice_grades: list[str] = attrs.field(factory=list)
     no_new_budget_grades: list[str] = attrs.field(factory=list)
+    suspend_grades: list[str] = attrs.field(factory=list)
+    reward_grades: list[str] = attrs.field(factory=list)
+    # 整改不力: a rectification report overdue this many months after the decision → these actions.
+    poor_rectification_actions: list[Literal["suspend_disbursement", "no_new_budget"]] = attrs.field(factory=list)
+    rectification_months: int = 2
     # grade → share of this year's budget deducted from next year's control figure.
     cut_ratios: dict[str, Decimal] = attrs.field(factory=dict)
 
@@ -38,18 +44,19 @@ class ScoreLinkedBudget(Rule):
     reads = ("grade", "budget_fen", "fiscal_year")
 
     @hookimpl
-    def jixiao_apply(self, facts):
-        if "grade" not in facts.columns:
-            return None  # no grading rule ran in this pack
+    def jixiao_apply(self, portfolio, as_of, facts):
         p = self.params
-        graded = facts.filter(pl.col("grade").is_not_null()).select("project_id", "grade", "budget_fen",
+        grade = pl.col("grade") if "grade" in facts.columns else pl.lit(None, pl.String)  # no grading rule
+        graded = facts.with_columns(grade.alias("grade")).filter(pl.col("grade").is_not_null()).select("project_id", "grade", "budget_fen",
                                                                     "fiscal_year")
         next_year = (pl.col("fiscal_year") + 1).cast(pl.String)
         parts = []
         simple = (("prioritize", p.priority_grades, "priority_grades", "绩效评价等级为{g}，下年度预算优先保障"),
                   ("improve", p.improve_grades, "improve_grades", "绩效评价等级为{g}，督促改进"),
                   ("public_notice", p.notice_grades, "notice_grades", "绩效评价等级为{g}，予以公开通报"),
-                  ("no_new_budget", p.no_new_budget_grades, "no_new_budget_grades", "绩效评价等级为{g}，下年度不予新增预算"))
+                  ("no_new_budget", p.no_new_budget_grades, "no_new_budget_grades", "绩效评价等级为{g}，下年度不予新增预算"),
+                  ("suspend_disbursement", p.suspend_grades, "suspend_grades", "绩效评价等级为{g}，中止预算执行或调整资金拨付"),
+                  ("reward", p.reward_grades, "reward_grades", "绩效评价等级为{g}，予以通报表扬并实施奖励"))
         for action, grades, param, text in simple:
             if grades:
                 hit = graded.filter(pl.col("grade").is_in(grades))
@@ -65,4 +72,15 @@ class ScoreLinkedBudget(Rule):
                    + pl.lit(f"年度部门项目预算控制数（本年预算的 {pct}）"))
             parts.append(self.findings(hit, "cut_budget", msg, amount_fen=-cut,
                                        assumed=self.is_assumed("cut_ratios")))
+        if p.poor_rectification_actions:
+            from jixiao.plugins.rectification_deadline import decision_status
+
+            late = (decision_status(portfolio, as_of, p.rectification_months)
+                    .filter(pl.col("status").is_in(["overdue", "late"])).select("project_id").unique()
+                    .join(facts.select("project_id", "fiscal_year"), on="project_id"))
+            text = {"suspend_disbursement": "整改不力，中止预算执行或调整资金拨付",
+                    "no_new_budget": "整改不力，下一年度不予考虑新增预算需求"}
+            for action in p.poor_rectification_actions:
+                parts.append(self.findings(late, action, text[action],
+                                           assumed=self.is_assumed("poor_rectification_actions", "rectification_months")))
         return self.output(pl.concat(parts) if parts else None)

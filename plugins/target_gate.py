@@ -17,6 +17,9 @@ STATUS_ZH = {"none": "未设定绩效目标", "pending": "绩效目标尚未审�
 class TargetGateParams:
     # First-level indicator categories every project's targets must include (产出/效益/满意度).
     required_levels: list[str] = attrs.field(factory=list)
+    # Only projects of these categories (all when empty), and of budgets from this year on.
+    categories: list[str] = attrs.field(factory=list)
+    from_fiscal_year: int | None = None
 
     def __attrs_post_init__(self):
         unknown = [lv for lv in self.required_levels if lv not in LEVEL_ZH]
@@ -28,14 +31,20 @@ class TargetGate(Rule):
     name = "target_gate"
     summary = "targets are a precondition of budgeting: none, incomplete or rejected → no budget"
     Params = TargetGateParams
-    reads = ("target_status",)
+    reads = ("target_status", "category", "fiscal_year")
 
     @hookimpl
     def jixiao_target(self, portfolio, facts):
         levels = self.params.required_levels
         present = (portfolio.indicators.group_by("project_id")
                    .agg(pl.col("level1").unique().alias("_levels")))
-        checked = facts.select("project_id", "target_status").join(present, on="project_id", how="left")
+        scope = pl.lit(True)
+        if self.params.categories:
+            scope = scope & pl.col("category").is_in(self.params.categories)
+        if self.params.from_fiscal_year is not None:
+            scope = scope & (pl.col("fiscal_year") >= self.params.from_fiscal_year)
+        checked = (facts.filter(scope).select("project_id", "target_status")
+                   .join(present, on="project_id", how="left"))
         missing_expr = [pl.when(~pl.col("_levels").fill_null([]).list.contains(lv)).then(pl.lit(LEVEL_ZH[lv]))
                         for lv in levels]
         checked = checked.with_columns(
@@ -48,6 +57,7 @@ class TargetGate(Rule):
                    .then(pl.col("target_status").replace_strict(STATUS_ZH, default="绩效目标未批复"))
                    .otherwise(pl.lit("绩效目标不完整（缺少") + pl.col("_missing") + pl.lit("指标）"))
                    + pl.lit("，不予安排预算"))
-        findings = self.findings(failing, "block_budget", message, assumed=self.is_assumed("required_levels"))
+        findings = self.findings(failing, "block_budget", message,
+                                 assumed=self.is_assumed("required_levels", "categories", "from_fiscal_year"))
         facts_out = checked.select("project_id", (status_ok & complete).alias("targets_ok"))
         return self.output(findings, facts_out)

@@ -1,0 +1,139 @@
+"""专项资金评价与重点监控覆盖 (Qingdao 二（五）、二（六）).
+
+Evaluation: special funds are evaluated on a cycle of ``cycle_years`` years ("三年一个周期"), at
+least ``min_share`` of them each year ("每年不少于三分之一"), every fund at least once per cycle. Key
+monitoring: at least ``monitor_min`` funds a year, every fund within ``cycle_years``.
+
+The evaluation history is the evaluations table: a fund counts as evaluated in year Y when it has
+an evaluation of a counted kind for year Y−1 (each year evaluates the previous year's funds), and
+as key-monitored in year Y with a 重点监控 record for year Y. When the year's count falls short of the
+quota — or of what is needed to cover every fund by the cycle's end — the rule selects the missing
+number of funds not yet covered this cycle: priority (十五个攻势) funds first, then larger budgets,
+then project id. ``plan`` builds a whole cycle's schedule the same way.
+"""
+
+from __future__ import annotations
+
+import math
+from decimal import Decimal
+
+import attrs
+import polars as pl
+
+from jixiao.core.hookspecs import hookimpl
+from jixiao.core.rule import Rule
+
+
+@attrs.frozen(kw_only=True)
+class CoverageParams:
+    categories: list[str] = attrs.field(factory=lambda: ["专项资金", "转移支付"])
+    cycle_start: int = 2020
+    cycle_years: int = 3
+    min_share: Decimal = Decimal(1) / Decimal(3)
+    evaluation_kinds: list[str] = attrs.field(factory=lambda: ["department", "finance", "third_party"])
+    monitor_min: int = 10
+
+    def __attrs_post_init__(self):
+        if self.cycle_years < 1:
+            raise ValueError("cycle_years: at least 1")
+
+
+def cycle_of(year: int, start: int, length: int) -> tuple[int, int]:
+    first = start + ((year - start) // length) * length
+    return first, first + length - 1
+
+
+def quota(n: int, share: Decimal) -> int:
+    return math.ceil(Decimal(n) * share)
+
+
+def select_order(funds: pl.DataFrame) -> pl.DataFrame:
+    return funds.sort(["priority_fund", "budget_fen", "project_id"], descending=[True, True, False])
+
+
+class CoverageSchedule(Rule):
+    name = "coverage_schedule"
+    summary = "special funds evaluated on a three-year cycle, ≥ 1/3 a year; ≥ 10 under key monitoring a year"
+    Params = CoverageParams
+    whole_portfolio = True
+
+    def funds(self, facts: pl.DataFrame) -> pl.DataFrame:
+        return facts.filter(pl.col("category").is_in(self.params.categories)).select(
+            "project_id", "priority_fund", "budget_fen")
+
+    def _shortfall(self, funds: pl.DataFrame, before: pl.Series, now: pl.Series, minimum: int,
+                   remaining_years: int) -> tuple[int, pl.DataFrame]:
+        """How many more funds to select this year, and which: this year needs at least ``minimum``
+        and at least its share of the funds not yet covered this cycle, spread over the years left."""
+        uncovered = funds.filter(~pl.col("project_id").is_in(before.implode())).height
+        need = max(minimum, math.ceil(uncovered / remaining_years))
+        done_now = now.n_unique()
+        short = max(0, need - done_now)
+        pool = funds.filter(~pl.col("project_id").is_in(pl.concat([before, now]).implode()))
+        return short, select_order(pool).head(short)
+
+    @hookimpl
+    def jixiao_evaluate(self, portfolio, as_of, facts):
+        p = self.params
+        year = as_of.year
+        first, last = cycle_of(year, p.cycle_start, p.cycle_years)
+        funds = self.funds(facts)
+        n = funds.height
+        if n == 0:
+            return None
+        ev = portfolio.evaluations.filter(pl.col("date").is_null() | (pl.col("date") <= as_of))
+        fund_ids = funds["project_id"].implode()
+        evals = ev.filter(pl.col("kind").is_in(p.evaluation_kinds) & pl.col("project_id").is_in(fund_ids))
+        # Year Y evaluates year Y−1's funds; this cycle's evaluations are for years first−1 … last−1.
+        cycle_evals = evals.filter((pl.col("year") >= first - 1) & (pl.col("year") <= year - 1))
+        before = cycle_evals.filter(pl.col("year") < year - 1)["project_id"].unique()
+        now = cycle_evals.filter(pl.col("year") == year - 1)["project_id"].unique()
+        done_now = now.n_unique()
+        remaining = last - year + 1
+        short, picks = self._shortfall(funds, before, now, quota(n, p.min_share), remaining)
+        assumed = self.is_assumed("evaluation_kinds", "categories")
+        msg = (f"{year}年对上年度专项资金已评价 {done_now}/{n} 项，"
+               f"本年至少需 {done_now + short} 项（每年不少于三分之一、{last}年前全覆盖），建议纳入评价")
+        parts = [self.findings(picks, "select_for_evaluation", msg, assumed=assumed)]
+        mon = ev.filter((pl.col("kind") == "monitoring") & pl.col("project_id").is_in(fund_ids))
+        mon_cycle = mon.filter((pl.col("year") >= first) & (pl.col("year") <= year))
+        mon_before = mon_cycle.filter(pl.col("year") < year)["project_id"].unique()
+        mon_now_ids = mon_cycle.filter(pl.col("year") == year)["project_id"].unique()
+        mon_now = mon_now_ids.n_unique()
+        m_short, m_picks = self._shortfall(funds, mon_before, mon_now_ids, min(p.monitor_min, n), remaining)
+        m_msg = (f"{year}年财政重点监控专项资金 {mon_now} 项，本年至少需 {mon_now + m_short} 项"
+                 f"（每年不少于{p.monitor_min}项、三年内全覆盖），建议纳入重点监控")
+        parts.append(self.findings(m_picks, "key_monitoring", m_msg, assumed=self.is_assumed("monitor_min")))
+        return self.output(pl.concat(parts))
+
+
+def plan(funds: pl.DataFrame, params: CoverageParams, first_year: int, existing: dict[str, int] | None = None,
+         evaluated: dict[str, int] | None = None) -> pl.DataFrame:
+    """A cycle's evaluation schedule: project_id → year, every fund once, each year ≥ the quota.
+
+    Funds already evaluated in the cycle (``evaluated``) and already planned (``existing``) keep
+    their year; the rest fill the years still below the quota, earliest first, then the years with
+    the fewest funds, priority funds first. Adding a fund therefore never moves a planned one.
+    """
+    years = list(range(first_year, first_year + params.cycle_years))
+    fixed = {**(existing or {}), **(evaluated or {})}
+    unknown_years = {pid: y for pid, y in fixed.items() if y not in years}
+    if unknown_years:
+        pid, y = next(iter(unknown_years.items()))
+        raise ValueError(f"{pid}: year {y} is outside the cycle {years[0]}–{years[-1]}")
+    need = quota(funds.height, params.min_share)
+    counts = {y: 0 for y in years}
+    for pid in funds["project_id"]:
+        if pid in fixed:
+            counts[fixed[pid]] += 1
+    assignment = {pid: fixed[pid] for pid in funds["project_id"] if pid in fixed}
+    for pid in select_order(funds.filter(~pl.col("project_id").is_in(list(assignment))))["project_id"]:
+        below_quota = [y for y in years if counts[y] < need]
+        year = below_quota[0] if below_quota else min(years, key=lambda y: (counts[y], y))
+        assignment[pid] = year
+        counts[year] += 1
+    origin = {pid: ("evaluated" if pid in (evaluated or {}) else "planned" if pid in (existing or {}) else "new")
+              for pid in assignment}
+    return (funds.with_columns(pl.col("project_id").replace_strict(assignment, return_dtype=pl.Int64).alias("year"),
+                               pl.col("project_id").replace_strict(origin, return_dtype=pl.String).alias("status"))
+            .sort(["year", "priority_fund", "budget_fen", "project_id"], descending=[False, True, True, False]))

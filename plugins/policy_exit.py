@@ -1,0 +1,44 @@
+"""清理退出与全周期跟踪 (Nanchang （五）, Shilong 二（一）1): policies and projects that have expired or
+perform poorly are cleared out; those implemented over more than a year are tracked over their
+whole cycle."""
+
+from __future__ import annotations
+
+import attrs
+import polars as pl
+
+from jixiao.core.hookspecs import hookimpl
+from jixiao.core.rule import Rule
+
+
+@attrs.frozen(kw_only=True)
+class PolicyExitParams:
+    low_grades: list[str] = attrs.field(factory=lambda: ["差"])
+    exit_expired: bool = True
+    track_longer_than_days: int = 365
+
+
+class PolicyExit(Rule):
+    name = "policy_exit"
+    summary = "expired or low-performing policies and projects cleared out; multi-year ones tracked"
+    Params = PolicyExitParams
+    reads = ("start_date", "end_date", "grade")
+
+    @hookimpl
+    def jixiao_apply(self, as_of, facts):
+        p = self.params
+        grade = pl.col("grade") if "grade" in facts.columns else pl.lit(None, pl.String)
+        rows = facts.select("project_id", "start_date", "end_date", grade.alias("_grade"))
+        expired = (pl.col("end_date") < as_of) if p.exit_expired else pl.lit(False)
+        low = pl.col("_grade").is_in(p.low_grades)
+        leaving = rows.filter((expired | low).fill_null(False))
+        why = (pl.when(expired.fill_null(False) & low.fill_null(False)).then(pl.lit("已到期且绩效低下"))
+               .when(expired.fill_null(False)).then(pl.lit("实施期已于 ") + pl.col("end_date").dt.strftime("%Y-%m-%d") + pl.lit(" 到期"))
+               .otherwise(pl.lit("绩效低下（评价等级") + pl.col("_grade") + pl.lit("）")))
+        long = rows.filter(((pl.col("end_date") - pl.col("start_date")).dt.total_days() >= p.track_longer_than_days)
+                           & (pl.col("end_date") >= as_of))
+        return self.output(pl.concat([
+            self.findings(leaving, "exit_policy", why + pl.lit("，及时清理退出"), assumed=self.is_assumed("low_grades")),
+            self.findings(long, "full_cycle_tracking", "实施期超过一年，实行全周期跟踪问效",
+                          assumed=self.is_assumed("track_longer_than_days")),
+        ]))

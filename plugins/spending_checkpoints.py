@@ -1,0 +1,125 @@
+"""支出进度节点 (Tongxin 二（三）): dated checks of budget execution in the budget year.
+
+Each checkpoint is the end of a month of the fiscal year. When the run's date has reached it, the
+execution *at that date* (the spending table's payments up to it; without a spending table the
+project's ``spent`` column) is compared with the checkpoint's condition:
+
+- ``remind``: execution below ``below_rate`` → 提醒加快进度;
+- ``key_attention``: with ``zero_only``, not a fen spent (未破零) → 重点关注台账;
+- ``reclaim_funds``: the unspent balance is reclaimed by finance (收回统筹), its amount negative.
+
+Checkpoints apply to projects of the run's year; a December checkpoint also to last year's projects
+(the year-end review happens after the year closes). Categories in ``monthly_for`` (direct funds,
+直达资金) are also checked at every month end against the time schedule times ``monthly_pace``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Literal
+
+import attrs
+import polars as pl
+
+from jixiao.core.hookspecs import hookimpl
+from jixiao.core.rule import Rule
+
+
+@attrs.frozen(kw_only=True)
+class Checkpoint:
+    month: int
+    action: Literal["remind", "key_attention", "reclaim_funds"]
+    below_rate: Decimal | None = None
+    zero_only: bool = False
+
+    def __attrs_post_init__(self):
+        if not 1 <= self.month <= 12:
+            raise ValueError(f"month: 1 to 12, got {self.month}")
+
+
+@attrs.frozen(kw_only=True)
+class SpendingCheckpointsParams:
+    checkpoints: list[Checkpoint] = attrs.field(factory=list)
+    monthly_for: list[str] = attrs.field(factory=list)
+    monthly_pace: Decimal = Decimal("1")
+
+
+def month_end(year: int, month: int) -> dt.date:
+    nxt = dt.date(year + month // 12, month % 12 + 1, 1)
+    return nxt - dt.timedelta(days=1)
+
+
+def spent_by(portfolio, facts: pl.DataFrame, day: dt.date) -> pl.DataFrame:
+    """project_id, ``_paid``: spending up to and including ``day``."""
+    if portfolio.spending.height == 0:
+        return facts.select("project_id", pl.col("spent_fen").alias("_paid"))
+    paid = (portfolio.spending.filter(pl.col("date") <= day)
+            .group_by("project_id").agg(pl.col("amount_fen").sum().alias("_paid")))
+    return (facts.select("project_id").join(paid, on="project_id", how="left")
+            .with_columns(pl.col("_paid").fill_null(0)))
+
+
+def below(paid: pl.Expr, budget: pl.Expr, rate: Decimal) -> pl.Expr:
+    """paid / budget < rate, in exact integer arithmetic."""
+    num, den = rate.as_integer_ratio()
+    return paid * den < budget * num
+
+
+class SpendingCheckpoints(Rule):
+    name = "spending_checkpoints"
+    summary = "dated budget-execution checkpoints: remind, key-attention ledger, year-end reclaim"
+    Params = SpendingCheckpointsParams
+    reads = ("fiscal_year", "category", "budget_fen", "spent_fen")
+
+    @hookimpl
+    def jixiao_monitor(self, portfolio, as_of, facts):
+        parts = []
+        years = [as_of.year, as_of.year - 1]
+        for cp in self.params.checkpoints:
+            for year in years:
+                day = month_end(year, cp.month)
+                if as_of < day or (year != as_of.year and cp.month != 12):
+                    continue
+                group = facts.filter(pl.col("fiscal_year") == year).select("project_id", "budget_fen")
+                if group.height == 0:
+                    continue
+                rows = group.join(spent_by(portfolio, facts, day), on="project_id")
+                parts.append(self._check(cp, rows, day))
+        parts += self._monthly(portfolio, as_of, facts)
+        return self.output(pl.concat(parts) if parts else None)
+
+    def _check(self, cp: Checkpoint, rows: pl.DataFrame, day: dt.date) -> pl.DataFrame:
+        paid, budget = pl.col("_paid"), pl.col("budget_fen")
+        assumed = self.is_assumed("checkpoints")
+        if cp.zero_only:
+            hit = rows.filter((paid == 0) & (budget > 0))
+            text = f"截至{day:%Y-%m-%d}支出仍未破零"
+        elif cp.below_rate is not None:
+            hit = rows.filter(below(paid, budget, cp.below_rate))
+            text = f"截至{day:%Y-%m-%d}预算执行率低于{(cp.below_rate * 100).normalize():f}%"
+        else:
+            hit = rows.filter(paid < budget)
+            text = f"截至{day:%Y-%m-%d}仍有未支出资金"
+        if cp.action == "reclaim_funds":
+            hit = hit.filter(paid < budget)
+            return self.findings(hit, "reclaim_funds", text + "，年底前确实无法支付的资金由财政收回统筹",
+                                 amount_fen=-(budget - paid), assumed=assumed)
+        suffix = {"remind": "，提醒单位加快资金支付进度", "key_attention": "，列入重点关注台账"}[cp.action]
+        return self.findings(hit, cp.action, text + suffix, assumed=assumed)
+
+    def _monthly(self, portfolio, as_of: dt.date, facts: pl.DataFrame) -> list[pl.DataFrame]:
+        p = self.params
+        if not p.monthly_for:
+            return []
+        month = as_of.month if as_of == month_end(as_of.year, as_of.month) else as_of.month - 1
+        if month < 1:
+            return []
+        day = month_end(as_of.year, month)
+        group = facts.filter((pl.col("fiscal_year") == as_of.year) & pl.col("category").is_in(p.monthly_for))
+        rows = group.select("project_id", "budget_fen").join(spent_by(portfolio, facts, day), on="project_id")
+        pace = p.monthly_pace * month / 12
+        hit = rows.filter(below(pl.col("_paid"), pl.col("budget_fen"), pace))
+        text = (f"重点监控：截至{day:%Y-%m-%d}支出进度低于时间进度要求"
+                f"（{(pace * 100).quantize(Decimal('0.1'))}%），提醒加快支付")
+        return [self.findings(hit, "remind", text, assumed=self.is_assumed("monthly_pace", "monthly_for"))]
