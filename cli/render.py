@@ -41,6 +41,11 @@ def show_pack(console, pack: Pack) -> None:
     for key, s in pack.sources.items():
         src.add_row(key, s.doc_no, s.title, s.issuer or "", str(s.date or ""))
     console.print(src)
+    if m.not_modelled:
+        gaps = new_table("依据", "条款", "why not a rule", title="not modelled 未建模的条款")
+        for g in m.not_modelled:
+            gaps.add_row(pack.source_label(g.source), g.clause, g.reason)
+        console.print(gaps)
     for rule in pack.rules:
         state = "" if rule.enabled else " [red](switched off)[/]"
         origin = rule.defined_in + (f", changed in {', '.join(rule.changed_in)}" if rule.changed_in else "")

@@ -54,6 +54,15 @@ class RuleSpec:
 
 
 @attrs.frozen(kw_only=True)
+class NotModelled:
+    """A provision of a source the pack deliberately does not turn into a rule, and why."""
+
+    source: str
+    clause: str
+    reason: str
+
+
+@attrs.frozen(kw_only=True)
 class PackMeta:
     id: str
     name: str
@@ -61,6 +70,7 @@ class PackMeta:
     extends: str | None = None
     description: str | None = None
     version: str | None = None
+    not_modelled: list[NotModelled] = attrs.field(factory=list)
 
 
 @attrs.frozen(kw_only=True)

@@ -126,7 +126,12 @@ def _evaluations(rng: np.random.Generator, projects: pl.DataFrame, year: int) ->
     self_score = np.clip(np.round(raw * 100), 0, 10000).astype(np.int64)
     third = rng.random(n) < 0.12
     third_score = np.round(rng.uniform(80, 98, n) * 100).astype(np.int64)
-    rows = [pl.DataFrame({"project_id": ids[has_self], "year": year, "kind": "self",
+    # Continuing projects evaluated themselves last year too (Tongxin: every project self-evaluates).
+    continuing = ~projects["is_new"].to_numpy() & (rng.random(n) < 0.97)
+    last_score = np.clip(np.round(rng.normal(88, 6, n) * 100), 0, 10000).astype(np.int64)
+    rows = [pl.DataFrame({"project_id": ids[continuing], "year": year - 1, "kind": "self",
+                          "date": dt.date(year, 2, 28), "score_c": last_score[continuing]}),
+            pl.DataFrame({"project_id": ids[has_self], "year": year, "kind": "self",
                           "date": dt.date(year + 1, 2, 28), "score_c": self_score[has_self]}),
             pl.DataFrame({"project_id": ids[third], "year": year, "kind": "third_party",
                           "date": dt.date(year + 1, 3, 20), "score_c": third_score[third]})]

@@ -1,6 +1,7 @@
 """The built-in rule plugins. They register exactly as a third-party plugin does: from this tuple."""
 
 from jixiao.plugins.accountability import Accountability
+from jixiao.plugins.amount_focus import AmountFocus
 from jixiao.plugins.coverage_schedule import CoverageSchedule
 from jixiao.plugins.disclosure import Disclosure
 from jixiao.plugins.dual_monitoring import DualMonitoring
@@ -21,6 +22,6 @@ from jixiao.plugins.target_review import TargetReview
 # In lifecycle order; a pack, not this order, decides which run and in what order.
 DEFAULT_PLUGINS = (
     ExAnteGate, TargetGate, TargetReview, TargetChanges, SelfEvaluationPrerequisite, PriorityRanking,
-    SpendingCheckpoints, DualMonitoring, EvaluationScore, SpotCheck, CoverageSchedule,
+    SpendingCheckpoints, DualMonitoring, EvaluationScore, AmountFocus, SpotCheck, CoverageSchedule,
     ScoreLinkedBudget, RectificationDeadline, Accountability, PolicyExit, PerformancePayment, Disclosure,
 )

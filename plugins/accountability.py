@@ -29,7 +29,7 @@ TRIGGERS = {
     "fraud": "弄虚作假",
     "other": "其他应问责事项",
 }
-Sanction = Literal["reduce_budget", "reclaim_funds", "public_notice"]
+Sanction = Literal["reduce_budget", "reclaim_funds", "public_notice", "suspend_disbursement"]
 Derived = Literal["no_targets", "execution_deviation", "targets_missed", "poor_evaluation"]
 
 
@@ -46,7 +46,8 @@ class AccountabilityParams:
 
     def __attrs_post_init__(self):
         if not self.sanctions:
-            raise ValueError("sanctions: choose at least one of reduce_budget, reclaim_funds, public_notice")
+            raise ValueError("sanctions: choose at least one of reduce_budget, reclaim_funds, public_notice, "
+                             "suspend_disbursement")
         if not Decimal(0) < self.reduce_ratio <= Decimal(1):
             raise ValueError(f"reduce_ratio: between 0 (exclusive) and 1, got {self.reduce_ratio}")
 
@@ -95,6 +96,8 @@ class Accountability(Rule):
             unspent = hit.filter(pl.col("budget_fen") > pl.col("spent_fen"))
             parts.append(self.findings(unspent, "reclaim_funds", "问责：收回年度未执行的预算资金",
                                        amount_fen=-(pl.col("budget_fen") - pl.col("spent_fen")), assumed=assumed))
+        if "suspend_disbursement" in p.sanctions:
+            parts.append(self.findings(hit, "suspend_disbursement", "问责：暂缓或停止部门预算执行", assumed=assumed))
         if "public_notice" in p.sanctions:
             parts.append(self.findings(hit, "public_notice", "问责：通报批评", assumed=assumed))
         return self.output(pl.concat(parts))

@@ -15,7 +15,7 @@ then project id. ``plan`` builds a whole cycle's schedule the same way.
 from __future__ import annotations
 
 import math
-from decimal import Decimal
+from fractions import Fraction
 
 import attrs
 import polars as pl
@@ -29,13 +29,19 @@ class CoverageParams:
     categories: list[str] = attrs.field(factory=lambda: ["专项资金", "转移支付"])
     cycle_start: int = 2020
     cycle_years: int = 3
-    min_share: Decimal = Decimal(1) / Decimal(3)
+    min_share: str = "1/3"  # a fraction, kept exact
     evaluation_kinds: list[str] = attrs.field(factory=lambda: ["department", "finance", "third_party"])
     monitor_min: int = 10
 
     def __attrs_post_init__(self):
         if self.cycle_years < 1:
             raise ValueError("cycle_years: at least 1")
+        try:
+            share = Fraction(self.min_share)
+        except (ValueError, ZeroDivisionError):
+            raise ValueError(f"min_share: a fraction such as \"1/3\", got {self.min_share!r}") from None
+        if not 0 < share <= 1:
+            raise ValueError(f"min_share: between 0 and 1, got {self.min_share}")
 
 
 def cycle_of(year: int, start: int, length: int) -> tuple[int, int]:
@@ -43,8 +49,9 @@ def cycle_of(year: int, start: int, length: int) -> tuple[int, int]:
     return first, first + length - 1
 
 
-def quota(n: int, share: Decimal) -> int:
-    return math.ceil(Decimal(n) * share)
+def quota(n: int, share: str) -> int:
+    """At least ``share`` of ``n`` funds, rounded up: ten funds and one third → four."""
+    return math.ceil(Fraction(share) * n)
 
 
 def select_order(funds: pl.DataFrame) -> pl.DataFrame:

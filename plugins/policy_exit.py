@@ -1,6 +1,7 @@
 """清理退出与全周期跟踪 (Nanchang （五）, Shilong 二（一）1): policies and projects that have expired or
 perform poorly are cleared out; those implemented over more than a year are tracked over their
-whole cycle."""
+whole cycle. A project has *expired* when it asks for money in a fiscal year that begins after its
+implementation period ended."""
 
 from __future__ import annotations
 
@@ -28,8 +29,8 @@ class PolicyExit(Rule):
     def jixiao_apply(self, as_of, facts):
         p = self.params
         grade = pl.col("grade") if "grade" in facts.columns else pl.lit(None, pl.String)
-        rows = facts.select("project_id", "start_date", "end_date", grade.alias("_grade"))
-        expired = (pl.col("end_date") < as_of) if p.exit_expired else pl.lit(False)
+        rows = facts.select("project_id", "start_date", "end_date", "fiscal_year", grade.alias("_grade"))
+        expired = (pl.col("end_date") < pl.date(pl.col("fiscal_year"), 1, 1)) if p.exit_expired else pl.lit(False)
         low = pl.col("_grade").is_in(p.low_grades)
         leaving = rows.filter((expired | low).fill_null(False))
         why = (pl.when(expired.fill_null(False) & low.fill_null(False)).then(pl.lit("已到期且绩效低下"))

@@ -22,6 +22,7 @@ from typing import Literal
 import attrs
 import polars as pl
 
+from jixiao.core.dates import add_months
 from jixiao.core.hookspecs import hookimpl
 from jixiao.core.rule import Rule
 
@@ -43,6 +44,8 @@ class SpendingCheckpointsParams:
     checkpoints: list[Checkpoint] = attrs.field(factory=list)
     monthly_for: list[str] = attrs.field(factory=list)
     monthly_pace: Decimal = Decimal("1")
+    # 长期沉淀资金: an unspent balance with no payment for this many months is reclaimed.
+    idle_months: int | None = None
 
 
 def month_end(year: int, month: int) -> dt.date:
@@ -87,7 +90,23 @@ class SpendingCheckpoints(Rule):
                 rows = group.join(spent_by(portfolio, facts, day), on="project_id")
                 parts.append(self._check(cp, rows, day))
         parts += self._monthly(portfolio, as_of, facts)
+        parts += self._idle(portfolio, as_of, facts)
         return self.output(pl.concat(parts) if parts else None)
+
+    def _idle(self, portfolio, as_of: dt.date, facts: pl.DataFrame) -> list[pl.DataFrame]:
+        months = self.params.idle_months
+        if months is None:
+            return []
+        since = add_months(as_of, -months)
+        last = portfolio.spending.group_by("project_id").agg(pl.col("date").max().alias("_last"))
+        start = pl.col("start_date").fill_null(pl.date(pl.col("fiscal_year"), 1, 1))
+        rows = (facts.select("project_id", "budget_fen", "spent_fen", start.alias("_start"))
+                .join(last, on="project_id", how="left")
+                .filter((pl.col("spent_fen") < pl.col("budget_fen")) & (pl.col("_start") <= since)
+                        & (pl.col("_last").is_null() | (pl.col("_last") <= since))))
+        text = f"资金超过{months}个月未支出，属长期沉淀资金，一律收回统筹"
+        return [self.findings(rows, "reclaim_funds", text, amount_fen=-(pl.col("budget_fen") - pl.col("spent_fen")),
+                              assumed=self.is_assumed("idle_months"))]
 
     def _check(self, cp: Checkpoint, rows: pl.DataFrame, day: dt.date) -> pl.DataFrame:
         paid, budget = pl.col("_paid"), pl.col("budget_fen")
