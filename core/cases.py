@@ -129,19 +129,25 @@ def compare(spec: CaseFile, result: RunResult) -> list[str]:
         matches = [r for r in rows if _key(r["project_id"], r["rule"], r["action"]) == _key(e.project, e.rule, e.action)]
         if not matches:
             continue
-        r = matches[0]
-        label = f"{e.project} {e.rule} {e.action}"
-        if e.amount_yuan is not None:
-            want = int(to_decimal(e.amount_yuan) * 100)
-            if r["amount_fen"] != want:
-                failures.append(f"{label}: amount {r['amount_fen']} fen, expected {want} fen")
-        if e.due_date is not None and r["due_date"] != e.due_date:
-            failures.append(f"{label}: due {r['due_date']}, expected {e.due_date}")
-        if e.assumed is not None and r["assumed"] != e.assumed:
-            failures.append(f"{label}: assumed={r['assumed']}, expected {e.assumed}")
-        if e.message is not None and e.message not in r["message"]:
-            failures.append(f"{label}: message {r['message']!r} does not contain {e.message!r}")
+        problems = [_mismatch(e, r) for r in matches]
+        if all(problems):  # no finding of this project, rule and action has every stated value
+            failures.append(f"{e.project} {e.rule} {e.action}: {problems[0]}")
     return failures
+
+
+def _mismatch(e: Expectation, r: dict) -> str:
+    """What differs between an expectation's stated values and a finding ("" when nothing)."""
+    if e.amount_yuan is not None:
+        want = int(to_decimal(e.amount_yuan) * 100)
+        if r["amount_fen"] != want:
+            return f"amount {r['amount_fen']} fen, expected {want} fen"
+    if e.due_date is not None and r["due_date"] != e.due_date:
+        return f"due {r['due_date']}, expected {e.due_date}"
+    if e.assumed is not None and r["assumed"] != e.assumed:
+        return f"assumed={r['assumed']}, expected {e.assumed}"
+    if e.message is not None and e.message not in r["message"]:
+        return f"message {r['message']!r} does not contain {e.message!r}"
+    return ""
 
 
 def all_cases(registry: Registry) -> list[Path]:

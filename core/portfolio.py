@@ -514,11 +514,11 @@ def _cross_checks(frames: dict[str, pl.DataFrame], origins: dict[str, Origin], p
 
 
 def _derive(frames: dict[str, pl.DataFrame], has_target_status: bool) -> dict[str, pl.DataFrame]:
+    """A project whose target status is not given (no column, or an empty cell) has approved
+    targets when it has indicators, and none otherwise."""
     projects = frames["projects"]
-    if not has_target_status:
-        with_targets = (frames["indicators"]["project_id"].unique().implode()
-                        if "indicators" in frames else pl.Series([], dtype=pl.String).implode())
-        projects = projects.with_columns(
-            pl.when(pl.col("project_id").is_in(with_targets)).then(pl.lit("approved"))
-            .otherwise(pl.lit("none")).alias("target_status"))
-    return {**frames, "projects": projects}
+    with_targets = (frames["indicators"]["project_id"].unique().implode()
+                    if "indicators" in frames else pl.Series([], dtype=pl.String).implode())
+    derived = pl.when(pl.col("project_id").is_in(with_targets)).then(pl.lit("approved")).otherwise(pl.lit("none"))
+    status = pl.col("target_status").fill_null(derived) if has_target_status else derived
+    return {**frames, "projects": projects.with_columns(status.alias("target_status"))}

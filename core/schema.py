@@ -117,7 +117,7 @@ PROJECTS = Table("projects", "项目", (
     Column("start_date", "date", "实施开始日期", False, ("开始日期", "start")),
     Column("end_date", "date", "实施结束日期", False, ("结束日期", "end")),
     Column("target_status", "enum", "绩效目标状态", False, ("目标状态", "targets"), TARGET_STATUS,
-           doc="when the column is absent: approved if the project has indicators, else none"),
+           doc="when absent or empty: approved if the project has indicators, else none"),
     Column("assessment_result", "enum", "事前评估结论", False, ("事前评估", "assessment"),
            ASSESSMENT_RESULT, default="none"),
     Column("assessment_date", "date", "事前评估日期", False),

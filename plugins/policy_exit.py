@@ -8,6 +8,7 @@ from __future__ import annotations
 import attrs
 import polars as pl
 
+from jixiao.core.dates import add_months_expr
 from jixiao.core.hookspecs import hookimpl
 from jixiao.core.rule import Rule
 
@@ -16,7 +17,8 @@ from jixiao.core.rule import Rule
 class PolicyExitParams:
     low_grades: list[str] = attrs.field(factory=lambda: ["差"])
     exit_expired: bool = True
-    track_longer_than_days: int = 365
+    # Implementation longer than this many calendar months (end on or after start + months) is tracked.
+    track_longer_than_months: int = 12
 
 
 class PolicyExit(Rule):
@@ -36,10 +38,10 @@ class PolicyExit(Rule):
         why = (pl.when(expired.fill_null(False) & low.fill_null(False)).then(pl.lit("已到期且绩效低下"))
                .when(expired.fill_null(False)).then(pl.lit("实施期已于 ") + pl.col("end_date").dt.strftime("%Y-%m-%d") + pl.lit(" 到期"))
                .otherwise(pl.lit("绩效低下（评价等级") + pl.col("_grade") + pl.lit("）")))
-        long = rows.filter(((pl.col("end_date") - pl.col("start_date")).dt.total_days() >= p.track_longer_than_days)
+        long = rows.filter((pl.col("end_date") >= add_months_expr(pl.col("start_date"), p.track_longer_than_months))
                            & (pl.col("end_date") >= as_of))
         return self.output(pl.concat([
             self.findings(leaving, "exit_policy", why + pl.lit("，及时清理退出"), assumed=self.is_assumed("low_grades")),
             self.findings(long, "full_cycle_tracking", "实施期超过一年，实行全周期跟踪问效",
-                          assumed=self.is_assumed("track_longer_than_days")),
+                          assumed=self.is_assumed("track_longer_than_months")),
         ]))
