@@ -22,7 +22,7 @@ from jixiao.core.rule import Rule
 @attrs.frozen(kw_only=True)
 class DualMonitoringParams:
     suspend_gap: Decimal = Decimal("0.3")
-    stop_gap: Decimal | None = Decimal("0.5")
+    stop_gap: Decimal | None = None  # no stopping unless a pack sets it
     from_progress: Decimal = Decimal("0.5")
     qualitative_partial: Decimal = Decimal("0.7")
 
