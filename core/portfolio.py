@@ -373,15 +373,17 @@ def _convert_table(table: Table, raw: _Raw, problems: list[Problem]) -> pl.DataF
         hint = f"; did you mean {close[0]!r}?" if close else ""
         problems.append(Problem(file, f"unknown column ignored{hint}", sheet, column=h, severity="warning"))
     seen: dict[str, str] = {}
+    clashes = False
     for h, name in mapping.items():
         if name in seen:
-            problems.append(Problem(file, f"columns {seen[name]!r} and {h!r} both give {name!r}", sheet,
+            problems.append(Problem(file, f"columns {seen[name]!r} and {h!r} both give {name!r}; keep one", sheet,
                                     column=h))
+            clashes = True
         seen[name] = h
     missing = [c for c in table.columns if c.required and c.name not in seen]
     for c in missing:
         problems.append(Problem(file, f"missing required column {c.zh} ({c.name})", sheet, column=c.name))
-    if missing:
+    if missing or clashes:
         return None
     if raw.frame.height == 0 and table.name == "projects":
         problems.append(Problem(file, "the table has no rows", sheet))

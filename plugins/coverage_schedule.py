@@ -76,8 +76,12 @@ class CoverageSchedule(Rule):
         need = max(minimum, math.ceil(uncovered / remaining_years))
         done_now = now.n_unique()
         short = max(0, need - done_now)
-        pool = funds.filter(~pl.col("project_id").is_in(pl.concat([before, now]).implode()))
-        return short, select_order(pool).head(short)
+        # Funds not yet covered this cycle come first; when they are fewer than the quota needs,
+        # funds covered in an earlier year of the cycle are taken again.
+        fresh = select_order(funds.filter(~pl.col("project_id").is_in(pl.concat([before, now]).implode())))
+        again = select_order(funds.filter(pl.col("project_id").is_in(before.implode())
+                                          & ~pl.col("project_id").is_in(now.implode())))
+        return short, pl.concat([fresh, again]).head(short)
 
     @hookimpl
     def jixiao_evaluate(self, portfolio, as_of, facts):

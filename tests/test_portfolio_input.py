@@ -164,3 +164,9 @@ def test_xlsx_errors_name_the_sheet(tmp_path):
             ws.write(1, c, v)
     assert problems(path) == [f"{path}, sheet 项目, row 2, column 预算金额(元): not a non-negative amount in 元 "
                               "with at most 2 decimals (value: 'abc')"]
+
+
+def test_two_headers_for_one_column(write):
+    text = "project_id,name,department,fiscal_year,fund_type,category,budget,预算金额(万元)\nA,n,d,2024,一般公共预算,专项资金,1,1\n"
+    path = write("p.csv", text)
+    assert problems(path) == [f"{path}, column 预算金额(万元): columns 'budget' and '预算金额(万元)' both give 'budget'; keep one"]
