@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from fractions import Fraction
 from typing import Literal
 
 import attrs
@@ -63,7 +64,7 @@ def spent_by(portfolio, facts: pl.DataFrame, day: dt.date) -> pl.DataFrame:
             .with_columns(pl.col("_paid").fill_null(0)))
 
 
-def below(paid: pl.Expr, budget: pl.Expr, rate: Decimal) -> pl.Expr:
+def below(paid: pl.Expr, budget: pl.Expr, rate: Decimal | Fraction) -> pl.Expr:
     """paid / budget < rate, in exact integer arithmetic."""
     num, den = rate.as_integer_ratio()
     return paid * den < budget * num
@@ -137,8 +138,8 @@ class SpendingCheckpoints(Rule):
         day = month_end(as_of.year, month)
         group = facts.filter((pl.col("fiscal_year") == as_of.year) & pl.col("category").is_in(p.monthly_for))
         rows = group.select("project_id", "budget_fen").join(spent_by(portfolio, facts, day), on="project_id")
-        pace = p.monthly_pace * month / 12
+        pace = Fraction(p.monthly_pace) * month / 12  # exact: 0.8 × 5/12 stays 1/3
         hit = rows.filter(below(pl.col("_paid"), pl.col("budget_fen"), pace))
-        text = (f"重点监控：截至{day:%Y-%m-%d}支出进度低于时间进度要求"
-                f"（{(pace * 100).quantize(Decimal('0.1'))}%），提醒加快支付")
+        shown = (Decimal(pace.numerator) * 100 / Decimal(pace.denominator)).quantize(Decimal("0.1"))
+        text = f"重点监控：截至{day:%Y-%m-%d}支出进度低于时间进度要求（{shown}%），提醒加快支付"
         return [self.findings(hit, "remind", text, assumed=self.is_assumed("monthly_pace", "monthly_for"))]
