@@ -4,6 +4,7 @@ the same projects, whatever the software version; a larger sample contains the s
 
 from __future__ import annotations
 
+import math
 import zlib
 from decimal import Decimal
 
@@ -43,7 +44,7 @@ class SpotCheck(Rule):
             return None
         ids = evaluated["project_id"].to_list()
         keys = [zlib.crc32(f"{p.seed}:{pid}".encode()) for pid in ids]
-        n = max(p.min_count, int(-(-Decimal(len(ids)) * p.share // 1)))  # ceiling, exactly
+        n = max(p.min_count, math.ceil(Decimal(len(ids)) * p.share))  # 11 × 10 % → 2
         picked = (evaluated.with_columns(pl.Series("_k", keys, dtype=pl.UInt32))
                   .sort(["_k", "project_id"]).head(n))
         message = pl.lit("单位自评（") + pl.col("year").cast(pl.String) + pl.lit(f"年度）抽中复核：第 ") \

@@ -23,7 +23,7 @@ def test_case(path, registry):
 
 
 def test_runner_reports_missing_unexpected_and_wrong_amounts(registry, tmp_path):
-    src = next(p for p in CASES if p.name == "grades_and_budget.toml").read_text(encoding="utf-8")
+    src = next(p for p in CASES if p.parent.name == "national" and p.name == "grades_and_budget.toml").read_text(encoding="utf-8")
     broken = src.replace('amount_yuan = "-200000.01"', 'amount_yuan = "-200000.00"').replace(
         'project = "G9000"\nrule = "budget_link"\naction = "prioritize"', 'project = "G9000"\nrule = "budget_link"\naction = "reward"')
     path = tmp_path / "broken.toml"
@@ -32,3 +32,19 @@ def test_runner_reports_missing_unexpected_and_wrong_amounts(registry, tmp_path)
     assert "missing: G9000 budget_link reward" in failures
     assert any(f.startswith("unexpected: G9000 budget_link prioritize") for f in failures)
     assert "G5999 budget_link cut_budget: amount -20000001 fen, expected -20000000 fen" in failures
+
+
+def test_every_rule_of_every_pack_is_exercised_by_a_case(registry):
+    """A pack is only as trustworthy as its cases: every enabled rule must fire in at least one."""
+    from jixiao.core.cases import read_case
+    from jixiao.core.pack import Pack
+
+    exercised: dict[str, set[str]] = {}
+    for path in CASES:
+        spec = read_case(path)
+        exercised.setdefault(spec.case.pack, set()).update(e.rule for e in spec.expect)
+    for pack_id in registry.packs:
+        rules = {r.id for r in Pack.load(pack_id, registry).enabled_rules()}
+        # Inherited rules count when a parent's cases exercise them with the same values.
+        missing = rules - exercised.get(pack_id, set())
+        assert not missing, f"{pack_id}: no case exercises {sorted(missing)}"
