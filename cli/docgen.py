@@ -47,7 +47,52 @@ def cli_md() -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-GENERATED = {"hooks.md": hooks_md, "cli.md": cli_md}
+def packs_md() -> str:
+    """Every built-in pack: its sources, rules, values (sourced / assumed / default) and clauses."""
+    from jixiao.cli.render import value_text
+    from jixiao.core.pack import PLUGIN_DEFAULT, Pack
+    from jixiao.core.registry import Registry
+
+    registry = Registry.discover(use_entry_points=False)
+    lines = ["# The built-in policy packs", "",
+             "Generated from `policy_packs/*.toml` by `python -m jixiao.cli.docgen docs/`; do not edit by hand.",
+             "`jixiao packs show ID` shows the same in the terminal. **sourced**: the document states the value;",
+             "**assumed**: the document states the rule but not the number, so the pack sets one and says why;",
+             "**default**: the plugin's default, which the pack does not set.", ""]
+    for pid in sorted(registry.packs, key=lambda x: (x != "national", x)):
+        pack = Pack.load(pid, registry)
+        m = pack.meta
+        lines += [f"## {m.name} (`{pid}`)", "", f"Level {m.level}" + (f", extends `{m.extends}`" if m.extends else "")
+                  + f". {m.description or ''}", ""]
+        lines += ["| source | 文号 | title | issuer | date |", "|---|---|---|---|---|"]
+        for key, src in pack.sources.items():
+            lines.append(f"| {key} | {src.doc_no or '—'} | {src.title} | {src.issuer or '—'} | {src.date or '—'} |")
+        lines.append("")
+        for rule in pack.rules:
+            where = pack.source_label(rule.citation.source) + " " + rule.citation.clause
+            state = "" if rule.enabled else " (switched off)"
+            lines += [f"### `{rule.id}` — {rule.plugin}{state}", "", f"{rule.cls.summary}. Cites {where}; "
+                      f"defined in `{rule.defined_in}`" + (f", changed in `{'`, `'.join(rule.changed_in)}`" if rule.changed_in else "") + ".", "",
+                      "| parameter | value | status | citation or reason | from |", "|---|---|---|---|---|"]
+            for name, v in rule.values.items():
+                if v.origin == PLUGIN_DEFAULT:
+                    status, why = "default", ""
+                elif v.assumed is not None:
+                    status, why = "**assumed**", v.assumed
+                else:
+                    status = "sourced"
+                    why = f"{pack.source_label(v.citation.source)} {v.citation.clause}" if v.citation else ""
+                value = value_text(v.value).replace("|", "\\|")
+                lines.append(f"| {name} | `{value}` | {status} | {why} | {v.origin} |")
+            lines.append("")
+        if m.not_modelled:
+            lines += ["Not modelled:", ""]
+            lines += [f"- {pack.source_label(g.source)} {g.clause}: {g.reason}" for g in m.not_modelled]
+            lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+GENERATED = {"hooks.md": hooks_md, "cli.md": cli_md, "packs.md": packs_md}
 
 
 def main(argv: list[str]) -> None:

@@ -271,6 +271,71 @@ def explain(state, pack_ref, project, as_of, portfolio):
     show_explanation(out, explain_project(pack, load_portfolio(portfolio), project, as_of, trace=state.trace))
 
 
+# --- plan ----------------------------------------------------------------------------------------
+
+
+@main.group()
+def plan():
+    """Plan evaluation work a pack requires.
+
+    \b
+    Example:
+      jixiao plan coverage --pack qingdao funds.xlsx
+    """
+
+
+@plan.command("coverage")
+@click.option("--pack", "pack_ref", required=True, help="A pack with a coverage_schedule rule, e.g. qingdao.")
+@click.option("--year", type=int, help="Plan the cycle containing this year (default: the pack's first cycle).")
+@click.option("--existing", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A plan to keep (CSV: project_id,year); new funds are fitted around it.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file.")
+@click.argument("funds", type=click.Path(exists=True, path_type=Path))
+@pass_state
+def plan_coverage(state, pack_ref, year, existing, fmt, output, funds):
+    """Propose a cycle's evaluation schedule: every special fund once, each year at least its share,
+    priority (十五个攻势) funds first; evaluations already made and planned funds stay where they are.
+
+    \b
+    Example:
+      jixiao plan coverage --pack qingdao --year 2021 funds.xlsx
+      jixiao plan coverage --pack qingdao --existing plan.csv --format csv -o plan.csv funds.xlsx
+    """
+    import json
+
+    from jixiao.cli.render import new_table
+    from jixiao.core.output import write_atomic, yuan_expr
+    from jixiao.core.pack import Pack
+    from jixiao.core.planning import coverage_plan
+    from jixiao.core.portfolio import load_portfolio
+
+    pack = Pack.load(pack_ref, state.registry)
+    schedule, info = coverage_plan(pack, load_portfolio(funds), year, existing)
+    table = schedule.select("project_id", "year", "status", "priority_fund", yuan_expr("budget_fen").alias("budget_yuan"))
+    if fmt == "json":
+        text = json.dumps({**info, "plan": table.to_dicts()}, ensure_ascii=False, indent=2) + "\n"
+    elif fmt == "csv":
+        text = table.write_csv()
+    else:
+        text = None
+    if text is not None:
+        if output is None:
+            sys.stdout.write(text)
+        else:
+            write_atomic(output, lambda p: p.write_text(text, encoding="utf-8"))
+            err.print(f"wrote {output}")
+        return
+    t = new_table("年度", "项目编码", "状态", "十五个攻势", "预算(元)",
+                  title=f"{info['cycle'][0]}–{info['cycle'][1]} 评价计划 · 依据 {info['citation']}")
+    for r in table.iter_rows(named=True):
+        t.add_row(str(r["year"]), r["project_id"], {"evaluated": "已评价", "planned": "原计划", "new": "新排", "again": "再次评价"}[r["status"]],
+                  "是" if r["priority_fund"] else "", r["budget_yuan"])
+    out.print(t)
+    per_year = "，".join(f"{y}年 {n} 项" for y, n in info["per_year"].items())
+    out.print(f"{info['funds']} 项专项资金，每年至少 {info['per_year_minimum']} 项：{per_year}")
+
+
 # --- demo, plugins ------------------------------------------------------------------------------
 
 

@@ -26,16 +26,21 @@ ZH_HEADERS = {
 }
 
 
+def yuan_expr(col: str) -> pl.Expr:
+    """Integer fen as exact 元 text: -123456 → "-1234.56"; null stays null."""
+    fen = pl.col(col)
+    return pl.when(fen.is_null()).then(None).otherwise(
+        pl.when(fen < 0).then(pl.lit("-")).otherwise(pl.lit(""))
+        + (fen.abs() // 100).cast(pl.String) + "." + (fen.abs() % 100).cast(pl.String).str.pad_start(2, "0"))
+
+
 def findings_table(result: RunResult) -> pl.DataFrame:
     """The findings as flat columns for CSV/XLSX: amounts as exact 元 text, action labels in Chinese."""
     f = result.findings
     return f.select(
         "project_id", "pack", "stage", "rule", "plugin", "action",
         pl.col("action").replace_strict({k: a.zh for k, a in ACTIONS.items()}).alias("action_zh"),
-        pl.when(pl.col("amount_fen").is_null()).then(None).otherwise(
-            pl.when(pl.col("amount_fen") < 0).then(pl.lit("-")).otherwise(pl.lit(""))
-            + (pl.col("amount_fen").abs() // 100).cast(pl.String) + "."
-            + (pl.col("amount_fen").abs() % 100).cast(pl.String).str.pad_start(2, "0")).alias("amount_yuan"),
+        yuan_expr("amount_fen").alias("amount_yuan"),
         pl.col("due_date").dt.strftime("%Y-%m-%d"), "source", "clause", "assumed", "message")
 
 

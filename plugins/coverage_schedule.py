@@ -118,33 +118,44 @@ class CoverageSchedule(Rule):
         return self.output(pl.concat(parts))
 
 
-def plan(funds: pl.DataFrame, params: CoverageParams, first_year: int, existing: dict[str, int] | None = None,
-         evaluated: dict[str, int] | None = None) -> pl.DataFrame:
-    """A cycle's evaluation schedule: project_id → year, every fund once, each year ≥ the quota.
+def plan(funds: pl.DataFrame, params: CoverageParams, first_year: int,
+         fixed: list[tuple[str, int, str]] | None = None) -> pl.DataFrame:
+    """A cycle's evaluation schedule: rows (project_id, year, status).
 
-    Funds already evaluated in the cycle (``evaluated``) and already planned (``existing``) keep
-    their year; the rest fill the years still below the quota, earliest first, then the years with
-    the fewest funds, priority funds first. Adding a fund therefore never moves a planned one.
+    Every fund is evaluated at least once in the cycle and every year reaches its quota. ``fixed``
+    rows — evaluations already made ("evaluated") and an earlier plan ("planned") — stay where they
+    are. Funds not yet scheduled fill the years still below the quota, earliest first, then the
+    years with the fewest evaluations; priority (十五个攻势) funds first, then larger budgets. When
+    every fund is scheduled and a year is still short (ten funds cannot give four a year once each),
+    funds are scheduled again ("again") in that year, in the same order. So adding a fund never
+    moves a planned one.
     """
     years = list(range(first_year, first_year + params.cycle_years))
-    fixed = {**(existing or {}), **(evaluated or {})}
-    unknown_years = {pid: y for pid, y in fixed.items() if y not in years}
-    if unknown_years:
-        pid, y = next(iter(unknown_years.items()))
+    rows = list(fixed or [])
+    outside = [(pid, y) for pid, y, _ in rows if y not in years]
+    if outside:
+        pid, y = outside[0]
         raise ValueError(f"{pid}: year {y} is outside the cycle {years[0]}–{years[-1]}")
     need = quota(funds.height, params.min_share)
-    counts = {y: 0 for y in years}
-    for pid in funds["project_id"]:
-        if pid in fixed:
-            counts[fixed[pid]] += 1
-    assignment = {pid: fixed[pid] for pid in funds["project_id"] if pid in fixed}
-    for pid in select_order(funds.filter(~pl.col("project_id").is_in(list(assignment))))["project_id"]:
+    counts = {y: sum(1 for _, yy, _ in rows if yy == y) for y in years}
+    scheduled = {pid for pid, _, _ in rows}
+    ordered = select_order(funds)["project_id"].to_list()
+    for pid in ordered:
+        if pid in scheduled:
+            continue
         below_quota = [y for y in years if counts[y] < need]
         year = below_quota[0] if below_quota else min(years, key=lambda y: (counts[y], y))
-        assignment[pid] = year
+        rows.append((pid, year, "new"))
         counts[year] += 1
-    origin = {pid: ("evaluated" if pid in (evaluated or {}) else "planned" if pid in (existing or {}) else "new")
-              for pid in assignment}
-    return (funds.with_columns(pl.col("project_id").replace_strict(assignment, return_dtype=pl.Int64).alias("year"),
-                               pl.col("project_id").replace_strict(origin, return_dtype=pl.String).alias("status"))
+        scheduled.add(pid)
+    for year in years:
+        in_year = {pid for pid, y, _ in rows if y == year}
+        for pid in ordered:
+            if counts[year] >= need:
+                break
+            if pid not in in_year:
+                rows.append((pid, year, "again"))
+                counts[year] += 1
+    frame = pl.DataFrame(rows, schema={"project_id": pl.String, "year": pl.Int64, "status": pl.String}, orient="row")
+    return (frame.join(funds, on="project_id", how="left")
             .sort(["year", "priority_fund", "budget_fen", "project_id"], descending=[False, True, True, False]))
