@@ -49,8 +49,7 @@ def cli_md() -> str:
 
 def packs_md() -> str:
     """Every built-in pack: its sources, rules, values (sourced / assumed / default) and clauses."""
-    from jixiao.cli.render import value_text
-    from jixiao.core.pack import PLUGIN_DEFAULT, Pack
+    from jixiao.core.pack import PLUGIN_DEFAULT, Pack, value_text
     from jixiao.core.registry import Registry
 
     registry = Registry.discover(use_entry_points=False)

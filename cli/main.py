@@ -205,6 +205,44 @@ def packs_test(state, refs):
         sys.exit(1)
 
 
+@packs.command("diff")
+@click.argument("a")
+@click.argument("b")
+@click.option("--all", "include_same", is_flag=True, help="Also list the values both packs share.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@pass_state
+def packs_diff_cmd(state, a, b, include_same, fmt):
+    """Compare two packs rule by rule and parameter by parameter: each value with its citation and
+    whether it is sourced, assumed, inherited or a plugin default.
+
+    \b
+    Example:
+      jixiao packs diff nanchang tongxin
+      jixiao packs diff policy_packs/nanchang.toml my-nanchang.toml --format json
+    """
+    import json
+
+    from jixiao.cli.render import new_table
+    from jixiao.core.diffs import packs_diff
+    from jixiao.core.pack import Pack
+
+    pa, pb = Pack.load(a, state.registry), Pack.load(b, state.registry)
+    rows = packs_diff(pa, pb, include_same)
+    if fmt == "json":
+        sys.stdout.write(json.dumps({"schema": "jixiao.packs-diff/1", "a": pa.id, "b": pb.id, "rows": rows},
+                                    ensure_ascii=False, indent=2) + "\n")
+        return
+    table = new_table("rule", "parameter", f"A: {pa.id}", "A status / citation", f"B: {pb.id}", "B status / citation",
+                      title=f"{pa.meta.name} ↔ {pb.meta.name}")
+    for r in rows:
+        mark = "" if r["same"] else "[bold]"
+        table.add_row(r["rule"], r["parameter"], mark + r["a_value"].replace("[", "\\["),
+                      " ".join(x for x in (r["a_status"], r["a_citation"]) if x),
+                      mark + r["b_value"].replace("[", "\\["), " ".join(x for x in (r["b_status"], r["b_citation"]) if x))
+    out.print(table)
+    out.print(f"{sum(not r['same'] for r in rows)} differences")
+
+
 # --- run, explain -------------------------------------------------------------------------------
 
 
@@ -269,6 +307,116 @@ def explain(state, pack_ref, project, as_of, portfolio):
 
     pack = Pack.load(pack_ref, state.registry)
     show_explanation(out, explain_project(pack, load_portfolio(portfolio), project, as_of, trace=state.trace))
+
+
+# --- compare, diff ------------------------------------------------------------------------------
+
+
+def _packs_arg(state, packs_opt):
+    from jixiao.core.pack import Pack
+
+    ids = [p.strip() for p in packs_opt.split(",") if p.strip()] if packs_opt else sorted(state.registry.packs)
+    return [Pack.load(p, state.registry) for p in ids]
+
+
+@main.command("compare")
+@click.option("--packs", "packs_opt", help="Comma-separated pack ids or files (default: every installed pack).")
+@click.option("--as-of", required=True, callback=_date, help="The date the runs look from (YYYY-MM-DD).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "xlsx"]), default="table", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write json/xlsx to this file.")
+@click.option("--html", "html_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write a self-contained HTML report with charts.")
+@click.option("--monthly/--no-monthly", default=True, show_default=True,
+              help="Replay the year month by month for the alerts chart (skipped above 50 000 projects).")
+@click.argument("portfolio", type=click.Path(exists=True, path_type=Path))
+@pass_state
+def compare_cmd(state, packs_opt, as_of, fmt, output, html_path, monthly, portfolio):
+    """Run one portfolio under several packs and show, side by side, what each decides.
+
+    Applying city A's rules to city B's portfolio is this command on B's data.
+
+    \b
+    Example:
+      jixiao compare --packs nanchang,qingdao,tianyuan,shilong,tongxin --as-of 2025-03-31 portfolio.xlsx
+      jixiao compare --as-of 2025-03-31 --format xlsx -o compare.xlsx --html compare.html portfolio.xlsx
+    """
+    from jixiao.cli.render import render_comparison
+    from jixiao.core.compare import compare
+    from jixiao.core.compare_output import to_json, write_xlsx
+    from jixiao.core.output import write_atomic
+    from jixiao.core.portfolio import load_portfolio
+    from jixiao.core.report import write_html
+
+    if fmt == "xlsx" and output is None:
+        raise Failure("--format xlsx needs -o FILE.xlsx")
+    packs_list = _packs_arg(state, packs_opt)
+    with err.status("读取项目数据 loading portfolio…") as status:
+        folio = load_portfolio(portfolio)
+        result = compare(packs_list, folio, as_of, monthly=monthly,
+                         on_pack=lambda pid: status.update(f"运行规则包 {pid} · {len(folio)} 个项目"))
+    if fmt == "json":
+        text = to_json(result)
+        if output is None:
+            sys.stdout.write(text)
+        else:
+            write_atomic(output, lambda p: p.write_text(text, encoding="utf-8"))
+    elif fmt == "xlsx":
+        write_xlsx(result, output)
+    else:
+        render_comparison(result, out)
+    if output is not None:
+        err.print(f"wrote {output}")
+    if html_path is not None:
+        write_html(result, html_path)
+        out.print(f"HTML report: {html_path.resolve()}")
+
+
+@main.command("diff")
+@click.option("--old", "old_ref", required=True, help="The pack as it was (an id or a file).")
+@click.option("--new", "new_ref", required=True, help="The pack as it is now (an id or a file).")
+@click.option("--as-of", callback=_date, help="The date the runs look from (default: today).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.argument("portfolio", type=click.Path(exists=True, path_type=Path))
+@pass_state
+def diff_cmd(state, old_ref, new_ref, as_of, fmt, portfolio):
+    """What a pack change does to decisions: every project whose findings change, the money delta
+    per department and a summary line. Exit code 1 when anything changed, 0 when nothing did.
+
+    \b
+    Example: a release gate in CI
+      git show v1.0:policy_packs/nanchang.toml > /tmp/nanchang-v1.0.toml
+      jixiao diff --old /tmp/nanchang-v1.0.toml --new policy_packs/nanchang.toml --as-of 2025-03-31 sample.xlsx
+    """
+    import json
+
+    from jixiao.cli.render import new_table
+    from jixiao.core.diffs import decision_diff
+    from jixiao.core.money import format_yuan
+    from jixiao.core.pack import Pack
+    from jixiao.core.portfolio import load_portfolio
+
+    old, new = Pack.load(old_ref, state.registry), Pack.load(new_ref, state.registry)
+    result = decision_diff(old, new, load_portfolio(portfolio), as_of or dt.date.today())
+    if fmt == "json":
+        doc = {"schema": "jixiao.diff/1", "old": old.id, "new": new.id, "as_of": result.as_of.isoformat(),
+               "projects": result.projects, "changed": result.changed.height, "delta_fen": result.delta_fen,
+               "by_department": result.by_department.to_dicts(), "changes": result.changed.to_dicts(),
+               "summary": result.summary_line()}
+        sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
+    else:
+        if result.changed.height:
+            t = new_table("项目编码", "部门", "删除的结论 removed", "新增的结论 added", "金额变化",
+                          title=f"{old_ref} → {new_ref} · 基准日期 {result.as_of}")
+            for r in result.changed.iter_rows(named=True):
+                t.add_row(r["project_id"], r["department"] or "", r["removed"], r["added"], format_yuan(r["delta_fen"]))
+            out.print(t)
+            d = new_table("部门", "金额变化", title="各部门下年度预算影响变化")
+            for dept, fen in result.by_department.iter_rows():
+                d.add_row(dept or "", format_yuan(fen))
+            out.print(d)
+        out.print(result.summary_line())
+    if result.changed.height:
+        sys.exit(1)
 
 
 # --- plan ----------------------------------------------------------------------------------------
@@ -339,36 +487,73 @@ def plan_coverage(state, pack_ref, year, existing, fmt, output, funds):
 # --- demo, plugins ------------------------------------------------------------------------------
 
 
+SEED_PACKS = ("nanchang", "qingdao", "tianyuan", "shilong", "tongxin")
+
+
 @main.command()
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("jixiao-demo"),
               show_default=True, help="Folder for the sample portfolio and the results.")
 @click.option("--projects", default=207, show_default=True, help="How many projects (Tongxin filed 207).")
 @click.option("--seed", default=2021, show_default=True, help="Random seed; the same seed, the same portfolio.")
-@click.option("--pack", "pack_ref", default="national", show_default=True)
+@click.option("--packs", "packs_opt", default=",".join(SEED_PACKS), show_default=True,
+              help="Comma-separated packs to compare.")
 @click.option("--as-of", default="2025-03-31", callback=_date, show_default=True)
 @pass_state
-def demo(state, out_dir, projects, seed, pack_ref, as_of):
-    """Write a realistic sample portfolio and run a pack over it.
+def demo(state, out_dir, projects, seed, packs_opt, as_of):
+    """Write a realistic sample portfolio and compare it across the seed packs, with an HTML report.
 
     \b
     Example:
       jixiao demo
       jixiao demo --out /tmp/demo --projects 5000 --seed 7
     """
-    from jixiao.cli.render import render_table, run_with_progress
-    from jixiao.core import output as render
+    from jixiao.cli.render import render_comparison
+    from jixiao.core.compare import compare
+    from jixiao.core.compare_output import to_json, write_xlsx
+    from jixiao.core.output import write_atomic
+    from jixiao.core.portfolio import load_portfolio
+    from jixiao.core.report import write_html
     from jixiao.core.sample import generate, write_portfolio
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    sample = write_portfolio(generate(projects, seed, fiscal_year=as_of.year - 1), out_dir / "portfolio.xlsx")
-    result, _ = run_with_progress(err, state, pack_ref, as_of, sample)
-    render_table(result, out, limit=15)
-    xlsx = out_dir / "findings.xlsx"
-    render.write_xlsx(result, xlsx)
-    json_path = out_dir / "findings.json"
-    text = render.to_json(result, projects)
-    render.write_atomic(json_path, lambda p: p.write_text(text, encoding="utf-8"))
-    out.print(f"sample portfolio: {sample}\nfindings: {xlsx}, {json_path}")
+    packs_list = _packs_arg(state, packs_opt)
+    sample_path = write_portfolio(generate(projects, seed, fiscal_year=as_of.year - 1), out_dir / "portfolio.xlsx")
+    with err.status("运行规则包…") as status:
+        result = compare(packs_list, load_portfolio(sample_path), as_of,
+                         on_pack=lambda pid: status.update(f"运行规则包 {pid} · {projects} 个项目"))
+    render_comparison(result, out, limit=8)
+    write_xlsx(result, out_dir / "compare.xlsx")
+    text = to_json(result)
+    write_atomic(out_dir / "compare.json", lambda p: p.write_text(text, encoding="utf-8"))
+    report = out_dir / "report.html"
+    write_html(result, report)
+    out.print(f"sample portfolio: {sample_path}\ncomparison: {out_dir / 'compare.xlsx'}, {out_dir / 'compare.json'}")
+    out.print(f"HTML report: {report.resolve()}")
+
+
+@main.command()
+@click.option("--projects", "n", type=click.IntRange(1), default=207, show_default=True, help="How many projects.")
+@click.option("--seed", default=2021, show_default=True, help="Random seed; the same seed, the same portfolio.")
+@click.option("--year", "fiscal_year", default=2024, show_default=True, help="The fiscal year of the projects.")
+@click.option("-o", "--output", required=True, type=click.Path(path_type=Path),
+              help="A .xlsx, .json or .csv/.parquet file (projects only), or a folder (every table).")
+@click.option("--format", "fmt", type=click.Choice(["csv", "parquet"]), default="csv", show_default=True,
+              help="File type inside a folder.")
+@pass_state
+def sample(state, n, seed, fiscal_year, output, fmt):
+    """Write a realistic sample portfolio: departments, fund types, categories, indicators, monthly
+    spending, evaluation history and accountability decisions, generated in chunks.
+
+    \b
+    Example:
+      jixiao sample --projects 1000 --seed 7 -o sample.xlsx
+      jixiao sample --projects 1000000 --seed 1 --format parquet -o big/
+    """
+    from jixiao.core.sample import write_sample
+
+    path = write_sample(n, seed, fiscal_year, output, fmt, progress=lambda done: err.print(
+        f"{done:,} / {n:,} projects", highlight=False) if n >= 200_000 else None)
+    out.print(f"wrote {path} ({n:,} projects, seed {seed})")
 
 
 @main.group()

@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import json
-from decimal import Decimal
-
-import attrs
-
 from jixiao.core.actions import ACTIONS
 from jixiao.core.engine import RunResult
 from jixiao.core.hookspecs import STAGE_ZH
 from jixiao.core.money import format_yuan
-from jixiao.core.pack import PLUGIN_DEFAULT, Pack
+from jixiao.core.pack import PLUGIN_DEFAULT, Pack, value_text
 
 
 def new_table(*headers: str, **kwargs):
@@ -22,13 +17,6 @@ def new_table(*headers: str, **kwargs):
     for head in headers:
         table.add_column(head, overflow="fold")
     return table
-
-
-def value_text(value) -> str:
-    """A parameter value as a pack author would write it."""
-    if attrs.has(type(value)):
-        value = attrs.asdict(value)
-    return json.dumps(value, ensure_ascii=False, default=lambda v: str(v) if isinstance(v, Decimal) else repr(v))
 
 
 def show_pack(console, pack: Pack) -> None:
@@ -138,3 +126,34 @@ def render_table(result: RunResult, console, limit: int | None = 200) -> None:
     parts = "，".join(f"{ACTIONS[k].zh} {v}" for k, v in s["by_action"].items())
     console.print(f"共 {s['findings']} 条结论，涉及 {s['projects_with_findings']} 个项目：{parts or '无'}")
     console.print(f"下年度预算影响合计：{format_yuan(s['budget_effect_fen'])}")
+
+
+def render_comparison(c, console, limit: int = 20) -> None:
+    """Per-pack summary, then the projects where the packs disagree, disagreeing cells in bold red."""
+    rows = [
+        ("不予安排预算 blocked", lambda s: str(s["blocked"])),
+        ("预警 alerts", lambda s: "、".join(f"{ACTIONS[k].zh} {v}" for k, v in s["alerts"].items()) or "—"),
+        ("等级 grades", lambda s: "、".join(f"{k} {v}" for k, v in s["grades"].items()) or "—"),
+        ("预算影响 budget effect", lambda s: format_yuan(s["budget_effect_fen"])),
+        ("整改待报/逾期 rectification", lambda s: f"{s['rectifications_due']} / {s['rectifications_overdue']}"),
+        ("已评价 graded", lambda s: f"{s['graded']}（{s['graded_share'] * 100:.1f}%）"),
+        ("纳入评价 selected", lambda s: str(s["selected_for_evaluation"])),
+    ]
+    t = new_table("", *(s["pack"] for s in c.summary), title=f"规则包对比 · 基准日期 {c.as_of} · {c.projects} 个项目")
+    for label, get in rows:
+        t.add_row(label, *(get(s) for s in c.summary))
+    console.print(t)
+    import polars as pl
+
+    differing = c.matrix.filter(pl.col("disagree") != "")
+    m = new_table("项目", *c.pack_ids, title=f"结论不一致的项目（{differing.height} 个，显示前 {min(limit, differing.height)} 个）")
+    for r in differing.head(limit).iter_rows(named=True):
+        keys = set(r["disagree"].split(","))
+        cells = []
+        for p in c.pack_ids:
+            parts = [("gate", r[f"{p}:gate"]), ("grade", r[f"{p}:grade"] or "—"),
+                     ("effect", format_yuan(r[f"{p}:effect_fen"])), ("alerts", r[f"{p}:alerts"] or ""),
+                     ("deadline", str(r[f"{p}:deadline"] or ""))]
+            cells.append("\n".join(f"[bold red]{v}[/]" if k in keys else v for k, v in parts if v))
+        m.add_row(f"{r['project_id']}\n{r['department']}", *cells)
+    console.print(m)

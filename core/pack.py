@@ -7,7 +7,9 @@ forbidden, and every problem in a file (and its parents) is collected before any
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
@@ -138,6 +140,13 @@ class Pack:
     def load(cls, ref: str | Path, registry: Registry) -> Pack:
         """A pack by installed id or by file path, with every parent resolved."""
         return _Loader(registry).load(ref)
+
+
+def value_text(value: Any) -> str:
+    """A parameter value as a pack author would write it (JSON-like, Decimals as exact text)."""
+    if attrs.has(type(value)):
+        value = attrs.asdict(value)
+    return json.dumps(value, ensure_ascii=False, default=lambda v: str(v) if isinstance(v, Decimal) else repr(v))
 
 
 def read_pack_file(path: Path) -> tuple[PackFile | None, list[Problem]]:

@@ -95,6 +95,11 @@ class Portfolio:
         (``insert_column`` and the like) changes only its own copy, never the core's."""
         return attrs.evolve(self, **{name: self.table(name).clone() for name in TABLES})
 
+    def as_of_view(self, day: dt.date) -> Portfolio:
+        """The portfolio as it stood on ``day``: payments after it are not known yet (used to replay
+        a year month by month)."""
+        return attrs.evolve(self, spending=self.spending.filter(pl.col("date") <= day))
+
     def subset(self, project_ids: list[str]) -> Portfolio:
         """The same portfolio restricted to some projects (the single-project path of explain)."""
         keep = pl.Series(project_ids, dtype=pl.String)

@@ -34,13 +34,32 @@ def _pick(rng: np.random.Generator, choices: tuple, p: tuple, n: int) -> np.ndar
     return np.asarray(choices, dtype=object)[rng.choice(len(choices), size=n, p=p)]
 
 
-def generate(n: int, seed: int = 2021, fiscal_year: int = 2024) -> Portfolio:
-    """``n`` projects of ``fiscal_year`` with indicators, monthly spending, evaluations, decisions."""
+CHUNK = 100_000  # projects generated at a time; chunk i draws from the seed sequence (seed, i)
+
+
+def iter_chunks(n: int, seed: int = 2021, fiscal_year: int = 2024, chunk: int | None = None):
+    """The sample portfolio as a stream of portfolios of at most ``chunk`` projects each. The
+    stream is the same whatever is done with it, so a file of any size holds the same projects
+    as the in-memory ``generate``."""
     if n < 1:
         raise ValueError("a sample needs at least one project")
-    rng = np.random.default_rng(seed)
-    idx = np.arange(n)
-    ids = np.char.add(f"P{fiscal_year}", np.char.zfill(idx.astype(str), 6))
+    chunk = chunk or CHUNK
+    for i, start in enumerate(range(0, n, chunk)):
+        yield _chunk(min(chunk, n - start), np.random.default_rng([seed, i]), fiscal_year, start)
+
+
+def generate(n: int, seed: int = 2021, fiscal_year: int = 2024) -> Portfolio:
+    """``n`` projects of ``fiscal_year`` with indicators, monthly spending, evaluations, decisions."""
+    parts = list(iter_chunks(n, seed, fiscal_year))
+    if len(parts) == 1:
+        return parts[0]
+    frames = {name: _rows(pl.concat([p.table(name).drop(ROW) for p in parts])) for name in TABLES}
+    return Portfolio.from_frames(frames)
+
+
+def _chunk(n: int, rng: np.random.Generator, fiscal_year: int, start: int) -> Portfolio:
+    idx = np.arange(start, start + n)
+    ids = np.char.add(f"P{fiscal_year}", np.char.zfill(idx.astype(str), 7 if start + n > 10**6 else 6))
     dept = _pick(rng, DEPARTMENTS, tuple([1 / len(DEPARTMENTS)] * len(DEPARTMENTS)), n)
     item = _pick(rng, ITEMS, tuple([1 / len(ITEMS)] * len(ITEMS)), n)
     # Budgets: log-normal around 500 000 元, whole hundreds of 元, in fen.
@@ -72,7 +91,7 @@ def generate(n: int, seed: int = 2021, fiscal_year: int = 2024) -> Portfolio:
         "indicators": _rows(_indicators(rng, with_targets)),
         "spending": _rows(_spending(rng, projects, fiscal_year)),
         "evaluations": _rows(_evaluations(rng, projects, fiscal_year)),
-        "accountability": _rows(_accountability(rng, projects, fiscal_year)),
+        "accountability": _rows(_accountability(rng, projects, fiscal_year, start)),
     })
 
 
@@ -141,7 +160,7 @@ def _evaluations(rng: np.random.Generator, projects: pl.DataFrame, year: int) ->
     return frame
 
 
-def _accountability(rng: np.random.Generator, projects: pl.DataFrame, year: int) -> pl.DataFrame:
+def _accountability(rng: np.random.Generator, projects: pl.DataFrame, year: int, start: int) -> pl.DataFrame:
     n = projects.height
     pick = rng.random(n) < 0.03
     ids = projects["project_id"].to_numpy()[pick]
@@ -150,7 +169,7 @@ def _accountability(rng: np.random.Generator, projects: pl.DataFrame, year: int)
     reported = [r + dt.timedelta(days=int(d)) if ok else None
                 for r, d, ok in zip(received, rng.integers(20, 80, k), rng.random(k) < 0.6)]
     return pl.DataFrame({
-        "project_id": ids, "decision_id": [f"问责〔{year + 1}〕{i + 1}号" for i in range(k)],
+        "project_id": ids, "decision_id": [f"问责〔{year + 1}〕{start + i + 1}号" for i in range(k)],
         "trigger": ["绩效目标未完成"] * k, "sanction": ["限期整改"] * k,
         "received_date": pl.Series(received, dtype=pl.Date), "report_date": pl.Series(reported, dtype=pl.Date)},
         schema_overrides={"project_id": pl.String})
@@ -160,8 +179,9 @@ def _accountability(rng: np.random.Generator, projects: pl.DataFrame, year: int)
 # Writing a portfolio in the input formats (the loader reads back exactly what is written)
 
 
-def text_tables(portfolio: Portfolio) -> dict[str, pl.DataFrame]:
-    """Every non-empty table as text columns with Chinese headers, amounts in 元."""
+def text_tables(portfolio: Portfolio, typed: bool = False) -> dict[str, pl.DataFrame]:
+    """Every non-empty table as text columns with Chinese headers, amounts in 元. With ``typed``
+    (for Parquet), dates stay dates and booleans stay booleans."""
     out = {}
     for name, table in TABLES.items():
         frame = portfolio.table(name)
@@ -184,6 +204,8 @@ def text_tables(portfolio: Portfolio) -> dict[str, pl.DataFrame]:
                     if not label.isascii():
                         back.setdefault(code, label)
                 expr = src.replace(back)
+            elif col.kind in ("bool", "date") and typed:
+                expr = src
             elif col.kind == "bool":
                 expr = src.replace_strict({True: "是", False: "否"}, default=None, return_dtype=pl.String)
             elif col.kind == "date":
@@ -229,3 +251,59 @@ def write_portfolio(portfolio: Portfolio, path: Path) -> Path:
 
 
 TABLES_BY_ZH = {t.zh: t.name for t in TABLES.values()}
+XLSX_MAX_ROWS = 1_048_575
+
+
+def write_sample(n: int, seed: int, fiscal_year: int, path: Path, fmt: str = "csv", progress=None) -> Path:
+    """Write the sample to ``path`` chunk by chunk, never holding more than one chunk of it.
+
+    ``.xlsx`` and ``.json`` are written whole (XLSX sheets hold about a million rows at most);
+    ``.csv`` and ``.parquet`` hold the projects table alone; a path without suffix becomes a folder
+    with one ``fmt`` file per table.
+    """
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".json"):
+        if suffix == ".xlsx" and n * 12 > XLSX_MAX_ROWS:
+            raise InputError([Problem(str(path), f"{n:,} projects make more spending rows than an XLSX sheet holds; "
+                                                 "write a folder (no suffix) or .parquet instead", value=str(n))])
+        return write_portfolio(generate(n, seed, fiscal_year), path)
+    if suffix not in ("", ".csv", ".parquet"):
+        raise InputError([Problem(str(path), "write .xlsx, .json, .csv, .parquet, or a folder (no suffix)", value=suffix)])
+    only = ["projects"] if suffix else list(TABLES)
+    kind = suffix.lstrip(".") or fmt
+    tmp = path.with_name(path.name + ".partial")
+    import shutil
+
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    done = 0
+    for i, chunk in enumerate(iter_chunks(n, seed, fiscal_year)):
+        texts = text_tables(chunk, typed=kind == "parquet")
+        for sheet, frame in texts.items():
+            name = TABLES_BY_ZH[sheet]
+            if name not in only:
+                continue
+            if kind == "parquet":
+                frame.write_parquet(tmp / f"{name}.{i:05d}.parquet")
+            else:
+                with open(tmp / f"{name}.csv", "ab") as fh:
+                    frame.write_csv(fh, include_header=(i == 0))
+        done += chunk.projects.height
+        if progress:
+            progress(done)
+    if kind == "parquet":
+        for name in only:
+            parts = sorted(tmp.glob(f"{name}.*.parquet"))
+            if parts:
+                pl.scan_parquet(parts).sink_parquet(tmp / f"{name}.parquet")
+                for part in parts:
+                    part.unlink()
+    if suffix:
+        produced = tmp / f"projects.{kind}"
+        produced.replace(path)
+        shutil.rmtree(tmp)
+    else:
+        if path.exists():
+            shutil.rmtree(path)
+        tmp.replace(path)
+    return path

@@ -106,7 +106,7 @@ def test_packs_list_and_plugins_list(cli):
 def test_demo_writes_portfolio_and_findings(cli, tmp_path):
     res = cli("demo", "--out", tmp_path / "demo", "--projects", "40")
     assert res.exit_code == 0, res.output
-    for name in ("portfolio.xlsx", "findings.xlsx", "findings.json"):
+    for name in ("portfolio.xlsx", "compare.xlsx", "compare.json", "report.html"):
         assert (tmp_path / "demo" / name).exists()
 
 

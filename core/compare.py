@@ -1,0 +1,148 @@
+"""The same portfolio under several packs, side by side.
+
+``compare`` runs each pack once over one loaded portfolio and condenses the results into what an
+analyst reads: per project, the outcome under each pack (gate, alerts, grade, next-year budget
+effect, deadline) and where the packs disagree; per pack, blocked projects, alerts by kind, grade
+distribution, budget effect in total and per department, rectifications and evaluation coverage.
+Applying city A's rules to city B's portfolio is this same comparison on B's data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import attrs
+import polars as pl
+
+from jixiao.core.actions import ACTIONS
+from jixiao.core.engine import RunResult, run
+from jixiao.core.pack import Pack
+from jixiao.core.portfolio import Portfolio
+
+GATE_ACTIONS = ("block_budget", "require_assessment")
+ALERT_ACTIONS = ("remind", "key_attention", "suspend_disbursement", "stop_disbursement", "reclaim_funds")
+DEADLINE_ACTIONS = ("rectify", "rectification_overdue")
+MONTHLY_LIMIT = 50_000  # replaying the year month by month is skipped above this many projects
+
+
+@attrs.frozen
+class Comparison:
+    as_of: dt.date
+    packs: tuple[Pack, ...]
+    results: dict[str, RunResult]
+    outcomes: pl.DataFrame  # one row per project and pack
+    matrix: pl.DataFrame  # one row per project, outcome columns per pack, disagreements
+    summary: list[dict]
+    by_department: pl.DataFrame  # department, pack, budget_effect_fen
+    monthly: pl.DataFrame | None  # pack, month, alerts
+    projects: int
+
+    @property
+    def pack_ids(self) -> list[str]:
+        return [p.id for p in self.packs]
+
+
+def outcomes_of(result: RunResult, projects: pl.DataFrame) -> pl.DataFrame:
+    """One row per project: gate, alerts, grade, budget effect and deadline under one pack."""
+    f = result.findings
+    zh = {k: a.zh for k, a in ACTIONS.items()}
+    blocked = f.filter(pl.col("action") == "block_budget").select("project_id").unique().with_columns(
+        pl.lit("不予安排预算").alias("gate"))
+    alerts = (f.filter(pl.col("action").is_in(ALERT_ACTIONS))
+              .group_by("project_id").agg(pl.col("action").unique().sort().replace_strict(zh).str.join("、").alias("alerts")))
+    effect = (f.filter(pl.col("amount_fen").is_not_null())
+              .group_by("project_id").agg(pl.col("amount_fen").sum().alias("effect_fen")))
+    due = (f.filter(pl.col("action").is_in(DEADLINE_ACTIONS))
+           .group_by("project_id").agg(pl.col("due_date").min().alias("deadline"),
+                                       (pl.col("action") == "rectification_overdue").any().alias("overdue")))
+    facts = result.facts
+    grade_cols = [c for c in ("grade", "grade_rank") if c in facts.columns]
+    grades = facts.select("project_id", *grade_cols)
+    out = (projects.select("project_id").join(blocked, on="project_id", how="left")
+           .join(alerts, on="project_id", how="left").join(grades, on="project_id", how="left")
+           .join(effect, on="project_id", how="left").join(due, on="project_id", how="left"))
+    for col, dtype in (("grade", pl.String), ("grade_rank", pl.Int8)):
+        if col not in out.columns:
+            out = out.with_columns(pl.lit(None, dtype).alias(col))
+    return out.with_columns(pl.col("gate").fill_null("通过"), pl.col("alerts").fill_null(""),
+                            pl.col("effect_fen").fill_null(0), pl.col("overdue").fill_null(False),
+                            pl.lit(result.pack.id).alias("pack"))
+
+
+def compare(packs: list[Pack], portfolio: Portfolio, as_of: dt.date, *, monthly: bool = True,
+            on_pack=None) -> Comparison:
+    projects = portfolio.projects.select("project_id", "name", "department")
+    results: dict[str, RunResult] = {}
+    for pack in packs:
+        if on_pack:
+            on_pack(pack.id)
+        results[pack.id] = run(pack, portfolio, as_of)
+    outcomes = pl.concat([outcomes_of(r, projects) for r in results.values()])
+    matrix = _matrix(outcomes, projects, [p.id for p in packs])
+    by_dept = (outcomes.join(projects, on="project_id").group_by("department", "pack")
+               .agg(pl.col("effect_fen").sum().alias("budget_effect_fen")).sort("department", "pack"))
+    summary = [_summary(results[p.id], outcomes.filter(pl.col("pack") == p.id), len(portfolio)) for p in packs]
+    replay = _monthly(packs, portfolio, as_of) if monthly and len(portfolio) <= MONTHLY_LIMIT else None
+    return Comparison(as_of, tuple(packs), results, outcomes, matrix, summary, by_dept, replay, len(portfolio))
+
+
+def _matrix(outcomes: pl.DataFrame, projects: pl.DataFrame, pack_ids: list[str]) -> pl.DataFrame:
+    fields = {"gate": "gate", "alerts": "alerts", "grade_rank": "grade", "effect_fen": "effect", "deadline": "deadline"}
+    diffs = (outcomes.group_by("project_id")
+             .agg([(pl.col(col).n_unique() > 1).alias(f"differs_{name}") for col, name in fields.items()]))
+    wide = projects
+    for pid in pack_ids:
+        one = outcomes.filter(pl.col("pack") == pid).select(
+            "project_id", *(pl.col(c).alias(f"{pid}:{c}") for c in ("gate", "alerts", "grade", "effect_fen", "deadline")))
+        wide = wide.join(one, on="project_id", how="left")
+    differs = [f"differs_{n}" for n in fields.values()]
+    return (wide.join(diffs, on="project_id", how="left")
+            .with_columns(pl.concat_str([pl.when(pl.col(c)).then(pl.lit(c.removeprefix("differs_"))) for c in differs],
+                                        separator=",", ignore_nulls=True).fill_null("").alias("disagree"))
+            .drop(differs))
+
+
+def _summary(result: RunResult, outcomes: pl.DataFrame, n: int) -> dict:
+    f = result.findings
+    counts = dict(f.group_by("action").len().iter_rows())
+    grades = (outcomes.filter(pl.col("grade").is_not_null()).group_by("grade", "grade_rank").len()
+              .sort("grade_rank"))
+    effect = int(f["amount_fen"].drop_nulls().sum() or 0)
+    return {
+        "pack": result.pack.id,
+        "name": result.pack.meta.name,
+        "blocked": int(outcomes.filter(pl.col("gate") != "通过").height),
+        "alerts": {a: counts[a] for a in ALERT_ACTIONS if a in counts},
+        "grades": {g: c for g, _, c in grades.iter_rows()},
+        "budget_effect_fen": effect,
+        "rectifications_due": counts.get("rectify", 0),
+        "rectifications_overdue": counts.get("rectification_overdue", 0),
+        "graded": int(outcomes.filter(pl.col("grade").is_not_null()).height),
+        "graded_share": round(outcomes.filter(pl.col("grade").is_not_null()).height / n, 4) if n else 0.0,
+        "selected_for_evaluation": counts.get("select_for_evaluation", 0),
+        "findings": f.height,
+    }
+
+
+def _month_ends(year: int, until: dt.date) -> list[dt.date]:
+    out = []
+    for m in range(1, 13):
+        nxt = dt.date(year + m // 12, m % 12 + 1, 1)
+        day = nxt - dt.timedelta(days=1)
+        if day <= until:
+            out.append(day)
+    return out
+
+
+def _monthly(packs: list[Pack], portfolio: Portfolio, as_of: dt.date) -> pl.DataFrame:
+    """In-year alerts replayed at each month end of the latest fiscal year up to the date."""
+    years = portfolio.projects.filter(pl.col("fiscal_year") <= as_of.year)["fiscal_year"]
+    if years.len() == 0:
+        return pl.DataFrame(schema={"pack": pl.String, "month": pl.String, "alerts": pl.Int64})
+    rows = []
+    for day in _month_ends(int(years.max()), as_of):
+        view = portfolio.as_of_view(day)
+        for pack in packs:
+            f = run(pack, view, day).findings
+            rows.append((pack.id, day.strftime("%Y-%m"), int(f.filter(pl.col("action").is_in(ALERT_ACTIONS)).height)))
+    return pl.DataFrame(rows, schema={"pack": pl.String, "month": pl.String, "alerts": pl.Int64}, orient="row")
