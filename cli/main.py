@@ -118,18 +118,85 @@ def packs_list(state):
 
 @packs.command("show")
 @click.argument("pack")
+@click.option("--resolved", is_flag=True, help="One flat table: every value with the pack it comes from.")
 @pass_state
-def packs_show(state, pack):
+def packs_show(state, pack, resolved):
     """Show a pack's rules, parameters and citations; assumed values are marked.
 
     \b
     Example:
       jixiao packs show national
+      jixiao packs show my_city.toml --resolved
     """
-    from jixiao.cli.render import show_pack
+    from jixiao.cli.render import show_pack, show_resolved
     from jixiao.core.pack import Pack
 
-    show_pack(out, Pack.load(pack, state.registry))
+    (show_resolved if resolved else show_pack)(out, Pack.load(pack, state.registry))
+
+
+@packs.command("tree")
+@pass_state
+def packs_tree(state):
+    """Show how installed packs extend each other (national → province → city → district).
+
+    \b
+    Example:
+      jixiao packs tree
+    """
+    from rich.tree import Tree
+
+    from jixiao.core.pack import Pack
+
+    loaded, broken = {}, []
+    for pid in sorted(state.registry.packs):
+        try:
+            loaded[pid] = Pack.load(pid, state.registry)
+        except JixiaoError:
+            broken.append(pid)
+    children: dict[str | None, list[str]] = {}
+    for pid, pack in loaded.items():
+        parent = pack.meta.extends if pack.meta.extends in loaded else None
+        children.setdefault(parent, []).append(pid)
+
+    def add(node, pid):
+        pack = loaded[pid]
+        branch = node.add(f"[bold]{pid}[/] {pack.meta.name} · {pack.meta.level} · {len(pack.enabled_rules())} rules")
+        for child in sorted(children.get(pid, [])):
+            add(branch, child)
+
+    root = Tree("installed packs")
+    for pid in sorted(children.get(None, [])):
+        add(root, pid)
+    for pid in broken:
+        root.add(f"[red]{pid} (cannot be loaded: jixiao packs check {pid})[/]")
+    out.print(root)
+
+
+@packs.command("lint")
+@click.argument("refs", nargs=-1, required=True)
+@pass_state
+def packs_lint(state, refs):
+    """Point out what a reviewer would: assumed values without a reason, rules no case exercises,
+    overrides that change nothing. Exit code 1 when there is anything to say (also part of
+    ``packs check --strict``).
+
+    \b
+    Example:
+      jixiao packs lint my_city.toml
+    """
+    from jixiao.core.lint import lint
+    from jixiao.core.pack import Pack
+
+    count = 0
+    for ref in refs:
+        found = lint(Pack.load(ref, state.registry), state.registry)
+        count += len(found)
+        for p in found:
+            click.echo(f"warning: {p.render()}")
+        if not found:
+            out.print(f"{ref}: nothing to point out")
+    if count:
+        sys.exit(1)
 
 
 @packs.command("check")
@@ -153,14 +220,19 @@ def packs_check(state, files, strict_check):
         if not problems:
             out.print(f"{ref}: ok")
         for p in problems:
-            (err if p.severity == "error" else out).print(f"{p.severity}: {_key_path(p)}", highlight=False,
-                                                          markup=False)
+            click.echo(f"{p.severity}: {p.render()}", err=p.severity == "error")
     if failed:
         sys.exit(2)
 
 
-def _key_path(problem) -> str:
-    return problem.render()
+def _is_pack_file(path: Path) -> bool:
+    """A pack file has a [pack] table; a case file a [case] table."""
+    import tomli
+
+    try:
+        return "pack" in tomli.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomli.TOMLDecodeError):
+        return False
 
 
 @packs.command("test")
@@ -181,7 +253,12 @@ def packs_test(state, refs):
 
     paths: list[Path] = []
     for ref in refs:
-        if ref.endswith(".toml"):
+        if ref.endswith(".toml") and _is_pack_file(Path(ref)):
+            from jixiao.core.pack import Pack
+
+            pack = Pack.load(ref, state.registry)
+            paths += case_files(Path(ref), pack.id)
+        elif ref.endswith(".toml"):
             paths.append(Path(ref))
         elif ref in state.registry.packs:
             src = state.registry.packs[ref]
@@ -198,7 +275,7 @@ def packs_test(state, refs):
         mark = "[green]PASS[/]" if res.passed else "[red]FAIL[/]"
         out.print(f"{mark} {path} — {res.description}", highlight=False)
         for line in res.failures:
-            out.print(f"     {line}", highlight=False, markup=False)
+            click.echo(f"     {line}")
         failed += not res.passed
     out.print(f"{len(paths) - failed} passed, {failed} failed")
     if failed:
@@ -307,6 +384,68 @@ def explain(state, pack_ref, project, as_of, portfolio):
 
     pack = Pack.load(pack_ref, state.registry)
     show_explanation(out, explain_project(pack, load_portfolio(portfolio), project, as_of, trace=state.trace))
+
+
+# --- new ---------------------------------------------------------------------------------------
+
+
+@main.group()
+def new():
+    """Scaffolds: a new pack for a city, a new plugin package.
+
+    \b
+    Example:
+      jixiao new pack my_city --extends nanchang --name 某市 --level city
+      jixiao new plugin late_payment
+    """
+
+
+@new.command("pack")
+@click.argument("pack_id")
+@click.option("--extends", "parent", required=True, help="The pack it inherits (an installed id or a file).")
+@click.option("--name", required=True, help="The pack's name in Chinese, e.g. 某市预算绩效管理规则.")
+@click.option("--level", type=click.Choice(["national", "province", "city", "county", "district"]), default="city",
+              show_default=True)
+@click.option("--dir", "folder", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+              show_default=True)
+@click.option("--as-of", default="2025-03-31", callback=_date, show_default=True, help="The starter case's date.")
+@pass_state
+def new_pack(state, pack_id, parent, name, level, folder, as_of):
+    """Write a pack file that inherits its parent — the parent's rules listed as commented tables
+    with their values and citations — and a starter case file. `jixiao packs check` passes on both.
+
+    \b
+    Example:
+      jixiao new pack my_city --extends nanchang --name 某市预算绩效管理规则 --level city
+    """
+    from jixiao.core.scaffold import write_new_pack
+
+    for path in write_new_pack(folder, pack_id, name, level, parent, state.registry, as_of):
+        out.print(f"wrote {path}")
+    out.print(f"next: fill in the source, override what your document changes, then\n"
+              f"  jixiao packs check {folder / (pack_id + '.toml')}\n  jixiao packs test {folder / (pack_id + '.toml')}")
+
+
+@new.command("plugin")
+@click.argument("name")
+@click.option("--stage", type=click.Choice(["assess", "target", "monitor", "evaluate", "apply"]), default="monitor",
+              show_default=True, help="The lifecycle stage whose hook the rule implements.")
+@click.option("--dir", "folder", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+              show_default=True)
+def new_plugin(name, stage, folder):
+    """Write a complete, pip-installable plugin package: pyproject with the jixiao.plugins entry point,
+    a parameter class, a hook implementation, an example pack with a case file, tests and a README.
+
+    \b
+    Example:
+      jixiao new plugin late_payment --stage monitor
+      pip install -e "./jixiao-late-payment[test]"
+    """
+    from jixiao.core.scaffold import write_new_plugin
+
+    root = write_new_plugin(folder, name, stage)
+    out.print(f"wrote {root}/\nnext:\n  pip install -e \"{root}[test]\"\n  jixiao plugins list\n"
+              f"  jixiao packs test {name}_example\n  (cd {root} && python -m pytest)")
 
 
 # --- compare, diff ------------------------------------------------------------------------------

@@ -53,6 +53,26 @@ def show_pack(console, pack: Pack) -> None:
         console.print(table)
 
 
+def show_resolved(console, pack: Pack) -> None:
+    """Every value of every rule in one table, with the pack it comes from."""
+    t = new_table("rule", "parameter", "value", "from", "status", "citation / reason",
+                  title=f"{pack.meta.name}（{pack.id}）· " + " → ".join(pack.chain))
+    for rule in pack.rules:
+        t.add_row(rule.id, "(rule)", ("on" if rule.enabled else "off") + f" · {rule.plugin}",
+                  rule.changed_in[-1] if rule.changed_in else rule.defined_in, "",
+                  f"{pack.source_label(rule.citation.source)} {rule.citation.clause}")
+        for name, v in rule.values.items():
+            if v.origin == PLUGIN_DEFAULT:
+                status, why = "default", ""
+            elif v.assumed is not None:
+                status, why = "ASSUMED", v.assumed
+            else:
+                status = "sourced"
+                why = f"{pack.source_label(v.citation.source)} {v.citation.clause}" if v.citation else ""
+            t.add_row("", name, value_text(v.value).replace("[", "\\["), v.origin, status, why)
+    console.print(t)
+
+
 def run_with_progress(console, state, pack_ref, as_of, portfolio_path):
     """Load the pack and the portfolio and run, showing the stage on a terminal."""
     from jixiao.core.engine import run

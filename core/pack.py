@@ -136,6 +136,13 @@ class Pack:
         src = self.sources.get(key)
         return src.doc_no or src.title if src else key
 
+    def parent(self, registry: Registry) -> Pack | None:
+        """The pack this one extends, resolved the way ``extends`` was (relative to this file)."""
+        if not self.meta.extends:
+            return None
+        loader = _Loader(registry)
+        return loader.load(loader._path_for(self.meta.extends, near=self.path) or self.meta.extends)
+
     @classmethod
     def load(cls, ref: str | Path, registry: Registry) -> Pack:
         """A pack by installed id or by file path, with every parent resolved."""
@@ -317,17 +324,9 @@ def check_pack(ref: str | Path, registry: Registry, strict: bool = False) -> lis
         pack = Pack.load(ref, registry)
     except PackError as exc:
         return exc.problems
-    found = list(pack.warnings) + _warnings(pack)
+    from jixiao.core.lint import lint
+
+    found = list(pack.warnings) + lint(pack, registry)
     if strict:
         found = [attrs.evolve(p, severity="error") for p in found]
     return found
-
-
-def _warnings(pack: Pack) -> list[Problem]:
-    out = []
-    for rule in pack.rules:
-        for name, value in rule.values.items():
-            if value.assumed is not None and not value.assumed.strip():
-                out.append(Problem(str(pack.path), "an assumed value needs a stated reason",
-                                   column=f"rules.{rule.id}.assumed.{name}", severity="warning"))
-    return out

@@ -71,3 +71,14 @@ def test_pack_from_a_plugin_package_runs_its_rule(env):
     res = jixiao(env, "run", "--pack", "example_city", "--as-of", "2025-12-31", "--format", "csv", sample)
     assert res.returncode == 0, res.stderr
     assert ",september_reminder,execution_reminder,remind," in res.stdout
+
+
+def test_plugin_tutorial_runs_as_written_in_a_fresh_environment(env, tmp_path):
+    """docs/authoring-plugins.md: scaffold, install next to jixiao, its tests, plugins list, a pack."""
+    from walkthrough import block, run
+
+    res = run(block("authoring-plugins.md", "plugins"), tmp_path, env["bin"])
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert "late_payment" in res.stdout and "jixiao-late-payment 0.1.0" in res.stdout
+    assert "2 passed" in res.stdout  # the generated package's own tests
+    assert res.stdout.count("1 passed, 0 failed") == 2  # the example pack's case, then my_county's
