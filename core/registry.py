@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import importlib.resources
+import os
 from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from jixiao.core.rule import Rule
 
 PLUGIN_GROUP = "jixiao.plugins"
 PACK_GROUP = "jixiao.packs"
+PACK_PATH_ENV = "JIXIAO_PACKS"  # folders of pack files, separated by os.pathsep
 
 
 @attrs.frozen
@@ -73,6 +75,8 @@ class Registry:
             reg.add_plugin(plugin, "builtin")
         for path in builtin_pack_files():
             reg.add_pack(path, "builtin")
+        for folder in filter(None, os.environ.get(PACK_PATH_ENV, "").split(os.pathsep)):
+            reg._load_pack_folder(Path(folder), strict)
         if use_entry_points:
             for ep in entry_points(group=PLUGIN_GROUP):
                 reg._load_plugin_entry_point(ep, strict)
@@ -131,6 +135,16 @@ class Registry:
                 self.add_pack(path, origin)
         except Exception as exc:
             self._fail(ep.name, origin, exc, strict)
+
+    def _load_pack_folder(self, folder: Path, strict: bool) -> None:
+        origin = f"{PACK_PATH_ENV} folder {folder}"
+        try:
+            if not folder.is_dir():
+                raise PluginError(f"{folder} is not a folder")
+            for path in sorted(folder.glob("*.toml")):
+                self.add_pack(path, origin)
+        except Exception as exc:
+            self._fail(str(folder), origin, exc, strict)
 
     def plugin(self, name: str) -> PluginInfo:
         try:

@@ -63,3 +63,34 @@ def test_strict_makes_the_first_failure_fatal(fake_entry_points):
 def test_unknown_plugin_lookup_suggests(registry):
     with pytest.raises(PluginError, match="did you mean 'evaluation_score'"):
         registry.plugin("evaluation_scor")
+
+
+def test_a_folder_of_packs_from_the_environment(monkeypatch, tmp_path, cli):
+    (tmp_path / "henan.toml").write_text('[pack]\nid = "henan"\nname = "河南省"\nlevel = "province"\nextends = "national"\n',
+                                         encoding="utf-8")
+    (tmp_path / "pds.toml").write_text('[pack]\nid = "pds"\nname = "平顶山市"\nlevel = "city"\nextends = "henan"\n',
+                                       encoding="utf-8")
+    monkeypatch.setenv("JIXIAO_PACKS", str(tmp_path))
+    reg = Registry.discover(use_entry_points=False)
+    assert reg.packs["pds"].origin == f"JIXIAO_PACKS folder {tmp_path}"
+    tree = cli("packs", "tree").output
+    assert tree.index("national") < tree.index("henan") < tree.index("pds")
+
+
+def test_trace_prints_every_hook_call(monkeypatch, tmp_path):
+    from click.testing import CliRunner
+
+    from jixiao.cli.main import main
+    from jixiao.core.sample import generate, write_portfolio
+
+    folio = write_portfolio(generate(12, 1), tmp_path / "p.xlsx")
+    res = CliRunner().invoke(main, ["--trace", "run", "--pack", "national", "--as-of", "2025-03-31", "--format", "csv",
+                                    str(folio)])
+    assert res.exit_code == 0
+    lines = [x for x in res.stderr.splitlines() if x.startswith("[jixiao trace]")]
+    assert lines[0] == "[jixiao trace] national jixiao_assess batch=12 rules=[ex_ante]"
+    assert [x.split()[3] for x in lines if "done in" in x] == ["jixiao_assess", "jixiao_target", "jixiao_monitor",
+                                                               "jixiao_evaluate", "jixiao_apply"]
+    monkeypatch.setenv("JIXIAO_TRACE", "1")
+    res = CliRunner().invoke(main, ["run", "--pack", "national", "--as-of", "2025-03-31", "--format", "csv", str(folio)])
+    assert "[jixiao trace] national jixiao_apply" in res.stderr
