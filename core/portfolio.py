@@ -23,7 +23,8 @@ from jixiao.core.schema import BOOL, TABLE_ALIASES, TABLES, Column, Table
 ROW = "_row"  # the source row number (1-based, header is row 1) kept on every table
 MAX_PER_COLUMN = 20  # problems listed per column before "and N more"
 DECIMAL_DIGITS = 4  # indicator values are kept as integers scaled by 10**4
-DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%Y.%m.%d", "%Y年%m月%d日")
+# Dates as people type them: 2024-03-01, 2024/3/1, 2024.3.1 and 2024年3月1日 are normalised to
+# dashes and parsed once; 20240301 is parsed as it is.
 
 
 def frame_schema(table: Table) -> dict[str, pl.DataType]:
@@ -394,17 +395,23 @@ def _convert_table(table: Table, raw: _Raw, problems: list[Problem]) -> pl.DataF
         problems.append(Problem(file, "the table has no rows", sheet))
         return None
     frame = raw.frame.select(ROW, *(pl.col(h).alias(n) for h, n in mapping.items()))
-    exprs, checks = [pl.col(ROW)], []
+    exprs, checks, stages = [pl.col(ROW)], [], [[], [], [], []]
     for col in table.columns:
         if col.name not in seen:
             exprs.append(pl.lit(col.default, dtype=_DTYPES[col.kind]).alias(converted_name(col)))
             continue
-        value, bad, why = _column_expr(col, units.get(col.name, ""))
+        value, bad, why, helper = _column_expr(col, units.get(col.name, ""))
+        for i, step in enumerate(helper):
+            stages[i] += step
         exprs.append(value.alias(converted_name(col)))
         if bad is not None:
             checks.append((col, bad.alias(f"bad:{col.name}"), why, seen[col.name]))
     text = frame.with_columns(pl.col(c).str.strip_chars() for c in frame.columns if c != ROW)
-    typed = text.select(*exprs, *(b for _, b, _, _ in checks))
+    staged = text
+    for step in stages:
+        if step:
+            staged = staged.with_columns(step)
+    typed = staged.select(*exprs, *(b for _, b, _, _ in checks))
     for col, bad, why, header in checks:
         flagged = typed.filter(pl.col(bad.meta.output_name()))
         if flagged.height:
@@ -418,7 +425,36 @@ def _convert_table(table: Table, raw: _Raw, problems: list[Problem]) -> pl.DataF
     return typed.select(pl.all().exclude("^bad:.*$"))
 
 
-def _column_expr(col: Column, unit: str) -> tuple[pl.Expr, pl.Expr | None, str]:
+def _column_expr(col: Column, unit: str) -> tuple[pl.Expr, pl.Expr | None, str, list[list[pl.Expr]]]:
+    """The typed value, where it is bad, the message, and helper columns to add first (numbers)."""
+    if col.kind in ("money", "score", "decimal"):
+        return _number_expr(col, unit)
+    value, bad, why = _simple_expr(col)
+    return value, bad, why, []
+
+
+def _number_expr(col: Column, unit: str):
+    if col.kind == "decimal":
+        digits, cleaned = DECIMAL_DIGITS, pl.col(col.name).str.replace_all(",", "", literal=True).str.strip_suffix("%")
+    else:
+        digits, cleaned = money.SCALE_DIGITS[unit or "yuan"], money.clean_amount_text(col.name)
+    stages, value, valid = money.scaled_int_stages(col.name, digits, cleaned)
+    text = pl.col(f"_t:{col.name}")
+    empty = text.is_null() | (text == "")
+    stages.append([pl.when(empty).then(None).otherwise(value).alias(f"_v:{col.name}")])
+    value = pl.col(f"_v:{col.name}")
+    bad = ~empty & ~(valid & value.is_not_null())
+    missing = (empty & pl.lit(col.required)) if col.required else None
+    if col.kind == "money":
+        unit_name = "万元 with at most 6 decimals" if unit == "wan" else "元 with at most 2 decimals"
+        return value, _or(bad | (value < 0).fill_null(False), missing), f"not a non-negative amount in {unit_name}", stages
+    if col.kind == "score":
+        outside = ((value < 0) | (value > 100_00)).fill_null(False)
+        return value, _or(bad | outside, missing), "not a score between 0 and 100 (at most 2 decimals)", stages
+    return value, bad, f"not a number with at most {DECIMAL_DIGITS} decimals", stages
+
+
+def _simple_expr(col: Column) -> tuple[pl.Expr, pl.Expr | None, str]:
     c = pl.col(col.name)
     empty = c.is_null() | (c == "")
     missing = (empty & pl.lit(col.required)) if col.required else None
@@ -441,34 +477,20 @@ def _column_expr(col: Column, unit: str) -> tuple[pl.Expr, pl.Expr | None, str]:
         return (pl.when(empty).then(default).otherwise(value), _or(bad, missing),
                 f"not one of the allowed values ({allowed})")
     if col.kind == "date":
-        value = pl.coalesce([c.str.to_date(f, strict=False) for f in DATE_FORMATS])
+        dashed = c.str.replace_all(r"[/.年月]", "-").str.strip_suffix("日")
+        value = pl.when(c.str.len_bytes() == 8).then(c.str.to_date("%Y%m%d", strict=False)).otherwise(
+            dashed.str.to_date("%Y-%m-%d", strict=False))
         bad = ~empty & value.is_null()
         return value, _or(bad, missing), "not a date (use YYYY-MM-DD)"
-    if col.kind == "money":
-        fen, bad = money.parse_amount_expr(col.name, unit or "yuan")
-        negative = fen < 0
-        unit_name = "万元 with at most 6 decimals" if unit == "wan" else "元 with at most 2 decimals"
-        return fen, _or(bad | negative.fill_null(False), missing), (
-            f"not a non-negative amount in {unit_name}")
-    if col.kind == "score":
-        centi, bad = money.parse_amount_expr(col.name, "yuan")  # two decimals, exactly
-        outside = (centi < 0) | (centi > 100_00)
-        return centi, _or(bad | outside.fill_null(False), missing), "not a score between 0 and 100 (at most 2 decimals)"
-    if col.kind == "decimal":
-        value, bad = decimal_e4_expr(col.name)
-        return value, bad, f"not a number with at most {DECIMAL_DIGITS} decimals"
     raise AssertionError(col.kind)
 
 
 def decimal_e4_expr(name: str) -> tuple[pl.Expr, pl.Expr]:
-    text = pl.col(name).str.replace_all(",", "").str.replace(r"%$", "")
-    pattern = rf"^(-?)(\d+)(?:\.(\d{{0,{DECIMAL_DIGITS}}}))?$"
-    whole = text.str.extract(pattern, 2)
-    frac = text.str.extract(pattern, 3).fill_null("").str.pad_end(DECIMAL_DIGITS, "0")
-    mag = whole.cast(pl.Int64, strict=False) * 10**DECIMAL_DIGITS + frac.cast(pl.Int64, strict=False)
-    value = pl.when(text.str.extract(pattern, 1) == "-").then(-mag).otherwise(mag)
+    """Indicator values (a trailing % ignored) as integers scaled by 10**4, and where they are bad."""
+    text = pl.col(name).str.replace_all(",", "", literal=True).str.strip_suffix("%")
+    value, valid = money.scaled_int_expr(text, DECIMAL_DIGITS)
     empty = pl.col(name).is_null() | (pl.col(name) == "")
-    return value, ~empty & whole.is_null()
+    return value, ~empty & ~valid
 
 
 def _or(a: pl.Expr | None, b: pl.Expr | None) -> pl.Expr | None:
