@@ -49,7 +49,7 @@ def cli_md() -> str:
 
 def packs_md() -> str:
     """Every built-in pack: its sources, rules, values (sourced / assumed / default) and clauses."""
-    from jixiao.core.pack import PLUGIN_DEFAULT, Pack, value_text
+    from jixiao.core.pack import Pack, provenance, value_text
     from jixiao.core.registry import Registry
 
     registry = Registry.discover(use_entry_points=False)
@@ -74,13 +74,8 @@ def packs_md() -> str:
                       f"defined in `{rule.defined_in}`" + (f", changed in `{'`, `'.join(rule.changed_in)}`" if rule.changed_in else "") + ".", "",
                       "| parameter | value | status | citation or reason | from |", "|---|---|---|---|---|"]
             for name, v in rule.values.items():
-                if v.origin == PLUGIN_DEFAULT:
-                    status, why = "default", ""
-                elif v.assumed is not None:
-                    status, why = "**assumed**", v.assumed
-                else:
-                    status = "sourced"
-                    why = f"{pack.source_label(v.citation.source)} {v.citation.clause}" if v.citation else ""
+                status, why = provenance(pack, v)
+                status = "**assumed**" if status == "assumed" else status
                 value = value_text(v.value).replace("|", "\\|")
                 lines.append(f"| {name} | `{value}` | {status} | {why} | {v.origin} |")
             lines.append("")

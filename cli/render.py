@@ -6,7 +6,9 @@ from jixiao.core.actions import ACTIONS
 from jixiao.core.engine import RunResult
 from jixiao.core.hookspecs import STAGE_ZH
 from jixiao.core.money import format_yuan
-from jixiao.core.pack import PLUGIN_DEFAULT, Pack, value_text
+from jixiao.core.pack import Pack, provenance, value_text
+
+STYLED = {"default": "[dim]default[/]", "assumed": "[yellow]ASSUMED[/]", "sourced": "[green]sourced[/]"}
 
 
 def new_table(*headers: str, **kwargs):
@@ -42,14 +44,9 @@ def show_pack(console, pack: Pack) -> None:
         console.print(f"  依据 {pack.source_label(rule.citation.source)} {rule.citation.clause} · defined in {origin}")
         table = new_table("parameter", "value", "status", "citation / reason", "from", box=None, padding=(0, 1))
         for name, v in rule.values.items():
-            if v.origin == PLUGIN_DEFAULT:
-                status, why = "[dim]default[/]", "plugin default, not stated in the pack"
-            elif v.assumed is not None:
-                status, why = "[yellow]ASSUMED[/]", v.assumed
-            else:
-                status = "[green]sourced[/]"
-                why = f"{pack.source_label(v.citation.source)} {v.citation.clause}" if v.citation else ""
-            table.add_row(name, value_text(v.value), status, why, v.origin)
+            status, why = provenance(pack, v)
+            table.add_row(name, value_text(v.value), STYLED[status], why or "plugin default, not stated in the pack",
+                          v.origin)
         console.print(table)
 
 
@@ -62,14 +59,8 @@ def show_resolved(console, pack: Pack) -> None:
                   rule.changed_in[-1] if rule.changed_in else rule.defined_in, "",
                   f"{pack.source_label(rule.citation.source)} {rule.citation.clause}")
         for name, v in rule.values.items():
-            if v.origin == PLUGIN_DEFAULT:
-                status, why = "default", ""
-            elif v.assumed is not None:
-                status, why = "ASSUMED", v.assumed
-            else:
-                status = "sourced"
-                why = f"{pack.source_label(v.citation.source)} {v.citation.clause}" if v.citation else ""
-            t.add_row("", name, value_text(v.value).replace("[", "\\["), v.origin, status, why)
+            status, why = provenance(pack, v)
+            t.add_row("", name, value_text(v.value).replace("[", "\\["), v.origin, STYLED[status], why)
     console.print(t)
 
 
@@ -111,7 +102,7 @@ def show_explanation(console, ex) -> None:
             console.print("    inputs: " + ", ".join(f"{k}={_plain(k, v)}" for k, v in r.inputs.items()), highlight=False)
         values = []
         for name, v in r.values.items():
-            tag = " (assumed)" if v.assumed is not None else (" (default)" if v.origin == PLUGIN_DEFAULT else "")
+            tag = {"assumed": " (assumed)", "default": " (default)", "sourced": ""}[provenance(ex.pack, v)[0]]
             values.append(f"{name}={value_text(v.value)}{tag}")
         console.print("    params: " + "; ".join(values), highlight=False, markup=False)
         for note in r.notes:
@@ -150,17 +141,10 @@ def render_table(result: RunResult, console, limit: int | None = 200) -> None:
 
 def render_comparison(c, console, limit: int = 20) -> None:
     """Per-pack summary, then the projects where the packs disagree, disagreeing cells in bold red."""
-    rows = [
-        ("不予安排预算 blocked", lambda s: str(s["blocked"])),
-        ("预警 alerts", lambda s: "、".join(f"{ACTIONS[k].zh} {v}" for k, v in s["alerts"].items()) or "—"),
-        ("等级 grades", lambda s: "、".join(f"{k} {v}" for k, v in s["grades"].items()) or "—"),
-        ("预算影响 budget effect", lambda s: format_yuan(s["budget_effect_fen"])),
-        ("整改待报/逾期 rectification", lambda s: f"{s['rectifications_due']} / {s['rectifications_overdue']}"),
-        ("已评价 graded", lambda s: f"{s['graded']}（{s['graded_share'] * 100:.1f}%）"),
-        ("纳入评价 selected", lambda s: str(s["selected_for_evaluation"])),
-    ]
+    from jixiao.core.compare import SUMMARY_ROWS
+
     t = new_table("", *(s["pack"] for s in c.summary), title=f"规则包对比 · 基准日期 {c.as_of} · {c.projects} 个项目")
-    for label, get in rows:
+    for label, get in SUMMARY_ROWS:
         t.add_row(label, *(get(s) for s in c.summary))
     console.print(t)
     import polars as pl

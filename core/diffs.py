@@ -10,17 +10,15 @@ import attrs
 import polars as pl
 
 from jixiao.core.engine import run
-from jixiao.core.pack import PLUGIN_DEFAULT, Pack, ParamValue, ResolvedRule, value_text
+from jixiao.core.pack import Pack, ParamValue, ResolvedRule, provenance, value_text
 from jixiao.core.portfolio import Portfolio
 
 
 def value_status(pack: Pack, v: ParamValue | None) -> str:
     if v is None:
         return "absent"
-    if v.origin == PLUGIN_DEFAULT:
-        return "default"
-    kind = "assumed" if v.assumed is not None else "sourced"
-    return kind if v.origin == pack.id else f"{kind}, inherited from {v.origin}"
+    kind, _ = provenance(pack, v)
+    return kind if kind == "default" or v.origin == pack.id else f"{kind}, inherited from {v.origin}"
 
 
 def value_cite(pack: Pack, v: ParamValue | None) -> str:

@@ -149,6 +149,15 @@ class Pack:
         return _Loader(registry).load(ref)
 
 
+def provenance(pack: Pack, v: ParamValue) -> tuple[str, str]:
+    """("default" | "assumed" | "sourced", the citation or the reason) for one resolved value."""
+    if v.origin == PLUGIN_DEFAULT:
+        return "default", ""
+    if v.assumed is not None:
+        return "assumed", v.assumed
+    return "sourced", f"{pack.source_label(v.citation.source)} {v.citation.clause}" if v.citation else ""
+
+
 def value_text(value: Any) -> str:
     """A parameter value as a pack author would write it (JSON-like, Decimals as exact text)."""
     if attrs.has(type(value)):

@@ -9,7 +9,7 @@ from pathlib import Path
 import polars as pl
 
 from jixiao.core.actions import ACTIONS
-from jixiao.core.compare import Comparison
+from jixiao.core.compare import SUMMARY_ROWS, Comparison
 from jixiao.core.money import format_yuan
 
 FONT = '"Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", sans-serif'
@@ -73,19 +73,9 @@ def _level(c: Comparison, pack_id: str, grade: str) -> str:
 
 
 def _summary_table(c: Comparison) -> str:
-    rows = [
-        ("不予安排预算的项目 blocked", lambda s: str(s["blocked"])),
-        ("预警 alerts", lambda s: "、".join(f"{ACTIONS[k].zh} {v}" for k, v in s["alerts"].items()) or "—"),
-        ("等级分布 grades", lambda s: "、".join(f"{k} {v}" for k, v in s["grades"].items()) or "—"),
-        ("下年度预算影响 budget effect", lambda s: format_yuan(s["budget_effect_fen"])),
-        ("整改待报 / 逾期 rectification due / overdue", lambda s: f"{s['rectifications_due']} / {s['rectifications_overdue']}"),
-        ("已评价 graded", lambda s: f"{s['graded']}（{s['graded_share'] * 100:.1f}%）"),
-        ("纳入评价 selected for evaluation", lambda s: str(s["selected_for_evaluation"])),
-        ("结论条数 findings", lambda s: str(s["findings"])),
-    ]
     head = "".join(f"<th>{html.escape(s['name'])}<br><code>{s['pack']}</code></th>" for s in c.summary)
     body = "".join(f"<tr><th>{label}</th>" + "".join(f"<td class='num'>{html.escape(get(s))}</td>" for s in c.summary)
-                   + "</tr>" for label, get in rows)
+                   + "</tr>" for label, get in SUMMARY_ROWS)
     return f"<table><tr><th></th>{head}</tr>{body}</table>"
 
 
