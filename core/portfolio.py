@@ -136,8 +136,9 @@ def load_portfolio(path: str | Path) -> Portfolio:
 @attrs.frozen
 class _Raw:
     table: str
-    frame: pl.DataFrame  # all String columns, plus ROW
+    frame: pl.DataFrame  # all String columns, plus ROW (typed columns when ``typed``)
     origin: Origin
+    typed: bool = False  # a Parquet file in jixiao's own typed form: canonical names and types
 
 
 def _read_raw(path: Path) -> list[_Raw]:
@@ -151,7 +152,7 @@ def _read_raw(path: Path) -> list[_Raw]:
     if suffix == ".json":
         return _read_json(path)
     if suffix == ".parquet":
-        return [_Raw("projects", _read_parquet(path), Origin(str(path)))]
+        return [_parquet_raw("projects", path)]
     raise InputError([Problem(str(path), "unknown portfolio format; use .csv, .xlsx, .json, .parquet "
                                          "or a folder of .csv/.parquet files named after the tables",
                               value=suffix)])
@@ -167,8 +168,10 @@ def _read_dir(path: Path) -> list[_Raw]:
             problems.append(Problem(str(file), "file name is not a table name; expected one of "
                                     + ", ".join(f"{t}.csv" for t in TABLES), value=file.stem))
             continue
-        frame = _read_csv(file) if file.suffix.lower() == ".csv" else _read_parquet(file)
-        raws.append(_Raw(table, frame, Origin(str(file))))
+        if file.suffix.lower() == ".csv":
+            raws.append(_Raw(table, _read_csv(file), Origin(str(file))))
+        else:
+            raws.append(_parquet_raw(table, file))
     if problems:
         raise InputError(problems)
     if not any(r.table == "projects" for r in raws):
@@ -203,12 +206,64 @@ def _read_csv(path: Path) -> pl.DataFrame:
     return _with_rows(frame)
 
 
-def _read_parquet(path: Path) -> pl.DataFrame:
+def _parquet_raw(table: str, path: Path) -> _Raw:
+    """A Parquet file is either text like a CSV file, or jixiao's typed form (``is_typed``)."""
     try:
         frame = pl.read_parquet(path)
     except Exception as exc:  # polars raises several kinds for a damaged file
         raise InputError([Problem(str(path), f"not a readable Parquet file: {exc}")]) from None
-    return _with_rows(frame.select(_as_text(c, frame.schema[c]) for c in frame.columns))
+    if is_typed(TABLES[table], frame.columns):
+        return _Raw(table, _with_rows(frame), Origin(str(path)), typed=True)
+    return _Raw(table, _with_rows(frame.select(_as_text(c, frame.schema[c]) for c in frame.columns)), Origin(str(path)))
+
+
+def is_typed(table: Table, columns: list[str]) -> bool:
+    """Typed form: only canonical converted names, including at least one integer-scaled number
+    (``budget_fen``, ``score_c``, ``target_e4``) — a text file names those columns differently."""
+    names = set(frame_schema(table))
+    scaled = {converted_name(c) for c in table.columns if c.kind in ("money", "score", "decimal")}
+    return bool(columns) and set(columns) <= names and bool(set(columns) & scaled)
+
+
+def _convert_typed(table: Table, raw: _Raw, problems: list[Problem]) -> pl.DataFrame | None:
+    """Check a typed table column by column — types, required values, vocabularies, ranges — without
+    parsing text: the fast path for large portfolios."""
+    file, frame = raw.origin.file, raw.frame
+    exprs, checks = [pl.col(ROW)], []
+    for col in table.columns:
+        name = converted_name(col)
+        dtype = _DTYPES[col.kind]
+        if name not in frame.columns:
+            if col.required:
+                problems.append(Problem(file, f"missing required column {name}", column=name))
+            exprs.append(pl.lit(col.default, dtype=dtype).alias(name))
+            continue
+        if frame.schema[name] != dtype:
+            problems.append(Problem(file, f"column has type {frame.schema[name]}, expected {dtype}", column=name))
+            continue
+        exprs.append(pl.col(name))
+        c = pl.col(name)
+        if col.required:
+            checks.append((name, c.is_null(), "a value is required"))
+        if col.kind == "enum":
+            checks.append((name, c.is_not_null() & ~c.is_in(sorted(set(col.choices.values()))),
+                           f"not one of {', '.join(sorted(set(col.choices.values())))}"))
+        elif col.kind == "money":
+            checks.append((name, (c < 0).fill_null(False), "a negative amount"))
+        elif col.kind == "score":
+            checks.append((name, ((c < 0) | (c > 100_00)).fill_null(False), "not a score between 0 and 10000 hundredths"))
+    if any(p.file == file and p.severity == "error" for p in problems):
+        return None
+    typed = frame.select(exprs)
+    flags = frame.select(ROW, *(e.alias(f"bad{i}") for i, (_, e, _) in enumerate(checks)))
+    for i, (name, _, why) in enumerate(checks):
+        bad = flags.filter(pl.col(f"bad{i}"))
+        for r in bad.head(MAX_PER_COLUMN)[ROW].to_list():
+            value = typed.filter(pl.col(ROW) == r)[name][0]
+            problems.append(Problem(file, why, raw.origin.sheet, r, name, None if value is None else str(value)))
+        if bad.height > MAX_PER_COLUMN:
+            problems.append(Problem(file, f"and {bad.height - MAX_PER_COLUMN} more rows with the same problem", column=name))
+    return typed
 
 
 def _as_text(name: str, dtype: pl.DataType) -> pl.Expr:
@@ -317,10 +372,11 @@ def _convert(raws: list[_Raw]) -> Portfolio:
         if raw.table in frames:
             problems.append(Problem(raw.origin.file, f"table {raw.table!r} given twice", raw.origin.sheet))
             continue
-        frame = _convert_table(TABLES[raw.table], raw, problems)
+        convert = _convert_typed if raw.typed else _convert_table
+        frame = convert(TABLES[raw.table], raw, problems)
         if frame is not None:
             frames[raw.table] = frame
-            mapping = _map_headers(TABLES[raw.table], raw.frame.columns)[0]
+            mapping = {} if raw.typed else _map_headers(TABLES[raw.table], raw.frame.columns)[0]
             origins[raw.table] = attrs.evolve(raw.origin, headers={v: k for k, v in mapping.items()})
     if not problems or all(p.severity == "warning" for p in problems):
         _cross_checks(frames, origins, problems)
@@ -334,7 +390,7 @@ def _convert(raws: list[_Raw]) -> Portfolio:
 def _present_columns(raws: list[_Raw], table: str) -> set[str]:
     for raw in raws:
         if raw.table == table:
-            return set(_map_headers(TABLES[table], raw.frame.columns)[0].values())
+            return set(raw.frame.columns) if raw.typed else set(_map_headers(TABLES[table], raw.frame.columns)[0].values())
     return set()
 
 

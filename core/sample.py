@@ -179,9 +179,8 @@ def _accountability(rng: np.random.Generator, projects: pl.DataFrame, year: int,
 # Writing a portfolio in the input formats (the loader reads back exactly what is written)
 
 
-def text_tables(portfolio: Portfolio, typed: bool = False) -> dict[str, pl.DataFrame]:
-    """Every non-empty table as text columns with Chinese headers, amounts in 元. With ``typed``
-    (for Parquet), dates stay dates and booleans stay booleans."""
+def text_tables(portfolio: Portfolio) -> dict[str, pl.DataFrame]:
+    """Every non-empty table as text columns with Chinese headers, amounts in 元."""
     out = {}
     for name, table in TABLES.items():
         frame = portfolio.table(name)
@@ -204,8 +203,6 @@ def text_tables(portfolio: Portfolio, typed: bool = False) -> dict[str, pl.DataF
                     if not label.isascii():
                         back.setdefault(code, label)
                 expr = src.replace(back)
-            elif col.kind in ("bool", "date") and typed:
-                expr = src
             elif col.kind == "bool":
                 expr = src.replace_strict({True: "是", False: "否"}, default=None, return_dtype=pl.String)
             elif col.kind == "date":
@@ -259,7 +256,7 @@ def write_sample(n: int, seed: int, fiscal_year: int, path: Path, fmt: str = "cs
 
     ``.xlsx`` and ``.json`` are written whole (XLSX sheets hold about a million rows at most);
     ``.csv`` and ``.parquet`` hold the projects table alone; a path without suffix becomes a folder
-    with one ``fmt`` file per table.
+    with one ``fmt`` file per table. Parquet is written in jixiao's typed form (docs/formats.md).
     """
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".json"):
@@ -278,16 +275,16 @@ def write_sample(n: int, seed: int, fiscal_year: int, path: Path, fmt: str = "cs
     tmp.mkdir(parents=True)
     done = 0
     for i, chunk in enumerate(iter_chunks(n, seed, fiscal_year)):
-        texts = text_tables(chunk, typed=kind == "parquet")
-        for sheet, frame in texts.items():
-            name = TABLES_BY_ZH[sheet]
-            if name not in only:
-                continue
-            if kind == "parquet":
-                frame.write_parquet(tmp / f"{name}.{i:05d}.parquet")
-            else:
-                with open(tmp / f"{name}.csv", "ab") as fh:
-                    frame.write_csv(fh, include_header=(i == 0))
+        if kind == "parquet":
+            # jixiao's typed form: canonical names and types, loaded without parsing any text.
+            for name in only:
+                chunk.table(name).drop(ROW).write_parquet(tmp / f"{name}.{i:05d}.parquet")
+        else:
+            for sheet, frame in text_tables(chunk).items():
+                name = TABLES_BY_ZH[sheet]
+                if name in only:
+                    with open(tmp / f"{name}.csv", "ab") as fh:
+                        frame.write_csv(fh, include_header=(i == 0))
         done += chunk.projects.height
         if progress:
             progress(done)

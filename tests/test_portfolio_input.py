@@ -170,3 +170,18 @@ def test_two_headers_for_one_column(write):
     text = "project_id,name,department,fiscal_year,fund_type,category,budget,预算金额(万元)\nA,n,d,2024,一般公共预算,专项资金,1,1\n"
     path = write("p.csv", text)
     assert problems(path) == [f"{path}, column 预算金额(万元): columns 'budget' and '预算金额(万元)' both give 'budget'; keep one"]
+
+
+def test_typed_parquet_is_checked_without_parsing(tmp_path):
+    from jixiao.core.sample import generate
+
+    projects = generate(5, 1).projects.drop("_row")
+    bad = projects.with_columns(pl.when(pl.col("project_id") == "P2024000002").then(-1).otherwise(pl.col("budget_fen"))
+                                .alias("budget_fen"))
+    path = tmp_path / "p.parquet"
+    bad.write_parquet(path)
+    assert problems(path) == [f"{path}, row 4, column budget_fen: a negative amount (value: '-1')"]
+    projects.with_columns(pl.col("fiscal_year").cast(pl.String)).write_parquet(path)
+    assert problems(path) == [f"{path}, column fiscal_year: column has type String, expected Int64"]
+    projects.write_parquet(path)
+    assert load_portfolio(path).projects.drop("_row").equals(projects)
