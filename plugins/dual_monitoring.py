@@ -63,20 +63,21 @@ class DualMonitoring(Rule):
         gap = pl.max_horizontal(pl.col("time_progress") - pl.col("execution_rate"),
                                 pl.col("time_progress") - pl.col("target_completion").fill_null(pl.col("time_progress")))
         prog = prog.with_columns(pl.when(active).then(gap).otherwise(None).alias("_gap"))
-        stop = micro(p.stop_gap) if p.stop_gap is not None else None
-        serious = pl.col("_gap") >= micro(p.suspend_gap)
-        stopping = (pl.col("_gap") >= stop) if stop is not None else pl.lit(False)
+        serious = (pl.col("_gap") >= micro(p.suspend_gap)).fill_null(False)
+        # Never a literal predicate: polars refuses one on a frame of several chunks.
+        stop = micro(p.stop_gap) if p.stop_gap is not None else MICRO + 1  # a gap never reaches it
+        stopping = (pl.col("_gap") >= stop).fill_null(False)
         pct = lambda c: (pl.col(c) // 10_000).cast(pl.String) + pl.lit("%")  # noqa: E731
         text = (pl.lit("时间进度 ") + pct("time_progress") + pl.lit("，预算执行率 ") + pct("execution_rate")
                 + pl.lit("，绩效目标完成 ") + pl.col("target_completion").fill_null(0).floordiv(10_000).cast(pl.String)
                 + pl.lit("%，严重偏离"))
         assumed = self.is_assumed("suspend_gap", "stop_gap", "from_progress")
         findings = pl.concat([
-            self.findings(prog.filter(serious.fill_null(False) & ~stopping.fill_null(False)), "suspend_disbursement",
+            self.findings(prog.filter(serious & ~stopping), "suspend_disbursement",
                           text + pl.lit("，暂缓预算拨款并督促整改"), assumed=assumed),
-            self.findings(prog.filter(stopping.fill_null(False)), "stop_disbursement",
+            self.findings(prog.filter(stopping), "stop_disbursement",
                           text + pl.lit("，停止预算拨款并督促整改"), assumed=assumed),
         ])
         out_facts = prog.select("project_id", "time_progress", "execution_rate", "target_completion",
-                                serious.fill_null(False).alias("monitoring_deviation"))
+                                serious.alias("monitoring_deviation"))
         return self.output(findings, out_facts)

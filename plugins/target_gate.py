@@ -38,13 +38,12 @@ class TargetGate(Rule):
         levels = self.params.required_levels
         present = (portfolio.indicators.group_by("project_id")
                    .agg(pl.col("level1").unique().alias("_levels")))
-        scope = pl.lit(True)
+        in_scope = facts
         if self.params.categories:
-            scope = scope & pl.col("category").is_in(self.params.categories)
+            in_scope = in_scope.filter(pl.col("category").is_in(self.params.categories))
         if self.params.from_fiscal_year is not None:
-            scope = scope & (pl.col("fiscal_year") >= self.params.from_fiscal_year)
-        checked = (facts.filter(scope).select("project_id", "target_status")
-                   .join(present, on="project_id", how="left"))
+            in_scope = in_scope.filter(pl.col("fiscal_year") >= self.params.from_fiscal_year)
+        checked = in_scope.select("project_id", "target_status").join(present, on="project_id", how="left")
         missing_expr = [pl.when(~pl.col("_levels").fill_null([]).list.contains(lv)).then(pl.lit(LEVEL_ZH[lv]))
                         for lv in levels]
         checked = checked.with_columns(

@@ -1,0 +1,190 @@
+"""Province-scale benchmarks: loading, each stage, a full run, compare, explain, peak memory, and
+the grade-and-cut rule against its peers (numpy floor, OpenFisca, a per-project pluggy loop).
+
+    python benchmarks/run.py                      # 10 000, 100 000 and 1 000 000 projects
+    python benchmarks/run.py --sizes 10000,100000 --out benchmarks/results.json
+
+OpenFisca is installed from the package registry into the benchmark's own environment
+(benchmarks/.venv, made on first use, with jixiao installed from this checkout); the script then
+runs itself there. docs/performance.md explains the numbers and the targets.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+VENV = HERE / ".venv"
+TARGETS = {"run_s_1m": 1.0, "compare_s_1m": 6.0, "rss_gb": 2.0, "load_parquet_s_1m": 1.0, "load_csv_s_1m": 3.0,
+           "explain_ms": 2.0, "linear_ratio": 120.0, "rule_vs_floor": 3.0}
+
+
+def ensure_environment(args) -> None:
+    try:
+        import openfisca_core  # noqa: F401
+        import jixiao  # noqa: F401
+        return
+    except ImportError:
+        pass
+    if args.no_openfisca or os.environ.get("JIXIAO_BENCH_CHILD"):
+        return
+    python = VENV / "bin" / "python"
+    if not python.exists():
+        print(f"making {VENV} with openfisca-core and jixiao…", flush=True)
+        subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
+        subprocess.run([str(python), "-m", "pip", "install", "-q", "openfisca-core", "-e", str(HERE.parent)], check=True)
+    os.execve(str(python), [str(python), __file__, *sys.argv[1:]], {**os.environ, "JIXIAO_BENCH_CHILD": "1"})
+
+
+def timed(fn, repeat: int = 1):
+    best, out = None, None
+    for _ in range(repeat):
+        t = time.perf_counter()
+        out = fn()
+        took = time.perf_counter() - t
+        best = took if best is None else min(best, took)
+    return best, out
+
+
+def rss_gb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / 1024
+
+
+def bench_size(n: int, seed: int, folder: Path, have_openfisca: bool) -> dict:
+    import numpy as np
+    import polars as pl
+
+    from jixiao.core.compare import compare
+    from jixiao.core.engine import Lifecycle, base_facts, run
+    from jixiao.core.explain import explain_project
+    from jixiao.core.hookspecs import STAGES
+    from jixiao.core.pack import Pack
+    from jixiao.core.portfolio import load_portfolio
+    from jixiao.core.registry import Registry
+    from jixiao.core.sample import write_sample
+
+    import peers
+
+    out: dict = {"projects": n}
+    pq, csv = folder / f"p{n}", folder / f"c{n}"
+    write_sample(n, seed, 2024, pq, "parquet")
+    write_sample(n, seed, 2024, csv, "csv")
+    out["load_parquet_s"], portfolio = timed(lambda: load_portfolio(pq))
+    out["load_csv_s"], _ = timed(lambda: load_portfolio(csv))
+    registry = Registry.discover(use_entry_points=False)
+    as_of = dt.date(2025, 3, 31)
+    pack = Pack.load("tongxin", registry)
+    # Each stage on its own, through the same facade the engine uses.
+    life, facts = Lifecycle(pack), base_facts(portfolio, as_of)
+    stage_times = {}
+    for stage in STAGES:
+        stage_times[stage], outputs = timed(lambda s=stage: life.stage(s)(portfolio=portfolio, as_of=as_of, facts=facts))
+        for o in outputs:
+            if o.facts is not None:
+                facts = facts.join(o.facts, on="project_id", how="left")
+    out["stages_s"] = stage_times
+    out["run_s"], result = timed(lambda: run(pack, portfolio, as_of))
+    packs = [Pack.load(p, registry) for p in ("national", "nanchang", "qingdao", "tianyuan", "shilong", "tongxin")]
+    out["compare_s"], comparison = timed(lambda: compare(packs, portfolio, as_of, monthly=False))
+    # Money stays exact: per-project effects add up to each pack's total, to the fen.
+    for s in comparison.summary:
+        per_project = int(comparison.outcomes.filter(pl.col("pack") == s["pack"])["effect_fen"].sum())
+        assert per_project == s["budget_effect_fen"], (s["pack"], per_project, s["budget_effect_fen"])
+    effects = result.findings["amount_fen"].drop_nulls().to_numpy()
+    exact = int(effects.sum())
+    f32 = float(np.sum(effects.astype(np.float32) / np.float32(100), dtype=np.float32))
+    out["money"] = {"total_fen": exact, "float32_total_yuan": round(f32, 2),
+                    "float32_drift_yuan": round(f32 - exact / 100, 2)}
+    pid = portfolio.projects["project_id"][n // 2]
+    times = [timed(lambda: explain_project(pack, portfolio, pid, as_of))[0] for _ in range(20)]
+    out["explain_ms"] = statistics.median(times) * 1000
+    # The grade-and-cut rule four ways on the same data, outputs asserted equal.
+    scores = portfolio.evaluations.filter(pl.col("kind") == "third_party")
+    rng = np.random.default_rng(seed)
+    score_c = rng.integers(0, 10_001, n).astype(np.int64)
+    budget_fen = portfolio.projects["budget_fen"].to_numpy()
+    del scores
+    rule = {}
+    rule["numpy_s"], floor = timed(lambda: peers.numpy_floor(score_c, budget_fen), repeat=3)
+    bench_pack = Pack.load(_write(folder / "bench.toml", peers.PACK), registry)
+    inputs = peers.jixiao_inputs(score_c, budget_fen)
+    rule["jixiao_s"], mine = timed(lambda: peers.jixiao_rule(bench_pack, inputs), repeat=3)
+    assert (mine == floor).all(), "jixiao differs from the numpy floor"
+    if have_openfisca:
+        tbs = peers.openfisca_system()
+        rule["openfisca_s"], of = timed(lambda: peers.openfisca(tbs, score_c, budget_fen), repeat=3)
+        assert (of == floor).all(), "OpenFisca differs from the numpy floor"
+    rule["pluggy_loop_s"], loop = timed(lambda: peers.pluggy_loop(score_c, budget_fen))
+    assert (loop == floor).all(), "the pluggy loop differs from the numpy floor"
+    out["rule"] = rule
+    out["rss_gb"] = rss_gb()
+    return out
+
+
+def _write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def report(results: list[dict]) -> str:
+    lines = [f"{'projects':>10} {'peer':<12} {'seconds':>9} {'ns/project':>11} {'× floor':>8} {'× OpenFisca':>12}"]
+    for r in results:
+        rule, n = r["rule"], r["projects"]
+        for peer in ("numpy_s", "openfisca_s", "jixiao_s", "pluggy_loop_s"):
+            if peer not in rule:
+                continue
+            s = rule[peer]
+            of = rule.get("openfisca_s")
+            lines.append(f"{n:>10,} {peer[:-2]:<12} {s:>9.4f} {s / n * 1e9:>11.1f} {s / rule['numpy_s']:>8.1f} "
+                         f"{(f'{s / of:.2f}' if of else '—'):>12}")
+    lines.append("")
+    lines.append(f"{'projects':>10} {'parquet':>8} {'csv':>8} {'run':>8} {'compare':>8} {'explain ms':>11} {'RSS GB':>7}")
+    for r in results:
+        lines.append(f"{r['projects']:>10,} {r['load_parquet_s']:>8.2f} {r['load_csv_s']:>8.2f} {r['run_s']:>8.2f} "
+                     f"{r['compare_s']:>8.2f} {r['explain_ms']:>11.2f} {r['rss_gb']:>7.2f}")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="10000,100000,1000000")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--out", type=Path, default=HERE / "results.json")
+    parser.add_argument("--no-openfisca", action="store_true", help="Skip the OpenFisca peer.")
+    args = parser.parse_args()
+    ensure_environment(args)
+    sys.path.insert(0, str(HERE))
+    try:
+        import openfisca_core  # noqa: F401
+        have_openfisca = not args.no_openfisca
+    except ImportError:
+        have_openfisca = False
+    sizes = [int(s) for s in args.sizes.split(",")]
+    results = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in sizes:
+            print(f"{n:,} projects…", flush=True)
+            results.append(bench_size(n, args.seed, Path(tmp), have_openfisca))
+    if len(results) > 1:
+        small, big = results[0], results[-1]
+        growth = big["run_s"] / small["run_s"]
+        print(f"run time grows {growth:.0f}× from {small['projects']:,} to {big['projects']:,} projects")
+    text = report(results)
+    print(text)
+    args.out.write_text(json.dumps({"date": dt.date.today().isoformat(), "sizes": sizes, "targets": TARGETS,
+                                    "results": results}, indent=2) + "\n", encoding="utf-8")
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()
