@@ -344,10 +344,12 @@ def run(state, pack_ref, as_of, fmt, output, portfolio):
 
     if fmt == "xlsx" and output is None:
         raise Failure("--format xlsx needs -o FILE.xlsx")
+    if fmt == "table" and output is not None:
+        raise Failure("the table is for the terminal; to write a file use --format json, csv or xlsx with -o")
     result, n = run_with_progress(err, state, pack_ref, as_of, portfolio)
-    if fmt == "table" and output is None:
+    if fmt == "table":
         render_table(result, out)
-    elif fmt in ("json", "table"):
+    elif fmt == "json":
         text = render.to_json(result, n)
         if output is None:
             sys.stdout.write(text)
@@ -488,6 +490,8 @@ def compare_cmd(state, packs_opt, as_of, fmt, output, html_path, monthly, portfo
 
     if fmt == "xlsx" and output is None:
         raise Failure("--format xlsx needs -o FILE.xlsx")
+    if fmt == "table" and output is not None:
+        raise Failure("the table is for the terminal; to write a file use --format json or xlsx with -o")
     packs_list = _packs_arg(state, packs_opt)
     with err.status("读取项目数据 loading portfolio…") as status:
         folio = load_portfolio(portfolio)

@@ -50,7 +50,7 @@ class Explanation:
 def explain_project(pack: Pack, portfolio: Portfolio, project_id: str, as_of: dt.date,
                     trace: bool | None = None) -> Explanation:
     ids = portfolio.projects["project_id"]
-    if project_id not in set(ids.to_list()) if len(ids) < 1000 else ids.is_in([project_id]).sum() == 0:
+    if not (ids == project_id).any():
         origin = portfolio.origins.get("projects")
         hint = closest(project_id, ids.head(10_000).to_list())
         raise InputError([Problem(origin.file if origin else "portfolio", f"no project with this id{hint}",

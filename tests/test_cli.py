@@ -117,3 +117,10 @@ def test_every_command_has_help_with_an_example(cli):
     for path, _cmd, _ctx in _walk(main, []):
         res = cli(*path, "--help")
         assert res.exit_code == 0 and "Example:" in res.output, path
+
+
+def test_table_format_is_for_the_terminal(cli, folio, tmp_path):
+    res = cli("run", "--pack", "national", "--as-of", "2025-03-31", "-o", tmp_path / "x.txt", folio)
+    assert res.exit_code == 2 and "use --format json, csv or xlsx" in res.output
+    res = cli("compare", "--packs", "national", "--as-of", "2025-03-31", "-o", tmp_path / "x.txt", folio)
+    assert res.exit_code == 2 and not (tmp_path / "x.txt").exists()
