@@ -7,6 +7,7 @@ from pathlib import Path
 
 import polars as pl
 
+from jixiao.core.actions import ACTIONS
 from jixiao.core.compare import Comparison
 from jixiao.core.money import fen_to_yuan_str
 from jixiao.core.output import write_atomic, yuan_expr
@@ -42,7 +43,7 @@ def write_xlsx(c: Comparison, path: Path) -> None:
     summary_rows = []
     for s in c.summary:
         summary_rows.append({"规则包": s["pack"], "名称": s["name"], "不予安排预算项目数": s["blocked"],
-                             "预警": "、".join(f"{k} {v}" for k, v in s["alerts"].items()),
+                             "预警": "、".join(f"{ACTIONS[k].zh} {v}" for k, v in s["alerts"].items()),
                              "等级分布": "、".join(f"{k} {v}" for k, v in s["grades"].items()),
                              "下年度预算影响(元)": fen_to_yuan_str(s["budget_effect_fen"]),
                              "整改待报": s["rectifications_due"], "整改逾期": s["rectifications_overdue"],
