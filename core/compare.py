@@ -15,7 +15,7 @@ import attrs
 import polars as pl
 
 from jixiao.core.actions import ACTIONS
-from jixiao.core.engine import RunResult, run
+from jixiao.core.engine import RunResult, base_facts, run
 from jixiao.core.pack import Pack
 from jixiao.core.portfolio import Portfolio
 
@@ -48,7 +48,6 @@ SUMMARY_ROWS = [
 class Comparison:
     as_of: dt.date
     packs: tuple[Pack, ...]
-    results: dict[str, RunResult]
     outcomes: pl.DataFrame  # one row per project and pack
     matrix: pl.DataFrame  # one row per project, outcome columns per pack, disagreements
     summary: list[dict]
@@ -91,18 +90,24 @@ def outcomes_of(result: RunResult, projects: pl.DataFrame) -> pl.DataFrame:
 def compare(packs: list[Pack], portfolio: Portfolio, as_of: dt.date, *, monthly: bool = True,
             on_pack=None) -> Comparison:
     projects = portfolio.projects.select("project_id", "name", "department")
-    results: dict[str, RunResult] = {}
+    portfolio.check_as_of(as_of)
+    base = base_facts(portfolio, as_of)  # the same for every pack
+    parts, summary = [], []
     for pack in packs:
         if on_pack:
             on_pack(pack.id)
-        results[pack.id] = run(pack, portfolio, as_of)
-    outcomes = pl.concat([outcomes_of(r, projects) for r in results.values()])
+        result = run(pack, portfolio, as_of, base=base)
+        # Condensed at once, so that only one pack's findings are held at a time.
+        one = outcomes_of(result, projects)
+        parts.append(one)
+        summary.append(_summary(result, one, len(portfolio)))
+        del result
+    outcomes = pl.concat(parts)
     matrix = _matrix(outcomes, projects, [p.id for p in packs])
     by_dept = (outcomes.join(projects, on="project_id").group_by("department", "pack")
                .agg(pl.col("effect_fen").sum().alias("budget_effect_fen")).sort("department", "pack"))
-    summary = [_summary(results[p.id], outcomes.filter(pl.col("pack") == p.id), len(portfolio)) for p in packs]
     replay = _monthly(packs, portfolio, as_of) if monthly and len(portfolio) <= MONTHLY_LIMIT else None
-    return Comparison(as_of, tuple(packs), results, outcomes, matrix, summary, by_dept, replay, len(portfolio))
+    return Comparison(as_of, tuple(packs), outcomes, matrix, summary, by_dept, replay, len(portfolio))
 
 
 def _matrix(outcomes: pl.DataFrame, projects: pl.DataFrame, pack_ids: list[str]) -> pl.DataFrame:

@@ -139,11 +139,18 @@ class Lifecycle:
 
 
 def run(pack: Pack, portfolio: Portfolio, as_of: dt.date, *, explain: bool = False,
-        on_stage: Callable[[str], None] | None = None, trace: bool | None = None) -> RunResult:
-    """Run the five stages in order; later stages see the facts earlier stages returned."""
-    portfolio.check_as_of(as_of)
+        on_stage: Callable[[str], None] | None = None, trace: bool | None = None,
+        base: pl.DataFrame | None = None) -> RunResult:
+    """Run the five stages in order; later stages see the facts earlier stages returned.
+
+    ``base`` is ``base_facts(portfolio, as_of)`` when the caller has it already, checked: a
+    comparison computes it once for every pack.
+    """
+    if base is None:
+        portfolio.check_as_of(as_of)
+        base = base_facts(portfolio, as_of)
     life = Lifecycle(pack, trace)
-    facts = base_facts(portfolio, as_of)
+    facts = base
     known_ids = facts["project_id"]
     parts: list[pl.DataFrame] = []
     for stage in STAGES:

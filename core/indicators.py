@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import polars as pl
 
-from jixiao.core.portfolio import decimal_e4_expr
 
 MICRO = 1_000_000
 
 
 def indicator_shares(indicators: pl.DataFrame, achieved: int, partial: int, missed: int) -> pl.DataFrame:
     """``indicators`` plus ``_s`` (share in millionths) and ``_w`` (relative weight × 10⁴)."""
-    actual_e4, _ = decimal_e4_expr("actual")
-    ind = indicators.with_columns(actual_e4.alias("_a"), pl.col("weight_e4").fill_null(10_000).alias("_w"))
+    ind = indicators.with_columns(pl.col("actual_e4").alias("_a"), pl.col("weight_e4").fill_null(10_000).alias("_w"))
     t, a = pl.col("target_e4"), pl.col("_a")
     bands = {"达成": achieved, "achieved": achieved, "部分达成": partial, "partial": partial,
              "未达成": missed, "missed": missed}
@@ -33,10 +31,16 @@ def indicator_shares(indicators: pl.DataFrame, achieved: int, partial: int, miss
     return ind.with_columns(share.clip(0, MICRO).alias("_s"))
 
 
+LEVELS = ("output", "outcome", "satisfaction")
+
+
 def level_sums(shares: pl.DataFrame) -> pl.DataFrame:
-    """project_id, level1, ``_ws`` = Σ weight × share, ``_wsum`` = Σ weight."""
-    return (shares.group_by("project_id", "level1")
-            .agg((pl.col("_w") * pl.col("_s")).sum().alias("_ws"), pl.col("_w").sum().alias("_wsum")))
+    """project_id and, per first-level category L, ``ws_L`` = Σ weight × share and ``w_L`` = Σ weight
+    (one grouping by project: grouping by project and category too costs twice as much)."""
+    ws = pl.col("_w") * pl.col("_s")
+    return shares.group_by("project_id").agg(
+        *(ws.filter(pl.col("level1") == lv).sum().alias(f"ws_{lv}") for lv in LEVELS),
+        *(pl.col("_w").filter(pl.col("level1") == lv).sum().alias(f"w_{lv}") for lv in LEVELS))
 
 
 def completion_micro(shares: pl.DataFrame) -> pl.DataFrame:

@@ -18,7 +18,7 @@ import polars as pl
 
 from jixiao.core import money
 from jixiao.core.errors import InputError, Problem
-from jixiao.core.schema import BOOL, TABLE_ALIASES, TABLES, Column, Table
+from jixiao.core.schema import BOOL, QUALITATIVE, TABLE_ALIASES, TABLES, Column, Table
 
 ROW = "_row"  # the source row number (1-based, header is row 1) kept on every table
 MAX_PER_COLUMN = 20  # problems listed per column before "and N more"
@@ -27,12 +27,23 @@ DECIMAL_DIGITS = 4  # indicator values are kept as integers scaled by 10**4
 # dashes and parsed once; 20240301 is parsed as it is.
 
 
+# Columns derived once at load, so that no rule parses text: an indicator's numeric actual value.
+DERIVED = {"indicators": {"actual_e4": pl.Int64}}
+
+
 def frame_schema(table: Table) -> dict[str, pl.DataType]:
     """The converted schema of a table: money as ``<name>_fen``, scores as ``<name>_c``, etc."""
     out: dict[str, pl.DataType] = {ROW: pl.Int64}
     for col in table.columns:
         out[converted_name(col)] = _DTYPES[col.kind]
-    return out
+    return out | DERIVED.get(table.name, {})
+
+
+def _derived_exprs(name: str, columns: list[str]) -> list[pl.Expr]:
+    if name == "indicators" and "actual_e4" not in columns:
+        value, _ = decimal_e4_expr("actual")
+        return [pl.when(pl.col("direction") == "qualitative").then(None).otherwise(value).alias("actual_e4")]
+    return []
 
 
 def converted_name(col: Column) -> str:
@@ -88,7 +99,9 @@ class Portfolio:
             # Columns a producer leaves out take the column's default, as in a file that omits them.
             missing = [pl.lit(c.default, dtype=_DTYPES[c.kind]).alias(converted_name(c))
                        for c in table.columns if converted_name(c) not in df.columns]
-            tables[name] = df.with_columns(missing).select([pl.col(c).cast(t) for c, t in schema.items()])
+            df = df.with_columns(missing)
+            tables[name] = df.with_columns(_derived_exprs(name, df.columns)).select(
+                [pl.col(c).cast(t) for c, t in schema.items()])
         return cls(**tables, origins=origins or {}, warnings=warnings)
 
     def frozen_view(self) -> Portfolio:
@@ -576,6 +589,18 @@ def _cross_checks(frames: dict[str, pl.DataFrame], origins: dict[str, Origin], p
         for r in orphans.head(MAX_PER_COLUMN).iter_rows(named=True):
             problems.append(Problem(ot.file, "project id not in the projects table", ot.sheet, r[ROW],
                                     ot.header("project_id"), r["project_id"]))
+    indicators = frames.get("indicators")
+    if indicators is not None:
+        oi = origins["indicators"]
+        value, bad_number = decimal_e4_expr("actual")
+        flagged = indicators.with_columns(
+            pl.when(pl.col("direction") == "qualitative")
+            .then(pl.col("actual").is_not_null() & ~pl.col("actual").is_in(list(QUALITATIVE)))
+            .otherwise(bad_number).alias("_bad")).filter(pl.col("_bad"))
+        for r in flagged.head(MAX_PER_COLUMN).iter_rows(named=True):
+            why = ("not 达成/部分达成/未达成 (a qualitative indicator)" if r["direction"] == "qualitative"
+                   else f"not a number with at most {DECIMAL_DIGITS} decimals (a quantitative indicator)")
+            problems.append(Problem(oi.file, why, oi.sheet, r[ROW], oi.header("actual"), r["actual"]))
     evaluations = frames.get("evaluations")
     if evaluations is not None:
         oe = origins["evaluations"]

@@ -23,7 +23,7 @@ import attrs
 import polars as pl
 
 from jixiao.core.hookspecs import hookimpl
-from jixiao.core.indicators import MICRO, indicator_shares, level_sums
+from jixiao.core.indicators import LEVELS, MICRO, indicator_shares, level_sums
 from jixiao.core.rule import Rule
 
 KINDS = ("third_party", "finance", "self", "computed")
@@ -107,12 +107,13 @@ class EvaluationScore(Rule):
         p = self.params
         w = {k: _centi(v, f"weights.{k}") for k, v in attrs.asdict(p.weights).items()}
         q = {k: int(v * MICRO) for k, v in attrs.asdict(p.qualitative).items()}
-        per_level = level_sums(indicator_shares(portfolio.indicators, q["achieved"], q["partial"], q["missed"]))
-        level_w = pl.col("level1").replace_strict({k: w[k] for k in ("output", "outcome", "satisfaction")},
-                                                  return_dtype=pl.Int64)
-        num, den = level_w * pl.col("_ws"), pl.col("_wsum") * MICRO
-        per_level = per_level.with_columns(((2 * num + den) // (2 * den)).alias("_pts"))
-        levels = per_level.group_by("project_id").agg(pl.col("_pts").sum().alias("_levels"))
+        sums = level_sums(indicator_shares(portfolio.indicators, q["achieved"], q["partial"], q["missed"]))
+        # A category's points: weight × Σ(w·s) / (Σw · 10⁶), half up to 0.01; none without indicators.
+        points = []
+        for lv in LEVELS:
+            num, den = w[lv] * pl.col(f"ws_{lv}"), pl.col(f"w_{lv}") * MICRO
+            points.append(pl.when(pl.col(f"w_{lv}") > 0).then((2 * num + den) // (2 * den)).otherwise(0))
+        levels = sums.select("project_id", pl.sum_horizontal(points).alias("_levels"))
         b, s = pl.col("budget_fen"), pl.col("spent_fen")
         execution = pl.when(b <= 0).then(w["execution"]).otherwise(
             (2 * w["execution"] * pl.min_horizontal(s, b) + b) // (2 * b))

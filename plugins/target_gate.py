@@ -36,16 +36,15 @@ class TargetGate(Rule):
     @hookimpl
     def jixiao_target(self, portfolio, facts):
         levels = self.params.required_levels
-        present = (portfolio.indicators.group_by("project_id")
-                   .agg(pl.col("level1").unique().alias("_levels")))
+        present = portfolio.indicators.group_by("project_id").agg(
+            *((pl.col("level1") == lv).any().alias(f"_has_{lv}") for lv in levels))
         in_scope = facts
         if self.params.categories:
             in_scope = in_scope.filter(pl.col("category").is_in(self.params.categories))
         if self.params.from_fiscal_year is not None:
             in_scope = in_scope.filter(pl.col("fiscal_year") >= self.params.from_fiscal_year)
         checked = in_scope.select("project_id", "target_status").join(present, on="project_id", how="left")
-        missing_expr = [pl.when(~pl.col("_levels").fill_null([]).list.contains(lv)).then(pl.lit(LEVEL_ZH[lv]))
-                        for lv in levels]
+        missing_expr = [pl.when(~pl.col(f"_has_{lv}").fill_null(False)).then(pl.lit(LEVEL_ZH[lv])) for lv in levels]
         checked = checked.with_columns(
             (pl.concat_str(missing_expr, separator="、", ignore_nulls=True) if levels else pl.lit(""))
             .fill_null("").alias("_missing"))

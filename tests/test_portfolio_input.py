@@ -185,3 +185,13 @@ def test_typed_parquet_is_checked_without_parsing(tmp_path):
     assert problems(path) == [f"{path}, column fiscal_year: column has type String, expected Int64"]
     projects.write_parquet(path)
     assert load_portfolio(path).projects.drop("_row").equals(projects)
+
+
+def test_indicator_actual_values_are_checked_against_their_direction(write, tmp_path):
+    write("pf/projects.csv", project_rows(ok_row("A")))
+    ind = write("pf/indicators.csv", "项目编码,一级指标,三级指标,指标方向,目标值,实际值\n"
+                "A,产出,数量,正向,10,九\nA,产出,时效,定性,,完成\nA,效益,效益,正向,10,9.5\nA,满意度,满意度,定性,,达成\n")
+    assert problems(tmp_path / "pf") == [
+        f"{ind}, row 2, column 实际值: not a number with at most 4 decimals (a quantitative indicator) (value: '九')",
+        f"{ind}, row 3, column 实际值: not 达成/部分达成/未达成 (a qualitative indicator) (value: '完成')",
+    ]
