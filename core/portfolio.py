@@ -215,8 +215,21 @@ def _read_csv(path: Path) -> pl.DataFrame:
     try:
         frame = pl.read_csv(io.BytesIO(text.encode("utf-8")), infer_schema=False)
     except pl.exceptions.PolarsError as exc:
-        raise InputError([Problem(str(path), f"not a readable CSV file: {exc}")]) from None
+        raise InputError([_csv_problem(path, text, exc)]) from None
     return _with_rows(frame)
+
+
+def _csv_problem(path: Path, text: str, exc: Exception) -> Problem:
+    """Name the first row whose number of fields differs from the header's, when that is the cause."""
+    import csv
+
+    rows = csv.reader(io.StringIO(text))
+    width = len(next(rows, []))
+    for n, row in enumerate(rows, start=2):
+        if row and len(row) != width:
+            return Problem(str(path), f"this row has {len(row)} fields, the header has {width}", row=n,
+                           value=",".join(row)[:80])
+    return Problem(str(path), f"not a readable CSV file: {exc}")
 
 
 def _parquet_raw(table: str, path: Path) -> _Raw:

@@ -195,3 +195,9 @@ def test_indicator_actual_values_are_checked_against_their_direction(write, tmp_
         f"{ind}, row 2, column 实际值: not a number with at most 4 decimals (a quantitative indicator) (value: '九')",
         f"{ind}, row 3, column 实际值: not 达成/部分达成/未达成 (a qualitative indicator) (value: '完成')",
     ]
+
+
+def test_a_ragged_row_is_named(write):
+    path = write("p.csv", project_rows(ok_row("A1"), ok_row("A2") + ",extra"))
+    assert problems(path) == [f"{path}, row 3: this row has 13 fields, the header has 12 "
+                              f"(value: {(ok_row('A2') + ',extra')[:80]!r})"]
