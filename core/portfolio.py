@@ -560,7 +560,7 @@ def _simple_expr(col: Column) -> tuple[pl.Expr, pl.Expr | None, str]:
                 f"not one of the allowed values ({allowed})")
     if col.kind == "date":
         dashed = c.str.replace_all(r"[/.年月]", "-").str.strip_suffix("日")
-        value = pl.when(c.str.len_bytes() == 8).then(c.str.to_date("%Y%m%d", strict=False)).otherwise(
+        value = pl.when(c.str.contains(r"^\d{8}$")).then(c.str.to_date("%Y%m%d", strict=False)).otherwise(
             dashed.str.to_date("%Y-%m-%d", strict=False))
         bad = ~empty & value.is_null()
         return value, _or(bad, missing), "not a date (use YYYY-MM-DD)"
