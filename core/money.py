@@ -74,6 +74,17 @@ def format_yuan(fen: int | None) -> str:
     return f"{sign}{whole:,}.{cents:02d} 元"
 
 
+def _valid(text: pl.Expr, digits: int) -> pl.Expr:
+    return text.str.contains(rf"^-?\d+(\.\d{{0,{digits}}})?$")
+
+
+def _signed(text: pl.Expr, whole: pl.Expr, frac: pl.Expr, valid: pl.Expr, digits: int) -> pl.Expr:
+    """The integer scaled by 10**digits from the text's whole and fractional parts, where valid."""
+    magnitude = (whole.str.strip_prefix("-").cast(pl.Int64, strict=False) * (10**digits)
+                 + frac.fill_null("").str.pad_end(digits, "0").cast(pl.Int64, strict=False))
+    return pl.when(valid).then(pl.when(text.str.starts_with("-")).then(-magnitude).otherwise(magnitude))
+
+
 def scaled_int_stages(col: str, digits: int, cleaned: pl.Expr) -> tuple[list[list[pl.Expr]], pl.Expr, pl.Expr]:
     """Decimal text with at most ``digits`` decimals as an integer scaled by 10**digits, exactly.
 
@@ -87,43 +98,21 @@ def scaled_int_stages(col: str, digits: int, cleaned: pl.Expr) -> tuple[list[lis
     t, w, f, ok = f"_t:{col}", f"_w:{col}", f"_f:{col}", f"_ok:{col}"
     stages = [
         [cleaned.alias(t)],
-        [pl.col(t).str.contains(rf"^-?\d+(\.\d{{0,{digits}}})?$").alias(ok),
+        [_valid(pl.col(t), digits).alias(ok),
          pl.col(t).str.split_exact(".", 1).struct.rename_fields([w, f]).alias(f"_s:{col}")],
         [pl.col(f"_s:{col}").struct.unnest()],
     ]
-    magnitude = (pl.col(w).str.strip_prefix("-").cast(pl.Int64, strict=False) * (10**digits)
-                 + pl.col(f).fill_null("").str.pad_end(digits, "0").cast(pl.Int64, strict=False))
-    value = pl.when(pl.col(ok)).then(pl.when(pl.col(t).str.starts_with("-")).then(-magnitude).otherwise(magnitude))
-    return stages, value, pl.col(ok)
+    return stages, _signed(pl.col(t), pl.col(w), pl.col(f), pl.col(ok), digits), pl.col(ok)
 
 
 def scaled_int_expr(text: pl.Expr, digits: int) -> tuple[pl.Expr, pl.Expr]:
-    """The single-expression form of ``scaled_int_stages``, for small frames and scalars."""
-    valid = text.str.contains(rf"^-?\d+(\.\d{{0,{digits}}})?$")
+    """The single-expression form of ``scaled_int_stages``, for derived columns and checks."""
+    valid = _valid(text, digits)
     parts = text.str.split_exact(".", 1)
-    whole = parts.struct.field("field_0").str.strip_prefix("-").cast(pl.Int64, strict=False)
-    frac = parts.struct.field("field_1").fill_null("").str.pad_end(digits, "0").cast(pl.Int64, strict=False)
-    magnitude = whole * (10**digits) + frac
-    value = pl.when(valid).then(pl.when(text.str.starts_with("-")).then(-magnitude).otherwise(magnitude))
+    value = _signed(text, parts.struct.field("field_0"), parts.struct.field("field_1"), valid, digits)
     return value, valid & value.is_not_null()
 
 
 def clean_amount_text(col: str) -> pl.Expr:
     return (pl.col(col).str.strip_chars().str.replace_all(",", "", literal=True)
             .str.replace_all("，", "", literal=True))
-
-
-def parse_amount_expr(col: str, unit: str) -> tuple[pl.Expr, pl.Expr]:
-    """Parse a text column of amounts in ``unit`` ("yuan" or "wan") into integer fen, exactly.
-
-    Returns ``(fen, bad)``: the Int64 fen expression (null where the text is empty or bad) and a
-    boolean expression that is true where non-empty text is not a valid amount. Thousands
-    separators are accepted; a leading minus sign is kept so that the caller can report it.
-    """
-    digits = SCALE_DIGITS[unit]
-    text = clean_amount_text(col)
-    # 10**digits units of the smallest decimal are one fen for both units (2 for 元, 6 for 万元).
-    assert (FEN_PER_YUAN if unit == "yuan" else FEN_PER_WAN) == 10**digits
-    fen, valid = scaled_int_expr(text, digits)
-    empty = text.is_null() | (text == "")
-    return pl.when(empty).then(None).otherwise(fen).alias(col), ~empty & ~valid
