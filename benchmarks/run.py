@@ -109,11 +109,9 @@ def bench_size(n: int, seed: int, folder: Path, have_openfisca: bool) -> dict:
     times = [timed(lambda: explain_project(pack, portfolio, pid, as_of))[0] for _ in range(20)]
     out["explain_ms"] = statistics.median(times) * 1000
     # The grade-and-cut rule four ways on the same data, outputs asserted equal.
-    scores = portfolio.evaluations.filter(pl.col("kind") == "third_party")
     rng = np.random.default_rng(seed)
     score_c = rng.integers(0, 10_001, n).astype(np.int64)
     budget_fen = portfolio.projects["budget_fen"].to_numpy()
-    del scores
     rule = {}
     rule["numpy_s"], floor = timed(lambda: peers.numpy_floor(score_c, budget_fen), repeat=3)
     bench_pack = Pack.load(_write(folder / "bench.toml", peers.PACK), registry)

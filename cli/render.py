@@ -67,7 +67,6 @@ def show_resolved(console, pack: Pack) -> None:
 def run_with_progress(console, state, pack_ref, as_of, portfolio_path):
     """Load the pack and the portfolio and run, showing the stage on a terminal."""
     from jixiao.core.engine import run
-    from jixiao.core.hookspecs import STAGE_ZH as ZH
     from jixiao.core.pack import Pack
     from jixiao.core.portfolio import load_portfolio
 
@@ -78,7 +77,7 @@ def run_with_progress(console, state, pack_ref, as_of, portfolio_path):
             console.print(f"[yellow]warning:[/] {w.render()}", highlight=False)
 
         def on_stage(stage: str) -> None:
-            status.update(f"{ZH[stage]} {stage} · {len(portfolio)} 个项目")
+            status.update(f"{STAGE_ZH[stage]} {stage} · {len(portfolio)} 个项目")
 
         result = run(pack, portfolio, as_of, on_stage=on_stage, trace=state.trace)
     return result, len(portfolio)
@@ -88,15 +87,19 @@ def show_explanation(console, ex) -> None:
     p = ex.project
     console.print(f"[bold]{p['project_id']}[/] {p['name']} · {p['department']} · {p['fiscal_year']} 年度 · "
                   f"{p['category']} · 预算 {format_yuan(p['budget_fen'])} · 已支出 {format_yuan(p['spent_fen'])}")
+    rec = ex.record
+    held = [f"{len(rec.indicators)} 项绩效指标", f"{len(rec.payments)} 笔支出", f"{len(rec.evaluations)} 次评价",
+            f"{len(rec.decisions)} 个问责决定"]
+    console.print("数据：" + "，".join(held) + "；事前评估：" + rec.assessment.result, highlight=False)
     console.print(f"规则包 {ex.pack.meta.name}（{ex.pack.id}）· 基准日期 {ex.as_of}\n")
     for r in ex.rules:
         mark = "[red]● fired[/]" if r.fired else "[green]○ not fired[/]"
         console.print(f"{mark}  [bold]{r.rule}[/] ({r.plugin}) · {'/'.join(STAGE_ZH[s] for s in r.stages)} · "
                       f"依据 {r.source} {r.citation.clause}")
         for f in r.findings:
-            amount = f" · {format_yuan(f['amount_fen'])}" if f["amount_fen"] is not None else ""
-            due = f" · 期限 {f['due_date']}" if f["due_date"] else ""
-            console.print(f"    → {ACTIONS[f['action']].zh}（{f['action']}）{amount}{due}：{f['message']}",
+            amount = f" · {format_yuan(f.amount_fen)}" if f.amount_fen is not None else ""
+            due = f" · 期限 {f.due_date}" if f.due_date else ""
+            console.print(f"    → {ACTIONS[f.action].zh}（{f.action}）{amount}{due}：{f.message}",
                           highlight=False)
         if r.inputs:
             console.print("    inputs: " + ", ".join(f"{k}={_plain(k, v)}" for k, v in r.inputs.items()), highlight=False)

@@ -19,7 +19,7 @@ import tomli
 
 from jixiao.core.converter import error_messages, make_converter
 from jixiao.core.engine import RunResult, run
-from jixiao.core.errors import JixiaoError, PackError, Problem
+from jixiao.core.errors import PackError, Problem
 from jixiao.core.money import to_decimal
 from jixiao.core.pack import Pack, _plain
 from jixiao.core.portfolio import portfolio_from_records
@@ -156,5 +156,3 @@ def all_cases(registry: Registry) -> list[Path]:
         paths += case_files(src.path, pid)
     return paths
 
-
-__all__ = ["CaseResult", "JixiaoError", "all_cases", "case_files", "run_case"]

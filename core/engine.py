@@ -175,13 +175,6 @@ def run(pack: Pack, portfolio: Portfolio, as_of: dt.date, *, explain: bool = Fal
     return RunResult(pack, as_of, _order(findings, life.order), facts, notes)
 
 
-def finding_objects(result: RunResult) -> list:
-    """The findings as frozen ``Finding`` value objects (for a few; the frame is for many)."""
-    from jixiao.core.model import Finding
-
-    return [Finding.from_row(r) for r in result.findings.iter_rows(named=True)]
-
-
 def _finalise(frame: pl.DataFrame, rule: Rule, pack: Pack, stage: str, hook: str) -> pl.DataFrame:
     """Check a rule's findings frame and add pack, stage, rule and citation columns."""
     where = f"rule {rule.rule_id!r} (plugin {rule.name!r}), hook {hook}"

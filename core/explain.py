@@ -16,6 +16,7 @@ import polars as pl
 from jixiao.core.engine import run
 from jixiao.core.errors import InputError, Problem
 from jixiao.core.hookspecs import STAGES
+from jixiao.core.model import Finding, ProjectRecord
 from jixiao.core.pack import Pack, ParamValue
 from jixiao.core.portfolio import Portfolio
 from jixiao.core.registry import closest
@@ -31,7 +32,7 @@ class RuleExplanation:
     source: str
     values: dict[str, ParamValue]
     inputs: dict[str, Any]
-    findings: list[dict]
+    findings: list[Finding]
     notes: list[str]
 
     @property
@@ -42,7 +43,8 @@ class RuleExplanation:
 @attrs.frozen
 class Explanation:
     pack: Pack
-    project: dict[str, Any]
+    project: dict[str, Any]  # the project's facts after the run (spent to date, score, grade…)
+    record: ProjectRecord  # everything the portfolio holds about it
     as_of: dt.date
     rules: list[RuleExplanation]
 
@@ -70,6 +72,6 @@ def explain_project(pack: Pack, portfolio: Portfolio, project_id: str, as_of: dt
         out.append(RuleExplanation(
             r.id, r.plugin, r.cls.stages(), r.citation, pack.source_label(r.citation.source), r.values,
             {c: facts.get(c) for c in r.cls.reads if c in facts},
-            findings.filter(pl.col("rule") == r.id).to_dicts(),
+            [Finding.from_row(f) for f in findings.filter(pl.col("rule") == r.id).iter_rows(named=True)],
             notes.filter(pl.col("rule") == r.id)["note"].to_list() if notes is not None else []))
-    return Explanation(pack, facts, as_of, out)
+    return Explanation(pack, facts, ProjectRecord.from_portfolio(scope, project_id), as_of, out)

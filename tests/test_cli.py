@@ -61,6 +61,7 @@ def test_explain_shows_every_rule_and_the_nearest_change(cli, folio):
     for rule in ("ex_ante", "targets", "evaluation", "budget_link"):
         assert rule in res.output
     assert "nearest change" in res.output and ("分可达" in res.output or "分降为" in res.output)
+    assert "项绩效指标" in res.output and "笔支出" in res.output  # what the portfolio holds on it
 
 
 def test_explain_unknown_project(cli, folio):
