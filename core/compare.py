@@ -16,6 +16,7 @@ import polars as pl
 
 from jixiao.core.actions import ACTIONS
 from jixiao.core.engine import RunResult, base_facts, run
+from jixiao.core.money import format_yuan
 from jixiao.core.pack import Pack
 from jixiao.core.portfolio import Portfolio
 
@@ -25,18 +26,12 @@ DEADLINE_ACTIONS = ("rectify", "rectification_overdue")
 MONTHLY_LIMIT = 50_000  # replaying the year month by month is skipped above this many projects
 
 
-def _yuan(fen: int) -> str:
-    from jixiao.core.money import format_yuan
-
-    return format_yuan(fen)
-
-
 # The per-pack summary as rows of (label, value of a summary), shared by the terminal and the report.
 SUMMARY_ROWS = [
     ("不予安排预算的项目 blocked", lambda s: str(s["blocked"])),
     ("预警 alerts", lambda s: "、".join(f"{ACTIONS[k].zh} {v}" for k, v in s["alerts"].items()) or "—"),
     ("等级分布 grades", lambda s: "、".join(f"{k} {v}" for k, v in s["grades"].items()) or "—"),
-    ("下年度预算影响 budget effect", lambda s: _yuan(s["budget_effect_fen"])),
+    ("下年度预算影响 budget effect", lambda s: format_yuan(s["budget_effect_fen"])),
     ("整改待报 / 逾期 rectification due / overdue", lambda s: f"{s['rectifications_due']} / {s['rectifications_overdue']}"),
     ("已评价 graded", lambda s: f"{s['graded']}（{s['graded_share'] * 100:.1f}%）"),
     ("纳入评价 selected for evaluation", lambda s: str(s["selected_for_evaluation"])),
