@@ -16,7 +16,7 @@ import numpy as np
 import polars as pl
 
 from jixiao.core.errors import InputError, Problem
-from jixiao.core.portfolio import ROW, Portfolio, converted_name
+from jixiao.core.portfolio import PIX, ROW, Portfolio, converted_name
 from jixiao.core.schema import TABLES
 
 DEPARTMENTS = ("教育局", "卫生健康局", "农业农村局", "交通运输局", "水务局", "民政局", "住房和城乡建设局",
@@ -53,7 +53,7 @@ def generate(n: int, seed: int = 2021, fiscal_year: int = 2024) -> Portfolio:
     parts = list(iter_chunks(n, seed, fiscal_year))
     if len(parts) == 1:
         return parts[0]
-    frames = {name: _rows(pl.concat([p.table(name).drop(ROW) for p in parts])) for name in TABLES}
+    frames = {name: _rows(pl.concat([p.table(name).drop(ROW, PIX) for p in parts])) for name in TABLES}
     return Portfolio.from_frames(frames)
 
 
@@ -278,7 +278,7 @@ def write_sample(n: int, seed: int, fiscal_year: int, path: Path, fmt: str = "cs
         if kind == "parquet":
             # jixiao's typed form: canonical names and types, loaded without parsing any text.
             for name in only:
-                chunk.table(name).drop(ROW).write_parquet(tmp / f"{name}.{i:05d}.parquet")
+                chunk.table(name).drop(ROW, PIX).write_parquet(tmp / f"{name}.{i:05d}.parquet")
         else:
             for sheet, frame in text_tables(chunk).items():
                 name = TABLES_BY_ZH[sheet]
