@@ -22,11 +22,11 @@ from jixiao.core.actions import ACTIONS
 from jixiao.core.errors import PluginError, RuleFailed
 from jixiao.core.hookspecs import STAGE_HOOKS, STAGES
 from jixiao.core.pack import Pack
-from jixiao.core.portfolio import Portfolio
+from jixiao.core.portfolio import PIX, Portfolio
 from jixiao.core.rule import FINDING_OPTIONAL, FINDING_REQUIRED, Rule, RuleOutput
 
 FINDINGS_SCHEMA = {
-    "project_id": pl.String, "pack": pl.String, "stage": pl.String, "rule": pl.String,
+    "project_id": pl.String, PIX: pl.UInt32, "pack": pl.String, "stage": pl.String, "rule": pl.String,
     "plugin": pl.String, "action": pl.String, "amount_fen": pl.Int64, "due_date": pl.Date,
     "source": pl.String, "clause": pl.String, "assumed": pl.Boolean, "message": pl.String,
 }
@@ -44,13 +44,14 @@ class RunResult:
 
 
 def base_facts(portfolio: Portfolio, as_of: dt.date) -> pl.DataFrame:
-    """The projects table plus ``spent_fen``: the spending table's sum to the date, else the column."""
+    """The projects table plus ``spent_fen``: the spending table's sum to the date, else the column.
+    One row per project, in the projects table's order (row ``pix`` is project ``pix``)."""
     projects = portfolio.projects.drop("_row")
     if portfolio.spending.height == 0:
         return projects.with_columns(pl.col("spent_fen").fill_null(0))
     paid = (portfolio.spending.filter(pl.col("date") <= as_of)
-            .group_by("project_id").agg(pl.col("amount_fen").sum().alias("_paid")))
-    return (projects.join(paid, on="project_id", how="left")
+            .group_by(PIX).agg(pl.col("amount_fen").sum().alias("_paid")))
+    return (projects.join(paid, on=PIX, how="left", maintain_order="left")
             .with_columns(pl.col("_paid").fill_null(pl.col("spent_fen")).fill_null(0).alias("spent_fen"))
             .drop("_paid"))
 
@@ -151,7 +152,7 @@ def run(pack: Pack, portfolio: Portfolio, as_of: dt.date, *, explain: bool = Fal
         base = base_facts(portfolio, as_of)
     life = Lifecycle(pack, trace)
     facts = base
-    known_ids = facts["project_id"]
+    ids = base.select("project_id", PIX)
     parts: list[pl.DataFrame] = []
     for stage in STAGES:
         if on_stage:
@@ -160,7 +161,7 @@ def run(pack: Pack, portfolio: Portfolio, as_of: dt.date, *, explain: bool = Fal
         for out in outputs:
             rule = life.rules[out.rule]
             if out.findings is not None and out.findings.height:
-                parts.append(_finalise(out.findings, rule, pack, stage, STAGE_HOOKS[stage]))
+                parts.append(_finalise(out.findings, rule, pack, stage, STAGE_HOOKS[stage], ids))
             if out.facts is not None:
                 facts = _merge_facts(facts, out.facts, rule, STAGE_HOOKS[stage])
     notes = None
@@ -170,17 +171,20 @@ def run(pack: Pack, portfolio: Portfolio, as_of: dt.date, *, explain: bool = Fal
                   for o in outs if o.notes is not None and o.notes.height]
         notes = pl.concat(frames) if frames else pl.DataFrame(schema={"project_id": pl.String, "rule": pl.String,
                                                                       "note": pl.String})
+    # Parts come in stage and pack order, each sorted by project: the concatenation is in order.
     findings = pl.concat(parts, how="vertical") if parts else pl.DataFrame(schema=FINDINGS_SCHEMA)
-    _check_projects(findings, known_ids)
-    return RunResult(pack, as_of, _order(findings, life.order), facts, notes)
+    return RunResult(pack, as_of, findings, facts, notes)
 
 
-def _finalise(frame: pl.DataFrame, rule: Rule, pack: Pack, stage: str, hook: str) -> pl.DataFrame:
-    """Check a rule's findings frame and add pack, stage, rule and citation columns."""
+def _finalise(frame: pl.DataFrame, rule: Rule, pack: Pack, stage: str, hook: str,
+              ids: pl.DataFrame) -> pl.DataFrame:
+    """Check a rule's findings frame, add pack, stage, rule and citation columns, and sort it by
+    project (in the portfolio's order) and action."""
     where = f"rule {rule.rule_id!r} (plugin {rule.name!r}), hook {hook}"
     for col, dtype in FINDING_REQUIRED.items():
         if col not in frame.columns:
             raise PluginError(f"{where} returned findings without the column {col!r}")
+    frame = _with_pix(frame, ids, where)
     missing = {c: pl.lit(None, d) if c != "assumed" else pl.lit(False) for c, d in FINDING_OPTIONAL.items()
                if c not in frame.columns}
     frame = frame.with_columns(**missing)
@@ -189,6 +193,7 @@ def _finalise(frame: pl.DataFrame, rule: Rule, pack: Pack, stage: str, hook: str
         raise PluginError(f"{where} returned an action outside the vocabulary: {bad['action'][0]!r}")
     return frame.select(
         pl.col("project_id").cast(pl.String),
+        pl.col(PIX),
         pl.lit(pack.id).alias("pack"),
         pl.lit(stage).alias("stage"),
         pl.lit(rule.rule_id).alias("rule"),
@@ -200,37 +205,42 @@ def _finalise(frame: pl.DataFrame, rule: Rule, pack: Pack, stage: str, hook: str
         pl.lit(rule.citation.clause).alias("clause"),
         pl.col("assumed").fill_null(False).cast(pl.Boolean),
         pl.col("message").cast(pl.String),
-    )
+    ).sort(PIX, "action", maintain_order=True)
+
+
+def _with_pix(frame: pl.DataFrame, ids: pl.DataFrame, where: str) -> pl.DataFrame:
+    """The findings with each project's ``pix``: checked when the rule gives it (the built-in rules
+    do), looked up from the project id when it does not. A project not in the portfolio is an error."""
+    if PIX in frame.columns:
+        pix = frame[PIX].cast(pl.UInt32, strict=False)
+        bad = frame.filter(pix.is_null() | (pix >= ids.height)
+                           | (ids["project_id"].gather(pix.fill_null(0).clip(0, max(ids.height - 1, 0)))
+                              != frame["project_id"].cast(pl.String)))
+        if bad.height:
+            raise PluginError(f"{where} returned a finding for project {bad['project_id'][0]!r} whose pix "
+                              f"{bad[PIX][0]!r} is not that project's position in the portfolio")
+        return frame.with_columns(pix.alias(PIX))
+    found = frame.join(ids, on="project_id", how="left", maintain_order="left")
+    stray = found.filter(pl.col(PIX).is_null())
+    if stray.height:
+        raise PluginError(f"{where} returned a finding for project {stray['project_id'][0]!r}, "
+                          "which is not in the portfolio")
+    return found
 
 
 def _merge_facts(facts: pl.DataFrame, new: pl.DataFrame, rule: Rule, hook: str) -> pl.DataFrame:
     if "project_id" not in new.columns:
         raise PluginError(f"rule {rule.rule_id!r}, hook {hook}: facts need a project_id column")
-    clash = [c for c in new.columns if c != "project_id" and c in facts.columns]
+    clash = [c for c in new.columns if c not in ("project_id", PIX) and c in facts.columns]
     if clash:
         raise PluginError(f"rule {rule.rule_id!r}, hook {hook}: fact column(s) {clash} already exist; "
                           "another rule or the projects table provides them")
     if new.height == facts.height and new["project_id"].equals(facts["project_id"]):
         # Most rules derive their facts from `facts` row by row: the rows line up, no join needed.
-        return facts.hstack(new.drop("project_id"))
-    if new["project_id"].is_duplicated().any():
+        return facts.hstack(new.drop("project_id", PIX, strict=False))
+    key = PIX if PIX in new.columns else "project_id"
+    if new[key].is_duplicated().any():
         raise PluginError(f"rule {rule.rule_id!r}, hook {hook}: facts have more than one row per project")
-    return facts.join(new, on="project_id", how="left")
-
-
-def _check_projects(findings: pl.DataFrame, known: pl.Series) -> None:
-    stray = findings.filter(~pl.col("project_id").is_in(known.implode()))
-    if stray.height:
-        r = stray.row(0, named=True)
-        raise PluginError(f"rule {r['rule']!r} returned a finding for project {r['project_id']!r}, "
-                          "which is not in the portfolio")
-
-
-def _order(findings: pl.DataFrame, order: dict[str, int]) -> pl.DataFrame:
-    """Stable order: stage, then the pack's rule order, then project id, then action."""
-    stage_rank = {s: i for i, s in enumerate(STAGES)}
-    return (findings
-            .with_columns(pl.col("stage").replace_strict(stage_rank, return_dtype=pl.Int32).alias("_s"),
-                          pl.col("rule").replace_strict(order, return_dtype=pl.Int32).alias("_r"))
-            .sort(["_s", "_r", "project_id", "action"], maintain_order=True)
-            .drop("_s", "_r"))
+    if key == PIX:
+        new = new.drop("project_id")
+    return facts.join(new, on=key, how="left", maintain_order="left")

@@ -35,15 +35,15 @@ LEVELS = ("output", "outcome", "satisfaction")
 
 
 def level_sums(shares: pl.DataFrame) -> pl.DataFrame:
-    """project_id and, per first-level category L, ``ws_L`` = Σ weight × share and ``w_L`` = Σ weight
+    """pix and, per first-level category L, ``ws_L`` = Σ weight × share and ``w_L`` = Σ weight
     (one grouping by project: grouping by project and category too costs twice as much)."""
     ws = pl.col("_w") * pl.col("_s")
-    return shares.group_by("project_id").agg(
+    return shares.group_by("pix").agg(
         *(ws.filter(pl.col("level1") == lv).sum().alias(f"ws_{lv}") for lv in LEVELS),
         *(pl.col("_w").filter(pl.col("level1") == lv).sum().alias(f"w_{lv}") for lv in LEVELS))
 
 
 def completion_micro(shares: pl.DataFrame) -> pl.DataFrame:
-    """project_id, ``target_completion`` (millionths): the weighted mean share over all indicators."""
-    return (shares.group_by("project_id")
+    """pix, ``target_completion`` (millionths): the weighted mean share over all indicators."""
+    return (shares.group_by("pix")
             .agg(((pl.col("_w") * pl.col("_s")).sum() // pl.col("_w").sum()).alias("target_completion")))

@@ -62,28 +62,28 @@ class Accountability(Rule):
         p, parts = self.params, []
         cols = facts.columns
         if "no_targets" in p.derive:
-            parts.append(facts.filter(pl.col("target_status") == "none").select("project_id", pl.lit(TRIGGERS["no_targets"]).alias("t")))
+            parts.append(facts.filter(pl.col("target_status") == "none").select("pix", pl.lit(TRIGGERS["no_targets"]).alias("t")))
         if "execution_deviation" in p.derive and "monitoring_deviation" in cols:
             parts.append(facts.filter(pl.col("monitoring_deviation").fill_null(False))
-                         .select("project_id", pl.lit(TRIGGERS["execution_deviation"]).alias("t")))
+                         .select("pix", pl.lit(TRIGGERS["execution_deviation"]).alias("t")))
         if "targets_missed" in p.derive and "target_completion" in cols:
             threshold = int(p.missed_below * 1_000_000)
             parts.append(facts.filter(pl.col("end_date").is_not_null() & (pl.col("end_date") < as_of)
                                       & (pl.col("target_completion") < threshold))
-                         .select("project_id", pl.lit(TRIGGERS["targets_missed"]).alias("t")))
+                         .select("pix", pl.lit(TRIGGERS["targets_missed"]).alias("t")))
         if "poor_evaluation" in p.derive and "grade" in cols:
             parts.append(facts.filter(pl.col("grade").is_in(p.poor_grades))
-                         .select("project_id", pl.lit(TRIGGERS["poor_evaluation"]).alias("t")))
-        return pl.concat(parts) if parts else pl.DataFrame(schema={"project_id": pl.String, "t": pl.String})
+                         .select("pix", pl.lit(TRIGGERS["poor_evaluation"]).alias("t")))
+        return pl.concat(parts) if parts else pl.DataFrame(schema={"pix": pl.UInt32, "t": pl.String})
 
     @hookimpl
     def jixiao_apply(self, portfolio, as_of, facts):
         p = self.params
         recorded = (portfolio.accountability.filter(pl.col("received_date") <= as_of)
-                    .select("project_id", pl.col("trigger").fill_null("问责决定 " + pl.col("decision_id")).alias("t")))
+                    .select("pix", pl.col("trigger").fill_null("问责决定 " + pl.col("decision_id")).alias("t")))
         triggers = (pl.concat([recorded, self._derived(facts, as_of)]).unique(maintain_order=True)
-                    .group_by("project_id", maintain_order=True).agg(pl.col("t").sort().str.join("；").alias("triggers")))
-        hit = triggers.join(facts.select("project_id", "budget_fen", "spent_fen", "fiscal_year"), on="project_id")
+                    .group_by("pix", maintain_order=True).agg(pl.col("t").sort().str.join("；").alias("triggers")))
+        hit = triggers.join(facts.select("project_id", "pix", "budget_fen", "spent_fen", "fiscal_year"), on="pix")
         assumed = self.is_assumed("sanctions", "reduce_ratio", "poor_grades", "missed_below")
         parts = [self.findings(hit, "accountability", pl.lit("绩效问责：") + pl.col("triggers"), assumed=assumed)]
         if "reduce_budget" in p.sanctions:

@@ -49,11 +49,11 @@ class DualMonitoring(Rule):
         total = (end - start).dt.total_days() + 1
         elapsed = (pl.lit(as_of) - start).dt.total_days() + 1
         b, s = pl.col("budget_fen"), pl.col("spent_fen")
-        return (facts.select("project_id", start.alias("_start"), end.alias("_end"),
+        return (facts.select("project_id", "pix", start.alias("_start"), end.alias("_end"),
                              (pl.min_horizontal(elapsed, total) * MICRO // total).alias("time_progress"),
                              pl.when(b <= 0).then(MICRO).otherwise(pl.min_horizontal(s, b) * MICRO // b)
                              .alias("execution_rate"))
-                .join(completion_micro(shares), on="project_id", how="left"))
+                .join(completion_micro(shares), on="pix", how="left", maintain_order="left"))
 
     @hookimpl
     def jixiao_monitor(self, portfolio, as_of, facts):
@@ -78,6 +78,6 @@ class DualMonitoring(Rule):
             self.findings(prog.filter(stopping), "stop_disbursement",
                           text + pl.lit("，停止预算拨款并督促整改"), assumed=assumed),
         ])
-        out_facts = prog.select("project_id", "time_progress", "execution_rate", "target_completion",
+        out_facts = prog.select("project_id", "pix", "time_progress", "execution_rate", "target_completion",
                                 serious.alias("monitoring_deviation"))
         return self.output(findings, out_facts)

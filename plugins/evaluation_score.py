@@ -103,7 +103,7 @@ class EvaluationScore(Rule):
         return pl.when(score.is_null()).then(None).otherwise(expr)
 
     def computed_scores(self, portfolio, facts: pl.DataFrame) -> pl.DataFrame:
-        """project_id, score_c: the self-evaluation score computed from indicators and execution."""
+        """pix, score_c: the self-evaluation score computed from indicators and execution."""
         p = self.params
         w = {k: _centi(v, f"weights.{k}") for k, v in attrs.asdict(p.weights).items()}
         q = {k: int(v * MICRO) for k, v in attrs.asdict(p.qualitative).items()}
@@ -113,34 +113,33 @@ class EvaluationScore(Rule):
         for lv in LEVELS:
             num, den = w[lv] * pl.col(f"ws_{lv}"), pl.col(f"w_{lv}") * MICRO
             points.append(pl.when(pl.col(f"w_{lv}") > 0).then((2 * num + den) // (2 * den)).otherwise(0))
-        levels = sums.select("project_id", pl.sum_horizontal(points).alias("_levels"))
+        levels = sums.select("pix", pl.sum_horizontal(points).alias("_levels"))
         b, s = pl.col("budget_fen"), pl.col("spent_fen")
         execution = pl.when(b <= 0).then(w["execution"]).otherwise(
             (2 * w["execution"] * pl.min_horizontal(s, b) + b) // (2 * b))
-        return (facts.select("project_id", execution.alias("_exec"))
-                .join(levels, on="project_id", how="inner")
-                .select("project_id", (pl.col("_exec") + pl.col("_levels")).alias("score_c")))
+        return (facts.select("pix", execution.alias("_exec"))
+                .join(levels, on="pix", how="inner")
+                .select("pix", (pl.col("_exec") + pl.col("_levels")).alias("score_c")))
 
     def scores(self, portfolio, as_of: dt.date, facts: pl.DataFrame) -> pl.DataFrame:
-        """project_id, score_c, score_source for every project that has a score as of the date."""
+        """pix, score_c, score_source for every project that has a score as of the date."""
         kinds = self.params.sources
         rank = {k: i for i, k in enumerate(kinds)}
-        ev = (portfolio.evaluations
-              .join(facts.select("project_id", "fiscal_year"), on="project_id")
+        ev = portfolio.evaluations
+        ev = (ev.with_columns(pl.col("pix"), facts["fiscal_year"].gather(ev["pix"]).alias("fiscal_year"))
               .filter((pl.col("year") == pl.col("fiscal_year"))
                       & (pl.col("date").is_null() | (pl.col("date") <= as_of))
                       & pl.col("kind").is_in(list(rank)))
               .with_columns(pl.col("kind").replace_strict(rank, return_dtype=pl.Int32).alias("_k"))
-              .sort(["project_id", "_k", "date"], descending=[False, False, True], nulls_last=True)
-              .group_by("project_id", maintain_order=True).first()
-              .select("project_id", "score_c", pl.col("kind").alias("score_source")))
+              .sort(["pix", "_k", "date"], descending=[False, False, True], nulls_last=True)
+              .group_by("pix", maintain_order=True).first()
+              .select("pix", "score_c", pl.col("kind").alias("score_source")))
         if "computed" in kinds:
-            year_over = facts.filter(pl.col("fiscal_year") < as_of.year).select("project_id", "budget_fen",
-                                                                               "spent_fen")
+            year_over = facts.filter(pl.col("fiscal_year") < as_of.year).select("pix", "budget_fen", "spent_fen")
             computed = (self.computed_scores(portfolio, year_over)
-                        .join(ev.select("project_id"), on="project_id", how="anti")
+                        .join(ev.select("pix"), on="pix", how="anti")
                         .with_columns(pl.lit("computed").alias("score_source")))
-            ev = pl.concat([ev, computed])
+            ev = pl.concat([ev, computed]).sort("pix")
         return ev
 
     @hookimpl
@@ -151,7 +150,8 @@ class EvaluationScore(Rule):
             self.grade_expr(pl.col("score_c")).alias("grade"),
         ).with_columns(pl.col("grade").replace_strict({g: i + 1 for i, g in enumerate(labels)},
                                                       return_dtype=pl.Int8).alias("grade_rank"))
-        scored = facts.select("project_id", "fiscal_year").join(scored, on="project_id", how="inner")
+        scored = scored.with_columns(facts["project_id"].gather(scored["pix"]),
+                                     facts["fiscal_year"].gather(scored["pix"]))
         score_text = (pl.col("score_c") // 100).cast(pl.String) + "." + (pl.col("score_c") % 100).cast(
             pl.String).str.pad_start(2, "0")
         message = (pl.col("fiscal_year").cast(pl.String) + "年度绩效评价得分 " + score_text + " 分，等级："
@@ -159,7 +159,8 @@ class EvaluationScore(Rule):
         assumed = self.is_assumed("grades", "weights") | (
             pl.col("score_source").eq("computed") & pl.lit(self.is_assumed("qualitative")))
         findings = self.findings(scored, "grade", message, assumed=assumed)
-        return self.output(findings, scored.select("project_id", "score_c", "grade", "grade_rank", "score_source"))
+        return self.output(findings, scored.select("project_id", "pix", "score_c", "grade", "grade_rank",
+                                                   "score_source"))
 
     @hookimpl
     def jixiao_explain(self, facts):

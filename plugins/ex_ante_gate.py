@@ -68,7 +68,7 @@ class ExAnteGate(Rule):
         # An assessment dated after the as-of date is not known yet.
         passed = (pl.col("assessment_result") == "pass") & (
             pl.col("assessment_date").is_null() | (pl.col("assessment_date") <= as_of))
-        checked = facts.select("project_id", self._needs().fill_null(False).alias("needs"),
+        checked = facts.select("project_id", "pix", self._needs().fill_null(False).alias("needs"),
                                passed.fill_null(False).alias("_passed"), self._missing_points().alias("_missing"))
         checked = checked.with_columns((pl.col("_passed") & (pl.col("_missing") == "")).alias("passed"))
         failing = checked.filter(pl.col("needs") & ~pl.col("passed"))
@@ -82,5 +82,5 @@ class ExAnteGate(Rule):
             self.findings(failing, "require_assessment", f"须开展事前绩效评估{what}", assumed=assumed),
             self.findings(failing, "block_budget", why, assumed=assumed),
         ])
-        facts_out = checked.select("project_id", (~pl.col("needs") | pl.col("passed")).alias("assessment_ok"))
+        facts_out = checked.select("project_id", "pix", (~pl.col("needs") | pl.col("passed")).alias("assessment_ok"))
         return self.output(findings, facts_out)

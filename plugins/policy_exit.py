@@ -31,7 +31,7 @@ class PolicyExit(Rule):
     def jixiao_apply(self, as_of, facts):
         p = self.params
         grade = pl.col("grade") if "grade" in facts.columns else pl.lit(None, pl.String)
-        rows = facts.select("project_id", "start_date", "end_date", "fiscal_year", grade.alias("_grade"))
+        rows = facts.select("project_id", "pix", "start_date", "end_date", "fiscal_year", grade.alias("_grade"))
         expired = (pl.col("end_date") < pl.date(pl.col("fiscal_year"), 1, 1)) if p.exit_expired else pl.lit(False)
         low = pl.col("_grade").is_in(p.low_grades)
         leaving = rows.filter((expired | low).fill_null(False))

@@ -37,4 +37,4 @@ class PriorityRanking(Rule):
         message = (pl.lit("预算评审得分 ") + score + pl.lit(" 分，") + scope + pl.lit("排第 ")
                    + pl.col("priority_rank").cast(pl.String) + pl.lit("/") + pl.col("_n").cast(pl.String))
         return self.output(self.findings(ranked, "rank", message, assumed=self.is_assumed("within")),
-                           ranked.select("project_id", "priority_rank"))
+                           ranked.select("project_id", "pix", "priority_rank"))

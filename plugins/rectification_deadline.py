@@ -34,7 +34,7 @@ def decision_status(portfolio, as_of: dt.date, months: int) -> pl.DataFrame:
               .otherwise(pl.lit("pending")))
     return (portfolio.accountability.filter(pl.col("received_date") <= as_of)
             .with_columns(due.alias("due")).with_columns(status.alias("status"))
-            .select("project_id", "decision_id", "received_date", "report_date", "due", "status"))
+            .select("project_id", "pix", "decision_id", "received_date", "report_date", "due", "status"))
 
 
 class RectificationDeadline(Rule):

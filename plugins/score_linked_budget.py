@@ -47,7 +47,7 @@ class ScoreLinkedBudget(Rule):
     def jixiao_apply(self, portfolio, as_of, facts):
         p = self.params
         grade = pl.col("grade") if "grade" in facts.columns else pl.lit(None, pl.String)  # no grading rule
-        graded = facts.with_columns(grade.alias("grade")).filter(pl.col("grade").is_not_null()).select("project_id", "grade", "budget_fen",
+        graded = facts.with_columns(grade.alias("grade")).filter(pl.col("grade").is_not_null()).select("project_id", "pix", "grade", "budget_fen",
                                                                     "fiscal_year")
         next_year = (pl.col("fiscal_year") + 1).cast(pl.String)
         parts = []
@@ -76,8 +76,8 @@ class ScoreLinkedBudget(Rule):
             from jixiao.plugins.rectification_deadline import decision_status
 
             late = (decision_status(portfolio, as_of, p.rectification_months)
-                    .filter(pl.col("status").is_in(["overdue", "late"])).select("project_id").unique()
-                    .join(facts.select("project_id", "fiscal_year"), on="project_id"))
+                    .filter(pl.col("status").is_in(["overdue", "late"])).select("pix").unique()
+                    .join(facts.select("project_id", "pix", "fiscal_year"), on="pix"))
             text = {"suspend_disbursement": "整改不力，中止预算执行或调整资金拨付",
                     "no_new_budget": "整改不力，下一年度不予考虑新增预算需求"}
             for action in p.poor_rectification_actions:

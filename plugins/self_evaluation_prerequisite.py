@@ -27,8 +27,8 @@ class SelfEvaluationPrerequisite(Rule):
     def jixiao_target(self, portfolio, as_of, facts):
         done = (portfolio.evaluations
                 .filter(pl.col("kind").is_in(self.params.kinds) & (pl.col("date").is_null() | (pl.col("date") <= as_of)))
-                .select("project_id", (pl.col("year") + 1).alias("fiscal_year")).unique())
-        continuing = facts.filter(~pl.col("is_new").fill_null(False)).select("project_id", "fiscal_year")
-        missing = continuing.join(done, on=["project_id", "fiscal_year"], how="anti")
+                .select("pix", (pl.col("year") + 1).alias("fiscal_year")).unique())
+        continuing = facts.filter(~pl.col("is_new").fill_null(False)).select("project_id", "pix", "fiscal_year")
+        missing = continuing.join(done, on=["pix", "fiscal_year"], how="anti", maintain_order="left")
         message = pl.lit("上年度（") + (pl.col("fiscal_year") - 1).cast(pl.String) + pl.lit("年度）未开展绩效自评，不予安排预算")
         return self.output(self.findings(missing, "block_budget", message, assumed=self.is_assumed("kinds")))

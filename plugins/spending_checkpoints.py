@@ -55,12 +55,12 @@ def month_end(year: int, month: int) -> dt.date:
 
 
 def spent_by(portfolio, facts: pl.DataFrame, day: dt.date) -> pl.DataFrame:
-    """project_id, ``_paid``: spending up to and including ``day``."""
+    """pix, ``_paid``: spending up to and including ``day``, one row per project in ``facts``."""
     if portfolio.spending.height == 0:
-        return facts.select("project_id", pl.col("spent_fen").alias("_paid"))
+        return facts.select("pix", pl.col("spent_fen").alias("_paid"))
     paid = (portfolio.spending.filter(pl.col("date") <= day)
-            .group_by("project_id").agg(pl.col("amount_fen").sum().alias("_paid")))
-    return (facts.select("project_id").join(paid, on="project_id", how="left")
+            .group_by("pix").agg(pl.col("amount_fen").sum().alias("_paid")))
+    return (facts.select("pix").join(paid, on="pix", how="left", maintain_order="left")
             .with_columns(pl.col("_paid").fill_null(0)))
 
 
@@ -85,10 +85,10 @@ class SpendingCheckpoints(Rule):
                 day = month_end(year, cp.month)
                 if as_of < day or (year != as_of.year and cp.month != 12):
                     continue
-                group = facts.filter(pl.col("fiscal_year") == year).select("project_id", "budget_fen")
+                group = facts.filter(pl.col("fiscal_year") == year).select("project_id", "pix", "budget_fen")
                 if group.height == 0:
                     continue
-                rows = group.join(spent_by(portfolio, facts, day), on="project_id")
+                rows = group.join(spent_by(portfolio, facts, day), on="pix", maintain_order="left")
                 parts.append(self._check(cp, rows, day))
         parts += self._monthly(portfolio, as_of, facts)
         parts += self._idle(portfolio, as_of, facts)
@@ -99,10 +99,10 @@ class SpendingCheckpoints(Rule):
         if months is None:
             return []
         since = add_months(as_of, -months)
-        last = portfolio.spending.group_by("project_id").agg(pl.col("date").max().alias("_last"))
+        last = portfolio.spending.group_by("pix").agg(pl.col("date").max().alias("_last"))
         start = pl.col("start_date").fill_null(pl.date(pl.col("fiscal_year"), 1, 1))
-        rows = (facts.select("project_id", "budget_fen", "spent_fen", start.alias("_start"))
-                .join(last, on="project_id", how="left")
+        rows = (facts.select("project_id", "pix", "budget_fen", "spent_fen", start.alias("_start"))
+                .join(last, on="pix", how="left", maintain_order="left")
                 .filter((pl.col("spent_fen") < pl.col("budget_fen")) & (pl.col("_start") <= since)
                         & (pl.col("_last").is_null() | (pl.col("_last") <= since))))
         text = f"资金超过{months}个月未支出，属长期沉淀资金，一律收回统筹"
@@ -137,7 +137,8 @@ class SpendingCheckpoints(Rule):
             return []
         day = month_end(as_of.year, month)
         group = facts.filter((pl.col("fiscal_year") == as_of.year) & pl.col("category").is_in(p.monthly_for))
-        rows = group.select("project_id", "budget_fen").join(spent_by(portfolio, facts, day), on="project_id")
+        group = group.select("project_id", "pix", "budget_fen")
+        rows = group.join(spent_by(portfolio, facts, day), on="pix", maintain_order="left")
         pace = Fraction(p.monthly_pace) * month / 12  # exact: 0.8 × 5/12 stays 1/3
         hit = rows.filter(below(pl.col("_paid"), pl.col("budget_fen"), pace))
         shown = (Decimal(pace.numerator) * 100 / Decimal(pace.denominator)).quantize(Decimal("0.1"))

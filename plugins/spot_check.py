@@ -37,9 +37,9 @@ class SpotCheck(Rule):
         p = self.params
         evaluated = (portfolio.evaluations
                      .filter((pl.col("kind") == "self") & (pl.col("date").is_null() | (pl.col("date") <= as_of)))
-                     .join(facts.select("project_id", "fiscal_year"), on="project_id")
+                     .join(facts.select("pix", "fiscal_year"), on="pix")
                      .filter(pl.col("year") == pl.col("fiscal_year"))
-                     .select("project_id", "year").unique())
+                     .select("project_id", "pix", "year").unique())
         if evaluated.height == 0:
             return None
         ids = evaluated["project_id"].to_list()

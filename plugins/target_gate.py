@@ -36,14 +36,15 @@ class TargetGate(Rule):
     @hookimpl
     def jixiao_target(self, portfolio, facts):
         levels = self.params.required_levels
-        present = portfolio.indicators.group_by("project_id").agg(
+        present = portfolio.indicators.group_by("pix").agg(
             *((pl.col("level1") == lv).any().alias(f"_has_{lv}") for lv in levels))
         in_scope = facts
         if self.params.categories:
             in_scope = in_scope.filter(pl.col("category").is_in(self.params.categories))
         if self.params.from_fiscal_year is not None:
             in_scope = in_scope.filter(pl.col("fiscal_year") >= self.params.from_fiscal_year)
-        checked = in_scope.select("project_id", "target_status").join(present, on="project_id", how="left")
+        checked = in_scope.select("project_id", "pix", "target_status").join(present, on="pix", how="left",
+                                                                            maintain_order="left")
         missing_expr = [pl.when(~pl.col(f"_has_{lv}").fill_null(False)).then(pl.lit(LEVEL_ZH[lv])) for lv in levels]
         checked = checked.with_columns(
             (pl.concat_str(missing_expr, separator="、", ignore_nulls=True) if levels else pl.lit(""))
@@ -57,5 +58,5 @@ class TargetGate(Rule):
                    + pl.lit("，不予安排预算"))
         findings = self.findings(failing, "block_budget", message,
                                  assumed=self.is_assumed("required_levels", "categories", "from_fiscal_year"))
-        facts_out = checked.select("project_id", (status_ok & complete).alias("targets_ok"))
+        facts_out = checked.select("project_id", "pix", (status_ok & complete).alias("targets_ok"))
         return self.output(findings, facts_out)

@@ -30,7 +30,7 @@ class TargetReview(Rule):
         n = self.params.refuse_after
         failures = pl.max_horizontal(pl.col("target_review_failures").fill_null(0),
                                      (pl.col("target_status") == "rejected").cast(pl.Int64))
-        rows = facts.select("project_id", "target_status", failures.alias("_f"))
+        rows = facts.select("project_id", "pix", "target_status", failures.alias("_f"))
         open_ = rows.filter(pl.col("target_status") != "approved")
         revise = open_.filter((pl.col("_f") >= 1) & (pl.col("_f") < n))
         refuse = open_.filter(pl.col("_f") >= n)
