@@ -59,13 +59,15 @@ def base_facts(portfolio: Portfolio, as_of: dt.date) -> pl.DataFrame:
 class Lifecycle:
     """The typed facade: one method per hook, each one ``pm.hook`` call with keyword arguments."""
 
-    def __init__(self, pack: Pack, trace: bool | None = None):
+    def __init__(self, pack: Pack, trace: bool | None = None, only: frozenset[str] | None = None):
         self.pack = pack
         self.pm = pluggy.PluginManager(hookspecs.PROJECT)
         self.pm.add_hookspecs(hookspecs)
         self.rules: dict[str, Rule] = {}
         self.order: dict[str, int] = {}
         for i, resolved in enumerate(pack.enabled_rules()):
+            if only is not None and resolved.id not in only:
+                continue
             rule = resolved.instantiate(pack.id)
             self.pm.register(rule, name=resolved.id)
             self.rules[resolved.id] = rule
@@ -141,16 +143,16 @@ class Lifecycle:
 
 def run(pack: Pack, portfolio: Portfolio, as_of: dt.date, *, explain: bool = False,
         on_stage: Callable[[str], None] | None = None, trace: bool | None = None,
-        base: pl.DataFrame | None = None) -> RunResult:
+        base: pl.DataFrame | None = None, only: frozenset[str] | None = None) -> RunResult:
     """Run the five stages in order; later stages see the facts earlier stages returned.
 
     ``base`` is ``base_facts(portfolio, as_of)`` when the caller has it already, checked: a
-    comparison computes it once for every pack.
+    comparison computes it once for every pack. ``only`` runs those rules of the pack alone.
     """
     if base is None:
         portfolio.check_as_of(as_of)
         base = base_facts(portfolio, as_of)
-    life = Lifecycle(pack, trace)
+    life = Lifecycle(pack, trace, only)
     facts = base
     ids = base.select("project_id", PIX)
     parts: list[pl.DataFrame] = []

@@ -1,8 +1,9 @@
 """Explain one project: every rule in stage order, fired or not, with its inputs, values and clause.
 
-It runs the same engine as a whole-portfolio run, on the portfolio cut down to the one project, so
-an explanation can never disagree with a run (rules that compare projects with each other set
-``whole_portfolio = True`` and are then run on everything).
+It runs the same engine as a whole-portfolio run, on the portfolio cut down to the one project (each
+table sliced by binary search on its sorted ``pix``), so an explanation can never disagree with a
+run; rules that compare projects with each other set ``whole_portfolio = True`` and run alone over
+everything (see ``_run_for_one``).
 """
 
 from __future__ import annotations
@@ -13,12 +14,12 @@ from typing import Any
 import attrs
 import polars as pl
 
-from jixiao.core.engine import run
+from jixiao.core.engine import RunResult, base_facts, run
 from jixiao.core.errors import InputError, Problem
 from jixiao.core.hookspecs import STAGES
 from jixiao.core.model import Finding, ProjectRecord
 from jixiao.core.pack import Pack, ParamValue
-from jixiao.core.portfolio import Portfolio
+from jixiao.core.portfolio import PIX, Portfolio
 from jixiao.core.registry import closest
 from jixiao.core.rule import Citation
 
@@ -52,15 +53,15 @@ class Explanation:
 def explain_project(pack: Pack, portfolio: Portfolio, project_id: str, as_of: dt.date,
                     trace: bool | None = None) -> Explanation:
     ids = portfolio.projects["project_id"]
-    if not (ids == project_id).any():
+    at = (ids == project_id).arg_true()
+    if at.len() == 0:
         origin = portfolio.origins.get("projects")
         hint = closest(project_id, ids.head(10_000).to_list())
         raise InputError([Problem(origin.file if origin else "portfolio", f"no project with this id{hint}",
                                   column="project_id", value=project_id)])
+    one = portfolio.take([int(at[0])])
     rules = pack.enabled_rules()
-    whole = any(getattr(r.cls, "whole_portfolio", False) for r in rules)
-    scope = portfolio if whole else portfolio.subset([project_id])
-    result = run(pack, scope, as_of, explain=True, trace=trace)
+    result = _run_for_one(pack, portfolio, one, rules, as_of, trace)
     facts = result.facts.filter(pl.col("project_id") == project_id).row(0, named=True)
     findings = result.findings.filter(pl.col("project_id") == project_id)
     notes = result.notes.filter(pl.col("project_id") == project_id) if result.notes is not None else None
@@ -74,4 +75,37 @@ def explain_project(pack: Pack, portfolio: Portfolio, project_id: str, as_of: dt
             {c: facts.get(c) for c in r.cls.reads if c in facts},
             [Finding.from_row(f) for f in findings.filter(pl.col("rule") == r.id).iter_rows(named=True)],
             notes.filter(pl.col("rule") == r.id)["note"].to_list() if notes is not None else []))
-    return Explanation(pack, facts, ProjectRecord.from_portfolio(scope, project_id), as_of, out)
+    return Explanation(pack, facts, ProjectRecord.from_portfolio(one, project_id), as_of, out)
+
+
+def _run_for_one(pack: Pack, portfolio: Portfolio, one: Portfolio, rules, as_of: dt.date, trace) -> RunResult:
+    """The run, as far as one project is concerned.
+
+    Rules that compare projects with each other (``whole_portfolio = True``: ranking, spot check,
+    coverage) run alone over the whole portfolio; every other rule runs on the one project, with
+    the whole-portfolio rules' facts about it added where they stand in the pack's order. When a
+    per-project rule reads a fact a whole-portfolio rule produced, or a whole-portfolio rule reads
+    facts of another rule, everything runs over the whole portfolio instead: exact, only slower.
+    """
+    whole = frozenset(r.id for r in rules if getattr(r.cls, "whole_portfolio", False))
+    if not whole:
+        return run(pack, one, as_of, explain=True, trace=trace)
+    portfolio.check_as_of(as_of)
+    base = base_facts(portfolio, as_of)
+    if any(set(r.cls.reads) - set(base.columns) for r in rules if r.id in whole):
+        return run(pack, portfolio, as_of, explain=True, trace=trace, base=base)
+    apart = run(pack, portfolio, as_of, explain=True, trace=trace, base=base, only=whole)
+    produced = [c for c in apart.facts.columns if c not in base.columns]
+    if any(set(r.cls.reads) & set(produced) for r in rules if r.id not in whole):
+        return run(pack, portfolio, as_of, explain=True, trace=trace, base=base)
+    pid = one.projects["project_id"][0]
+    rest = run(pack, one, as_of, explain=True, trace=trace, only=frozenset(r.id for r in rules) - whole)
+    mine = apart.findings.filter(pl.col("project_id") == pid).with_columns(pl.lit(0, pl.UInt32).alias(PIX))
+    order = {r.id: i for i, r in enumerate(rules)}
+    stage = {s: i for i, s in enumerate(STAGES)}
+    findings = (pl.concat([rest.findings, mine])
+                .sort(pl.col("stage").replace_strict(stage, return_dtype=pl.Int32),
+                      pl.col("rule").replace_strict(order, return_dtype=pl.Int32), maintain_order=True))
+    facts = rest.facts.hstack(apart.facts.filter(pl.col("project_id") == pid).select(produced))
+    notes = pl.concat([rest.notes, apart.notes.filter(pl.col("project_id") == pid)])
+    return attrs.evolve(rest, findings=findings, facts=facts, notes=notes)
