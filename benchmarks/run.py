@@ -65,9 +65,8 @@ def bench_size(n: int, seed: int, folder: Path, have_openfisca: bool) -> dict:
     import polars as pl
 
     from jixiao.core.compare import compare
-    from jixiao.core.engine import Lifecycle, base_facts, run
+    from jixiao.core.engine import run
     from jixiao.core.explain import explain_project
-    from jixiao.core.hookspecs import STAGES
     from jixiao.core.pack import Pack
     from jixiao.core.portfolio import load_portfolio
     from jixiao.core.registry import Registry
@@ -84,16 +83,15 @@ def bench_size(n: int, seed: int, folder: Path, have_openfisca: bool) -> dict:
     registry = Registry.discover(use_entry_points=False)
     as_of = dt.date(2025, 3, 31)
     pack = Pack.load("tongxin", registry)
-    # Each stage on its own, through the same facade the engine uses.
-    life, facts = Lifecycle(pack), base_facts(portfolio, as_of)
-    stage_times = {}
-    for stage in STAGES:
-        stage_times[stage], outputs = timed(lambda s=stage: life.stage(s)(portfolio=portfolio, as_of=as_of, facts=facts))
-        for o in outputs:
-            if o.facts is not None:
-                facts = facts.join(o.facts, on="project_id", how="left")
-    out["stages_s"] = stage_times
-    out["run_s"], result = timed(lambda: run(pack, portfolio, as_of))
+    # Each stage inside a real run: the time from one stage's start to the next's (the last one
+    # ends when the run returns), base facts (spending to date) before the first.
+    marks: list[tuple[str, float]] = []
+    start = time.perf_counter()
+    result = run(pack, portfolio, as_of, on_stage=lambda s: marks.append((s, time.perf_counter())))
+    end = time.perf_counter()
+    out["run_s"] = end - start
+    out["stages_s"] = {"base facts": marks[0][1] - start} | {
+        s: (marks[i + 1][1] if i + 1 < len(marks) else end) - t for i, (s, t) in enumerate(marks)}
     packs = [Pack.load(p, registry) for p in ("national", "nanchang", "qingdao", "tianyuan", "shilong", "tongxin")]
     out["compare_s"], comparison = timed(lambda: compare(packs, portfolio, as_of, monthly=False))
     # Money stays exact: per-project effects add up to each pack's total, to the fen.
@@ -108,6 +106,9 @@ def bench_size(n: int, seed: int, folder: Path, have_openfisca: bool) -> dict:
     pid = portfolio.projects["project_id"][n // 2]
     times = [timed(lambda: explain_project(pack, portfolio, pid, as_of))[0] for _ in range(20)]
     out["explain_ms"] = statistics.median(times) * 1000
+    out["explain_ms_by_pack"] = {
+        p.id: statistics.median(timed(lambda p=p: explain_project(p, portfolio, pid, as_of))[0] for _ in range(5)) * 1000
+        for p in packs}
     # The grade-and-cut rule four ways on the same data, outputs asserted equal.
     rng = np.random.default_rng(seed)
     score_c = rng.integers(0, 10_001, n).astype(np.int64)
@@ -145,6 +146,16 @@ def report(results: list[dict]) -> str:
             of = rule.get("openfisca_s")
             lines.append(f"{n:>10,} {peer[:-2]:<12} {s:>9.4f} {s / n * 1e9:>11.1f} {s / rule['numpy_s']:>8.1f} "
                          f"{(f'{s / of:.2f}' if of else '—'):>12}")
+    lines.append("")
+    stages = list(results[0]["stages_s"])
+    lines.append(f"{'projects':>10} " + " ".join(f"{s:>11}" for s in stages) + "   (seconds, tongxin)")
+    for r in results:
+        lines.append(f"{r['projects']:>10,} " + " ".join(f"{r['stages_s'][s]:>11.3f}" for s in stages))
+    lines.append("")
+    ids = list(results[0]["explain_ms_by_pack"])
+    lines.append(f"{'projects':>10} " + " ".join(f"{p:>9}" for p in ids) + "   (explain, ms)")
+    for r in results:
+        lines.append(f"{r['projects']:>10,} " + " ".join(f"{r['explain_ms_by_pack'][p]:>9.1f}" for p in ids))
     lines.append("")
     lines.append(f"{'projects':>10} {'parquet':>8} {'csv':>8} {'run':>8} {'compare':>8} {'explain ms':>11} {'RSS GB':>7}")
     for r in results:

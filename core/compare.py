@@ -18,7 +18,7 @@ from jixiao.core.actions import ACTIONS
 from jixiao.core.engine import RunResult, base_facts, run
 from jixiao.core.money import format_yuan
 from jixiao.core.pack import Pack
-from jixiao.core.portfolio import Portfolio
+from jixiao.core.portfolio import PIX, Portfolio
 
 GATE_ACTIONS = ("block_budget", "require_assessment")
 ALERT_ACTIONS = ("remind", "key_attention", "suspend_disbursement", "stop_disbursement", "reclaim_funds")
@@ -56,27 +56,25 @@ class Comparison:
 
 
 def outcomes_of(result: RunResult, projects: pl.DataFrame) -> pl.DataFrame:
-    """One row per project: gate, alerts, grade, budget effect and deadline under one pack."""
+    """One row per project (in the portfolio's order): gate, alerts, grade, budget effect and
+    deadline under one pack. Grouped and joined on ``pix``, not on the text id."""
     f = result.findings
     zh = {k: a.zh for k, a in ACTIONS.items()}
-    blocked = f.filter(pl.col("action") == "block_budget").select("project_id").unique().with_columns(
+    blocked = f.filter(pl.col("action") == "block_budget").select(PIX).unique().with_columns(
         pl.lit("不予安排预算").alias("gate"))
     alerts = (f.filter(pl.col("action").is_in(ALERT_ACTIONS))
-              .group_by("project_id").agg(pl.col("action").unique().sort().replace_strict(zh).str.join("、").alias("alerts")))
+              .group_by(PIX).agg(pl.col("action").unique().sort().replace_strict(zh).str.join("、").alias("alerts")))
     effect = (f.filter(pl.col("amount_fen").is_not_null())
-              .group_by("project_id").agg(pl.col("amount_fen").sum().alias("effect_fen")))
+              .group_by(PIX).agg(pl.col("amount_fen").sum().alias("effect_fen")))
     due = (f.filter(pl.col("action").is_in(DEADLINE_ACTIONS))
-           .group_by("project_id").agg(pl.col("due_date").min().alias("deadline"),
-                                       (pl.col("action") == "rectification_overdue").any().alias("overdue")))
-    facts = result.facts
-    grade_cols = [c for c in ("grade", "grade_rank") if c in facts.columns]
-    grades = facts.select("project_id", *grade_cols)
-    out = (projects.select("project_id").join(blocked, on="project_id", how="left")
-           .join(alerts, on="project_id", how="left").join(grades, on="project_id", how="left")
-           .join(effect, on="project_id", how="left").join(due, on="project_id", how="left"))
-    for col, dtype in (("grade", pl.String), ("grade_rank", pl.Int8)):
-        if col not in out.columns:
-            out = out.with_columns(pl.lit(None, dtype).alias(col))
+           .group_by(PIX).agg(pl.col("due_date").min().alias("deadline"),
+                              (pl.col("action") == "rectification_overdue").any().alias("overdue")))
+    facts = result.facts  # one row per project, in the portfolio's order
+    out = projects.select("project_id", PIX).hstack(
+        [facts[c] if c in facts.columns else pl.Series(c, [None] * facts.height, dtype)
+         for c, dtype in (("grade", pl.String), ("grade_rank", pl.Int8))])
+    for part in (blocked, alerts, effect, due):
+        out = out.join(part, on=PIX, how="left", maintain_order="left")
     return out.with_columns(pl.col("gate").fill_null("通过"), pl.col("alerts").fill_null(""),
                             pl.col("effect_fen").fill_null(0), pl.col("overdue").fill_null(False),
                             pl.lit(result.pack.id).alias("pack"))
@@ -84,7 +82,7 @@ def outcomes_of(result: RunResult, projects: pl.DataFrame) -> pl.DataFrame:
 
 def compare(packs: list[Pack], portfolio: Portfolio, as_of: dt.date, *, monthly: bool = True,
             on_pack=None) -> Comparison:
-    projects = portfolio.projects.select("project_id", "name", "department")
+    projects = portfolio.projects.select("project_id", PIX, "name", "department")
     portfolio.check_as_of(as_of)
     base = base_facts(portfolio, as_of)  # the same for every pack
     parts, summary = [], []
@@ -99,26 +97,32 @@ def compare(packs: list[Pack], portfolio: Portfolio, as_of: dt.date, *, monthly:
         del result
     outcomes = pl.concat(parts)
     matrix = _matrix(outcomes, projects, [p.id for p in packs])
-    by_dept = (outcomes.join(projects, on="project_id").group_by("department", "pack")
+    by_dept = (outcomes.select(PIX, "pack", "effect_fen")
+               .join(projects.select(PIX, "department"), on=PIX).group_by("department", "pack")
                .agg(pl.col("effect_fen").sum().alias("budget_effect_fen")).sort("department", "pack"))
     replay = _monthly(packs, portfolio, as_of) if monthly and len(portfolio) <= MONTHLY_LIMIT else None
     return Comparison(as_of, tuple(packs), outcomes, matrix, summary, by_dept, replay, len(portfolio))
 
 
 def _matrix(outcomes: pl.DataFrame, projects: pl.DataFrame, pack_ids: list[str]) -> pl.DataFrame:
+    """One row per project: each pack's outcome side by side, and the fields on which they differ.
+    Every pack's outcomes hold every project in the portfolio's order, so they line up as columns."""
     fields = {"gate": "gate", "alerts": "alerts", "grade_rank": "grade", "effect_fen": "effect", "deadline": "deadline"}
-    diffs = (outcomes.group_by("project_id")
-             .agg([(pl.col(col).n_unique() > 1).alias(f"differs_{name}") for col, name in fields.items()]))
-    wide = projects
-    for pid in pack_ids:
-        one = outcomes.filter(pl.col("pack") == pid).select(
-            "project_id", *(pl.col(c).alias(f"{pid}:{c}") for c in ("gate", "alerts", "grade", "effect_fen", "deadline")))
-        wide = wide.join(one, on="project_id", how="left")
-    differs = [f"differs_{n}" for n in fields.values()]
-    return (wide.join(diffs, on="project_id", how="left")
-            .with_columns(pl.concat_str([pl.when(pl.col(c)).then(pl.lit(c.removeprefix("differs_"))) for c in differs],
-                                        separator=",", ignore_nulls=True).fill_null("").alias("disagree"))
-            .drop(differs))
+    per_pack = {pid: outcomes.filter(pl.col("pack") == pid) for pid in pack_ids}
+    wide = projects.drop(PIX).hstack([
+        one[c].alias(f"{pid}:{c}") for pid, one in per_pack.items()
+        for c in ("gate", "alerts", "grade", "effect_fen", "deadline")])
+    first = per_pack[pack_ids[0]]
+    differs = []
+    for col, name in fields.items():
+        flag = pl.Series(f"differs_{name}", [False] * first.height, dtype=pl.Boolean)
+        for pid in pack_ids[1:]:
+            flag = flag | per_pack[pid][col].ne_missing(first[col])
+        differs.append(flag.alias(name))
+    disagree = pl.DataFrame(differs).select(
+        pl.concat_str([pl.when(pl.col(n)).then(pl.lit(n)) for n in fields.values()],
+                      separator=",", ignore_nulls=True).fill_null("").alias("disagree"))
+    return wide.hstack(disagree)
 
 
 def _summary(result: RunResult, outcomes: pl.DataFrame, n: int) -> dict:
