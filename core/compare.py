@@ -62,8 +62,11 @@ def outcomes_of(result: RunResult, projects: pl.DataFrame) -> pl.DataFrame:
     zh = {k: a.zh for k, a in ACTIONS.items()}
     blocked = f.filter(pl.col("action") == "block_budget").select(PIX).unique().with_columns(
         pl.lit("不予安排预算").alias("gate"))
+    kinds = sorted(ALERT_ACTIONS)  # listed in this order, by their Chinese names
     alerts = (f.filter(pl.col("action").is_in(ALERT_ACTIONS))
-              .group_by(PIX).agg(pl.col("action").unique().sort().replace_strict(zh).str.join("、").alias("alerts")))
+              .group_by(PIX).agg((pl.col("action") == a).any().alias(a) for a in kinds)
+              .select(PIX, pl.concat_str([pl.when(pl.col(a)).then(pl.lit(zh[a])) for a in kinds],
+                                         separator="、", ignore_nulls=True).alias("alerts")))
     effect = (f.filter(pl.col("amount_fen").is_not_null())
               .group_by(PIX).agg(pl.col("amount_fen").sum().alias("effect_fen")))
     due = (f.filter(pl.col("action").is_in(DEADLINE_ACTIONS))
@@ -84,12 +87,13 @@ def compare(packs: list[Pack], portfolio: Portfolio, as_of: dt.date, *, monthly:
             on_pack=None) -> Comparison:
     projects = portfolio.projects.select("project_id", PIX, "name", "department")
     portfolio.check_as_of(as_of)
+    portfolio = portfolio.shared()  # what depends on the data alone is computed once for all packs
     base = base_facts(portfolio, as_of)  # the same for every pack
     parts, summary = [], []
     for pack in packs:
         if on_pack:
             on_pack(pack.id)
-        result = run(pack, portfolio, as_of, base=base)
+        result = run(pack, portfolio, as_of, base=base, messages=False)  # outcomes read no message
         # Condensed at once, so that only one pack's findings are held at a time.
         one = outcomes_of(result, projects)
         parts.append(one)
@@ -166,6 +170,6 @@ def _monthly(packs: list[Pack], portfolio: Portfolio, as_of: dt.date) -> pl.Data
     for day in _month_ends(int(years.max()), as_of):
         view = portfolio.as_of_view(day)
         for pack in packs:
-            f = run(pack, view, day).findings
+            f = run(pack, view, day, messages=False).findings
             rows.append((pack.id, day.strftime("%Y-%m"), int(f.filter(pl.col("action").is_in(ALERT_ACTIONS)).height)))
     return pl.DataFrame(rows, schema={"pack": pl.String, "month": pl.String, "alerts": pl.Int64}, orient="row")

@@ -23,7 +23,7 @@ from jixiao.core.errors import PluginError, RuleFailed
 from jixiao.core.hookspecs import STAGE_HOOKS, STAGES
 from jixiao.core.pack import Pack
 from jixiao.core.portfolio import PIX, Portfolio
-from jixiao.core.rule import FINDING_OPTIONAL, FINDING_REQUIRED, Rule, RuleOutput
+from jixiao.core.rule import FINDING_OPTIONAL, FINDING_REQUIRED, MESSAGES, Rule, RuleOutput
 
 FINDINGS_SCHEMA = {
     "project_id": pl.String, PIX: pl.UInt32, "pack": pl.String, "stage": pl.String, "rule": pl.String,
@@ -143,12 +143,23 @@ class Lifecycle:
 
 def run(pack: Pack, portfolio: Portfolio, as_of: dt.date, *, explain: bool = False,
         on_stage: Callable[[str], None] | None = None, trace: bool | None = None,
-        base: pl.DataFrame | None = None, only: frozenset[str] | None = None) -> RunResult:
+        base: pl.DataFrame | None = None, only: frozenset[str] | None = None,
+        messages: bool = True) -> RunResult:
     """Run the five stages in order; later stages see the facts earlier stages returned.
 
     ``base`` is ``base_facts(portfolio, as_of)`` when the caller has it already, checked: a
     comparison computes it once for every pack. ``only`` runs those rules of the pack alone.
+    ``messages=False`` is for callers that read no message: findings built with ``Rule.findings``
+    then have an empty message, and the run skips building a string per finding.
     """
+    token = MESSAGES.set(messages)
+    try:
+        return _run(pack, portfolio, as_of, explain, on_stage, trace, base, only)
+    finally:
+        MESSAGES.reset(token)
+
+
+def _run(pack, portfolio, as_of, explain, on_stage, trace, base, only) -> RunResult:
     if base is None:
         portfolio.check_as_of(as_of)
         base = base_facts(portfolio, as_of)

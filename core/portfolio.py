@@ -11,6 +11,7 @@ import datetime as dt
 import difflib
 import io
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import attrs
@@ -83,6 +84,9 @@ class Portfolio:
     accountability: pl.DataFrame
     origins: dict[str, Origin] = attrs.field(factory=dict)
     warnings: tuple[Problem, ...] = ()
+    # Aggregates that depend on these tables alone, shared by several packs run over them; only a
+    # portfolio made by ``shared`` has one (see ``memo``).
+    _memo: dict | None = attrs.field(default=None, eq=False, repr=False, alias="_memo")
 
     def table(self, name: str) -> pl.DataFrame:
         return getattr(self, name)
@@ -113,6 +117,21 @@ class Portfolio:
                 raise ValueError(f"{name}: project id {rows['project_id'][0]!r} is not in the projects table")
         return cls(**tables, origins=origins or {}, warnings=warnings)
 
+    def memo(self, key: tuple, compute: Callable[[], pl.DataFrame]) -> pl.DataFrame:
+        """``compute()``; on a portfolio made by ``shared``, once per key. The key names the
+        computation and every argument it depends on; the computation reads the tables and nothing
+        else (no fact a rule produced), so its result is the same under every pack. A comparison of
+        six packs thus scores indicators or sums payments once, not six times."""
+        if self._memo is None:
+            return compute()
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
+
+    def shared(self) -> Portfolio:
+        """The same tables, with a memo that runs over them share (``compare`` uses it)."""
+        return attrs.evolve(self, _memo={})
+
     def frozen_view(self) -> Portfolio:
         """Shallow copies of every table, handed to plugins: a plugin that mutates a frame in place
         (``insert_column`` and the like) changes only its own copy, never the core's."""
@@ -121,7 +140,7 @@ class Portfolio:
     def as_of_view(self, day: dt.date) -> Portfolio:
         """The portfolio as it stood on ``day``: payments after it are not known yet (used to replay
         a year month by month)."""
-        return attrs.evolve(self, spending=self.spending.filter(pl.col("date") <= day))
+        return attrs.evolve(self, spending=self.spending.filter(pl.col("date") <= day), _memo=None)
 
     def subset(self, project_ids: list[str]) -> Portfolio:
         """The same portfolio restricted to some projects (the single-project path of explain),
@@ -147,7 +166,7 @@ class Portfolio:
                 if hi > lo:
                     parts.append(table.slice(lo, hi - lo).with_columns(pl.lit(new, pl.UInt32).alias(PIX)))
             frames[name] = (pl.concat(parts) if parts else table.clear()).with_columns(pl.col(PIX).set_sorted())
-        return attrs.evolve(self, **frames)
+        return attrs.evolve(self, **frames, _memo=None)
 
     def check_as_of(self, as_of: dt.date) -> None:
         """Spending dated after the as-of date cannot be known yet: an input error."""

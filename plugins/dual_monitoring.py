@@ -43,7 +43,9 @@ class DualMonitoring(Rule):
 
     def progress(self, portfolio, as_of: dt.date, facts: pl.DataFrame) -> pl.DataFrame:
         p = self.params
-        shares = indicator_shares(portfolio.indicators, MICRO, micro(p.qualitative_partial), 0)
+        partial = micro(p.qualitative_partial)
+        completion = portfolio.memo(("target_completion", partial), lambda: completion_micro(
+            indicator_shares(portfolio.indicators, MICRO, partial, 0)))
         start = pl.col("start_date").fill_null(pl.date(pl.col("fiscal_year"), 1, 1))
         end = pl.col("end_date").fill_null(pl.date(pl.col("fiscal_year"), 12, 31))
         total = (end - start).dt.total_days() + 1
@@ -53,7 +55,7 @@ class DualMonitoring(Rule):
                              (pl.min_horizontal(elapsed, total) * MICRO // total).alias("time_progress"),
                              pl.when(b <= 0).then(MICRO).otherwise(pl.min_horizontal(s, b) * MICRO // b)
                              .alias("execution_rate"))
-                .join(completion_micro(shares), on="pix", how="left", maintain_order="left"))
+                .join(completion, on="pix", how="left", maintain_order="left"))
 
     @hookimpl
     def jixiao_monitor(self, portfolio, as_of, facts):

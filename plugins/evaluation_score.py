@@ -144,7 +144,10 @@ class EvaluationScore(Rule):
 
     @hookimpl
     def jixiao_evaluate(self, portfolio, as_of, facts):
-        scored = self.scores(portfolio, as_of, facts)
+        # Scores depend on the tables, the date and these parameters only (spent_fen is the base
+        # facts' spending to date), so packs compared over one portfolio share them.
+        scored = portfolio.memo(("evaluation_score", as_of, repr(self.params)),
+                                lambda: self.scores(portfolio, as_of, facts))
         labels = [label for label, _ in self.bands_c()]
         scored = scored.with_columns(
             self.grade_expr(pl.col("score_c")).alias("grade"),

@@ -36,8 +36,8 @@ class TargetGate(Rule):
     @hookimpl
     def jixiao_target(self, portfolio, facts):
         levels = self.params.required_levels
-        present = portfolio.indicators.group_by("pix").agg(
-            *((pl.col("level1") == lv).any().alias(f"_has_{lv}") for lv in levels))
+        present = portfolio.memo(("levels_present", tuple(levels)), lambda: portfolio.indicators.group_by("pix").agg(
+            *((pl.col("level1") == lv).any().alias(f"_has_{lv}") for lv in levels)))
         in_scope = facts
         if self.params.categories:
             in_scope = in_scope.filter(pl.col("category").is_in(self.params.categories))
