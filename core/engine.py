@@ -141,6 +141,25 @@ class Lifecycle:
         return getattr(self, stage)
 
 
+_LIFECYCLES: dict[tuple, tuple[Pack, Lifecycle]] = {}
+
+
+def lifecycle(pack: Pack, trace: bool | None = None, only: frozenset[str] | None = None) -> Lifecycle:
+    """The pack's plugin manager, made once and reused by later runs of the same pack: registering
+    rules with pluggy inspects every attribute of every rule, a few milliseconds that would
+    otherwise dominate a one-project run (``explain``). A rule instance may serve several runs."""
+    traced = bool(trace if trace is not None else os.environ.get("JIXIAO_TRACE"))
+    key = (id(pack), traced, only)
+    hit = _LIFECYCLES.get(key)
+    if hit is not None and hit[0] is pack:
+        return hit[1]
+    if len(_LIFECYCLES) >= 64:
+        _LIFECYCLES.clear()
+    life = Lifecycle(pack, traced, only)
+    _LIFECYCLES[key] = (pack, life)  # holding the pack keeps its id from being reused
+    return life
+
+
 def run(pack: Pack, portfolio: Portfolio, as_of: dt.date, *, explain: bool = False,
         on_stage: Callable[[str], None] | None = None, trace: bool | None = None,
         base: pl.DataFrame | None = None, only: frozenset[str] | None = None,
@@ -163,7 +182,7 @@ def _run(pack, portfolio, as_of, explain, on_stage, trace, base, only) -> RunRes
     if base is None:
         portfolio.check_as_of(as_of)
         base = base_facts(portfolio, as_of)
-    life = Lifecycle(pack, trace, only)
+    life = lifecycle(pack, trace, only)
     facts = base
     ids = base.select("project_id", PIX)
     parts: list[pl.DataFrame] = []
@@ -194,9 +213,11 @@ def _finalise(frame: pl.DataFrame, rule: Rule, pack: Pack, stage: str, hook: str
     """Check a rule's findings frame, add pack, stage, rule and citation columns, and sort it by
     project (in the portfolio's order) and action."""
     where = f"rule {rule.rule_id!r} (plugin {rule.name!r}), hook {hook}"
-    for col, dtype in FINDING_REQUIRED.items():
+    for col in FINDING_REQUIRED:
         if col not in frame.columns:
             raise PluginError(f"{where} returned findings without the column {col!r}")
+    if "project_id" not in frame.columns and PIX not in frame.columns:
+        raise PluginError(f"{where} returned findings without the column 'project_id' (or 'pix')")
     frame = _with_pix(frame, ids, where)
     missing = {c: pl.lit(None, d) if c != "assumed" else pl.lit(False) for c, d in FINDING_OPTIONAL.items()
                if c not in frame.columns}
@@ -204,7 +225,7 @@ def _finalise(frame: pl.DataFrame, rule: Rule, pack: Pack, stage: str, hook: str
     bad = frame.filter(~pl.col("action").is_in(list(ACTIONS)))
     if bad.height:
         raise PluginError(f"{where} returned an action outside the vocabulary: {bad['action'][0]!r}")
-    return frame.select(
+    out = frame.select(
         pl.col("project_id").cast(pl.String),
         pl.col(PIX),
         pl.lit(pack.id).alias("pack"),
@@ -218,21 +239,24 @@ def _finalise(frame: pl.DataFrame, rule: Rule, pack: Pack, stage: str, hook: str
         pl.lit(rule.citation.clause).alias("clause"),
         pl.col("assumed").fill_null(False).cast(pl.Boolean),
         pl.col("message").cast(pl.String),
-    ).sort(PIX, "action", maintain_order=True)
+    )
+    pix = out[PIX]
+    if pix.len() > 1 and not (pix.diff().drop_nulls() > 0).all():  # one finding per project, in order: done
+        out = out.sort(PIX, "action", maintain_order=True)
+    return out
 
 
 def _with_pix(frame: pl.DataFrame, ids: pl.DataFrame, where: str) -> pl.DataFrame:
-    """The findings with each project's ``pix``: checked when the rule gives it (the built-in rules
-    do), looked up from the project id when it does not. A project not in the portfolio is an error."""
+    """The findings with each project's ``pix`` and ``project_id``. When the rule gives ``pix`` (the
+    built-in rules do), it is the key and the project id is taken from the portfolio; otherwise
+    ``pix`` is looked up from the project id. A project not in the portfolio is an error."""
     if PIX in frame.columns:
         pix = frame[PIX].cast(pl.UInt32, strict=False)
-        bad = frame.filter(pix.is_null() | (pix >= ids.height)
-                           | (ids["project_id"].gather(pix.fill_null(0).clip(0, max(ids.height - 1, 0)))
-                              != frame["project_id"].cast(pl.String)))
-        if bad.height:
-            raise PluginError(f"{where} returned a finding for project {bad['project_id'][0]!r} whose pix "
-                              f"{bad[PIX][0]!r} is not that project's position in the portfolio")
-        return frame.with_columns(pix.alias(PIX))
+        bad = pix.is_null() | (pix >= ids.height)
+        if bad.any():
+            raise PluginError(f"{where} returned a finding with pix {frame[PIX].filter(bad)[0]!r}, which is not "
+                              f"a project's position in the portfolio (it has {ids.height} projects)")
+        return frame.with_columns(pix.alias(PIX), ids["project_id"].gather(pix).alias("project_id"))
     found = frame.join(ids, on="project_id", how="left", maintain_order="left")
     stray = found.filter(pl.col(PIX).is_null())
     if stray.height:

@@ -11,7 +11,8 @@ import polars as pl
 from jixiao.core.hookspecs import ALL_HOOKS, STAGE_HOOKS
 
 # Columns a rule's findings frame must or may carry; the engine adds pack, stage, rule and citation.
-FINDING_REQUIRED = {"project_id": pl.String, "action": pl.String, "message": pl.String}
+# ``project_id`` or ``pix`` (the project's position, the faster key) identifies the project.
+FINDING_REQUIRED = {"action": pl.String, "message": pl.String}
 FINDING_OPTIONAL = {"amount_fen": pl.Int64, "due_date": pl.Date, "assumed": pl.Boolean}
 
 # False while the engine runs for a caller that reads no messages (``compare``): ``Rule.findings``

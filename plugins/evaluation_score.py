@@ -126,14 +126,18 @@ class EvaluationScore(Rule):
         kinds = self.params.sources
         rank = {k: i for i, k in enumerate(kinds)}
         ev = portfolio.evaluations
-        ev = (ev.with_columns(pl.col("pix"), facts["fiscal_year"].gather(ev["pix"]).alias("fiscal_year"))
+        ev = (ev.select("pix", "year", "kind", "date", "score_c",
+                        facts["fiscal_year"].gather(ev["pix"]).alias("fiscal_year"))
               .filter((pl.col("year") == pl.col("fiscal_year"))
                       & (pl.col("date").is_null() | (pl.col("date") <= as_of))
-                      & pl.col("kind").is_in(list(rank)))
-              .with_columns(pl.col("kind").replace_strict(rank, return_dtype=pl.Int32).alias("_k"))
-              .sort(["pix", "_k", "date"], descending=[False, False, True], nulls_last=True)
-              .group_by("pix", maintain_order=True).first()
-              .select("pix", "score_c", pl.col("kind").alias("score_source")))
+                      & pl.col("kind").is_in(list(rank))))
+        pix = ev["pix"]
+        if pix.len() > 1 and not (pix.diff().drop_nulls() > 0).all():
+            # Several candidates for some project: the first source in order, then the latest.
+            ev = (ev.with_columns(pl.col("kind").replace_strict(rank, return_dtype=pl.Int32).alias("_k"))
+                  .sort(["pix", "_k", "date"], descending=[False, False, True], nulls_last=True)
+                  .group_by("pix", maintain_order=True).first())
+        ev = ev.select("pix", "score_c", pl.col("kind").alias("score_source"))
         if "computed" in kinds:
             year_over = facts.filter(pl.col("fiscal_year") < as_of.year).select("pix", "budget_fen", "spent_fen")
             computed = (self.computed_scores(portfolio, year_over)
