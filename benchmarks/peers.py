@@ -133,10 +133,13 @@ def jixiao_inputs(score_c: np.ndarray, budget_fen: np.ndarray):
     return Portfolio.from_frames({"projects": projects, "evaluations": evaluations})
 
 
-def jixiao_rule(pack, portfolio) -> np.ndarray:
+def jixiao_rule(pack, portfolio, messages: bool = False) -> np.ndarray:
+    """A full run of the two-rule pack (grading, then the budget link), every finding with its
+    pack, rule and citation; without the Chinese message text unless asked, since no other peer
+    writes one. The cuts are read back into an array by project position."""
     from jixiao.core.engine import run
 
-    f = run(pack, portfolio, dt.date(2025, 3, 31)).findings.filter(pl.col("action") == "cut_budget")
-    cuts = portfolio.projects.select("project_id").join(f.select("project_id", (-pl.col("amount_fen")).alias("cut")),
-                                                        on="project_id", how="left")
-    return cuts["cut"].fill_null(0).to_numpy()
+    f = run(pack, portfolio, dt.date(2025, 3, 31), messages=messages).findings.filter(pl.col("action") == "cut_budget")
+    cuts = np.zeros(len(portfolio), dtype=np.int64)
+    cuts[f["pix"].to_numpy()] = -f["amount_fen"].to_numpy()
+    return cuts

@@ -114,14 +114,16 @@ def bench_size(n: int, seed: int, folder: Path, have_openfisca: bool) -> dict:
     score_c = rng.integers(0, 10_001, n).astype(np.int64)
     budget_fen = portfolio.projects["budget_fen"].to_numpy()
     rule = {}
-    rule["numpy_s"], floor = timed(lambda: peers.numpy_floor(score_c, budget_fen), repeat=3)
+    rule["numpy_s"], floor = timed(lambda: peers.numpy_floor(score_c, budget_fen), repeat=5)
     bench_pack = Pack.load(_write(folder / "bench.toml", peers.PACK), registry)
     inputs = peers.jixiao_inputs(score_c, budget_fen)
-    rule["jixiao_s"], mine = timed(lambda: peers.jixiao_rule(bench_pack, inputs), repeat=3)
+    rule["jixiao_s"], mine = timed(lambda: peers.jixiao_rule(bench_pack, inputs), repeat=5)
     assert (mine == floor).all(), "jixiao differs from the numpy floor"
+    rule["jixiao_messages_s"], said = timed(lambda: peers.jixiao_rule(bench_pack, inputs, messages=True), repeat=3)
+    assert (said == floor).all(), "jixiao with messages differs from the numpy floor"
     if have_openfisca:
         tbs = peers.openfisca_system()
-        rule["openfisca_s"], of = timed(lambda: peers.openfisca(tbs, score_c, budget_fen), repeat=3)
+        rule["openfisca_s"], of = timed(lambda: peers.openfisca(tbs, score_c, budget_fen), repeat=5)
         assert (of == floor).all(), "OpenFisca differs from the numpy floor"
     rule["pluggy_loop_s"], loop = timed(lambda: peers.pluggy_loop(score_c, budget_fen))
     assert (loop == floor).all(), "the pluggy loop differs from the numpy floor"
@@ -136,15 +138,15 @@ def _write(path: Path, text: str) -> Path:
 
 
 def report(results: list[dict]) -> str:
-    lines = [f"{'projects':>10} {'peer':<12} {'seconds':>9} {'ns/project':>11} {'× floor':>8} {'× OpenFisca':>12}"]
+    lines = [f"{'projects':>10} {'peer':<16} {'seconds':>9} {'ns/project':>11} {'× floor':>8} {'× OpenFisca':>12}"]
     for r in results:
         rule, n = r["rule"], r["projects"]
-        for peer in ("numpy_s", "openfisca_s", "jixiao_s", "pluggy_loop_s"):
+        for peer in ("numpy_s", "openfisca_s", "jixiao_s", "jixiao_messages_s", "pluggy_loop_s"):
             if peer not in rule:
                 continue
             s = rule[peer]
             of = rule.get("openfisca_s")
-            lines.append(f"{n:>10,} {peer[:-2]:<12} {s:>9.4f} {s / n * 1e9:>11.1f} {s / rule['numpy_s']:>8.1f} "
+            lines.append(f"{n:>10,} {peer[:-2]:<16} {s:>9.4f} {s / n * 1e9:>11.1f} {s / rule['numpy_s']:>8.1f} "
                          f"{(f'{s / of:.2f}' if of else '—'):>12}")
     lines.append("")
     stages = list(results[0]["stages_s"])

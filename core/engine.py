@@ -266,18 +266,18 @@ def _with_pix(frame: pl.DataFrame, ids: pl.DataFrame, where: str) -> pl.DataFram
 
 
 def _merge_facts(facts: pl.DataFrame, new: pl.DataFrame, rule: Rule, hook: str) -> pl.DataFrame:
-    if "project_id" not in new.columns:
-        raise PluginError(f"rule {rule.rule_id!r}, hook {hook}: facts need a project_id column")
+    if "project_id" not in new.columns and PIX not in new.columns:
+        raise PluginError(f"rule {rule.rule_id!r}, hook {hook}: facts need a project_id (or pix) column")
     clash = [c for c in new.columns if c not in ("project_id", PIX) and c in facts.columns]
     if clash:
         raise PluginError(f"rule {rule.rule_id!r}, hook {hook}: fact column(s) {clash} already exist; "
                           "another rule or the projects table provides them")
-    if new.height == facts.height and new["project_id"].equals(facts["project_id"]):
+    key = PIX if PIX in new.columns else "project_id"
+    if new.height == facts.height and new[key].equals(facts[key]):
         # Most rules derive their facts from `facts` row by row: the rows line up, no join needed.
         return facts.hstack(new.drop("project_id", PIX, strict=False))
-    key = PIX if PIX in new.columns else "project_id"
     if new[key].is_duplicated().any():
         raise PluginError(f"rule {rule.rule_id!r}, hook {hook}: facts have more than one row per project")
     if key == PIX:
-        new = new.drop("project_id")
+        new = new.drop("project_id", strict=False)
     return facts.join(new, on=key, how="left", maintain_order="left")

@@ -93,8 +93,7 @@ class Rule:
         else:
             msg = pl.lit(message) if isinstance(message, str) else message
         return frame.select(
-            pl.col("project_id"),
-            *([pl.col("pix")] if "pix" in frame.columns else []),
+            *(pl.col(c) for c in ("project_id", "pix") if c in frame.columns),
             pl.lit(action).alias("action"),
             msg.alias("message"),
             (amount_fen if amount_fen is not None else pl.lit(None, pl.Int64)).cast(pl.Int64).alias("amount_fen"),

@@ -102,6 +102,14 @@ class EvaluationScore(Rule):
             expr = pl.when(score >= low).then(pl.lit(label)).otherwise(expr)
         return pl.when(score.is_null()).then(None).otherwise(expr)
 
+    def rank_expr(self, score: pl.Expr) -> pl.Expr:
+        """The band's position, 1 for the best (``grade_rank``)."""
+        bands = self.bands_c()
+        expr = pl.lit(len(bands), pl.Int8)
+        for i, (_, low) in reversed(list(enumerate(bands[:-1]))):
+            expr = pl.when(score >= low).then(pl.lit(i + 1, pl.Int8)).otherwise(expr)
+        return pl.when(score.is_null()).then(None).otherwise(expr)
+
     def computed_scores(self, portfolio, facts: pl.DataFrame) -> pl.DataFrame:
         """pix, score_c: the self-evaluation score computed from indicators and execution."""
         p = self.params
@@ -152,22 +160,17 @@ class EvaluationScore(Rule):
         # facts' spending to date), so packs compared over one portfolio share them.
         scored = portfolio.memo(("evaluation_score", as_of, repr(self.params)),
                                 lambda: self.scores(portfolio, as_of, facts))
-        labels = [label for label, _ in self.bands_c()]
-        scored = scored.with_columns(
-            self.grade_expr(pl.col("score_c")).alias("grade"),
-        ).with_columns(pl.col("grade").replace_strict({g: i + 1 for i, g in enumerate(labels)},
-                                                      return_dtype=pl.Int8).alias("grade_rank"))
-        scored = scored.with_columns(facts["project_id"].gather(scored["pix"]),
-                                     facts["fiscal_year"].gather(scored["pix"]))
+        scored = scored.with_columns(self.grade_expr(pl.col("score_c")).alias("grade"),
+                                     self.rank_expr(pl.col("score_c")).alias("grade_rank"))
         score_text = (pl.col("score_c") // 100).cast(pl.String) + "." + (pl.col("score_c") % 100).cast(
             pl.String).str.pad_start(2, "0")
-        message = (pl.col("fiscal_year").cast(pl.String) + "年度绩效评价得分 " + score_text + " 分，等级："
+        year = pl.lit(facts["fiscal_year"]).gather(pl.col("pix"))  # evaluated only if messages are built
+        message = (year.cast(pl.String) + "年度绩效评价得分 " + score_text + " 分，等级："
                    + pl.col("grade") + "（" + pl.col("score_source").replace_strict(KIND_ZH) + "）")
         assumed = self.is_assumed("grades", "weights") | (
             pl.col("score_source").eq("computed") & pl.lit(self.is_assumed("qualitative")))
         findings = self.findings(scored, "grade", message, assumed=assumed)
-        return self.output(findings, scored.select("project_id", "pix", "score_c", "grade", "grade_rank",
-                                                   "score_source"))
+        return self.output(findings, scored.select("pix", "score_c", "grade", "grade_rank", "score_source"))
 
     @hookimpl
     def jixiao_explain(self, facts):

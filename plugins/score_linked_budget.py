@@ -62,14 +62,16 @@ class ScoreLinkedBudget(Rule):
                 hit = graded.filter(pl.col("grade").is_in(grades))
                 msg = pl.lit(text.split("{g}")[0]) + pl.col("grade") + pl.lit(text.split("{g}")[1])
                 parts.append(self.findings(hit, action, msg, assumed=self.is_assumed(param)))
-        for grade, ratio in p.cut_ratios.items():
-            if ratio == 0:
-                continue
-            hit = graded.filter(pl.col("grade") == grade)
-            cut = share_fen_expr(pl.col("budget_fen"), ratio)
-            pct = f"{(ratio * 100).normalize():f}%"
-            msg = (pl.lit(f"绩效评价等级为{grade}，扣减") + next_year
-                   + pl.lit(f"年度部门项目预算控制数（本年预算的 {pct}）"))
+        cuts = {grade: ratio for grade, ratio in p.cut_ratios.items() if ratio != 0}
+        if cuts:
+            # One pass over the cut grades, so the findings stay in the portfolio's order.
+            hit = graded.filter(pl.col("grade").is_in(list(cuts)))
+            cut, pct = pl.lit(None, pl.Int64), pl.lit(None, pl.String)
+            for grade, ratio in cuts.items():
+                cut = pl.when(pl.col("grade") == grade).then(share_fen_expr(pl.col("budget_fen"), ratio)).otherwise(cut)
+                pct = pl.when(pl.col("grade") == grade).then(pl.lit(f"{(ratio * 100).normalize():f}%")).otherwise(pct)
+            msg = (pl.lit("绩效评价等级为") + pl.col("grade") + pl.lit("，扣减") + next_year
+                   + pl.lit("年度部门项目预算控制数（本年预算的 ") + pct + pl.lit("）"))
             parts.append(self.findings(hit, "cut_budget", msg, amount_fen=-cut,
                                        assumed=self.is_assumed("cut_ratios")))
         if p.poor_rectification_actions:
