@@ -139,7 +139,8 @@ def jixiao_rule(pack, portfolio, messages: bool = False) -> np.ndarray:
     writes one. The cuts are read back into an array by project position."""
     from jixiao.core.engine import run
 
-    f = run(pack, portfolio, dt.date(2025, 3, 31), messages=messages).findings.filter(pl.col("action") == "cut_budget")
+    result = run(pack, portfolio, dt.date(2025, 3, 31))
+    f = (result.findings if messages else result.decisions).filter(pl.col("action") == "cut_budget")
     cuts = np.zeros(len(portfolio), dtype=np.int64)
     cuts[f["pix"].to_numpy()] = -f["amount_fen"].to_numpy()
     return cuts

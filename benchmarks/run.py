@@ -98,7 +98,7 @@ def bench_size(n: int, seed: int, folder: Path, have_openfisca: bool) -> dict:
     for s in comparison.summary:
         per_project = int(comparison.outcomes.filter(pl.col("pack") == s["pack"])["effect_fen"].sum())
         assert per_project == s["budget_effect_fen"], (s["pack"], per_project, s["budget_effect_fen"])
-    effects = result.findings["amount_fen"].drop_nulls().to_numpy()
+    effects = result.decisions["amount_fen"].drop_nulls().to_numpy()
     exact = int(effects.sum())
     f32 = float(np.sum(effects.astype(np.float32) / np.float32(100), dtype=np.float32))
     out["money"] = {"total_fen": exact, "float32_total_yuan": round(f32, 2),

@@ -58,7 +58,7 @@ class Comparison:
 def outcomes_of(result: RunResult, projects: pl.DataFrame) -> pl.DataFrame:
     """One row per project (in the portfolio's order): gate, alerts, grade, budget effect and
     deadline under one pack. Grouped and joined on ``pix``, not on the text id."""
-    f = result.findings
+    f = result.decisions
     zh = {k: a.zh for k, a in ACTIONS.items()}
     blocked = f.filter(pl.col("action") == "block_budget").select(PIX).unique().with_columns(
         pl.lit("不予安排预算").alias("gate"))
@@ -93,7 +93,7 @@ def compare(packs: list[Pack], portfolio: Portfolio, as_of: dt.date, *, monthly:
     for pack in packs:
         if on_pack:
             on_pack(pack.id)
-        result = run(pack, portfolio, as_of, base=base, messages=False)  # outcomes read no message
+        result = run(pack, portfolio, as_of, base=base)  # outcomes read decisions, never the messages
         # Condensed at once, so that only one pack's findings are held at a time.
         one = outcomes_of(result, projects)
         parts.append(one)
@@ -130,7 +130,7 @@ def _matrix(outcomes: pl.DataFrame, projects: pl.DataFrame, pack_ids: list[str])
 
 
 def _summary(result: RunResult, outcomes: pl.DataFrame, n: int) -> dict:
-    f = result.findings
+    f = result.decisions
     counts = dict(f.group_by("action").len().iter_rows())
     grades = (outcomes.filter(pl.col("grade").is_not_null()).group_by("grade", "grade_rank").len()
               .sort("grade_rank"))
@@ -170,6 +170,6 @@ def _monthly(packs: list[Pack], portfolio: Portfolio, as_of: dt.date) -> pl.Data
     for day in _month_ends(int(years.max()), as_of):
         view = portfolio.as_of_view(day)
         for pack in packs:
-            f = run(pack, view, day, messages=False).findings
+            f = run(pack, view, day).decisions
             rows.append((pack.id, day.strftime("%Y-%m"), int(f.filter(pl.col("action").is_in(ALERT_ACTIONS)).height)))
     return pl.DataFrame(rows, schema={"pack": pl.String, "month": pl.String, "alerts": pl.Int64}, orient="row")

@@ -8,6 +8,7 @@ import time.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import sys
 import time
@@ -23,7 +24,7 @@ from jixiao.core.errors import PluginError, RuleFailed
 from jixiao.core.hookspecs import STAGE_HOOKS, STAGES
 from jixiao.core.pack import Pack
 from jixiao.core.portfolio import PIX, Portfolio
-from jixiao.core.rule import FINDING_OPTIONAL, FINDING_REQUIRED, MESSAGES, Rule, RuleOutput
+from jixiao.core.rule import FINDING_OPTIONAL, FINDING_REQUIRED, Rule, RuleOutput
 
 FINDINGS_SCHEMA = {
     "project_id": pl.String, PIX: pl.UInt32, "pack": pl.String, "stage": pl.String, "rule": pl.String,
@@ -32,15 +33,26 @@ FINDINGS_SCHEMA = {
 }
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class RunResult:
-    """What a run returns: every finding, and every fact column the stages produced."""
+    """What a run returns: every finding, and every fact column the stages produced.
+
+    ``decisions`` are the findings without their message text; ``findings`` adds the messages,
+    built the first time something reads them. Callers that need only what was decided (a
+    comparison, a decision diff, the totals) never pay for a string per finding.
+    """
 
     pack: Pack
     as_of: dt.date
-    findings: pl.DataFrame
+    decisions: pl.DataFrame
     facts: pl.DataFrame
     notes: pl.DataFrame | None = None
+    messages: Callable[[], pl.Series] | None = attrs.field(default=None, repr=False)
+
+    @functools.cached_property
+    def findings(self) -> pl.DataFrame:
+        text = self.messages() if self.messages is not None else pl.Series("message", [], pl.String)
+        return self.decisions.with_columns(text.alias("message"))
 
 
 def base_facts(portfolio: Portfolio, as_of: dt.date) -> pl.DataFrame:
@@ -162,23 +174,12 @@ def lifecycle(pack: Pack, trace: bool | None = None, only: frozenset[str] | None
 
 def run(pack: Pack, portfolio: Portfolio, as_of: dt.date, *, explain: bool = False,
         on_stage: Callable[[str], None] | None = None, trace: bool | None = None,
-        base: pl.DataFrame | None = None, only: frozenset[str] | None = None,
-        messages: bool = True) -> RunResult:
+        base: pl.DataFrame | None = None, only: frozenset[str] | None = None) -> RunResult:
     """Run the five stages in order; later stages see the facts earlier stages returned.
 
     ``base`` is ``base_facts(portfolio, as_of)`` when the caller has it already, checked: a
     comparison computes it once for every pack. ``only`` runs those rules of the pack alone.
-    ``messages=False`` is for callers that read no message: findings built with ``Rule.findings``
-    then have an empty message, and the run skips building a string per finding.
     """
-    token = MESSAGES.set(messages)
-    try:
-        return _run(pack, portfolio, as_of, explain, on_stage, trace, base, only)
-    finally:
-        MESSAGES.reset(token)
-
-
-def _run(pack, portfolio, as_of, explain, on_stage, trace, base, only) -> RunResult:
     if base is None:
         portfolio.check_as_of(as_of)
         base = base_facts(portfolio, as_of)
@@ -186,14 +187,18 @@ def _run(pack, portfolio, as_of, explain, on_stage, trace, base, only) -> RunRes
     facts = base
     ids = base.select("project_id", PIX)
     parts: list[pl.DataFrame] = []
+    texts: list[Callable[[], pl.Series]] = []
     for stage in STAGES:
         if on_stage:
             on_stage(stage)
         outputs = life.stage(stage)(portfolio=portfolio.frozen_view(), as_of=as_of, facts=facts.clone())
         for out in outputs:
             rule = life.rules[out.rule]
-            if out.findings is not None and out.findings.height:
-                parts.append(_finalise(out.findings, rule, pack, stage, STAGE_HOOKS[stage], ids))
+            if out.findings is not None:
+                part, text = _finalise(out.findings, rule, pack, stage, STAGE_HOOKS[stage], ids)
+                if part.height:
+                    parts.append(part)
+                    texts.append(text)
             if out.facts is not None:
                 facts = _merge_facts(facts, out.facts, rule, STAGE_HOOKS[stage])
     notes = None
@@ -204,21 +209,35 @@ def _run(pack, portfolio, as_of, explain, on_stage, trace, base, only) -> RunRes
         notes = pl.concat(frames) if frames else pl.DataFrame(schema={"project_id": pl.String, "rule": pl.String,
                                                                       "note": pl.String})
     # Parts come in stage and pack order, each sorted by project: the concatenation is in order.
-    findings = pl.concat(parts, how="vertical") if parts else pl.DataFrame(schema=FINDINGS_SCHEMA)
-    return RunResult(pack, as_of, findings, facts, notes)
+    schema = {c: t for c, t in FINDINGS_SCHEMA.items() if c != "message"}
+    decisions = pl.concat(parts, how="vertical") if parts else pl.DataFrame(schema=schema)
+
+    def messages() -> pl.Series:
+        return pl.concat([text() for text in texts]) if texts else pl.Series("message", [], pl.String)
+
+    return RunResult(pack, as_of, decisions, facts, notes, messages)
 
 
-def _finalise(frame: pl.DataFrame, rule: Rule, pack: Pack, stage: str, hook: str,
-              ids: pl.DataFrame) -> pl.DataFrame:
-    """Check a rule's findings frame, add pack, stage, rule and citation columns, and sort it by
-    project (in the portfolio's order) and action."""
+def _finalise(frame: pl.DataFrame | pl.LazyFrame, rule: Rule, pack: Pack, stage: str, hook: str,
+              ids: pl.DataFrame) -> tuple[pl.DataFrame, Callable[[], pl.Series]]:
+    """Check a rule's findings, add pack, stage, rule and citation columns, and sort them by project
+    (in the portfolio's order) and action. Returns them without the message, and a function that
+    computes the messages in the same order: a lazy frame computes them only when called."""
     where = f"rule {rule.rule_id!r} (plugin {rule.name!r}), hook {hook}"
+    if isinstance(frame, pl.LazyFrame):
+        names = frame.collect_schema().names()
+        lazy = frame
+        frame = frame.drop("message", strict=False).collect()  # the message is not computed here
+        if "message" in names:
+            frame = frame.with_columns(pl.lit("", pl.String).alias("message"))  # placeholder, checked below
+    else:
+        lazy = None
     for col in FINDING_REQUIRED:
         if col not in frame.columns:
             raise PluginError(f"{where} returned findings without the column {col!r}")
     if "project_id" not in frame.columns and PIX not in frame.columns:
         raise PluginError(f"{where} returned findings without the column 'project_id' (or 'pix')")
-    frame = _with_pix(frame, ids, where)
+    frame = _with_pix(frame, ids, where).with_row_index("_at")
     missing = {c: pl.lit(None, d) if c != "assumed" else pl.lit(False) for c, d in FINDING_OPTIONAL.items()
                if c not in frame.columns}
     frame = frame.with_columns(**missing)
@@ -238,12 +257,21 @@ def _finalise(frame: pl.DataFrame, rule: Rule, pack: Pack, stage: str, hook: str
         pl.lit(pack.source_label(rule.citation.source)).alias("source"),
         pl.lit(rule.citation.clause).alias("clause"),
         pl.col("assumed").fill_null(False).cast(pl.Boolean),
-        pl.col("message").cast(pl.String),
+        pl.col("_at"),
     )
     pix = out[PIX]
     if pix.len() > 1 and not (pix.diff().drop_nulls() > 0).all():  # one finding per project, in order: done
         out = out.sort(PIX, "action", maintain_order=True)
-    return out
+    at = out["_at"]
+    eager = frame["message"].cast(pl.String) if lazy is None else None
+
+    def text() -> pl.Series:
+        column = eager if lazy is None else lazy.select(pl.col("message").cast(pl.String)).collect().to_series()
+        if column.len() != at.len():
+            raise PluginError(f"{where}: its findings' messages do not line up with its findings")
+        return column.gather(at)
+
+    return out.drop("_at"), text
 
 
 def _with_pix(frame: pl.DataFrame, ids: pl.DataFrame, where: str) -> pl.DataFrame:

@@ -101,11 +101,13 @@ def _run_for_one(pack: Pack, portfolio: Portfolio, one: Portfolio, rules, as_of:
     pid = one.projects["project_id"][0]
     rest = run(pack, one, as_of, explain=True, trace=trace, only=frozenset(r.id for r in rules) - whole)
     mine = apart.findings.filter(pl.col("project_id") == pid).with_columns(pl.lit(0, pl.UInt32).alias(PIX))
+    rest_findings = rest.findings
     order = {r.id: i for i, r in enumerate(rules)}
     stage = {s: i for i, s in enumerate(STAGES)}
-    findings = (pl.concat([rest.findings, mine])
+    findings = (pl.concat([rest_findings, mine])
                 .sort(pl.col("stage").replace_strict(stage, return_dtype=pl.Int32),
                       pl.col("rule").replace_strict(order, return_dtype=pl.Int32), maintain_order=True))
     facts = rest.facts.hstack(apart.facts.filter(pl.col("project_id") == pid).select(produced))
     notes = pl.concat([rest.notes, apart.notes.filter(pl.col("project_id") == pid)])
-    return attrs.evolve(rest, findings=findings, facts=facts, notes=notes)
+    return RunResult(rest.pack, rest.as_of, findings.drop("message"), facts, notes,
+                     messages=lambda: findings["message"])

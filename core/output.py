@@ -45,7 +45,7 @@ def findings_table(result: RunResult) -> pl.DataFrame:
 
 
 def summary(result: RunResult) -> dict:
-    f = result.findings
+    f = result.decisions
     counts = dict(f.group_by("action").len().iter_rows())
     effect = f.filter(pl.col("amount_fen").is_not_null())["amount_fen"].sum()
     return {

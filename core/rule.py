@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from contextvars import ContextVar
 from typing import Any, ClassVar
 
 import attrs
@@ -14,10 +13,6 @@ from jixiao.core.hookspecs import ALL_HOOKS, STAGE_HOOKS
 # ``project_id`` or ``pix`` (the project's position, the faster key) identifies the project.
 FINDING_REQUIRED = {"action": pl.String, "message": pl.String}
 FINDING_OPTIONAL = {"amount_fen": pl.Int64, "due_date": pl.Date, "assumed": pl.Boolean}
-
-# False while the engine runs for a caller that reads no messages (``compare``): ``Rule.findings``
-# then leaves the message empty instead of building a string per finding.
-MESSAGES: ContextVar[bool] = ContextVar("jixiao_messages", default=True)
 
 
 @attrs.frozen
@@ -36,7 +31,7 @@ class RuleOutput:
     """What one rule returns from one stage hook."""
 
     rule: str
-    findings: pl.DataFrame | None = None
+    findings: pl.DataFrame | pl.LazyFrame | None = None  # lazy: messages computed when read
     facts: pl.DataFrame | None = None  # project_id plus new fact columns
     notes: pl.DataFrame | None = None  # explain only: project_id, note
 
@@ -86,13 +81,13 @@ class Rule:
 
     @staticmethod
     def findings(frame: pl.DataFrame, action: str, message: pl.Expr | str, *, amount_fen: pl.Expr | None = None,
-                 due_date: pl.Expr | None = None, assumed: bool | pl.Expr = False) -> pl.DataFrame:
-        """Turn the projects in ``frame`` into findings of one action, in one columnar step."""
-        if not MESSAGES.get():
-            msg = pl.lit(None, pl.String)
-        else:
-            msg = pl.lit(message) if isinstance(message, str) else message
-        return frame.select(
+                 due_date: pl.Expr | None = None, assumed: bool | pl.Expr = False) -> pl.LazyFrame:
+        """Turn the projects in ``frame`` into findings of one action, in one columnar step.
+
+        The result is lazy: the engine computes what was decided at once and the message text only
+        when something reads it (combine several with ``pl.concat``)."""
+        msg = pl.lit(message) if isinstance(message, str) else message
+        return frame.lazy().select(
             *(pl.col(c) for c in ("project_id", "pix") if c in frame.columns),
             pl.lit(action).alias("action"),
             msg.alias("message"),

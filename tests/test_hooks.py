@@ -56,7 +56,7 @@ def stage_rule(hook: str):
 def check_stage(registry, write, stage):
     outputs = call(registry, write, stage_rule(f"jixiao_{stage}"), stage)
     assert len(outputs) == 1 and outputs[0].rule == "only"
-    assert set(outputs[0].findings["message"]) == {f"jixiao_{stage} {AS_OF}"}
+    assert set(outputs[0].findings.collect()["message"]) == {f"jixiao_{stage} {AS_OF}"}
 
 
 def test_hook_jixiao_assess(registry, write):

@@ -89,9 +89,25 @@ class BadAction(Recorder):
         return self.output(self.findings(facts.head(1), "fire_everyone", "x"))
 
 
+class Shuffled(Recorder):
+    """Findings in reverse order, several actions per project, half from an eager frame with its
+    own message column and half from the lazy helper: the engine orders them by project and
+    action, and each message must still belong to its own finding."""
+
+    name = "shuffled"
+
+    @hookimpl
+    def jixiao_apply(self, facts):
+        rows = facts.select("project_id", "pix").reverse()
+        eager = rows.select("project_id", pl.lit("remind").alias("action"),
+                            (pl.lit("eager ") + pl.col("project_id")).alias("message"))
+        lazy = self.findings(rows, "disclose", pl.lit("lazy ") + pl.col("project_id"))
+        return self.output(pl.concat([eager.lazy(), lazy.select(eager.columns)]))
+
+
 @pytest.fixture
 def rec_registry(registry):
-    for plugin in (Recorder, Exploding, BadAction):
+    for plugin in (Recorder, Exploding, BadAction, Shuffled):
         registry.add_plugin(plugin, "tests")
     return registry
 
@@ -176,3 +192,17 @@ def test_rules_without_a_stop_threshold_run_on_a_large_portfolio(registry):
     portfolio = generate(100_000, seed=1)
     result = run(Pack.load("tianyuan", registry), portfolio, dt.date(2025, 3, 31))
     assert result.findings.height > 100_000  # every project is at least graded
+
+
+def test_messages_are_built_when_read_and_stay_with_their_findings(rec_registry, write):
+    pack = Pack.load(write("rec.toml", PACK.replace('plugin = "recorder"', 'plugin = "shuffled"')), rec_registry)
+    folio = generate(30, seed=4)
+    result = run(pack, folio, dt.date(2025, 3, 31))
+    assert "message" not in result.decisions.columns
+    mine = result.findings.filter(pl.col("rule") == "recorder")
+    assert mine["project_id"].to_list() == [p for p in folio.projects["project_id"] for _ in range(2)]
+    assert mine["action"].to_list() == ["disclose", "remind"] * 30
+    expected = [("lazy " if a == "disclose" else "eager ") + p for p, a in zip(mine["project_id"], mine["action"])]
+    assert mine["message"].to_list() == expected
+    # The rows of the findings are the decisions plus the message, in the same order.
+    assert result.findings.drop("message").equals(result.decisions)
