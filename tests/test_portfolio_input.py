@@ -201,3 +201,36 @@ def test_a_ragged_row_is_named(write):
     path = write("p.csv", project_rows(ok_row("A1"), ok_row("A2") + ",extra"))
     assert problems(path) == [f"{path}, row 3: this row has 13 fields, the header has 12 "
                               f"(value: {(ok_row('A2') + ',extra')[:80]!r})"]
+
+
+def test_typed_parquet_indicators_carry_the_number_with_the_text(tmp_path):
+    from jixiao.core.portfolio import PIX, ROW
+    from jixiao.core.sample import generate
+
+    sample = generate(5, 1)
+    folder = tmp_path / "typed"
+    folder.mkdir()
+    sample.projects.drop(ROW, PIX).write_parquet(folder / "projects.parquet")
+    indicators = sample.indicators.drop(ROW, PIX)
+    quantitative = indicators.with_row_index("i").filter(pl.col("direction") != "qualitative")["i"][0]
+    broken = indicators.with_columns(
+        pl.when(pl.int_range(pl.len()) == quantitative).then(None).otherwise(pl.col("actual_e4")).alias("actual_e4"))
+    broken.write_parquet(folder / "indicators.parquet")
+    value = indicators["actual"][quantitative]
+    assert problems(folder) == [f"{folder / 'indicators.parquet'}, row {quantitative + 2}, column actual: not a number "
+                                f"with at most 4 decimals (a quantitative indicator) (value: {value!r})"]
+    indicators.write_parquet(folder / "indicators.parquet")
+    loaded = load_portfolio(folder)
+    assert loaded.indicators.drop(ROW, PIX).equals(indicators)
+    assert loaded.indicators[PIX].is_sorted() and loaded.projects[PIX].to_list() == list(range(5))
+
+
+def test_rows_of_one_project_need_not_be_together(write, tmp_path):
+    # Projects listed out of id order, payments interleaved: each payment finds its project, the
+    # table is sorted by project position, and a project's payments keep their file order.
+    write("pf/projects.csv", project_rows(ok_row("B", spent=""), ok_row("A", spent=""), ok_row("C", spent="")))
+    write("pf/spending.csv", "项目编码,支付日期,支付金额(元)\nA,2024-01-31,1\nB,2024-01-31,2\nA,2024-02-29,3\n"
+                             "C,2024-01-31,4\nB,2024-02-29,5\nA,2024-03-31,6\n")
+    spending = load_portfolio(tmp_path / "pf").spending
+    assert spending.select("project_id", "pix", "_row", "amount_fen").rows() == [
+        ("B", 0, 3, 200), ("B", 0, 6, 500), ("A", 1, 2, 100), ("A", 1, 4, 300), ("A", 1, 7, 600), ("C", 2, 5, 400)]
