@@ -255,15 +255,41 @@ def decode(data: bytes, file: str) -> str:
 
 
 def _read_csv(path: Path) -> pl.DataFrame:
-    data = path.read_bytes()
-    text = decode(data, str(path))
-    if not text.strip():
+    """UTF-8 (with or without BOM) is read by polars straight from the file; anything polars refuses
+    as UTF-8 is decoded first (GBK/GB18030), so a large UTF-8 file is never copied through Python."""
+    frame = None
+    if _utf8_header(path):  # polars checks the cells, not the header line
+        try:
+            frame = pl.read_csv(path, infer_schema=False)
+        except pl.exceptions.NoDataError:
+            raise InputError([Problem(str(path), "the file is empty")]) from None
+        except pl.exceptions.PolarsError as exc:
+            if "utf-8" not in str(exc).lower():
+                raise InputError([_csv_problem(path, decode(path.read_bytes(), str(path)), exc)]) from None
+    if frame is None:
+        text = decode(path.read_bytes(), str(path))
+        if not text.strip():
+            raise InputError([Problem(str(path), "the file is empty")])
+        try:
+            frame = pl.read_csv(io.BytesIO(text.encode("utf-8")), infer_schema=False)
+        except pl.exceptions.PolarsError as exc:
+            raise InputError([_csv_problem(path, text, exc)]) from None
+    if frame.width == 0 or (frame.height == 0 and all(not c.strip() for c in frame.columns)):
         raise InputError([Problem(str(path), "the file is empty")])
-    try:
-        frame = pl.read_csv(io.BytesIO(text.encode("utf-8")), infer_schema=False)
-    except pl.exceptions.PolarsError as exc:
-        raise InputError([_csv_problem(path, text, exc)]) from None
     return _with_rows(frame)
+
+
+def _utf8_header(path: Path) -> bool:
+    with open(path, "rb") as fh:
+        head = fh.read(1 << 16)
+    line = head.split(b"\n", 1)[0] if b"\n" in head or len(head) < 1 << 16 else None
+    if line is None:
+        return False
+    try:
+        line.removeprefix(b"\xef\xbb\xbf").decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _csv_problem(path: Path, text: str, exc: Exception) -> Problem:
@@ -529,18 +555,22 @@ def _convert_table(table: Table, raw: _Raw, problems: list[Problem]) -> pl.DataF
         problems.append(Problem(file, "the table has no rows", sheet))
         return None
     frame = raw.frame.select(ROW, *(pl.col(h).alias(n) for h, n in mapping.items()))
+    text = frame.with_columns(pl.col(c).str.strip_chars() for c in frame.columns if c != ROW)
     exprs, checks, stages = [pl.col(ROW)], [], [[], [], [], []]
     for col in table.columns:
         if col.name not in seen:
             exprs.append(pl.lit(col.default, dtype=_DTYPES[col.kind]).alias(converted_name(col)))
             continue
-        value, bad, why, helper = _column_expr(col, units.get(col.name, ""))
+        if col.kind == "date" and _all_iso(text, col.name):
+            value, bad, why, helper = *_iso_date_expr(col), []
+        else:
+            plain = col.kind in ("money", "score", "decimal") and _plain_numbers(text, col.name)
+            value, bad, why, helper = _column_expr(col, units.get(col.name, ""), plain)
         for i, step in enumerate(helper):
             stages[i] += step
         exprs.append(value.alias(converted_name(col)))
         if bad is not None:
             checks.append((col, bad.alias(f"bad:{col.name}"), why, seen[col.name]))
-    text = frame.with_columns(pl.col(c).str.strip_chars() for c in frame.columns if c != ROW)
     staged = text
     for step in stages:
         if step:
@@ -559,19 +589,42 @@ def _convert_table(table: Table, raw: _Raw, problems: list[Problem]) -> pl.DataF
     return typed.select(pl.all().exclude("^bad:.*$"))
 
 
-def _column_expr(col: Column, unit: str) -> tuple[pl.Expr, pl.Expr | None, str, list[list[pl.Expr]]]:
-    """The typed value, where it is bad, the message, and helper columns to add first (numbers)."""
+def _all_iso(text: pl.DataFrame, name: str) -> bool:
+    """Whether every date in the column is written YYYY-MM-DD, as exports usually are: then one
+    parse suffices, and the forms people type (2024/3/1, 2024年3月1日, 20240301) are not tried."""
+    c = pl.col(name)
+    return not text.select((c.is_not_null() & (c != "") & c.str.to_date("%Y-%m-%d", strict=False).is_null()).any()).item()
+
+
+def _iso_date_expr(col: Column) -> tuple[pl.Expr, pl.Expr | None, str]:
+    c = pl.col(col.name)
+    empty = c.is_null() | (c == "")
+    missing = (empty & pl.lit(col.required)) if col.required else None
+    return c.str.to_date("%Y-%m-%d", strict=False), missing, "not a date (use YYYY-MM-DD)"
+
+
+def _plain_numbers(text: pl.DataFrame, name: str) -> bool:
+    """Whether no cell of the column has a thousands separator or a % sign to remove first."""
+    return not text.select(pl.col(name).str.contains(r"[,，%]").any()).item()
+
+
+def _column_expr(col: Column, unit: str, plain: bool = False
+                 ) -> tuple[pl.Expr, pl.Expr | None, str, list[list[pl.Expr]]]:
+    """The typed value, where it is bad, the message, and helper columns to add first (numbers).
+    ``plain``: the cells (already stripped) need no cleaning before they are parsed."""
     if col.kind in ("money", "score", "decimal"):
-        return _number_expr(col, unit)
+        return _number_expr(col, unit, plain)
     value, bad, why = _simple_expr(col)
     return value, bad, why, []
 
 
-def _number_expr(col: Column, unit: str):
+def _number_expr(col: Column, unit: str, plain: bool = False):
     if col.kind == "decimal":
         digits, cleaned = DECIMAL_DIGITS, pl.col(col.name).str.replace_all(",", "", literal=True).str.strip_suffix("%")
     else:
         digits, cleaned = money.SCALE_DIGITS[unit or "yuan"], money.clean_amount_text(col.name)
+    if plain:
+        cleaned = pl.col(col.name)
     stages, value, valid = money.scaled_int_stages(col.name, digits, cleaned)
     text = pl.col(f"_t:{col.name}")
     empty = text.is_null() | (text == "")
