@@ -94,6 +94,11 @@ def bench_size(n: int, seed: int, folder: Path, have_openfisca: bool) -> dict:
         s: (marks[i + 1][1] if i + 1 < len(marks) else end) - t for i, (s, t) in enumerate(marks)}
     packs = [Pack.load(p, registry) for p in ("national", "nanchang", "qingdao", "tianyuan", "shilong", "tongxin")]
     out["compare_s"], comparison = timed(lambda: compare(packs, portfolio, as_of, monthly=False))
+    # What a user sees: `jixiao compare` in its own process, loading included, and its peak memory.
+    cmd = [sys.executable, "-m", "jixiao.cli.main", "compare", "--packs", ",".join(p.id for p in packs),
+           "--as-of", as_of.isoformat(), "--no-monthly", "--format", "json", "-o", str(folder / f"compare{n}.json"), str(pq)]
+    out["compare_cli_s"], _ = timed(lambda: subprocess.run(cmd, check=True, capture_output=True))
+    out["compare_cli_rss_gb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024 / 1024
     # Money stays exact: per-project effects add up to each pack's total, to the fen.
     for s in comparison.summary:
         per_project = int(comparison.outcomes.filter(pl.col("pack") == s["pack"])["effect_fen"].sum())
@@ -159,11 +164,34 @@ def report(results: list[dict]) -> str:
     for r in results:
         lines.append(f"{r['projects']:>10,} " + " ".join(f"{r['explain_ms_by_pack'][p]:>9.1f}" for p in ids))
     lines.append("")
-    lines.append(f"{'projects':>10} {'parquet':>8} {'csv':>8} {'run':>8} {'compare':>8} {'explain ms':>11} {'RSS GB':>7}")
+    lines.append(f"{'projects':>10} {'parquet':>8} {'csv':>8} {'run':>8} {'compare':>8} {'CLI compare':>12} "
+                 f"{'its RSS GB':>11} {'explain ms':>11} {'RSS GB':>7}")
     for r in results:
         lines.append(f"{r['projects']:>10,} {r['load_parquet_s']:>8.2f} {r['load_csv_s']:>8.2f} {r['run_s']:>8.2f} "
-                     f"{r['compare_s']:>8.2f} {r['explain_ms']:>11.2f} {r['rss_gb']:>7.2f}")
+                     f"{r['compare_s']:>8.2f} {r['compare_cli_s']:>12.2f} {r['compare_cli_rss_gb']:>11.2f} "
+                     f"{r['explain_ms']:>11.2f} {r['rss_gb']:>7.2f}")
     return "\n".join(lines)
+
+
+def verdicts(results: list[dict]) -> list[tuple[str, float, float, bool]]:
+    """Each target of docs/performance.md against the largest size measured: (what, measured, target, met)."""
+    big, small = results[-1], results[0]
+    rule = big["rule"]
+    rows = [
+        ("full run, one pack (s)", big["run_s"], TARGETS["run_s_1m"]),
+        ("compare, six packs (s)", big["compare_s"], TARGETS["compare_s_1m"]),
+        ("compare peak RSS, own process (GB)", big["compare_cli_rss_gb"], TARGETS["rss_gb"]),
+        ("load Parquet (s)", big["load_parquet_s"], TARGETS["load_parquet_s_1m"]),
+        ("load CSV (s)", big["load_csv_s"], TARGETS["load_csv_s_1m"]),
+        ("explain one project (ms)", big["explain_ms"], TARGETS["explain_ms"]),
+        ("grade-and-cut rule, × numpy floor", rule["jixiao_s"] / rule["numpy_s"], TARGETS["rule_vs_floor"]),
+    ]
+    if "openfisca_s" in rule:
+        rows.append(("grade-and-cut rule, × OpenFisca", rule["jixiao_s"] / rule["openfisca_s"], 1.0))
+    if len(results) > 1:
+        rows.append((f"run time {big['projects']:,} ÷ {small['projects']:,}", big["run_s"] / small["run_s"],
+                     TARGETS["linear_ratio"]))
+    return [(what, got, target, got <= target) for what, got, target in rows]
 
 
 def main() -> None:
@@ -192,8 +220,13 @@ def main() -> None:
         print(f"run time grows {growth:.0f}× from {small['projects']:,} to {big['projects']:,} projects")
     text = report(results)
     print(text)
+    print(f"\ntargets at {results[-1]['projects']:,} projects (docs/performance.md):")
+    for what, got, target, met in verdicts(results):
+        print(f"  {'met    ' if met else 'NOT MET'}  {what:<40} {got:>10.2f}  (target ≤ {target:g})")
     args.out.write_text(json.dumps({"date": dt.date.today().isoformat(), "sizes": sizes, "targets": TARGETS,
-                                    "results": results}, indent=2) + "\n", encoding="utf-8")
+                                    "results": results,
+                                    "verdicts": [dict(zip(("what", "measured", "target", "met"), v))
+                                                 for v in verdicts(results)]}, indent=2) + "\n", encoding="utf-8")
     print(f"wrote {args.out}")
 
 
