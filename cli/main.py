@@ -350,11 +350,10 @@ def run(state, pack_ref, as_of, fmt, output, portfolio):
     if fmt == "table":
         render_table(result, out)
     elif fmt == "json":
-        text = render.to_json(result, n)
         if output is None:
-            sys.stdout.write(text)
+            render.write_json(result, n, sys.stdout)
         else:
-            render.write_atomic(output, lambda p: p.write_text(text, encoding="utf-8"))
+            render.write_atomic(output, lambda p: _write_text(p, lambda fh: render.write_json(result, n, fh)))
     elif fmt == "csv":
         if output is None:
             sys.stdout.write(render.findings_table(result).write_csv())
@@ -483,7 +482,7 @@ def compare_cmd(state, packs_opt, as_of, fmt, output, html_path, monthly, portfo
     """
     from jixiao.cli.render import render_comparison
     from jixiao.core.compare import compare
-    from jixiao.core.compare_output import to_json, write_xlsx
+    from jixiao.core.compare_output import write_json, write_xlsx
     from jixiao.core.output import write_atomic
     from jixiao.core.portfolio import load_portfolio
     from jixiao.core.report import write_html
@@ -498,11 +497,10 @@ def compare_cmd(state, packs_opt, as_of, fmt, output, html_path, monthly, portfo
         result = compare(packs_list, folio, as_of, monthly=monthly,
                          on_pack=lambda pid: status.update(f"运行规则包 {pid} · {len(folio)} 个项目"))
     if fmt == "json":
-        text = to_json(result)
         if output is None:
-            sys.stdout.write(text)
+            write_json(result, sys.stdout)
         else:
-            write_atomic(output, lambda p: p.write_text(text, encoding="utf-8"))
+            write_atomic(output, lambda p: _write_text(p, lambda fh: write_json(result, fh)))
     elif fmt == "xlsx":
         write_xlsx(result, output)
     else:
@@ -726,6 +724,11 @@ def plugins_list(state):
     for failure in state.registry.failures:
         table.add_row(failure.name, "[red]failed to load[/]", failure.origin, failure.error)
     out.print(table)
+
+
+def _write_text(path: Path, write) -> None:
+    with open(path, "w", encoding="utf-8") as fh:
+        write(fh)
 
 
 if __name__ == "__main__":

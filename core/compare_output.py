@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
+from typing import TextIO
 
 import polars as pl
 
@@ -15,26 +17,42 @@ from jixiao.core.output import write_atomic, yuan_expr
 SCHEMA = "jixiao.compare/1"
 
 
+CHUNK = 100_000  # projects encoded at a time
+
+
 def to_json(c: Comparison) -> str:
-    projects = []
-    for r in c.matrix.iter_rows(named=True):
-        outcomes = {p: {"gate": r[f"{p}:gate"], "alerts": r[f"{p}:alerts"], "grade": r[f"{p}:grade"],
-                        "effect_fen": r[f"{p}:effect_fen"],
-                        "deadline": r[f"{p}:deadline"].isoformat() if r[f"{p}:deadline"] else None}
-                    for p in c.pack_ids}
-        projects.append({"project_id": r["project_id"], "name": r["name"], "department": r["department"],
-                         "outcomes": outcomes, "disagree": [d for d in r["disagree"].split(",") if d]})
+    out = io.StringIO()
+    write_json(c, out)
+    return out.getvalue()
+
+
+def write_json(c: Comparison, out: TextIO) -> None:
+    """Write the comparison as JSON, the per-project part encoded by polars a chunk at a time: a
+    million projects never become a million Python dicts or one giant string."""
     departments = {}
     for dept, pack, fen in c.by_department.iter_rows():
         departments.setdefault(dept, {})[pack] = fen
-    doc = {
+    head = {
         "schema": SCHEMA, "as_of": c.as_of.isoformat(), "portfolio": {"projects": c.projects},
         "packs": [{**s, "budget_effect_yuan": fen_to_yuan_str(s["budget_effect_fen"])} for s in c.summary],
         "departments": [{"department": d, "budget_effect_fen": v} for d, v in sorted(departments.items())],
         "monthly_alerts": c.monthly.to_dicts() if c.monthly is not None else None,
-        "projects": projects,
     }
-    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+    text = json.dumps(head, ensure_ascii=False, indent=2)
+    out.write(text[:-2] + ',\n  "projects": [')  # the head without its closing brace, then the list
+    outcomes = pl.struct([
+        pl.struct(pl.col(f"{p}:gate").alias("gate"), pl.col(f"{p}:alerts").alias("alerts"),
+                  pl.col(f"{p}:grade").alias("grade"), pl.col(f"{p}:effect_fen").alias("effect_fen"),
+                  pl.col(f"{p}:deadline").dt.strftime("%Y-%m-%d").alias("deadline")).alias(p)
+        for p in c.pack_ids]).alias("outcomes")
+    disagree = pl.col("disagree").str.split(",").list.eval(pl.element().filter(pl.element() != "")).alias("disagree")
+    row = pl.struct("project_id", "name", "department", outcomes, disagree).struct.json_encode()
+    first = True
+    for start in range(0, c.matrix.height, CHUNK):
+        encoded = c.matrix.slice(start, CHUNK).select(row).to_series()
+        out.write(("\n    " if first else ",\n    ") + ",\n    ".join(encoded))
+        first = False
+    out.write("\n  ]\n}\n" if not first else "]\n}\n")
 
 
 def write_xlsx(c: Comparison, path: Path) -> None:

@@ -6,16 +6,19 @@ docs/formats.md; amounts appear both as integer fen and as exact 元 text.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import TextIO
 
 import polars as pl
 
 from jixiao.core.actions import ACTIONS
 from jixiao.core.engine import RunResult
+from jixiao.core.errors import JixiaoError
 from jixiao.core.money import fen_to_yuan_str
 
 SCHEMA = "jixiao.run/1"
@@ -57,24 +60,39 @@ def summary(result: RunResult) -> dict:
     }
 
 
+CHUNK = 100_000  # findings encoded at a time
+
+
 def to_json(result: RunResult, projects: int) -> str:
+    out = io.StringIO()
+    write_json(result, projects, out)
+    return out.getvalue()
+
+
+def write_json(result: RunResult, projects: int, out: TextIO) -> None:
+    """Write the run as JSON; the findings are encoded by polars a chunk at a time, so millions of
+    findings never become Python dicts or one giant string."""
     pack = result.pack
-    doc = {
+    head = {
         "schema": SCHEMA,
         "pack": {"id": pack.id, "name": pack.meta.name, "level": pack.meta.level, "chain": list(pack.chain)},
         "as_of": result.as_of.isoformat(),
         "portfolio": {"projects": projects},
         "summary": summary(result),
-        "findings": [
-            {"project_id": r["project_id"], "stage": r["stage"], "rule": r["rule"], "plugin": r["plugin"],
-             "action": r["action"], "action_zh": ACTIONS[r["action"]].zh,
-             "amount_fen": r["amount_fen"], "amount_yuan": fen_to_yuan_str(r["amount_fen"]) or None,
-             "due_date": r["due_date"].isoformat() if r["due_date"] else None,
-             "source": r["source"], "clause": r["clause"], "assumed": r["assumed"], "message": r["message"]}
-            for r in result.findings.iter_rows(named=True)
-        ],
     }
-    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+    text = json.dumps(head, ensure_ascii=False, indent=2)
+    out.write(text[:-2] + ',\n  "findings": [')
+    row = pl.struct(
+        "project_id", "stage", "rule", "plugin", "action",
+        pl.col("action").replace_strict({k: a.zh for k, a in ACTIONS.items()}).alias("action_zh"),
+        "amount_fen", yuan_expr("amount_fen").alias("amount_yuan"),
+        pl.col("due_date").dt.strftime("%Y-%m-%d"), "source", "clause", "assumed", "message",
+    ).struct.json_encode()
+    findings = result.findings
+    for start in range(0, findings.height, CHUNK):
+        encoded = findings.slice(start, CHUNK).select(row).to_series()
+        out.write(("\n    " if start == 0 else ",\n    ") + ",\n    ".join(encoded))
+    out.write("\n  ]\n}\n" if findings.height else "]\n}\n")
 
 
 def write_atomic(path: Path, write: Callable[[Path], None]) -> None:
@@ -95,8 +113,15 @@ def write_csv(result: RunResult, path: Path) -> None:
     write_atomic(path, lambda p: findings_table(result).write_csv(p, include_bom=True))
 
 
+XLSX_MAX_ROWS = 1_048_575  # a worksheet's rows, less the header
+
+
 def write_xlsx(result: RunResult, path: Path) -> None:
     import xlsxwriter
+
+    if result.decisions.height > XLSX_MAX_ROWS:
+        raise JixiaoError(f"{path}: {result.decisions.height:,} findings do not fit in an XLSX sheet "
+                          f"({XLSX_MAX_ROWS:,} rows at most); write --format csv or json instead")
 
     def write(p: Path) -> None:
         table = findings_table(result).rename(ZH_HEADERS)

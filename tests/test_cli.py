@@ -32,6 +32,44 @@ def test_json_output_is_byte_identical_and_documented(cli, folio, tmp_path):
     assert doc["summary"]["budget_effect_fen"] == total
 
 
+@pytest.mark.parametrize("chunk", [5, 100_000])
+def test_json_findings_are_the_run_findings(registry, monkeypatch, chunk):
+    import datetime as dt
+
+    from jixiao.core import output
+    from jixiao.core.actions import ACTIONS
+    from jixiao.core.engine import run
+    from jixiao.core.money import fen_to_yuan_str
+    from jixiao.core.pack import Pack
+
+    monkeypatch.setattr(output, "CHUNK", chunk)  # several chunks, and one
+    result = run(Pack.load("tianyuan", registry), generate(60, seed=11), dt.date(2025, 3, 31))
+    doc = json.loads(output.to_json(result, 60))
+    expected = [{"project_id": r["project_id"], "stage": r["stage"], "rule": r["rule"], "plugin": r["plugin"],
+                 "action": r["action"], "action_zh": ACTIONS[r["action"]].zh, "amount_fen": r["amount_fen"],
+                 "amount_yuan": fen_to_yuan_str(r["amount_fen"]) if r["amount_fen"] is not None else None,
+                 "due_date": r["due_date"].isoformat() if r["due_date"] else None, "source": r["source"],
+                 "clause": r["clause"], "assumed": r["assumed"], "message": r["message"]}
+                for r in result.findings.iter_rows(named=True)]
+    assert doc["findings"] == expected
+    assert any(f["due_date"] for f in expected) and any(f["amount_fen"] for f in expected)
+
+
+def test_xlsx_refuses_more_findings_than_a_sheet_holds(registry, monkeypatch, tmp_path):
+    import datetime as dt
+
+    from jixiao.core import output
+    from jixiao.core.engine import run
+    from jixiao.core.errors import JixiaoError
+    from jixiao.core.pack import Pack
+
+    result = run(Pack.load("national", registry), generate(40, seed=2), dt.date(2025, 3, 31))
+    monkeypatch.setattr(output, "XLSX_MAX_ROWS", result.decisions.height - 1)
+    with pytest.raises(JixiaoError, match="do not fit in an XLSX sheet"):
+        output.write_xlsx(result, tmp_path / "f.xlsx")
+    assert list(tmp_path.iterdir()) == []  # nothing half-written
+
+
 def test_csv_and_xlsx_outputs(cli, folio, tmp_path):
     res = cli("run", "--pack", "national", "--as-of", "2025-03-31", "--format", "csv", "-o", tmp_path / "f.csv", folio)
     assert res.exit_code == 0

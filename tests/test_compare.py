@@ -52,6 +52,28 @@ def test_grades_of_the_same_level_do_not_disagree(registry, portfolio):
     assert not third["disagree"].str.contains("grade").any()
 
 
+@pytest.mark.parametrize("chunk", [7, 100_000])
+def test_json_projects_say_what_the_matrix_says(registry, portfolio, monkeypatch, chunk):
+    from jixiao.core import compare_output
+
+    monkeypatch.setattr(compare_output, "CHUNK", chunk)  # several chunks, and one
+    packs = [Pack.load(p, registry) for p in ("tianyuan", "tongxin")]
+    c = compare(packs, portfolio, AS_OF, monthly=False)
+    doc = json.loads(compare_output.to_json(c))
+    rows = c.matrix.rows(named=True)
+    assert [p["project_id"] for p in doc["projects"]] == [r["project_id"] for r in rows]
+    for got, r in zip(doc["projects"], rows):
+        assert (got["name"], got["department"]) == (r["name"], r["department"])
+        assert got["disagree"] == [d for d in r["disagree"].split(",") if d]
+        for p in ("tianyuan", "tongxin"):
+            deadline = r[f"{p}:deadline"]
+            assert got["outcomes"][p] == {"gate": r[f"{p}:gate"], "alerts": r[f"{p}:alerts"],
+                                          "grade": r[f"{p}:grade"], "effect_fen": r[f"{p}:effect_fen"],
+                                          "deadline": deadline.isoformat() if deadline else None}
+    assert any(p["disagree"] for p in doc["projects"]) and any(p["outcomes"]["tianyuan"]["deadline"]
+                                                                for p in doc["projects"])
+
+
 def test_compare_cli_json_and_xlsx(cli, folio, tmp_path):
     res = cli("compare", "--packs", ",".join(SEEDS), "--as-of", "2025-03-31", "--format", "json", "--no-monthly", folio)
     assert res.exit_code == 0, res.output
