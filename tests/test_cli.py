@@ -55,6 +55,19 @@ def test_json_findings_are_the_run_findings(registry, monkeypatch, chunk):
     assert any(f["due_date"] for f in expected) and any(f["amount_fen"] for f in expected)
 
 
+def test_written_files_get_the_usual_permissions(cli, folio, tmp_path):
+    import os
+    import stat
+
+    mask = os.umask(0o022)
+    try:
+        res = cli("run", "--pack", "national", "--as-of", "2025-03-31", "--format", "csv", "-o", tmp_path / "f.csv", folio)
+    finally:
+        os.umask(mask)
+    assert res.exit_code == 0, res.output
+    assert stat.S_IMODE((tmp_path / "f.csv").stat().st_mode) == 0o644  # not the temporary file's 0600
+
+
 def test_xlsx_refuses_more_findings_than_a_sheet_holds(registry, monkeypatch, tmp_path):
     import datetime as dt
 
