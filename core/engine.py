@@ -26,6 +26,9 @@ from jixiao.core.pack import Pack
 from jixiao.core.portfolio import PIX, Portfolio
 from jixiao.core.rule import FINDING_OPTIONAL, FINDING_REQUIRED, Rule, RuleOutput
 
+# The columns every finding of one rule shares, held as categoricals in ``RunResult.decisions`` (four
+# bytes a row instead of a string each) and as text in ``RunResult.findings``.
+SHARED = ("pack", "stage", "rule", "plugin", "source", "clause")
 FINDINGS_SCHEMA = {
     "project_id": pl.String, PIX: pl.UInt32, "pack": pl.String, "stage": pl.String, "rule": pl.String,
     "plugin": pl.String, "action": pl.String, "amount_fen": pl.Int64, "due_date": pl.Date,
@@ -37,8 +40,9 @@ FINDINGS_SCHEMA = {
 class RunResult:
     """What a run returns: every finding, and every fact column the stages produced.
 
-    ``decisions`` are the findings without their message text; ``findings`` adds the messages,
-    built the first time something reads them. Callers that need only what was decided (a
+    ``decisions`` are the findings without their message text (pack, stage, rule, plugin, source
+    and clause as categoricals); ``findings`` adds the messages, built the first time something
+    reads them, with every text column as text. Callers that need only what was decided (a
     comparison, a decision diff, the totals) never pay for a string per finding.
     """
 
@@ -52,7 +56,7 @@ class RunResult:
     @functools.cached_property
     def findings(self) -> pl.DataFrame:
         text = self.messages() if self.messages is not None else pl.Series("message", [], pl.String)
-        return self.decisions.with_columns(text.alias("message"))
+        return self.decisions.with_columns(*(pl.col(c).cast(pl.String) for c in SHARED), text.alias("message"))
 
 
 def base_facts(portfolio: Portfolio, as_of: dt.date) -> pl.DataFrame:
@@ -209,7 +213,7 @@ def run(pack: Pack, portfolio: Portfolio, as_of: dt.date, *, explain: bool = Fal
         notes = pl.concat(frames) if frames else pl.DataFrame(schema={"project_id": pl.String, "rule": pl.String,
                                                                       "note": pl.String})
     # Parts come in stage and pack order, each sorted by project: the concatenation is in order.
-    schema = {c: t for c, t in FINDINGS_SCHEMA.items() if c != "message"}
+    schema = {c: pl.Categorical if c in SHARED else t for c, t in FINDINGS_SCHEMA.items() if c != "message"}
     decisions = pl.concat(parts, how="vertical") if parts else pl.DataFrame(schema=schema)
 
     def messages() -> pl.Series:
@@ -247,15 +251,15 @@ def _finalise(frame: pl.DataFrame | pl.LazyFrame, rule: Rule, pack: Pack, stage:
     out = frame.select(
         pl.col("project_id").cast(pl.String),
         pl.col(PIX),
-        pl.lit(pack.id).alias("pack"),
-        pl.lit(stage).alias("stage"),
-        pl.lit(rule.rule_id).alias("rule"),
-        pl.lit(rule.name).alias("plugin"),
+        pl.lit(pack.id, pl.Categorical).alias("pack"),
+        pl.lit(stage, pl.Categorical).alias("stage"),
+        pl.lit(rule.rule_id, pl.Categorical).alias("rule"),
+        pl.lit(rule.name, pl.Categorical).alias("plugin"),
         pl.col("action").cast(pl.String),
         pl.col("amount_fen").cast(pl.Int64),
         pl.col("due_date").cast(pl.Date),
-        pl.lit(pack.source_label(rule.citation.source)).alias("source"),
-        pl.lit(rule.citation.clause).alias("clause"),
+        pl.lit(pack.source_label(rule.citation.source), pl.Categorical).alias("source"),
+        pl.lit(rule.citation.clause, pl.Categorical).alias("clause"),
         pl.col("assumed").fill_null(False).cast(pl.Boolean),
         pl.col("_at"),
     )
