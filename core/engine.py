@@ -234,6 +234,9 @@ def _finalise(frame: pl.DataFrame | pl.LazyFrame, rule: Rule, pack: Pack, stage:
         frame = frame.drop("message", strict=False).collect()  # the message is not computed here
         if "message" in names:
             frame = frame.with_columns(pl.lit("", pl.String).alias("message"))  # placeholder, checked below
+        # The rows the messages must line up with, checked when they are computed.
+        keys = [c for c in (PIX, "project_id") if c in names][:1] + ["action"]
+        rows = frame.select(keys)
     else:
         lazy = None
     for col in FINDING_REQUIRED:
@@ -270,10 +273,14 @@ def _finalise(frame: pl.DataFrame | pl.LazyFrame, rule: Rule, pack: Pack, stage:
     eager = frame["message"].cast(pl.String) if lazy is None else None
 
     def text() -> pl.Series:
-        column = eager if lazy is None else lazy.select(pl.col("message").cast(pl.String)).collect().to_series()
-        if column.len() != at.len():
-            raise PluginError(f"{where}: its findings' messages do not line up with its findings")
-        return column.gather(at)
+        if lazy is None:
+            return eager.gather(at)
+        got = lazy.select(*keys, pl.col("message").cast(pl.String)).collect()
+        if not got.select(keys).equals(rows):
+            raise PluginError(f"{where}: its lazy findings came out in a different order when their messages "
+                              "were computed; make the order deterministic (maintain_order=True, a sort) "
+                              "or return a DataFrame")
+        return got["message"].gather(at)
 
     return out.drop("_at"), text
 

@@ -105,9 +105,26 @@ class Shuffled(Recorder):
         return self.output(pl.concat([eager.lazy(), lazy.select(eager.columns)]))
 
 
+class Unstable(Recorder):
+    """Lazy findings whose row order changes from one computation to the next."""
+
+    name = "unstable"
+    calls = 0
+
+    @hookimpl
+    def jixiao_apply(self, facts):
+        def flip(frame: pl.DataFrame) -> pl.DataFrame:
+            Unstable.calls += 1
+            return frame.reverse() if Unstable.calls % 2 == 0 else frame
+
+        rows = facts.select("project_id", "pix").lazy().map_batches(flip, streamable=False)
+        return self.output(rows.select("project_id", pl.lit("disclose").alias("action"),
+                                       (pl.lit("x ") + pl.col("project_id")).alias("message")))
+
+
 @pytest.fixture
 def rec_registry(registry):
-    for plugin in (Recorder, Exploding, BadAction, Shuffled):
+    for plugin in (Recorder, Exploding, BadAction, Shuffled, Unstable):
         registry.add_plugin(plugin, "tests")
     return registry
 
@@ -210,3 +227,10 @@ def test_messages_are_built_when_read_and_stay_with_their_findings(rec_registry,
     as_text = result.decisions.with_columns(pl.col(pl.Categorical).cast(pl.String))
     assert result.findings.drop("message").schema == as_text.schema
     assert result.findings.drop("message").equals(as_text)
+
+
+def test_lazy_findings_whose_order_changes_are_refused_not_misattributed(rec_registry, write):
+    pack = Pack.load(write("rec.toml", PACK.replace('plugin = "recorder"', 'plugin = "unstable"')), rec_registry)
+    result = run(pack, generate(10, seed=4), dt.date(2025, 3, 31))  # decisions are collected once
+    with pytest.raises(PluginError, match="different order when their messages were computed"):
+        result.findings
