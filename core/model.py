@@ -111,7 +111,8 @@ class ProjectRecord:
 
     @classmethod
     def from_portfolio(cls, portfolio: Portfolio, project_id: str) -> ProjectRecord:
-        one = portfolio.subset([project_id])
+        ids = portfolio.projects["project_id"]
+        one = portfolio if ids.len() == 1 and ids[0] == project_id else portfolio.subset([project_id])
         row = one.projects.row(0, named=True)
         return cls(
             project=Project(**_fields(Project, row)),
