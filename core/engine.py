@@ -312,6 +312,8 @@ def _merge_facts(facts: pl.DataFrame, new: pl.DataFrame, rule: Rule, hook: str) 
         raise PluginError(f"rule {rule.rule_id!r}, hook {hook}: fact column(s) {clash} already exist; "
                           "another rule or the projects table provides them")
     key = PIX if PIX in new.columns else "project_id"
+    if key == PIX and new.schema[PIX] != pl.UInt32:
+        new = new.with_columns(pl.col(PIX).cast(pl.UInt32, strict=False))
     if new.height == facts.height and new[key].equals(facts[key]):
         # Most rules derive their facts from `facts` row by row: the rows line up, no join needed.
         return facts.hstack(new.drop("project_id", PIX, strict=False))

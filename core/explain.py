@@ -15,7 +15,7 @@ import attrs
 import polars as pl
 
 from jixiao.core.engine import RunResult, base_facts, run
-from jixiao.core.errors import InputError, Problem
+from jixiao.core.errors import InputError, Problem, RuleFailed
 from jixiao.core.hookspecs import STAGES
 from jixiao.core.model import Finding, ProjectRecord
 from jixiao.core.pack import Pack, ParamValue
@@ -94,7 +94,10 @@ def _run_for_one(pack: Pack, portfolio: Portfolio, one: Portfolio, rules, as_of:
     base = base_facts(portfolio, as_of)
     if any(set(r.cls.reads) - set(base.columns) for r in rules if r.id in whole):
         return run(pack, portfolio, as_of, explain=True, trace=trace, base=base)
-    apart = run(pack, portfolio, as_of, explain=True, trace=trace, base=base, only=whole)
+    try:
+        apart = run(pack, portfolio, as_of, explain=True, trace=trace, base=base, only=whole)
+    except RuleFailed:  # it needed a fact of an earlier rule after all (one its ``reads`` does not name)
+        return run(pack, portfolio, as_of, explain=True, trace=trace, base=base)
     produced = [c for c in apart.facts.columns if c not in base.columns]
     if any(set(r.cls.reads) & set(produced) for r in rules if r.id not in whole):
         return run(pack, portfolio, as_of, explain=True, trace=trace, base=base)

@@ -49,3 +49,52 @@ def test_explain_agrees_with_a_whole_run(registry, folio, pack_id):
         from_whole |= set(said["rule"]) & whole_rules
     assert checked > 0  # the sample gives these projects findings to compare
     assert from_whole == whole_rules  # and each whole-portfolio rule says something about one of them
+
+
+def _best_of_all_plugin():
+    from jixiao import Rule, hookimpl
+
+    @attrs.frozen
+    class NoParams:
+        pass
+
+    class Best(Rule):
+        """Compares projects and reads the grade without naming it in ``reads``."""
+
+        name = "best_of_all"
+        Params = NoParams
+        whole_portfolio = True
+
+        @hookimpl
+        def jixiao_apply(self, facts):
+            best = facts.filter(pl.col("grade_rank") == pl.col("grade_rank").min())
+            return self.output(self.findings(best, "prioritize", "全部项目中等级最高"))
+
+    return Best
+
+
+def test_a_whole_portfolio_rule_that_reads_an_unnamed_fact_still_agrees(registry, folio, write):
+    registry.add_plugin(_best_of_all_plugin(), "tests")
+    pack = Pack.load(write("best.toml", """
+[pack]
+id = "best"
+name = "最优"
+level = "city"
+extends = "national"
+
+[sources.doc]
+doc_no = "测试〔2024〕3号"
+title = "测试"
+
+[rules.best]
+plugin = "best_of_all"
+citation = { source = "doc", clause = "第一条" }
+"""), registry)
+    whole = run(pack, folio, AS_OF)
+    top = whole.findings.filter(pl.col("rule") == "best")["project_id"].to_list()
+    assert top  # some projects are the best graded
+    for pid in (top[0], folio.projects["project_id"][1]):
+        ex = explain_project(pack, folio, pid, AS_OF)
+        said = sorted((r.rule, f.action) for r in ex.rules for f in r.findings)
+        expected = sorted(whole.findings.filter(pl.col("project_id") == pid).select("rule", "action").rows())
+        assert said == expected
