@@ -156,10 +156,12 @@ class EvaluationScore(Rule):
 
     @hookimpl
     def jixiao_evaluate(self, portfolio, as_of, facts):
-        # Scores depend on the tables, the date and these parameters only (spent_fen is the base
-        # facts' spending to date), so packs compared over one portfolio share them.
-        scored = portfolio.memo(("evaluation_score", as_of, repr(self.params)),
-                                lambda: self.scores(portfolio, as_of, facts))
+        # Scores depend on the tables, the date, the weights, the qualitative bands and the sources
+        # only (spent_fen is the base facts' spending to date) — not on the grade bands — so packs
+        # compared over one portfolio share them.
+        p = self.params
+        key = ("evaluation_score", as_of, repr(p.weights), repr(p.qualitative), tuple(p.sources))
+        scored = portfolio.memo(key, lambda: self.scores(portfolio, as_of, facts))
         scored = scored.with_columns(self.grade_expr(pl.col("score_c")).alias("grade"),
                                      self.rank_expr(pl.col("score_c")).alias("grade_rank"))
         score_text = (pl.col("score_c") // 100).cast(pl.String) + "." + (pl.col("score_c") % 100).cast(

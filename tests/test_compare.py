@@ -43,6 +43,36 @@ def test_comparison_agrees_with_each_run(registry, portfolio):
     assert flagged == set(effects.filter(pl.col("n") > 1)["project_id"])
 
 
+def test_packs_share_only_what_they_compute_alike(registry, portfolio, write):
+    # Nanchang renames a band (scores shared with national); "heavy" weighs execution more (its
+    # own scores). Each pack's grades in the comparison are those of its own run.
+    heavy = write("heavy.toml", """
+[pack]
+id = "heavy"
+name = "重执行"
+level = "city"
+extends = "national"
+
+[sources.doc]
+doc_no = "测试〔2024〕4号"
+title = "测试"
+
+[rules.evaluation]
+citation = { source = "doc", clause = "第一条" }
+
+[rules.evaluation.params]
+weights = { execution = 40, output = 30, outcome = 20, satisfaction = 10 }
+""")
+    packs = [Pack.load(p, registry) for p in ("national", "nanchang")] + [Pack.load(heavy, registry)]
+    c = compare(packs, portfolio, AS_OF, monthly=False)
+    for pack in packs:
+        alone = run(pack, portfolio, AS_OF).facts.select("project_id", "grade", "score_c")
+        shown = c.outcomes.filter(pl.col("pack") == pack.id).select("project_id", "grade")
+        assert shown.equals(alone.select("project_id", "grade")), pack.id
+    scores = {p.id: run(p, portfolio, AS_OF).facts["score_c"] for p in packs}
+    assert not scores["heavy"].equals(scores["national"])  # the weights matter on this sample
+
+
 def test_grades_of_the_same_level_do_not_disagree(registry, portfolio):
     # Tianyuan calls the third band 一般 and Qingdao 中: the same level, not a disagreement.
     packs = [Pack.load(p, registry) for p in ("tianyuan", "qingdao")]
