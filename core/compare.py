@@ -57,25 +57,27 @@ class Comparison:
 
 def outcomes_of(result: RunResult, projects: pl.DataFrame) -> pl.DataFrame:
     """One row per project (in the portfolio's order): gate, alerts, grade, budget effect and
-    deadline under one pack, from one grouping of the decisions by ``pix``."""
+    deadline under one pack. Grouped and joined on ``pix``, not on the text id."""
+    f = result.decisions
     zh = {k: a.zh for k, a in ACTIONS.items()}
+    blocked = f.filter(pl.col("action") == "block_budget").select(PIX).unique().with_columns(
+        pl.lit("不予安排预算").alias("gate"))
     kinds = sorted(ALERT_ACTIONS)  # listed in this order, by their Chinese names
-    action = pl.col("action")
-    per_project = (result.decisions.group_by(PIX).agg(
-        (action == "block_budget").any().alias("_blocked"),
-        *((action == a).any().alias(a) for a in kinds),
-        pl.col("amount_fen").sum().alias("effect_fen"),
-        pl.col("due_date").filter(action.is_in(DEADLINE_ACTIONS)).min().alias("deadline"),
-        (action == "rectification_overdue").any().alias("overdue"))
-        .select(PIX, pl.when(pl.col("_blocked")).then(pl.lit("不予安排预算")).alias("gate"),
-                pl.concat_str([pl.when(pl.col(a)).then(pl.lit(zh[a])) for a in kinds],
-                              separator="、", ignore_nulls=True).alias("alerts"),
-                "effect_fen", "deadline", "overdue"))
+    alerts = (f.filter(pl.col("action").is_in(ALERT_ACTIONS))
+              .group_by(PIX).agg((pl.col("action") == a).any().alias(a) for a in kinds)
+              .select(PIX, pl.concat_str([pl.when(pl.col(a)).then(pl.lit(zh[a])) for a in kinds],
+                                         separator="、", ignore_nulls=True).alias("alerts")))
+    effect = (f.filter(pl.col("amount_fen").is_not_null())
+              .group_by(PIX).agg(pl.col("amount_fen").sum().alias("effect_fen")))
+    due = (f.filter(pl.col("action").is_in(DEADLINE_ACTIONS))
+           .group_by(PIX).agg(pl.col("due_date").min().alias("deadline"),
+                              (pl.col("action") == "rectification_overdue").any().alias("overdue")))
     facts = result.facts  # one row per project, in the portfolio's order
     out = projects.select("project_id", PIX).hstack(
         [facts[c] if c in facts.columns else pl.Series(c, [None] * facts.height, dtype)
          for c, dtype in (("grade", pl.String), ("grade_rank", pl.Int8))])
-    out = out.join(per_project, on=PIX, how="left", maintain_order="left")
+    for part in (blocked, alerts, effect, due):
+        out = out.join(part, on=PIX, how="left", maintain_order="left")
     return out.with_columns(pl.col("gate").fill_null("通过"), pl.col("alerts").fill_null(""),
                             pl.col("effect_fen").fill_null(0), pl.col("overdue").fill_null(False),
                             pl.lit(result.pack.id).alias("pack"))
