@@ -111,11 +111,15 @@ class EvaluationScore(Rule):
         return pl.when(score.is_null()).then(None).otherwise(expr)
 
     def computed_scores(self, portfolio, facts: pl.DataFrame) -> pl.DataFrame:
-        """pix, score_c: the self-evaluation score computed from indicators and execution."""
+        """pix, score_c: the self-evaluation score computed from indicators and execution, for the
+        projects in ``facts`` (only their indicators are scored)."""
         p = self.params
         w = {k: _centi(v, f"weights.{k}") for k, v in attrs.asdict(p.weights).items()}
         q = {k: int(v * MICRO) for k, v in attrs.asdict(p.qualitative).items()}
-        sums = level_sums(indicator_shares(portfolio.indicators, q["achieved"], q["partial"], q["missed"]))
+        indicators = portfolio.indicators
+        if facts.height < len(portfolio):
+            indicators = indicators.filter(pl.col("pix").is_in(facts["pix"].implode()))
+        sums = level_sums(indicator_shares(indicators, q["achieved"], q["partial"], q["missed"]))
         # A category's points: weight × Σ(w·s) / (Σw · 10⁶), half up to 0.01; none without indicators.
         points = []
         for lv in LEVELS:
@@ -147,9 +151,10 @@ class EvaluationScore(Rule):
                   .group_by("pix", maintain_order=True).first())
         ev = ev.select("pix", "score_c", pl.col("kind").alias("score_source"))
         if "computed" in kinds:
-            year_over = facts.filter(pl.col("fiscal_year") < as_of.year).select("pix", "budget_fen", "spent_fen")
-            computed = (self.computed_scores(portfolio, year_over)
-                        .join(ev.select("pix"), on="pix", how="anti")
+            # Only projects whose year is over and that have no recorded score need one computed.
+            unscored = (facts.filter(pl.col("fiscal_year") < as_of.year).select("pix", "budget_fen", "spent_fen")
+                        .join(ev.select("pix"), on="pix", how="anti", maintain_order="left"))
+            computed = (self.computed_scores(portfolio, unscored)
                         .with_columns(pl.lit("computed").alias("score_source")))
             ev = pl.concat([ev, computed]).sort("pix")
         return ev
