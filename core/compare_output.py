@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import json
 from pathlib import Path
 from typing import TextIO
 
@@ -12,12 +11,9 @@ import polars as pl
 from jixiao.core.actions import ACTIONS
 from jixiao.core.compare import Comparison
 from jixiao.core.money import fen_to_yuan_str
-from jixiao.core.output import write_atomic, yuan_expr
+from jixiao.core.output import stream_json, write_atomic, yuan_expr
 
 SCHEMA = "jixiao.compare/1"
-
-
-CHUNK = 100_000  # projects encoded at a time
 
 
 def to_json(c: Comparison) -> str:
@@ -38,21 +34,13 @@ def write_json(c: Comparison, out: TextIO) -> None:
         "departments": [{"department": d, "budget_effect_fen": v} for d, v in sorted(departments.items())],
         "monthly_alerts": c.monthly.to_dicts() if c.monthly is not None else None,
     }
-    text = json.dumps(head, ensure_ascii=False, indent=2)
-    out.write(text[:-2] + ',\n  "projects": [')  # the head without its closing brace, then the list
     outcomes = pl.struct([
         pl.struct(pl.col(f"{p}:gate").alias("gate"), pl.col(f"{p}:alerts").alias("alerts"),
                   pl.col(f"{p}:grade").alias("grade"), pl.col(f"{p}:effect_fen").alias("effect_fen"),
                   pl.col(f"{p}:deadline").dt.strftime("%Y-%m-%d").alias("deadline")).alias(p)
         for p in c.pack_ids]).alias("outcomes")
     disagree = pl.col("disagree").str.split(",").list.eval(pl.element().filter(pl.element() != "")).alias("disagree")
-    row = pl.struct("project_id", "name", "department", outcomes, disagree).struct.json_encode()
-    first = True
-    for start in range(0, c.matrix.height, CHUNK):
-        encoded = c.matrix.slice(start, CHUNK).select(row).to_series()
-        out.write(("\n    " if first else ",\n    ") + ",\n    ".join(encoded))
-        first = False
-    out.write("\n  ]\n}\n" if not first else "]\n}\n")
+    stream_json(out, head, "projects", c.matrix, pl.struct("project_id", "name", "department", outcomes, disagree))
 
 
 def write_xlsx(c: Comparison, path: Path) -> None:

@@ -60,7 +60,7 @@ def summary(result: RunResult) -> dict:
     }
 
 
-CHUNK = 100_000  # findings encoded at a time
+CHUNK = 100_000  # rows encoded at a time by stream_json
 
 
 def to_json(result: RunResult, projects: int) -> str:
@@ -80,19 +80,26 @@ def write_json(result: RunResult, projects: int, out: TextIO) -> None:
         "portfolio": {"projects": projects},
         "summary": summary(result),
     }
-    text = json.dumps(head, ensure_ascii=False, indent=2)
-    out.write(text[:-2] + ',\n  "findings": [')
     row = pl.struct(
         "project_id", "stage", "rule", "plugin", "action",
         pl.col("action").replace_strict({k: a.zh for k, a in ACTIONS.items()}).alias("action_zh"),
         "amount_fen", yuan_expr("amount_fen").alias("amount_yuan"),
         pl.col("due_date").dt.strftime("%Y-%m-%d"), "source", "clause", "assumed", "message",
-    ).struct.json_encode()
-    findings = result.findings
-    for start in range(0, findings.height, CHUNK):
-        encoded = findings.slice(start, CHUNK).select(row).to_series()
+    )
+    stream_json(out, head, "findings", result.findings, row)
+
+
+def stream_json(out: TextIO, head: dict, key: str, frame: pl.DataFrame, row: pl.Expr) -> None:
+    """Write ``head`` as an indented JSON object whose last member ``key`` lists ``row`` (a struct)
+    for each row of ``frame``, encoded by polars ``CHUNK`` rows at a time: millions of rows never
+    become Python dicts or one giant string."""
+    text = json.dumps(head, ensure_ascii=False, indent=2)
+    out.write(text[:-2] + f',\n  {json.dumps(key)}: [')  # the head without its closing brace
+    encode = row.struct.json_encode()
+    for start in range(0, frame.height, CHUNK):
+        encoded = frame.slice(start, CHUNK).select(encode).to_series()
         out.write(("\n    " if start == 0 else ",\n    ") + ",\n    ".join(encoded))
-    out.write("\n  ]\n}\n" if findings.height else "]\n}\n")
+    out.write("\n  ]\n}\n" if frame.height else "]\n}\n")
 
 
 def write_atomic(path: Path, write: Callable[[Path], None]) -> None:
