@@ -228,22 +228,18 @@ def _finalise(frame: pl.DataFrame | pl.LazyFrame, rule: Rule, pack: Pack, stage:
     (in the portfolio's order) and action. Returns them without the message, and a function that
     computes the messages in the same order: a lazy frame computes them only when called."""
     where = f"rule {rule.rule_id!r} (plugin {rule.name!r}), hook {hook}"
-    if isinstance(frame, pl.LazyFrame):
-        names = frame.collect_schema().names()
-        lazy = frame
-        frame = frame.drop("message", strict=False).collect()  # the message is not computed here
-        if "message" in names:
-            frame = frame.with_columns(pl.lit("", pl.String).alias("message"))  # placeholder, checked below
+    lazy = frame if isinstance(frame, pl.LazyFrame) else None
+    names = lazy.collect_schema().names() if lazy is not None else frame.columns
+    for col in FINDING_REQUIRED:
+        if col not in names:
+            raise PluginError(f"{where} returned findings without the column {col!r}")
+    if "project_id" not in names and PIX not in names:
+        raise PluginError(f"{where} returned findings without the column 'project_id' (or 'pix')")
+    if lazy is not None:
+        frame = lazy.drop("message").collect()  # the message is not computed here
         # The rows the messages must line up with, checked when they are computed.
         keys = [c for c in (PIX, "project_id") if c in names][:1] + ["action"]
         rows = frame.select(keys)
-    else:
-        lazy = None
-    for col in FINDING_REQUIRED:
-        if col not in frame.columns:
-            raise PluginError(f"{where} returned findings without the column {col!r}")
-    if "project_id" not in frame.columns and PIX not in frame.columns:
-        raise PluginError(f"{where} returned findings without the column 'project_id' (or 'pix')")
     frame = _with_pix(frame, ids, where).with_row_index("_at")
     missing = {c: pl.lit(None, d) if c != "assumed" else pl.lit(False) for c, d in FINDING_OPTIONAL.items()
                if c not in frame.columns}

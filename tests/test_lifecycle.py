@@ -122,9 +122,19 @@ class Unstable(Recorder):
                                        (pl.lit("x ") + pl.col("project_id")).alias("message")))
 
 
+class NoAction(Recorder):
+    """Lazy findings without the action column."""
+
+    name = "no_action"
+
+    @hookimpl
+    def jixiao_apply(self, facts):
+        return self.output(facts.lazy().select("pix", pl.lit("x").alias("message")))
+
+
 @pytest.fixture
 def rec_registry(registry):
-    for plugin in (Recorder, Exploding, BadAction, Shuffled, Unstable):
+    for plugin in (Recorder, Exploding, BadAction, Shuffled, Unstable, NoAction):
         registry.add_plugin(plugin, "tests")
     return registry
 
@@ -234,3 +244,10 @@ def test_lazy_findings_whose_order_changes_are_refused_not_misattributed(rec_reg
     result = run(pack, generate(10, seed=4), dt.date(2025, 3, 31))  # decisions are collected once
     with pytest.raises(PluginError, match="different order when their messages were computed"):
         result.findings
+
+
+def test_findings_without_a_required_column_are_refused_by_name(rec_registry, write):
+    pack = Pack.load(write("rec.toml", PACK.replace('plugin = "recorder"', 'plugin = "no_action"')), rec_registry)
+    with pytest.raises(PluginError, match="rule 'recorder' \\(plugin 'no_action'\\), hook jixiao_apply returned "
+                                          "findings without the column 'action'"):
+        run(pack, generate(5, seed=4), dt.date(2025, 3, 31))
