@@ -461,7 +461,7 @@ def portfolio_from_records(doc: dict, file: str) -> Portfolio:
 
 def _with_rows(frame: pl.DataFrame) -> pl.DataFrame:
     # Header is row 1, so the first record is row 2, as a spreadsheet shows it.
-    return frame.with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64))
+    return frame.select(pl.int_range(2, pl.len() + 2, dtype=pl.Int64).alias(ROW), pl.all())
 
 
 # ---------------------------------------------------------------------------------------------
@@ -695,7 +695,7 @@ def _cross_checks(frames: dict[str, pl.DataFrame], origins: dict[str, Origin],
     if projects is None:
         return frames
     o = origins["projects"]
-    if projects["project_id"].is_duplicated().any():
+    if _has_duplicates(projects["project_id"]):
         dup = projects.with_columns(pl.col(ROW).min().over("project_id").alias("_first")).filter(
             ~pl.col("project_id").is_first_distinct())
         for r in dup.head(MAX_PER_COLUMN).iter_rows(named=True):
@@ -739,7 +739,7 @@ def _cross_checks(frames: dict[str, pl.DataFrame], origins: dict[str, Origin],
                                 str(r["end_date"])))
     spending = frames.get("spending")
     if spending is not None and spending.height:
-        sums = spending.group_by(PIX).agg(pl.col("amount_fen").sum().alias("_sum"))
+        sums = spending.lazy().group_by(PIX).agg(pl.col("amount_fen").sum().alias("_sum")).collect()
         clash = projects.join(sums, on=PIX).filter(
             pl.col("spent_fen").is_not_null() & (pl.col("spent_fen") != pl.col("_sum"))).sort(ROW)
         for r in clash.head(MAX_PER_COLUMN).iter_rows(named=True):
@@ -749,13 +749,21 @@ def _cross_checks(frames: dict[str, pl.DataFrame], origins: dict[str, Origin],
     return frames
 
 
+def _has_duplicates(ids: pl.Series) -> bool:
+    if ids.len() > 1 and ids.is_sorted():  # the usual export order: compare neighbours, no hashing
+        return bool((ids.slice(1) == ids.slice(0, ids.len() - 1)).any())
+    return bool(ids.is_duplicated().any())
+
+
 def index_tables(frames: dict[str, pl.DataFrame]) -> tuple[dict[str, pl.DataFrame], dict[str, pl.DataFrame]]:
     """Give every table ``pix`` and sort the other tables by it; also return, per table, the rows
     whose project id is not in the projects table (their ``pix`` is null). Project ids must be
     unique."""
     projects = frames["projects"].with_row_index(PIX).with_columns(pl.col(PIX).set_sorted())
-    order = projects["project_id"].arg_sort().cast(pl.UInt32)
-    sorted_ids = projects["project_id"].gather(order)
+    ids = projects["project_id"]
+    # Exports usually list projects by id: then the ids are their own sorted order.
+    order = None if ids.is_sorted() else ids.arg_sort().cast(pl.UInt32)
+    sorted_ids = ids if order is None else ids.gather(order)
     out, orphans = {"projects": projects.select(*frames["projects"].columns, PIX)}, {}
     for name, frame in frames.items():
         if name == "projects":
@@ -771,19 +779,25 @@ def index_tables(frames: dict[str, pl.DataFrame]) -> tuple[dict[str, pl.DataFram
     return out, orphans
 
 
-def _pix_of(project_id: pl.Series, order: pl.Series, sorted_ids: pl.Series) -> pl.Series:
-    """Each row's project position, null when the id is not a project's. Rows of one project usually
-    come together, so only the first row of each run is looked up — by binary search in the sorted
-    ids, which costs less than hashing them — and the result spread over the run."""
+def _pix_of(project_id: pl.Series, order: pl.Series | None, sorted_ids: pl.Series) -> pl.Series:
+    """Each row's project position, null when the id is not a project's. ``order`` maps positions
+    in ``sorted_ids`` to positions in the projects table (None: the same). Rows of one project
+    usually come together, so only the first row of each run is looked up — by binary search in the
+    sorted ids, which costs less than hashing them — and the result repeated over the run."""
     if project_id.len() == 0 or sorted_ids.len() == 0:
         return pl.Series(PIX, [None] * project_id.len(), dtype=pl.UInt32)
-    start = (project_id != project_id.shift(1)).fill_null(True)
-    run = (start.cum_sum() - 1).cast(pl.UInt32)
-    firsts = project_id.filter(start)
-    at = sorted_ids.search_sorted(firsts, side="left").clip(0, sorted_ids.len() - 1)
-    found = pl.DataFrame({"hit": sorted_ids.gather(at) == firsts, "pix": order.gather(at)})
-    looked_up = found.select(pl.when(pl.col("hit")).then(pl.col("pix")).alias(PIX)).to_series()
-    return looked_up.gather(run)
+    runs = project_id.rle()
+    if runs.len() * 2 > project_id.len():  # runs of one or two rows: look every row up
+        firsts, lengths = project_id, None
+    else:
+        firsts, lengths = runs.struct.field("value"), runs.struct.field("len")
+    at = sorted_ids.search_sorted(firsts, side="left").clip(0, sorted_ids.len() - 1).cast(pl.UInt32)
+    hit = sorted_ids.gather(at) == firsts
+    position = at if order is None else order.gather(at)
+    per_run = pl.select(pl.when(hit).then(position).alias(PIX)).to_series()
+    if lengths is None:
+        return per_run
+    return pl.select(per_run.repeat_by(lengths).explode().alias(PIX)).to_series()
 
 
 def _derive(frames: dict[str, pl.DataFrame], has_target_status: bool) -> dict[str, pl.DataFrame]:

@@ -6,6 +6,8 @@ import json
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from jixiao.core.errors import InputError
 from jixiao.core.portfolio import load_portfolio
@@ -233,3 +235,25 @@ def test_rows_of_one_project_need_not_be_together(write, tmp_path):
     spending = load_portfolio(tmp_path / "pf").spending
     assert spending.select("project_id", "pix", "_row", "amount_fen").rows() == [
         ("B", 0, 3, 200), ("B", 0, 6, 500), ("A", 1, 2, 100), ("A", 1, 4, 300), ("A", 1, 7, 600), ("C", 2, 5, 400)]
+
+
+@given(ids=st.lists(st.text("ABC", min_size=1, max_size=3), unique=True, min_size=1, max_size=8),
+       rows=st.lists(st.tuples(st.text("ABCD", min_size=1, max_size=3), st.integers(1, 4)), max_size=12),
+       sort_projects=st.booleans())
+@settings(max_examples=150, deadline=None)
+def test_every_detail_row_finds_its_project(ids, rows, sort_projects):
+    # Whatever the order of projects and of detail rows — long runs of one project, single rows,
+    # ids that are no project's — each row gets its project's position, the rest are orphans.
+    from jixiao.core.portfolio import PIX, index_tables
+
+    ids = sorted(ids) if sort_projects else ids
+    detail_ids = [pid for pid, repeat in rows for _ in range(repeat)]
+    frames = {"projects": pl.DataFrame({"project_id": ids}),
+              "spending": pl.DataFrame({"project_id": detail_ids, "n": list(range(len(detail_ids)))},
+                                       schema={"project_id": pl.String, "n": pl.Int64})}
+    indexed, orphans = index_tables(frames)
+    position = {pid: i for i, pid in enumerate(ids)}
+    expected = sorted(((position[pid], n) for n, pid in enumerate(detail_ids) if pid in position))
+    assert indexed["spending"].select(PIX, "n").rows() == expected
+    assert sorted(orphans.get("spending", pl.DataFrame({"n": []}))["n"].to_list()) == [
+        n for n, pid in enumerate(detail_ids) if pid not in position]
