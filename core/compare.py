@@ -18,7 +18,7 @@ from jixiao.core.actions import ACTIONS
 from jixiao.core.engine import RunResult, base_facts, run
 from jixiao.core.money import format_yuan
 from jixiao.core.pack import Pack
-from jixiao.core.portfolio import PIX, Portfolio
+from jixiao.core.portfolio import PIX, Portfolio, per_project
 
 GATE_ACTIONS = ("block_budget", "require_assessment")
 ALERT_ACTIONS = ("remind", "key_attention", "suspend_disbursement", "stop_disbursement", "reclaim_funds")
@@ -63,15 +63,15 @@ def outcomes_of(result: RunResult, projects: pl.DataFrame) -> pl.DataFrame:
     blocked = f.filter(pl.col("action") == "block_budget").select(PIX).unique().with_columns(
         pl.lit("不予安排预算").alias("gate"))
     kinds = sorted(ALERT_ACTIONS)  # listed in this order, by their Chinese names
-    alerts = (f.filter(pl.col("action").is_in(ALERT_ACTIONS))
-              .group_by(PIX).agg((pl.col("action") == a).any().alias(a) for a in kinds)
+    alerts = (per_project(f.lazy().filter(pl.col("action").is_in(ALERT_ACTIONS)),
+                          *((pl.col("action") == a).any().alias(a) for a in kinds))
               .select(PIX, pl.concat_str([pl.when(pl.col(a)).then(pl.lit(zh[a])) for a in kinds],
                                          separator="、", ignore_nulls=True).alias("alerts")))
-    effect = (f.filter(pl.col("amount_fen").is_not_null())
-              .group_by(PIX).agg(pl.col("amount_fen").sum().alias("effect_fen")))
-    due = (f.filter(pl.col("action").is_in(DEADLINE_ACTIONS))
-           .group_by(PIX).agg(pl.col("due_date").min().alias("deadline"),
-                              (pl.col("action") == "rectification_overdue").any().alias("overdue")))
+    effect = per_project(f.lazy().filter(pl.col("amount_fen").is_not_null()),
+                         pl.col("amount_fen").sum().alias("effect_fen"))
+    due = per_project(f.lazy().filter(pl.col("action").is_in(DEADLINE_ACTIONS)),
+                      pl.col("due_date").min().alias("deadline"),
+                      (pl.col("action") == "rectification_overdue").any().alias("overdue"))
     facts = result.facts  # one row per project, in the portfolio's order
     out = projects.select("project_id", PIX).hstack(
         [facts[c] if c in facts.columns else pl.Series(c, [None] * facts.height, dtype)

@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import polars as pl
 
+from jixiao.core.portfolio import per_project
+
 
 MICRO = 1_000_000
 
 
-def indicator_shares(indicators: pl.DataFrame, achieved: int, partial: int, missed: int) -> pl.DataFrame:
-    """``indicators`` plus ``_s`` (share in millionths) and ``_w`` (relative weight × 10⁴)."""
+def indicator_shares(indicators: pl.DataFrame | pl.LazyFrame, achieved: int, partial: int,
+                     missed: int) -> pl.DataFrame | pl.LazyFrame:
+    """``indicators`` plus ``_s`` (share in millionths) and ``_w`` (relative weight × 10⁴); lazy
+    when given a lazy frame, so that the sums below need not materialise the shares."""
     ind = indicators.with_columns(pl.col("actual_e4").alias("_a"), pl.col("weight_e4").fill_null(10_000).alias("_w"))
     t, a = pl.col("target_e4"), pl.col("_a")
     bands = {"达成": achieved, "achieved": achieved, "部分达成": partial, "partial": partial,
@@ -34,16 +38,16 @@ def indicator_shares(indicators: pl.DataFrame, achieved: int, partial: int, miss
 LEVELS = ("output", "outcome", "satisfaction")
 
 
-def level_sums(shares: pl.DataFrame) -> pl.DataFrame:
+def level_sums(shares: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
     """pix and, per first-level category L, ``ws_L`` = Σ weight × share and ``w_L`` = Σ weight
     (one grouping by project: grouping by project and category too costs twice as much)."""
     ws = pl.col("_w") * pl.col("_s")
-    return shares.group_by("pix").agg(
+    return per_project(
+        shares,
         *(ws.filter(pl.col("level1") == lv).sum().alias(f"ws_{lv}") for lv in LEVELS),
         *(pl.col("_w").filter(pl.col("level1") == lv).sum().alias(f"w_{lv}") for lv in LEVELS))
 
 
-def completion_micro(shares: pl.DataFrame) -> pl.DataFrame:
+def completion_micro(shares: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
     """pix, ``target_completion`` (millionths): the weighted mean share over all indicators."""
-    return (shares.group_by("pix")
-            .agg(((pl.col("_w") * pl.col("_s")).sum() // pl.col("_w").sum()).alias("target_completion")))
+    return per_project(shares, ((pl.col("_w") * pl.col("_s")).sum() // pl.col("_w").sum()).alias("target_completion"))

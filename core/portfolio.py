@@ -36,6 +36,14 @@ DECIMAL_DIGITS = 4  # indicator values are kept as integers scaled by 10**4
 DERIVED = {"indicators": {"actual_e4": pl.Int64}}
 
 
+def per_project(frame: pl.DataFrame | pl.LazyFrame, *aggs: pl.Expr) -> pl.DataFrame:
+    """``aggs`` over each project's rows of ``frame``: one row per ``pix`` present, in ascending
+    ``pix`` when ``frame`` is in ``pix`` order (every table is). Runs as a lazy plan — on millions
+    of rows polars' lazy group-by is several times faster than the eager one (four million
+    indicators: 0.14 s eager, 0.03 s lazy) — so filter lazily too: ``per_project(t.lazy().filter(...), …)``."""
+    return frame.lazy().group_by(PIX, maintain_order=True).agg(*aggs).collect()
+
+
 def frame_schema(table: Table) -> dict[str, pl.DataType]:
     """The converted schema of a table: money as ``<name>_fen``, scores as ``<name>_c``, etc."""
     out: dict[str, pl.DataType] = {ROW: pl.Int64}

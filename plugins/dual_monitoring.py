@@ -45,7 +45,7 @@ class DualMonitoring(Rule):
         p = self.params
         partial = micro(p.qualitative_partial)
         completion = portfolio.memo(("target_completion", partial), lambda: completion_micro(
-            indicator_shares(portfolio.indicators, MICRO, partial, 0)))
+            indicator_shares(portfolio.indicators.lazy(), MICRO, partial, 0)))
         start = pl.col("start_date").fill_null(pl.date(pl.col("fiscal_year"), 1, 1))
         end = pl.col("end_date").fill_null(pl.date(pl.col("fiscal_year"), 12, 31))
         total = (end - start).dt.total_days() + 1

@@ -119,7 +119,7 @@ class EvaluationScore(Rule):
         indicators = portfolio.indicators
         if facts.height < len(portfolio):
             indicators = indicators.filter(pl.col("pix").is_in(facts["pix"].implode()))
-        sums = level_sums(indicator_shares(indicators, q["achieved"], q["partial"], q["missed"]))
+        sums = level_sums(indicator_shares(indicators.lazy(), q["achieved"], q["partial"], q["missed"]))
         # A category's points: weight × Σ(w·s) / (Σw · 10⁶), half up to 0.01; none without indicators.
         points = []
         for lv in LEVELS:

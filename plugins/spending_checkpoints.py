@@ -25,6 +25,7 @@ import polars as pl
 
 from jixiao.core.dates import add_months
 from jixiao.core.hookspecs import hookimpl
+from jixiao.core.portfolio import per_project
 from jixiao.core.rule import Rule
 
 
@@ -58,8 +59,8 @@ def spent_by(portfolio, facts: pl.DataFrame, day: dt.date) -> pl.DataFrame:
     """pix, ``_paid``: spending up to and including ``day``, one row per project in ``facts``."""
     if portfolio.spending.height == 0:
         return facts.select("pix", pl.col("spent_fen").alias("_paid"))
-    paid = portfolio.memo(("paid_by", day), lambda: portfolio.spending.filter(pl.col("date") <= day)
-                          .group_by("pix").agg(pl.col("amount_fen").sum().alias("_paid")))
+    paid = portfolio.memo(("paid_by", day), lambda: per_project(
+        portfolio.spending.lazy().filter(pl.col("date") <= day), pl.col("amount_fen").sum().alias("_paid")))
     return (facts.select("pix").join(paid, on="pix", how="left", maintain_order="left")
             .with_columns(pl.col("_paid").fill_null(0)))
 
@@ -99,8 +100,8 @@ class SpendingCheckpoints(Rule):
         if months is None:
             return []
         since = add_months(as_of, -months)
-        last = portfolio.memo(("last_payment",), lambda: portfolio.spending.group_by("pix").agg(
-            pl.col("date").max().alias("_last")))
+        last = portfolio.memo(("last_payment",), lambda: per_project(
+            portfolio.spending, pl.col("date").max().alias("_last")))
         start = pl.col("start_date").fill_null(pl.date(pl.col("fiscal_year"), 1, 1))
         rows = (facts.select("project_id", "pix", "budget_fen", "spent_fen", start.alias("_start"))
                 .join(last, on="pix", how="left", maintain_order="left")

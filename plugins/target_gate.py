@@ -6,6 +6,7 @@ import attrs
 import polars as pl
 
 from jixiao.core.hookspecs import hookimpl
+from jixiao.core.portfolio import per_project
 from jixiao.core.rule import Rule
 
 LEVEL_ZH = {"output": "产出", "outcome": "效益", "satisfaction": "满意度"}
@@ -36,8 +37,8 @@ class TargetGate(Rule):
     @hookimpl
     def jixiao_target(self, portfolio, facts):
         levels = self.params.required_levels
-        present = portfolio.memo(("levels_present", tuple(levels)), lambda: portfolio.indicators.group_by("pix").agg(
-            *((pl.col("level1") == lv).any().alias(f"_has_{lv}") for lv in levels)))
+        present = portfolio.memo(("levels_present", tuple(levels)), lambda: per_project(
+            portfolio.indicators, *((pl.col("level1") == lv).any().alias(f"_has_{lv}") for lv in levels)))
         in_scope = facts
         if self.params.categories:
             in_scope = in_scope.filter(pl.col("category").is_in(self.params.categories))
