@@ -247,25 +247,26 @@ def _finalise(frame: pl.DataFrame | pl.LazyFrame, rule: Rule, pack: Pack, stage:
     bad = frame.filter(~pl.col("action").is_in(list(ACTIONS)))
     if bad.height:
         raise PluginError(f"{where} returned an action outside the vocabulary: {bad['action'][0]!r}")
-    out = frame.select(
-        pl.col("project_id").cast(pl.String),
-        pl.col(PIX),
+    narrow = frame.select(PIX, pl.col("action").cast(pl.String), "_at")
+    pix = narrow[PIX]
+    if pix.len() > 1 and not (pix.diff().drop_nulls() > 0).all():  # one finding per project, in order: done
+        narrow = narrow.sort(PIX, "action", maintain_order=True)  # the narrow frame: cheap to sort
+    at = narrow["_at"]
+    rest = frame.select(pl.col("amount_fen").cast(pl.Int64), pl.col("due_date").cast(pl.Date),
+                        pl.col("assumed").fill_null(False).cast(pl.Boolean))
+    if at.len() and not at.is_sorted():
+        rest = rest[at]
+    out = pl.DataFrame([ids["project_id"].gather(narrow[PIX]).cast(pl.String), narrow[PIX]]).select(
+        "project_id", PIX,
         pl.lit(pack.id, pl.Categorical).alias("pack"),
         pl.lit(stage, pl.Categorical).alias("stage"),
         pl.lit(rule.rule_id, pl.Categorical).alias("rule"),
         pl.lit(rule.name, pl.Categorical).alias("plugin"),
-        pl.col("action").cast(pl.String),
-        pl.col("amount_fen").cast(pl.Int64),
-        pl.col("due_date").cast(pl.Date),
+        narrow["action"],
+        *rest,
         pl.lit(pack.source_label(rule.citation.source), pl.Categorical).alias("source"),
         pl.lit(rule.citation.clause, pl.Categorical).alias("clause"),
-        pl.col("assumed").fill_null(False).cast(pl.Boolean),
-        pl.col("_at"),
-    )
-    pix = out[PIX]
-    if pix.len() > 1 and not (pix.diff().drop_nulls() > 0).all():  # one finding per project, in order: done
-        out = out.sort(PIX, "action", maintain_order=True)
-    at = out["_at"]
+    ).select(c for c in FINDINGS_SCHEMA if c != "message")
     eager = frame["message"].cast(pl.String) if lazy is None else None
 
     def text() -> pl.Series:
@@ -278,20 +279,20 @@ def _finalise(frame: pl.DataFrame | pl.LazyFrame, rule: Rule, pack: Pack, stage:
                               "or return a DataFrame")
         return got["message"].gather(at)
 
-    return out.drop("_at"), text
+    return out, text
 
 
 def _with_pix(frame: pl.DataFrame, ids: pl.DataFrame, where: str) -> pl.DataFrame:
-    """The findings with each project's ``pix`` and ``project_id``. When the rule gives ``pix`` (the
-    built-in rules do), it is the key and the project id is taken from the portfolio; otherwise
-    ``pix`` is looked up from the project id. A project not in the portfolio is an error."""
+    """The findings with each project's ``pix``. When the rule gives ``pix`` (the built-in rules
+    do), it is the key (and the project id is taken from the portfolio later); otherwise ``pix`` is
+    looked up from the project id. A project not in the portfolio is an error."""
     if PIX in frame.columns:
         pix = frame[PIX].cast(pl.UInt32, strict=False)
         bad = pix.is_null() | (pix >= ids.height)
         if bad.any():
             raise PluginError(f"{where} returned a finding with pix {frame[PIX].filter(bad)[0]!r}, which is not "
                               f"a project's position in the portfolio (it has {ids.height} projects)")
-        return frame.with_columns(pix.alias(PIX), ids["project_id"].gather(pix).alias("project_id"))
+        return frame.with_columns(pix.alias(PIX))
     found = frame.join(ids, on="project_id", how="left", maintain_order="left")
     stray = found.filter(pl.col(PIX).is_null())
     if stray.height:

@@ -80,15 +80,19 @@ class Rule:
         return RuleOutput(self.rule_id, findings, facts, notes)
 
     @staticmethod
-    def findings(frame: pl.DataFrame, action: str, message: pl.Expr | str, *, amount_fen: pl.Expr | None = None,
-                 due_date: pl.Expr | None = None, assumed: bool | pl.Expr = False) -> pl.LazyFrame:
+    def findings(frame: pl.DataFrame | pl.LazyFrame, action: str, message: pl.Expr | str, *,
+                 amount_fen: pl.Expr | None = None, due_date: pl.Expr | None = None,
+                 assumed: bool | pl.Expr = False) -> pl.LazyFrame:
         """Turn the projects in ``frame`` into findings of one action, in one columnar step.
 
         The result is lazy: the engine computes what was decided at once and the message text only
-        when something reads it (combine several with ``pl.concat``)."""
+        when something reads it (combine several with ``pl.concat``). Pass ``facts.lazy().filter(…)``
+        rather than ``facts.filter(…)``: an eager filter copies every fact column of the rows it
+        keeps, a lazy one only the columns the finding reads."""
         msg = pl.lit(message) if isinstance(message, str) else message
+        names = frame.collect_schema().names() if isinstance(frame, pl.LazyFrame) else frame.columns
         return frame.lazy().select(
-            *(pl.col(c) for c in ("project_id", "pix") if c in frame.columns),
+            *(pl.col(c) for c in ("project_id", "pix") if c in names),
             pl.lit(action).alias("action"),
             msg.alias("message"),
             (amount_fen if amount_fen is not None else pl.lit(None, pl.Int64)).cast(pl.Int64).alias("amount_fen"),

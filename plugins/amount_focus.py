@@ -29,7 +29,7 @@ class AmountFocus(Rule):
 
     @hookimpl
     def jixiao_evaluate(self, facts):
-        hit = facts.filter(pl.col("budget_fen") >= self.threshold_fen())
+        hit = facts.lazy().filter(pl.col("budget_fen") >= self.threshold_fen())
         text = f"预算达到 {format_yuan(self.threshold_fen())}，作为预算绩效管理重点，纳入重点评价"
         return self.output(self.findings(hit, "select_for_evaluation", text, assumed=self.is_assumed("min_amount_yuan")))
 

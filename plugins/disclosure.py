@@ -28,11 +28,11 @@ class Disclosure(Rule):
     def jixiao_apply(self, facts):
         p, parts = self.params, []
         if p.targets_with_budget:
-            approved = facts.filter(pl.col("target_status") == "approved")
+            approved = facts.lazy().filter(pl.col("target_status") == "approved")
             parts.append(self.findings(approved, "disclose", f"绩效目标随部门预算同步在{p.where}公开",
                                        assumed=self.is_assumed("targets_with_budget", "where")))
         if p.results_with_final_accounts and "grade" in facts.columns:
-            graded = facts.filter(pl.col("grade").is_not_null() & pl.col("score_source").is_in(p.result_kinds))
+            graded = facts.lazy().filter(pl.col("grade").is_not_null() & pl.col("score_source").is_in(p.result_kinds))
             parts.append(self.findings(graded, "disclose",
                                        pl.lit(f"绩效评价结果（") + pl.col("grade") + pl.lit(f"）随决算在{p.where}公开"),
                                        assumed=self.is_assumed("results_with_final_accounts", "result_kinds", "where")))

@@ -40,7 +40,7 @@ class PerformancePayment(Rule):
         if "grade" not in facts.columns:
             return None
         p = self.params
-        graded = facts.filter(pl.col("grade").is_not_null())
+        graded = facts.lazy().filter(pl.col("grade").is_not_null())
         paid = graded.filter(pl.col("category").is_in(p.categories))
         parts = []
         assumed = self.is_assumed("pay_ratios")

@@ -47,8 +47,8 @@ class ScoreLinkedBudget(Rule):
     def jixiao_apply(self, portfolio, as_of, facts):
         p = self.params
         grade = pl.col("grade") if "grade" in facts.columns else pl.lit(None, pl.String)  # no grading rule
-        graded = facts.with_columns(grade.alias("grade")).filter(pl.col("grade").is_not_null()).select("project_id", "pix", "grade", "budget_fen",
-                                                                    "fiscal_year")
+        graded = (facts.select("project_id", "pix", grade.alias("grade"), "budget_fen", "fiscal_year")
+                  .filter(pl.col("grade").is_not_null()))
         next_year = (pl.col("fiscal_year") + 1).cast(pl.String)
         parts = []
         simple = (("prioritize", p.priority_grades, "priority_grades", "绩效评价等级为{g}，下年度预算优先保障"),

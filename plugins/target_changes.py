@@ -31,11 +31,11 @@ class TargetChanges(Rule):
     def jixiao_target(self, facts):
         p, parts = self.params, []
         if p.freeze:
-            changed = facts.filter(pl.col("targets_adjusted").fill_null(False) & (pl.col("target_status") == "approved"))
+            changed = facts.lazy().filter(pl.col("targets_adjusted").fill_null(False) & (pl.col("target_status") == "approved"))
             parts.append(self.findings(changed, "adjust_targets", "经批复的绩效目标原则上不作调整：本项目目标已调整，须报财政部门审核",
                                        assumed=self.is_assumed("freeze")))
         if p.refile_on_budget_adjustment:
-            missing = facts.filter(pl.col("budget_adjusted").fill_null(False) & ~pl.col("targets_refiled").fill_null(False))
+            missing = facts.lazy().filter(pl.col("budget_adjusted").fill_null(False) & ~pl.col("targets_refiled").fill_null(False))
             parts.append(self.findings(missing, "adjust_targets", "预算已调整，须按绩效管理要求重新上报绩效目标",
                                        assumed=self.is_assumed("refile_on_budget_adjustment")))
         return self.output(pl.concat(parts) if parts else None)
