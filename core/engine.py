@@ -23,7 +23,7 @@ from jixiao.core.actions import ACTIONS
 from jixiao.core.errors import PluginError, RuleFailed
 from jixiao.core.hookspecs import STAGE_HOOKS, STAGES
 from jixiao.core.pack import Pack
-from jixiao.core.portfolio import PIX, Portfolio, per_project
+from jixiao.core.portfolio import PIX, Portfolio, by_project, per_project
 from jixiao.core.rule import FINDING_OPTIONAL, FINDING_REQUIRED, Rule, RuleOutput
 
 # The columns every finding of one rule shares, held as categoricals in ``RunResult.decisions`` (four
@@ -65,9 +65,9 @@ def base_facts(portfolio: Portfolio, as_of: dt.date) -> pl.DataFrame:
     projects = portfolio.projects.drop("_row")
     if portfolio.spending.height == 0:
         return projects.with_columns(pl.col("spent_fen").fill_null(0))
-    paid = per_project(portfolio.spending.lazy().filter(pl.col("date") <= as_of),
-                       pl.col("amount_fen").sum().alias("_paid"))
-    return (projects.join(paid, on=PIX, how="left", maintain_order="left")
+    paid = by_project(per_project(portfolio.spending.lazy().filter(pl.col("date") <= as_of),
+                                  pl.col("amount_fen").sum().alias("_paid")), projects.height)
+    return (projects.hstack(paid)
             .with_columns(pl.col("_paid").fill_null(pl.col("spent_fen")).fill_null(0).alias("spent_fen"))
             .drop("_paid"))
 
@@ -314,6 +314,13 @@ def _merge_facts(facts: pl.DataFrame, new: pl.DataFrame, rule: Rule, hook: str) 
     if new.height == facts.height and new[key].equals(facts[key]):
         # Most rules derive their facts from `facts` row by row: the rows line up, no join needed.
         return facts.hstack(new.drop("project_id", PIX, strict=False))
+    if key == PIX and new.height and not new[PIX].null_count() and (new[PIX].diff().drop_nulls() > 0).all():
+        # One row per project in the portfolio's order (how the built-in rules give facts): spread
+        # by position instead of joined.
+        if new[PIX].max() >= facts.height:
+            raise PluginError(f"rule {rule.rule_id!r}, hook {hook}: facts for pix {new[PIX].max()}, which is "
+                              f"not a project's position (the portfolio has {facts.height} projects)")
+        return facts.hstack(by_project(new.drop("project_id", strict=False), facts.height))
     if new[key].is_duplicated().any():
         raise PluginError(f"rule {rule.rule_id!r}, hook {hook}: facts have more than one row per project")
     if key == PIX:

@@ -44,6 +44,19 @@ def per_project(frame: pl.DataFrame | pl.LazyFrame, *aggs: pl.Expr) -> pl.DataFr
     return frame.lazy().group_by(PIX, maintain_order=True).agg(*aggs).collect()
 
 
+def by_project(frame: pl.DataFrame, projects: int) -> pl.DataFrame:
+    """``frame`` (``pix`` plus columns, at most one row per project, in ascending ``pix``) spread
+    over every project: row ``i`` is project ``i``, null where ``frame`` has no row. Ready to
+    ``hstack`` onto facts or to ``gather`` by ``pix`` — several times cheaper than a join."""
+    pix = frame[PIX]
+    if pix.null_count() or not (pix.diff().drop_nulls() > 0).all():
+        raise ValueError("by_project needs at most one row per project, in ascending pix")
+    if frame.height == projects:  # every project, in order
+        return frame.drop(PIX)
+    return pl.DataFrame([pl.repeat(None, projects, dtype=frame.schema[c], eager=True).alias(c).scatter(pix, frame[c])
+                         for c in frame.columns if c != PIX])
+
+
 def frame_schema(table: Table) -> dict[str, pl.DataType]:
     """The converted schema of a table: money as ``<name>_fen``, scores as ``<name>_c``, etc."""
     out: dict[str, pl.DataType] = {ROW: pl.Int64}

@@ -25,7 +25,7 @@ import polars as pl
 
 from jixiao.core.dates import add_months
 from jixiao.core.hookspecs import hookimpl
-from jixiao.core.portfolio import per_project
+from jixiao.core.portfolio import by_project, per_project
 from jixiao.core.rule import Rule
 
 
@@ -55,14 +55,14 @@ def month_end(year: int, month: int) -> dt.date:
     return nxt - dt.timedelta(days=1)
 
 
-def spent_by(portfolio, facts: pl.DataFrame, day: dt.date) -> pl.DataFrame:
-    """pix, ``_paid``: spending up to and including ``day``, one row per project in ``facts``."""
+def spent_by(portfolio, facts: pl.DataFrame, day: dt.date) -> pl.Series:
+    """``_paid``, spending up to and including ``day``, of every project: element ``pix`` is
+    project ``pix`` (``facts`` has one row per project, in that order)."""
     if portfolio.spending.height == 0:
-        return facts.select("pix", pl.col("spent_fen").alias("_paid"))
-    paid = portfolio.memo(("paid_by", day), lambda: per_project(
-        portfolio.spending.lazy().filter(pl.col("date") <= day), pl.col("amount_fen").sum().alias("_paid")))
-    return (facts.select("pix").join(paid, on="pix", how="left", maintain_order="left")
-            .with_columns(pl.col("_paid").fill_null(0)))
+        return facts["spent_fen"].alias("_paid")
+    return portfolio.memo(("paid_by", day), lambda: by_project(per_project(
+        portfolio.spending.lazy().filter(pl.col("date") <= day), pl.col("amount_fen").sum().alias("_paid")),
+        facts.height)["_paid"].fill_null(0))
 
 
 def below(paid: pl.Expr, budget: pl.Expr, rate: Decimal | Fraction) -> pl.Expr:
@@ -89,7 +89,7 @@ class SpendingCheckpoints(Rule):
                 group = facts.filter(pl.col("fiscal_year") == year).select("project_id", "pix", "budget_fen")
                 if group.height == 0:
                     continue
-                rows = group.join(spent_by(portfolio, facts, day), on="pix", maintain_order="left")
+                rows = group.with_columns(spent_by(portfolio, facts, day).gather(group["pix"]))
                 parts.append(self._check(cp, rows, day))
         parts += self._monthly(portfolio, as_of, facts)
         parts += self._idle(portfolio, as_of, facts)
@@ -100,11 +100,11 @@ class SpendingCheckpoints(Rule):
         if months is None:
             return []
         since = add_months(as_of, -months)
-        last = portfolio.memo(("last_payment",), lambda: per_project(
-            portfolio.spending, pl.col("date").max().alias("_last")))
+        last = portfolio.memo(("last_payment",), lambda: by_project(per_project(
+            portfolio.spending, pl.col("date").max().alias("_last")), facts.height))
         start = pl.col("start_date").fill_null(pl.date(pl.col("fiscal_year"), 1, 1))
         rows = (facts.select("project_id", "pix", "budget_fen", "spent_fen", start.alias("_start"))
-                .join(last, on="pix", how="left", maintain_order="left")
+                .hstack(last)
                 .filter((pl.col("spent_fen") < pl.col("budget_fen")) & (pl.col("_start") <= since)
                         & (pl.col("_last").is_null() | (pl.col("_last") <= since))))
         text = f"资金超过{months}个月未支出，属长期沉淀资金，一律收回统筹"
@@ -140,7 +140,7 @@ class SpendingCheckpoints(Rule):
         day = month_end(as_of.year, month)
         group = facts.filter((pl.col("fiscal_year") == as_of.year) & pl.col("category").is_in(p.monthly_for))
         group = group.select("project_id", "pix", "budget_fen")
-        rows = group.join(spent_by(portfolio, facts, day), on="pix", maintain_order="left")
+        rows = group.with_columns(spent_by(portfolio, facts, day).gather(group["pix"]))
         pace = Fraction(p.monthly_pace) * month / 12  # exact: 0.8 × 5/12 stays 1/3
         hit = rows.filter(below(pl.col("_paid"), pl.col("budget_fen"), pace))
         shown = (Decimal(pace.numerator) * 100 / Decimal(pace.denominator)).quantize(Decimal("0.1"))

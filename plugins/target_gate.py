@@ -6,7 +6,7 @@ import attrs
 import polars as pl
 
 from jixiao.core.hookspecs import hookimpl
-from jixiao.core.portfolio import per_project
+from jixiao.core.portfolio import by_project, per_project
 from jixiao.core.rule import Rule
 
 LEVEL_ZH = {"output": "产出", "outcome": "效益", "satisfaction": "满意度"}
@@ -37,15 +37,14 @@ class TargetGate(Rule):
     @hookimpl
     def jixiao_target(self, portfolio, facts):
         levels = self.params.required_levels
-        present = portfolio.memo(("levels_present", tuple(levels)), lambda: per_project(
-            portfolio.indicators, *((pl.col("level1") == lv).any().alias(f"_has_{lv}") for lv in levels)))
-        in_scope = facts
+        present = portfolio.memo(("levels_present", tuple(levels)), lambda: by_project(per_project(
+            portfolio.indicators, *((pl.col("level1") == lv).any().alias(f"_has_{lv}") for lv in levels)),
+            facts.height))
+        checked = facts.select("project_id", "pix", "target_status", "category", "fiscal_year").hstack(present)
         if self.params.categories:
-            in_scope = in_scope.filter(pl.col("category").is_in(self.params.categories))
+            checked = checked.filter(pl.col("category").is_in(self.params.categories))
         if self.params.from_fiscal_year is not None:
-            in_scope = in_scope.filter(pl.col("fiscal_year") >= self.params.from_fiscal_year)
-        checked = in_scope.select("project_id", "pix", "target_status").join(present, on="pix", how="left",
-                                                                            maintain_order="left")
+            checked = checked.filter(pl.col("fiscal_year") >= self.params.from_fiscal_year)
         missing_expr = [pl.when(~pl.col(f"_has_{lv}").fill_null(False)).then(pl.lit(LEVEL_ZH[lv])) for lv in levels]
         checked = checked.with_columns(
             (pl.concat_str(missing_expr, separator="、", ignore_nulls=True) if levels else pl.lit(""))

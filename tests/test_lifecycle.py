@@ -100,8 +100,10 @@ class Shuffled(Recorder):
     def jixiao_apply(self, facts):
         rows = facts.select("project_id", "pix").reverse()
         eager = rows.select("project_id", pl.lit("remind").alias("action"),
-                            (pl.lit("eager ") + pl.col("project_id")).alias("message"))
-        lazy = self.findings(rows, "disclose", pl.lit("lazy ") + pl.col("project_id"))
+                            (pl.lit("eager ") + pl.col("project_id")).alias("message"),
+                            (pl.col("pix").cast(pl.Int64) * 7).alias("amount_fen"))
+        lazy = self.findings(rows, "disclose", pl.lit("lazy ") + pl.col("project_id"),
+                             amount_fen=pl.col("pix").cast(pl.Int64) * 100)
         return self.output(pl.concat([eager.lazy(), lazy.select(eager.columns)]))
 
 
@@ -122,6 +124,29 @@ class Unstable(Recorder):
                                        (pl.lit("x ") + pl.col("project_id")).alias("message")))
 
 
+class SomeFacts(Recorder):
+    """Facts for every third project — by ``pix`` in order (spread by position), or by project id
+    in reverse order (joined) — and, if asked, for a position beyond the portfolio."""
+
+    name = "some_facts"
+    how = "pix"
+
+    @hookimpl
+    def jixiao_target(self, facts):
+        rows = facts.filter(pl.col("pix") % 3 == 0)
+        if SomeFacts.how == "pix":
+            return self.output(facts=rows.select("pix", (pl.col("pix").cast(pl.Int64) * 10).alias("tenfold")))
+        if SomeFacts.how == "project_id":
+            return self.output(facts=rows.reverse().select("project_id", (pl.col("pix").cast(pl.Int64) * 10)
+                                                           .alias("tenfold")))
+        return self.output(facts=pl.DataFrame({"pix": [0, facts.height]}, schema={"pix": pl.UInt32}).with_columns(
+            pl.lit(1).alias("tenfold")))
+
+    @hookimpl
+    def jixiao_apply(self, facts):
+        return None
+
+
 class NoAction(Recorder):
     """Lazy findings without the action column."""
 
@@ -134,7 +159,7 @@ class NoAction(Recorder):
 
 @pytest.fixture
 def rec_registry(registry):
-    for plugin in (Recorder, Exploding, BadAction, Shuffled, Unstable, NoAction):
+    for plugin in (Recorder, Exploding, BadAction, Shuffled, Unstable, NoAction, SomeFacts):
         registry.add_plugin(plugin, "tests")
     return registry
 
@@ -231,6 +256,8 @@ def test_messages_are_built_when_read_and_stay_with_their_findings(rec_registry,
     assert mine["action"].to_list() == ["disclose", "remind"] * 30
     expected = [("lazy " if a == "disclose" else "eager ") + p for p, a in zip(mine["project_id"], mine["action"])]
     assert mine["message"].to_list() == expected
+    assert mine["amount_fen"].to_list() == [pix * (100 if a == "disclose" else 7)
+                                            for pix, a in zip(mine["pix"], mine["action"])]
     # The rows of the findings are the decisions plus the message, in the same order; the columns
     # every finding of a rule shares are categoricals in the decisions and text in the findings.
     assert result.decisions.schema["rule"] == pl.Categorical and result.findings.schema["rule"] == pl.String
@@ -251,3 +278,18 @@ def test_findings_without_a_required_column_are_refused_by_name(rec_registry, wr
     with pytest.raises(PluginError, match="rule 'recorder' \\(plugin 'no_action'\\), hook jixiao_apply returned "
                                           "findings without the column 'action'"):
         run(pack, generate(5, seed=4), dt.date(2025, 3, 31))
+
+
+@pytest.mark.parametrize("how", ["pix", "project_id"])
+def test_facts_for_some_projects_land_on_their_projects(rec_registry, write, monkeypatch, how):
+    monkeypatch.setattr(SomeFacts, "how", how)
+    pack = Pack.load(write("rec.toml", PACK.replace('plugin = "recorder"', 'plugin = "some_facts"')), rec_registry)
+    facts = run(pack, generate(20, seed=4), dt.date(2025, 3, 31)).facts
+    assert facts["tenfold"].to_list() == [p * 10 if p % 3 == 0 else None for p in range(20)]
+
+
+def test_facts_for_a_position_outside_the_portfolio_are_refused(rec_registry, write, monkeypatch):
+    monkeypatch.setattr(SomeFacts, "how", "beyond")
+    pack = Pack.load(write("rec.toml", PACK.replace('plugin = "recorder"', 'plugin = "some_facts"')), rec_registry)
+    with pytest.raises(PluginError, match="facts for pix 20, which is not a project's position"):
+        run(pack, generate(20, seed=4), dt.date(2025, 3, 31))
