@@ -16,6 +16,7 @@ import polars as pl
 
 from jixiao.core.hookspecs import hookimpl
 from jixiao.core.indicators import MICRO, completion_micro, indicator_shares
+from jixiao.core.portfolio import by_project
 from jixiao.core.rule import Rule
 
 
@@ -44,18 +45,20 @@ class DualMonitoring(Rule):
     def progress(self, portfolio, as_of: dt.date, facts: pl.DataFrame) -> pl.DataFrame:
         p = self.params
         partial = micro(p.qualitative_partial)
-        completion = portfolio.memo(("target_completion", partial), lambda: completion_micro(
-            indicator_shares(portfolio.indicators.lazy(), MICRO, partial, 0)))
+        completion = portfolio.memo(("target_completion", partial), lambda: by_project(completion_micro(
+            indicator_shares(portfolio.indicators.lazy(), MICRO, partial, 0)), facts.height))
         start = pl.col("start_date").fill_null(pl.date(pl.col("fiscal_year"), 1, 1))
         end = pl.col("end_date").fill_null(pl.date(pl.col("fiscal_year"), 12, 31))
-        total = (end - start).dt.total_days() + 1
-        elapsed = (pl.lit(as_of) - start).dt.total_days() + 1
+        # The period's ends once, then read as columns (an eager select would compute a repeated
+        # sub-expression each time it appears).
+        rows = facts.select("project_id", "pix", "budget_fen", "spent_fen", start.alias("_start"), end.alias("_end"))
+        total = (pl.col("_end") - pl.col("_start")).dt.total_days() + 1
+        elapsed = (pl.lit(as_of) - pl.col("_start")).dt.total_days() + 1
         b, s = pl.col("budget_fen"), pl.col("spent_fen")
-        return (facts.select("project_id", "pix", start.alias("_start"), end.alias("_end"),
-                             (pl.min_horizontal(elapsed, total) * MICRO // total).alias("time_progress"),
-                             pl.when(b <= 0).then(MICRO).otherwise(pl.min_horizontal(s, b) * MICRO // b)
-                             .alias("execution_rate"))
-                .join(completion, on="pix", how="left", maintain_order="left"))
+        return rows.select("project_id", "pix", "_start", "_end",
+                           (pl.min_horizontal(elapsed, total) * MICRO // total).alias("time_progress"),
+                           pl.when(b <= 0).then(MICRO).otherwise(pl.min_horizontal(s, b) * MICRO // b)
+                           .alias("execution_rate")).hstack(completion)
 
     @hookimpl
     def jixiao_monitor(self, portfolio, as_of, facts):

@@ -116,10 +116,10 @@ class EvaluationScore(Rule):
         p = self.params
         w = {k: _centi(v, f"weights.{k}") for k, v in attrs.asdict(p.weights).items()}
         q = {k: int(v * MICRO) for k, v in attrs.asdict(p.qualitative).items()}
-        indicators = portfolio.indicators
+        indicators = portfolio.indicators.lazy()
         if facts.height < len(portfolio):
             indicators = indicators.filter(pl.col("pix").is_in(facts["pix"].implode()))
-        sums = level_sums(indicator_shares(indicators.lazy(), q["achieved"], q["partial"], q["missed"]))
+        sums = level_sums(indicator_shares(indicators, q["achieved"], q["partial"], q["missed"]))
         # A category's points: weight × Σ(w·s) / (Σw · 10⁶), half up to 0.01; none without indicators.
         points = []
         for lv in LEVELS:
@@ -146,9 +146,9 @@ class EvaluationScore(Rule):
         pix = ev["pix"]
         if pix.len() > 1 and not (pix.diff().drop_nulls() > 0).all():
             # Several candidates for some project: the first source in order, then the latest.
-            ev = (ev.with_columns(pl.col("kind").replace_strict(rank, return_dtype=pl.Int32).alias("_k"))
+            ev = (ev.lazy().with_columns(pl.col("kind").replace_strict(rank, return_dtype=pl.Int32).alias("_k"))
                   .sort(["pix", "_k", "date"], descending=[False, False, True], nulls_last=True)
-                  .group_by("pix", maintain_order=True).first())
+                  .group_by("pix", maintain_order=True).first().collect())
         ev = ev.select("pix", "score_c", pl.col("kind").alias("score_source"))
         if "computed" in kinds:
             # Only projects whose year is over and that have no recorded score need one computed.
