@@ -62,18 +62,19 @@ class Accountability(Rule):
         p, parts = self.params, []
         cols = facts.columns
         if "no_targets" in p.derive:
-            parts.append(facts.filter(pl.col("target_status") == "none").select("pix", pl.lit(TRIGGERS["no_targets"]).alias("t")))
+            parts.append(facts.lazy().filter(pl.col("target_status") == "none")
+                         .select("pix", pl.lit(TRIGGERS["no_targets"]).alias("t")).collect())
         if "execution_deviation" in p.derive and "monitoring_deviation" in cols:
-            parts.append(facts.filter(pl.col("monitoring_deviation").fill_null(False))
-                         .select("pix", pl.lit(TRIGGERS["execution_deviation"]).alias("t")))
+            parts.append(facts.lazy().filter(pl.col("monitoring_deviation").fill_null(False))
+                         .select("pix", pl.lit(TRIGGERS["execution_deviation"]).alias("t")).collect())
         if "targets_missed" in p.derive and "target_completion" in cols:
             threshold = int(p.missed_below * 1_000_000)
-            parts.append(facts.filter(pl.col("end_date").is_not_null() & (pl.col("end_date") < as_of)
-                                      & (pl.col("target_completion") < threshold))
-                         .select("pix", pl.lit(TRIGGERS["targets_missed"]).alias("t")))
+            parts.append(facts.lazy().filter(pl.col("end_date").is_not_null() & (pl.col("end_date") < as_of)
+                                             & (pl.col("target_completion") < threshold))
+                         .select("pix", pl.lit(TRIGGERS["targets_missed"]).alias("t")).collect())
         if "poor_evaluation" in p.derive and "grade" in cols:
-            parts.append(facts.filter(pl.col("grade").is_in(p.poor_grades))
-                         .select("pix", pl.lit(TRIGGERS["poor_evaluation"]).alias("t")))
+            parts.append(facts.lazy().filter(pl.col("grade").is_in(p.poor_grades))
+                         .select("pix", pl.lit(TRIGGERS["poor_evaluation"]).alias("t")).collect())
         return pl.concat(parts) if parts else pl.DataFrame(schema={"pix": pl.UInt32, "t": pl.String})
 
     @hookimpl

@@ -65,8 +65,8 @@ class CoverageSchedule(Rule):
     whole_portfolio = True
 
     def funds(self, facts: pl.DataFrame) -> pl.DataFrame:
-        return facts.filter(pl.col("category").is_in(self.params.categories)).select(
-            "project_id", "priority_fund", "budget_fen")
+        return facts.lazy().filter(pl.col("category").is_in(self.params.categories)).select(
+            "project_id", "priority_fund", "budget_fen").collect()
 
     def _shortfall(self, funds: pl.DataFrame, before: pl.Series, now: pl.Series, minimum: int,
                    remaining_years: int) -> tuple[int, pl.DataFrame]:

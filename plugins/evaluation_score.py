@@ -152,8 +152,8 @@ class EvaluationScore(Rule):
         ev = ev.select("pix", "score_c", pl.col("kind").alias("score_source"))
         if "computed" in kinds:
             # Only projects whose year is over and that have no recorded score need one computed.
-            unscored = (facts.filter(pl.col("fiscal_year") < as_of.year).select("pix", "budget_fen", "spent_fen")
-                        .join(ev.select("pix"), on="pix", how="anti", maintain_order="left"))
+            unscored = (facts.lazy().filter(pl.col("fiscal_year") < as_of.year).select("pix", "budget_fen", "spent_fen")
+                        .join(ev.lazy().select("pix"), on="pix", how="anti", maintain_order="left").collect())
             computed = (self.computed_scores(portfolio, unscored)
                         .with_columns(pl.lit("computed").alias("score_source")))
             ev = pl.concat([ev, computed]).sort("pix")
@@ -182,7 +182,7 @@ class EvaluationScore(Rule):
     @hookimpl
     def jixiao_explain(self, facts):
         bands = self.bands_c()
-        rows = facts.filter(pl.col("score_c").is_not_null()).select("project_id", "score_c")
+        rows = facts.lazy().filter(pl.col("score_c").is_not_null()).select("project_id", "score_c").collect()
         up = pl.lit(None, pl.String)
         for label, low in reversed(bands):
             gap = low - pl.col("score_c")

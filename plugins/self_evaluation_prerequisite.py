@@ -29,7 +29,8 @@ class SelfEvaluationPrerequisite(Rule):
         # An evaluation counts for its project when it is of the year before the project's fiscal year.
         done = ev.filter(pl.col("kind").is_in(self.params.kinds) & (pl.col("date").is_null() | (pl.col("date") <= as_of))
                          & (pl.col("year") + 1 == pl.lit(facts["fiscal_year"]).gather(pl.col("pix"))))["pix"]
-        continuing = facts.filter(~pl.col("is_new").fill_null(False)).select("project_id", "pix", "fiscal_year")
+        continuing = (facts.lazy().filter(~pl.col("is_new").fill_null(False))
+                      .select("project_id", "pix", "fiscal_year").collect())
         missing = continuing.filter(~pl.col("pix").is_in(done.implode()))
         message = pl.lit("上年度（") + (pl.col("fiscal_year") - 1).cast(pl.String) + pl.lit("年度）未开展绩效自评，不予安排预算")
         return self.output(self.findings(missing, "block_budget", message, assumed=self.is_assumed("kinds")))

@@ -86,7 +86,8 @@ class SpendingCheckpoints(Rule):
                 day = month_end(year, cp.month)
                 if as_of < day or (year != as_of.year and cp.month != 12):
                     continue
-                group = facts.filter(pl.col("fiscal_year") == year).select("project_id", "pix", "budget_fen")
+                group = (facts.lazy().filter(pl.col("fiscal_year") == year)
+                         .select("project_id", "pix", "budget_fen").collect())
                 if group.height == 0:
                     continue
                 rows = group.with_columns(spent_by(portfolio, facts, day).gather(group["pix"]))
@@ -138,8 +139,8 @@ class SpendingCheckpoints(Rule):
         if month < 1:
             return []
         day = month_end(as_of.year, month)
-        group = facts.filter((pl.col("fiscal_year") == as_of.year) & pl.col("category").is_in(p.monthly_for))
-        group = group.select("project_id", "pix", "budget_fen")
+        group = (facts.lazy().filter((pl.col("fiscal_year") == as_of.year) & pl.col("category").is_in(p.monthly_for))
+                 .select("project_id", "pix", "budget_fen").collect())
         rows = group.with_columns(spent_by(portfolio, facts, day).gather(group["pix"]))
         pace = Fraction(p.monthly_pace) * month / 12  # exact: 0.8 × 5/12 stays 1/3
         hit = rows.filter(below(pl.col("_paid"), pl.col("budget_fen"), pace))
