@@ -9,10 +9,35 @@ import zlib
 from decimal import Decimal
 
 import attrs
+import numpy as np
 import polars as pl
 
 from jixiao.core.hookspecs import hookimpl
 from jixiao.core.rule import Rule
+
+
+def _crc_table() -> np.ndarray:
+    table = np.arange(256, dtype=np.uint32)
+    for _ in range(8):
+        table = np.where(table & 1, (table >> 1) ^ np.uint32(0xEDB88320), table >> 1).astype(np.uint32)
+    return table
+
+
+_CRC_TABLE = _crc_table()
+
+
+def crc32_each(prefix: bytes, texts: pl.Series) -> np.ndarray:
+    """``zlib.crc32(prefix + text.encode())`` of every text, as uint32 — the same numbers, computed
+    one byte position at a time over all texts at once instead of one Python call per text."""
+    lengths = texts.str.len_bytes().to_numpy().astype(np.int64)
+    data = np.frombuffer(texts.str.join("").item().encode(), dtype=np.uint8) if texts.len() else np.empty(0, np.uint8)
+    starts = np.cumsum(lengths) - lengths
+    state = np.full(texts.len(), zlib.crc32(prefix) ^ 0xFFFFFFFF, dtype=np.uint32)
+    for j in range(int(lengths.max()) if texts.len() else 0):
+        live = np.flatnonzero(lengths > j)
+        s = state[live]
+        state[live] = _CRC_TABLE[(s ^ data[starts[live] + j]) & 0xFF] ^ (s >> 8)
+    return state ^ np.uint32(0xFFFFFFFF)
 
 
 @attrs.frozen(kw_only=True)
@@ -42,9 +67,8 @@ class SpotCheck(Rule):
                      .select("project_id", "pix", "year").unique())
         if evaluated.height == 0:
             return None
-        ids = evaluated["project_id"].to_list()
-        keys = [zlib.crc32(f"{p.seed}:{pid}".encode()) for pid in ids]
-        n = max(p.min_count, math.ceil(Decimal(len(ids)) * p.share))  # 11 × 10 % → 2
+        keys = crc32_each(f"{p.seed}:".encode(), evaluated["project_id"])
+        n = max(p.min_count, math.ceil(Decimal(evaluated.height) * p.share))  # 11 × 10 % → 2
         picked = (evaluated.with_columns(pl.Series("_k", keys, dtype=pl.UInt32))
                   .sort(["_k", "project_id"]).head(n))
         message = pl.lit("单位自评（") + pl.col("year").cast(pl.String) + pl.lit(f"年度）抽中复核：第 ") \

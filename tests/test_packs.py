@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from jixiao.core.errors import PackError
 from jixiao.core.pack import PLUGIN_DEFAULT, Pack, check_pack
@@ -144,3 +147,15 @@ def test_pack_cannot_run_code(registry, write):
     text = CHILD + '\n[hooks]\nimport = "os.system"\n'
     msgs = [p.render() for p in check_pack(write("city.toml", text), registry)]
     assert any("unknown key(s) (hooks)" in m for m in msgs)
+
+
+@given(st.lists(st.text(max_size=30), max_size=40), st.integers(0, 99999))
+@settings(max_examples=200, deadline=None)
+def test_spot_check_keys_are_zlib_crc32(texts, seed):
+    # The sample must not change with the implementation: every key is zlib's crc32 of seed:id.
+    import zlib
+
+    from jixiao.plugins.spot_check import crc32_each
+
+    keys = crc32_each(f"{seed}:".encode(), pl.Series(texts, dtype=pl.String))
+    assert keys.tolist() == [zlib.crc32(f"{seed}:{t}".encode()) for t in texts]
