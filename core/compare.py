@@ -18,7 +18,7 @@ from jixiao.core.actions import ACTIONS
 from jixiao.core.engine import RunResult, base_facts, run
 from jixiao.core.money import format_yuan
 from jixiao.core.pack import Pack
-from jixiao.core.portfolio import PIX, Portfolio, per_project
+from jixiao.core.portfolio import PIX, Portfolio, by_project, per_project
 
 GATE_ACTIONS = ("block_budget", "require_assessment")
 ALERT_ACTIONS = ("remind", "key_attention", "suspend_disbursement", "stop_disbursement", "reclaim_funds")
@@ -57,30 +57,32 @@ class Comparison:
 
 def outcomes_of(result: RunResult, projects: pl.DataFrame) -> pl.DataFrame:
     """One row per project (in the portfolio's order): gate, alerts, grade, budget effect and
-    deadline under one pack. Grouped and joined on ``pix``, not on the text id."""
-    f = result.decisions
+    deadline under one pack. Each is aggregated per project from the decisions the pack made and
+    placed by position (``by_project``), never joined on the text id."""
+    f = result.decisions.lazy()
+    n = projects.height
     zh = {k: a.zh for k, a in ACTIONS.items()}
-    blocked = f.filter(pl.col("action") == "block_budget").select(PIX).unique().with_columns(
-        pl.lit("不予安排预算").alias("gate"))
     kinds = sorted(ALERT_ACTIONS)  # listed in this order, by their Chinese names
-    alerts = (per_project(f.lazy().filter(pl.col("action").is_in(ALERT_ACTIONS)),
-                          *((pl.col("action") == a).any().alias(a) for a in kinds))
-              .select(PIX, pl.concat_str([pl.when(pl.col(a)).then(pl.lit(zh[a])) for a in kinds],
-                                         separator="、", ignore_nulls=True).alias("alerts")))
-    effect = per_project(f.lazy().filter(pl.col("amount_fen").is_not_null()),
-                         pl.col("amount_fen").sum().alias("effect_fen"))
-    due = per_project(f.lazy().filter(pl.col("action").is_in(DEADLINE_ACTIONS)),
+    blocked = per_project(f.filter(pl.col("action") == "block_budget"), pl.lit(True).alias("_blocked"))
+    alerts = per_project(f.filter(pl.col("action").is_in(ALERT_ACTIONS)),
+                         *((pl.col("action") == a).any().alias(a) for a in kinds))
+    alerts = alerts.select(PIX, pl.concat_str([pl.when(pl.col(a)).then(pl.lit(zh[a])) for a in kinds],
+                                              separator="、", ignore_nulls=True).alias("alerts"))
+    effect = per_project(f.filter(pl.col("amount_fen").is_not_null()), pl.col("amount_fen").sum().alias("effect_fen"))
+    due = per_project(f.filter(pl.col("action").is_in(DEADLINE_ACTIONS)),
                       pl.col("due_date").min().alias("deadline"),
                       (pl.col("action") == "rectification_overdue").any().alias("overdue"))
     facts = result.facts  # one row per project, in the portfolio's order
     out = projects.select("project_id", PIX).hstack(
-        [facts[c] if c in facts.columns else pl.Series(c, [None] * facts.height, dtype)
+        [facts[c] if c in facts.columns else pl.Series(c, [None] * n, dtype)
          for c, dtype in (("grade", pl.String), ("grade_rank", pl.Int8))])
     for part in (blocked, alerts, effect, due):
-        out = out.join(part, on=PIX, how="left", maintain_order="left")
-    return out.with_columns(pl.col("gate").fill_null("通过"), pl.col("alerts").fill_null(""),
-                            pl.col("effect_fen").fill_null(0), pl.col("overdue").fill_null(False),
-                            pl.lit(result.pack.id).alias("pack"))
+        out = out.hstack(by_project(part, n))
+    return out.select(
+        "project_id", PIX, "grade", "grade_rank",
+        pl.when(pl.col("_blocked")).then(pl.lit("不予安排预算")).otherwise(pl.lit("通过")).alias("gate"),
+        pl.col("alerts").fill_null(""), pl.col("effect_fen").fill_null(0), "deadline",
+        pl.col("overdue").fill_null(False), pl.lit(result.pack.id).alias("pack"))
 
 
 def compare(packs: list[Pack], portfolio: Portfolio, as_of: dt.date, *, monthly: bool = True,
@@ -89,39 +91,38 @@ def compare(packs: list[Pack], portfolio: Portfolio, as_of: dt.date, *, monthly:
     portfolio.check_as_of(as_of)
     portfolio = portfolio.shared()  # what depends on the data alone is computed once for all packs
     base = base_facts(portfolio, as_of)  # the same for every pack
-    parts, summary = [], []
+    per_pack, summary, by_dept = {}, [], []
     for pack in packs:
         if on_pack:
             on_pack(pack.id)
         result = run(pack, portfolio, as_of, base=base)  # outcomes read decisions, never the messages
         # Condensed at once, so that only one pack's findings are held at a time.
         one = outcomes_of(result, projects)
-        parts.append(one)
+        per_pack[pack.id] = one
         summary.append(_summary(result, one, len(portfolio)))
+        by_dept.append(one.select("effect_fen", "pack").hstack([projects["department"]]).lazy()
+                       .group_by("department", "pack").agg(pl.col("effect_fen").sum().alias("budget_effect_fen")))
         del result
-    outcomes = pl.concat(parts)
-    matrix = _matrix(outcomes, projects, [p.id for p in packs])
-    by_dept = (outcomes.select(PIX, "pack", "effect_fen")
-               .join(projects.select(PIX, "department"), on=PIX).group_by("department", "pack")
-               .agg(pl.col("effect_fen").sum().alias("budget_effect_fen")).sort("department", "pack"))
+    outcomes = pl.concat(per_pack.values())
+    matrix = _matrix(per_pack, projects)
+    by_dept = pl.concat(by_dept).sort("department", "pack").collect()
     replay = _monthly(packs, portfolio, as_of) if monthly and len(portfolio) <= MONTHLY_LIMIT else None
     return Comparison(as_of, tuple(packs), outcomes, matrix, summary, by_dept, replay, len(portfolio))
 
 
-def _matrix(outcomes: pl.DataFrame, projects: pl.DataFrame, pack_ids: list[str]) -> pl.DataFrame:
+def _matrix(per_pack: dict[str, pl.DataFrame], projects: pl.DataFrame) -> pl.DataFrame:
     """One row per project: each pack's outcome side by side, and the fields on which they differ.
     Every pack's outcomes hold every project in the portfolio's order, so they line up as columns."""
     fields = {"gate": "gate", "alerts": "alerts", "grade_rank": "grade", "effect_fen": "effect", "deadline": "deadline"}
-    per_pack = {pid: outcomes.filter(pl.col("pack") == pid) for pid in pack_ids}
     wide = projects.drop(PIX).hstack([
         one[c].alias(f"{pid}:{c}") for pid, one in per_pack.items()
         for c in ("gate", "alerts", "grade", "effect_fen", "deadline")])
-    first = per_pack[pack_ids[0]]
+    first, *others = per_pack.values()
     differs = []
     for col, name in fields.items():
         flag = pl.Series(f"differs_{name}", [False] * first.height, dtype=pl.Boolean)
-        for pid in pack_ids[1:]:
-            flag = flag | per_pack[pid][col].ne_missing(first[col])
+        for one in others:
+            flag = flag | one[col].ne_missing(first[col])
         differs.append(flag.alias(name))
     disagree = pl.DataFrame(differs).select(
         pl.concat_str([pl.when(pl.col(n)).then(pl.lit(n)) for n in fields.values()],
@@ -131,21 +132,22 @@ def _matrix(outcomes: pl.DataFrame, projects: pl.DataFrame, pack_ids: list[str])
 
 def _summary(result: RunResult, outcomes: pl.DataFrame, n: int) -> dict:
     f = result.decisions
-    counts = dict(f.group_by("action").len().iter_rows())
-    grades = (outcomes.filter(pl.col("grade").is_not_null()).group_by("grade", "grade_rank").len()
-              .sort("grade_rank"))
-    effect = int(f["amount_fen"].drop_nulls().sum() or 0)
+    counts = dict(f.lazy().group_by("action").len().collect().iter_rows())
+    graded = outcomes.lazy().filter(pl.col("grade").is_not_null())
+    grades = graded.group_by("grade", "grade_rank").len().sort("grade_rank").collect()
+    n_graded = int(outcomes["grade"].is_not_null().sum())
+    effect = int(f["amount_fen"].sum() or 0)
     return {
         "pack": result.pack.id,
         "name": result.pack.meta.name,
-        "blocked": int(outcomes.filter(pl.col("gate") != "通过").height),
+        "blocked": int((outcomes["gate"] != "通过").sum()),
         "alerts": {a: counts[a] for a in ALERT_ACTIONS if a in counts},
         "grades": {g: c for g, _, c in grades.iter_rows()},
         "budget_effect_fen": effect,
         "rectifications_due": counts.get("rectify", 0),
         "rectifications_overdue": counts.get("rectification_overdue", 0),
-        "graded": int(outcomes.filter(pl.col("grade").is_not_null()).height),
-        "graded_share": round(outcomes.filter(pl.col("grade").is_not_null()).height / n, 4) if n else 0.0,
+        "graded": n_graded,
+        "graded_share": round(n_graded / n, 4) if n else 0.0,
         "selected_for_evaluation": counts.get("select_for_evaluation", 0),
         "findings": f.height,
     }
