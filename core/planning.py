@@ -64,7 +64,7 @@ def coverage_plan(pack: Pack, portfolio: Portfolio, year: int | None, existing: 
             fixed.append((pid, y, "planned"))
             seen.add((pid, y))
     try:
-        schedule = plan(funds, p, first, fixed)
+        schedule = plan(funds.drop("pix"), p, first, fixed)
     except ValueError as exc:
         raise InputError([Problem(str(existing), str(exc))]) from None
     counts = dict(schedule.group_by("year").len().sort("year").iter_rows())
