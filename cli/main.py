@@ -367,24 +367,38 @@ def run(state, pack_ref, as_of, fmt, output, portfolio):
 
 @main.command()
 @click.option("--pack", "pack_ref", required=True, help="Installed pack id or a pack file.")
-@click.option("--project", required=True, help="The project id (项目编码).")
+@click.option("--project", "projects", required=True, multiple=True,
+              help="The project id (项目编码); repeat it to explain several projects.")
 @click.option("--as-of", required=True, callback=_date, help="The date the run looks from (YYYY-MM-DD).")
 @click.argument("portfolio", type=click.Path(exists=True, path_type=Path))
 @pass_state
-def explain(state, pack_ref, project, as_of, portfolio):
-    """Explain, rule by rule, what a pack decides for one project and why.
+def explain(state, pack_ref, projects, as_of, portfolio):
+    """Explain, rule by rule, what a pack decides for a project and why.
+
+    One project is explained from a run on that project alone; several from one run of the whole
+    portfolio, after which each takes about a millisecond.
 
     \b
     Example:
       jixiao explain --pack national --project P2024000001 --as-of 2025-03-31 portfolio.xlsx
+      jixiao explain --pack national --project P2024000001 --project P2024000002 --as-of 2025-03-31 portfolio.xlsx
     """
     from jixiao.cli.render import show_explanation
-    from jixiao.core.explain import explain_project
+    from jixiao.core.explain import Explainer, explain_project
     from jixiao.core.pack import Pack
     from jixiao.core.portfolio import load_portfolio
 
     pack = Pack.load(pack_ref, state.registry)
-    show_explanation(out, explain_project(pack, load_portfolio(portfolio), project, as_of, trace=state.trace))
+    folio = load_portfolio(portfolio)
+    if len(projects) == 1:
+        show_explanation(out, explain_project(pack, folio, projects[0], as_of, trace=state.trace))
+        return
+    explainer = Explainer(pack, folio, as_of, trace=state.trace)
+    explanations = [explainer.explain(p) for p in projects]  # every id checked before anything is shown
+    for i, ex in enumerate(explanations):
+        if i:
+            out.rule()
+        show_explanation(out, ex)
 
 
 # --- new ---------------------------------------------------------------------------------------

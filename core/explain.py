@@ -52,6 +52,63 @@ class Explanation:
 
 def explain_project(pack: Pack, portfolio: Portfolio, project_id: str, as_of: dt.date,
                     trace: bool | None = None) -> Explanation:
+    """One project's explanation from a run of the pack on that project alone (whole-portfolio
+    rules over everything): the cheapest way to explain one project. To explain many, prepare an
+    ``Explainer`` once."""
+    pix = _position(portfolio, project_id)
+    one = portfolio.take([pix])
+    rules = pack.enabled_rules()
+    result = _run_for_one(pack, portfolio, one, rules, as_of, trace)
+    facts = result.facts.filter(pl.col("project_id") == project_id).row(0, named=True)
+    findings = result.findings.filter(pl.col("project_id") == project_id).iter_rows(named=True)
+    notes = result.notes.filter(pl.col("project_id") == project_id) if result.notes is not None else None
+    notes = notes.select("rule", "note").iter_rows() if notes is not None else ()
+    return _assemble(pack, rules, facts, findings, notes, ProjectRecord.from_portfolio(one, project_id), as_of)
+
+
+class Explainer:
+    """Explanations of any number of projects from one run over the whole portfolio.
+
+    Preparing costs one full run with its messages (as long as ``jixiao run``); each explanation
+    after that slices the prepared findings, notes and facts by binary search on ``pix`` — well
+    under a millisecond's worth of table work, for a service, a notebook or a batch of letters. An
+    explanation is the same as ``explain_project``'s (``tests/test_explain.py``); only the
+    project's ``pix`` differs, its position in the whole portfolio rather than in a one-project one.
+    """
+
+    def __init__(self, pack: Pack, portfolio: Portfolio, as_of: dt.date, trace: bool | None = None):
+        self.pack, self.portfolio, self.as_of = pack, portfolio, as_of
+        self.rules = pack.enabled_rules()
+        result = run(pack, portfolio, as_of, explain=True, trace=trace)
+        # A project's findings keep the run's order (stage, rule, action) under a stable sort.
+        self._findings = result.findings.sort(PIX, maintain_order=True)
+        self._finding_pix = self._findings[PIX]
+        notes = result.notes.join(portfolio.projects.select("project_id", PIX), on="project_id",
+                                  maintain_order="left").sort(PIX, maintain_order=True)
+        self._notes, self._note_pix = notes.select("rule", "note"), notes[PIX]
+        self._facts = result.facts
+        ids = portfolio.projects["project_id"]
+        self._order = ids.arg_sort()
+        self._sorted_ids = ids.gather(self._order)
+
+    def explain(self, project_id: str) -> Explanation:
+        at = self._sorted_ids.search_sorted(project_id)
+        if at >= self._sorted_ids.len() or self._sorted_ids[at] != project_id:
+            _position(self.portfolio, project_id)  # raises the same error as explain_project
+        pix = int(self._order[at])
+        findings = _rows_of(self._findings, self._finding_pix, pix).iter_rows(named=True)
+        notes = _rows_of(self._notes, self._note_pix, pix).iter_rows()
+        one = self.portfolio.take([pix])
+        return _assemble(self.pack, self.rules, self._facts.row(pix, named=True), findings, notes,
+                         ProjectRecord.from_portfolio(one, project_id), self.as_of)
+
+
+def _rows_of(frame: pl.DataFrame, pix: pl.Series, p: int) -> pl.DataFrame:
+    lo = pix.search_sorted(p, side="left")
+    return frame.slice(lo, pix.search_sorted(p, side="right") - lo)
+
+
+def _position(portfolio: Portfolio, project_id: str) -> int:
     ids = portfolio.projects["project_id"]
     at = (ids == project_id).arg_true()
     if at.len() == 0:
@@ -59,23 +116,26 @@ def explain_project(pack: Pack, portfolio: Portfolio, project_id: str, as_of: dt
         hint = closest(project_id, ids.head(10_000).to_list())
         raise InputError([Problem(origin.file if origin else "portfolio", f"no project with this id{hint}",
                                   column="project_id", value=project_id)])
-    one = portfolio.take([int(at[0])])
-    rules = pack.enabled_rules()
-    result = _run_for_one(pack, portfolio, one, rules, as_of, trace)
-    facts = result.facts.filter(pl.col("project_id") == project_id).row(0, named=True)
-    findings = result.findings.filter(pl.col("project_id") == project_id)
-    notes = result.notes.filter(pl.col("project_id") == project_id) if result.notes is not None else None
+    return int(at[0])
+
+
+def _assemble(pack: Pack, rules, facts: dict[str, Any], findings, notes, record: ProjectRecord,
+              as_of: dt.date) -> Explanation:
+    """Every rule of the pack in stage order, with what it read, found and noted for the project."""
+    found: dict[str, list[Finding]] = {}
+    for row in findings:
+        found.setdefault(row["rule"], []).append(Finding.from_row(row))
+    noted: dict[str, list[str]] = {}
+    for rule, note in notes:
+        noted.setdefault(rule, []).append(note)
     stage_rank = {s: i for i, s in enumerate(STAGES)}
     ordered = sorted(enumerate(rules), key=lambda ir: (min((stage_rank[s] for s in ir[1].cls.stages()),
                                                            default=len(STAGES)), ir[0]))
-    out = []
-    for _, r in ordered:
-        out.append(RuleExplanation(
-            r.id, r.plugin, r.cls.stages(), r.citation, pack.source_label(r.citation.source), r.values,
-            {c: facts.get(c) for c in r.cls.reads if c in facts},
-            [Finding.from_row(f) for f in findings.filter(pl.col("rule") == r.id).iter_rows(named=True)],
-            notes.filter(pl.col("rule") == r.id)["note"].to_list() if notes is not None else []))
-    return Explanation(pack, facts, ProjectRecord.from_portfolio(one, project_id), as_of, out)
+    out = [RuleExplanation(r.id, r.plugin, r.cls.stages(), r.citation, pack.source_label(r.citation.source),
+                           r.values, {c: facts.get(c) for c in r.cls.reads if c in facts},
+                           found.get(r.id, []), noted.get(r.id, []))
+           for _, r in ordered]
+    return Explanation(pack, facts, record, as_of, out)
 
 
 def _run_for_one(pack: Pack, portfolio: Portfolio, one: Portfolio, rules, as_of: dt.date, trace) -> RunResult:

@@ -120,6 +120,18 @@ def test_explain_unknown_project(cli, folio):
     assert res.exit_code == 2 and "no project with this id" in res.output and "P2024000999" in res.output
 
 
+def test_explain_several_projects_from_one_run(cli, folio):
+    one = cli("explain", "--pack", "national", "--project", "P2024000004", "--as-of", "2025-03-31", folio)
+    both = cli("explain", "--pack", "national", "--project", "P2024000003", "--project", "P2024000004",
+               "--as-of", "2025-03-31", folio)
+    assert both.exit_code == 0, both.output
+    assert both.output.index("P2024000003") < both.output.index("P2024000004")
+    assert both.output.endswith(one.output)  # the second explanation, as explained alone
+    bad = cli("explain", "--pack", "national", "--project", "P2024000003", "--project", "P2024000999",
+              "--as-of", "2025-03-31", folio)
+    assert bad.exit_code == 2 and "P2024000999" in bad.output and "fired" not in bad.output  # nothing half-shown
+
+
 def test_bad_portfolio_exits_2_without_traceback(cli, write):
     path = write("bad.csv", "项目编码,项目名称\nA,n\n")
     res = cli("run", "--pack", "national", "--as-of", "2025-03-31", path)

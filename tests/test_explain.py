@@ -98,3 +98,32 @@ citation = { source = "doc", clause = "第一条" }
         said = sorted((r.rule, f.action) for r in ex.rules for f in r.findings)
         expected = sorted(whole.findings.filter(pl.col("project_id") == pid).select("rule", "action").rows())
         assert said == expected
+
+
+def _without_pix(ex):
+    return attrs.evolve(ex, project={k: v for k, v in ex.project.items() if k != "pix"})
+
+
+@pytest.mark.parametrize("pack_id", PACKS)
+def test_a_prepared_explainer_says_what_explain_project_says(registry, folio, pack_id):
+    from jixiao.core.explain import Explainer
+
+    pack = Pack.load(pack_id, registry)
+    explainer = Explainer(pack, folio, AS_OF)
+    pids = folio.projects["project_id"].to_list()
+    fired = 0
+    for pid in pids[::5] + pids[-1:]:
+        one = explain_project(pack, folio, pid, AS_OF)
+        assert _without_pix(explainer.explain(pid)) == _without_pix(one), (pack_id, pid)
+        assert explainer.explain(pid).project["pix"] == pids.index(pid)
+        fired += sum(r.fired for r in one.rules) + sum(bool(r.notes) for r in one.rules)
+    assert fired > 0
+
+
+def test_a_prepared_explainer_names_an_unknown_project(registry, folio):
+    from jixiao.core.errors import InputError
+    from jixiao.core.explain import Explainer
+
+    explainer = Explainer(Pack.load("national", registry), folio, AS_OF)
+    with pytest.raises(InputError, match="no project with this id"):
+        explainer.explain("NOPE")
