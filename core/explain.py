@@ -12,6 +12,7 @@ import datetime as dt
 from typing import Any
 
 import attrs
+import numpy as np
 import polars as pl
 
 from jixiao.core.engine import SHARED, RunResult, base_facts, run
@@ -63,7 +64,8 @@ def explain_project(pack: Pack, portfolio: Portfolio, project_id: str, as_of: dt
     findings = result.findings.filter(pl.col("project_id") == project_id).iter_rows(named=True)
     notes = result.notes.filter(pl.col("project_id") == project_id) if result.notes is not None else None
     notes = notes.select("rule", "note").iter_rows() if notes is not None else ()
-    return _assemble(pack, rules, facts, findings, notes, ProjectRecord.from_portfolio(one, project_id), as_of)
+    return _assemble(pack, _rule_order(rules), facts, findings, notes, ProjectRecord.from_portfolio(one, project_id),
+                     as_of)
 
 
 class Explainer:
@@ -82,30 +84,29 @@ class Explainer:
         result = run(pack, portfolio, as_of, explain=True, trace=trace)
         # A project's findings keep the run's order (stage, rule, action) under a stable sort.
         self._findings = result.findings.sort(PIX, maintain_order=True)
-        self._finding_pix = self._findings[PIX]
+        self._finding_pix = self._findings[PIX].to_numpy()
         notes = result.notes.join(portfolio.projects.select("project_id", PIX), on="project_id",
                                   maintain_order="left").sort(PIX, maintain_order=True)
-        self._notes, self._note_pix = notes.select("rule", "note"), notes[PIX]
+        self._notes, self._note_pix = notes.select("rule", "note"), notes[PIX].to_numpy()
         self._facts = result.facts
-        ids = portfolio.projects["project_id"]
-        self._order = ids.arg_sort()
-        self._sorted_ids = ids.gather(self._order)
+        self._pix = dict(zip(portfolio.projects["project_id"].to_list(), range(len(portfolio))))
+        self._order = _rule_order(self.rules)
 
     def explain(self, project_id: str) -> Explanation:
-        at = self._sorted_ids.search_sorted(project_id)
-        if at >= self._sorted_ids.len() or self._sorted_ids[at] != project_id:
+        pix = self._pix.get(project_id)
+        if pix is None:
             _position(self.portfolio, project_id)  # raises the same error as explain_project
-        pix = int(self._order[at])
         findings = _rows_of(self._findings, self._finding_pix, pix).iter_rows(named=True)
         notes = _rows_of(self._notes, self._note_pix, pix).iter_rows()
         one = self.portfolio.take([pix])
-        return _assemble(self.pack, self.rules, self._facts.row(pix, named=True), findings, notes,
+        return _assemble(self.pack, self._order, self._facts.row(pix, named=True), findings, notes,
                          ProjectRecord.from_portfolio(one, project_id), self.as_of)
 
 
-def _rows_of(frame: pl.DataFrame, pix: pl.Series, p: int) -> pl.DataFrame:
-    lo = pix.search_sorted(p, side="left")
-    return frame.slice(lo, pix.search_sorted(p, side="right") - lo)
+def _rows_of(frame: pl.DataFrame, pix: np.ndarray, p: int) -> pl.DataFrame:
+    key = pix.dtype.type(p)  # of the array's own type, or numpy converts the whole array to compare
+    lo = int(np.searchsorted(pix, key, "left"))
+    return frame.slice(lo, int(np.searchsorted(pix, key, "right")) - lo)
 
 
 def _position(portfolio: Portfolio, project_id: str) -> int:
@@ -119,8 +120,16 @@ def _position(portfolio: Portfolio, project_id: str) -> int:
     return int(at[0])
 
 
-def _assemble(pack: Pack, rules, facts: dict[str, Any], findings, notes, record: ProjectRecord,
-              as_of: dt.date) -> Explanation:
+def _rule_order(rules) -> list[tuple[Any, tuple[str, ...]]]:
+    """The pack's rules in stage order (pack order within a stage), each with its stages."""
+    stage_rank = {s: i for i, s in enumerate(STAGES)}
+    staged = [(i, r, r.cls.stages()) for i, r in enumerate(rules)]
+    staged.sort(key=lambda irs: (min((stage_rank[s] for s in irs[2]), default=len(STAGES)), irs[0]))
+    return [(r, stages) for _, r, stages in staged]
+
+
+def _assemble(pack: Pack, ordered: list[tuple[Any, tuple[str, ...]]], facts: dict[str, Any], findings, notes,
+              record: ProjectRecord, as_of: dt.date) -> Explanation:
     """Every rule of the pack in stage order, with what it read, found and noted for the project."""
     found: dict[str, list[Finding]] = {}
     for row in findings:
@@ -128,13 +137,10 @@ def _assemble(pack: Pack, rules, facts: dict[str, Any], findings, notes, record:
     noted: dict[str, list[str]] = {}
     for rule, note in notes:
         noted.setdefault(rule, []).append(note)
-    stage_rank = {s: i for i, s in enumerate(STAGES)}
-    ordered = sorted(enumerate(rules), key=lambda ir: (min((stage_rank[s] for s in ir[1].cls.stages()),
-                                                           default=len(STAGES)), ir[0]))
-    out = [RuleExplanation(r.id, r.plugin, r.cls.stages(), r.citation, pack.source_label(r.citation.source),
+    out = [RuleExplanation(r.id, r.plugin, stages, r.citation, pack.source_label(r.citation.source),
                            r.values, {c: facts.get(c) for c in r.cls.reads if c in facts},
                            found.get(r.id, []), noted.get(r.id, []))
-           for _, r in ordered]
+           for r, stages in ordered]
     return Explanation(pack, facts, record, as_of, out)
 
 

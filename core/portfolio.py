@@ -173,20 +173,22 @@ class Portfolio:
     def take(self, positions: list[int]) -> Portfolio:
         """The projects at these positions (ascending ``pix``), every table sliced by binary search
         on its sorted ``pix``: the cost does not grow with the portfolio."""
-        frames = {"projects": self.projects[positions].with_columns(
-            pl.int_range(len(positions), dtype=pl.UInt32).alias(PIX).set_sorted())}
+        import numpy as np
+
+        wanted = np.asarray(positions, dtype=np.uint32)  # the type of pix: numpy would copy the table to compare others
+        frames = {"projects": _with_pix(self.projects[positions], np.arange(len(wanted), dtype=np.uint32))}
         for name in TABLES:
             if name == "projects":
                 continue
             table = self.table(name)
-            col = table[PIX]
-            parts = []
-            for new, old in enumerate(positions):
-                lo = col.search_sorted(old, side="left")
-                hi = col.search_sorted(old, side="right")
-                if hi > lo:
-                    parts.append(table.slice(lo, hi - lo).with_columns(pl.lit(new, pl.UInt32).alias(PIX)))
-            frames[name] = (pl.concat(parts) if parts else table.clear()).with_columns(pl.col(PIX).set_sorted())
+            pix = table[PIX].to_numpy()  # sorted, no nulls: a view, not a copy
+            lo, hi = np.searchsorted(pix, wanted, "left"), np.searchsorted(pix, wanted, "right")
+            counts = hi - lo
+            if len(wanted) == 1:
+                part = table.slice(int(lo[0]), int(counts[0]))
+            else:  # the rows of every wanted project, in order, as one gather
+                part = table[np.repeat(lo - np.cumsum(counts) + counts, counts) + np.arange(counts.sum())]
+            frames[name] = _with_pix(part, np.repeat(np.arange(len(wanted), dtype=np.uint32), counts))
         return attrs.evolve(self, **frames, _memo=None)
 
     def check_as_of(self, as_of: dt.date) -> None:
@@ -478,6 +480,13 @@ def records_to_raw(doc: dict, file: str) -> list[_Raw]:
 def portfolio_from_records(doc: dict, file: str) -> Portfolio:
     """A portfolio from ``{"projects": [...], ...}`` with the same checks as any file."""
     return _convert(records_to_raw(doc, file))
+
+
+def _with_pix(frame: pl.DataFrame, pix) -> pl.DataFrame:
+    """``frame`` (a copy) with its ``pix`` column replaced by these positions, flagged sorted."""
+    frame = frame.clone()
+    frame.replace_column(frame.get_column_index(PIX), pl.Series(PIX, pix, dtype=pl.UInt32).set_sorted())
+    return frame
 
 
 def _with_rows(frame: pl.DataFrame) -> pl.DataFrame:

@@ -257,3 +257,20 @@ def test_every_detail_row_finds_its_project(ids, rows, sort_projects):
     assert indexed["spending"].select(PIX, "n").rows() == expected
     assert sorted(orphans.get("spending", pl.DataFrame({"n": []}))["n"].to_list()) == [
         n for n, pid in enumerate(detail_ids) if pid not in position]
+
+
+@pytest.mark.parametrize("positions", [[], [0], [7], [29], [1, 2, 3], [0, 5, 6, 28, 29]])
+def test_take_keeps_each_wanted_project_with_all_its_rows(positions):
+    from jixiao.core.portfolio import PIX
+    from jixiao.core.sample import generate
+
+    folio = generate(30, seed=2)
+    cut = folio.take(positions)
+    assert cut.projects["project_id"].to_list() == [folio.projects["project_id"][p] for p in positions]
+    for name in ("projects", "indicators", "spending", "evaluations", "accountability"):
+        table, got = folio.table(name), cut.table(name)
+        new = {old: i for i, old in enumerate(positions)}
+        expected = (table.filter(pl.col(PIX).is_in(positions))
+                    .with_columns(pl.col(PIX).replace_strict(new, return_dtype=pl.UInt32)))
+        assert got.equals(expected), name
+        assert got[PIX].flags["SORTED_ASC"] and got.schema == table.schema
