@@ -73,7 +73,7 @@ class {cls}(Rule):
         p = self.params
         num, den = p.min_rate.as_integer_ratio()  # exact: spent / budget < min_rate without floats
         checkpoint = pl.date(pl.col("fiscal_year"), p.month, 1).dt.month_end()
-        slow = facts.filter(
+        slow = facts.lazy().filter(
             (pl.col("fiscal_year") == as_of.year)
             & (pl.lit(as_of) >= checkpoint)
             & (pl.col("spent_fen") * den < pl.col("budget_fen") * num)
