@@ -26,6 +26,9 @@ ROW = "_row"  # the source row number (1-based, header is row 1) kept on every t
 # are sorted by it (rows of one project keep their file order) and flagged sorted, so grouping or
 # joining on it is several times cheaper than on the text project id. Rules join on ``pix``.
 PIX = "pix"
+# A typed file's own ``pix`` column (jixiao's writers add it): kept under this name until loading has
+# checked it against the project ids (``_checked_pix``), then used instead of looking every id up.
+PIX_HINT = "_pix_in_file"
 MAX_PER_COLUMN = 20  # problems listed per column before "and N more"
 DECIMAL_DIGITS = 4  # indicator values are kept as integers scaled by 10**4
 # Dates as people type them: 2024-03-01, 2024/3/1, 2024.3.1 and 2024年3月1日 are normalised to
@@ -341,10 +344,13 @@ def _parquet_raw(table: str, path: Path) -> _Raw:
 
 def is_typed(table: Table, columns: list[str]) -> bool:
     """Typed form: only canonical converted names, including at least one integer-scaled number
-    (``budget_fen``, ``score_c``, ``target_e4``) — a text file names those columns differently."""
-    names = set(frame_schema(table)) | {PIX}  # pix, if written from memory, is assigned afresh
+    (``budget_fen``, ``score_c``, ``target_e4``) or ``pix`` — a text file names those columns
+    differently and has no ``pix``."""
+    names = set(frame_schema(table)) | {PIX}  # pix: see PIX_HINT
     scaled = {converted_name(c) for c in table.columns if c.kind in ("money", "score", "decimal")}
-    return bool(columns) and set(columns) <= names and bool(set(columns) & scaled)
+    # jixiao's writers add pix to every table but projects, which no text file has: it marks the
+    # typed form of a table without scaled numbers (accountability).
+    return bool(columns) and set(columns) <= names and bool(set(columns) & (scaled | {PIX}))
 
 
 def _convert_typed(table: Table, raw: _Raw, problems: list[Problem]) -> pl.DataFrame | None:
@@ -379,6 +385,8 @@ def _convert_typed(table: Table, raw: _Raw, problems: list[Problem]) -> pl.DataF
             if frame.schema[name] != dtype:
                 problems.append(Problem(file, f"column has type {frame.schema[name]}, expected {dtype}", column=name))
             exprs.append(pl.col(name))
+    if table.name != "projects" and frame.schema.get(PIX) == pl.UInt32:
+        exprs.append(pl.col(PIX).alias(PIX_HINT))  # written by jixiao; used only if it checks out
     if any(p.file == file and p.severity == "error" for p in problems):
         return None
     typed = frame.select(exprs)
@@ -798,8 +806,12 @@ def index_tables(frames: dict[str, pl.DataFrame]) -> tuple[dict[str, pl.DataFram
     for name, frame in frames.items():
         if name == "projects":
             continue
-        indexed = frame.with_columns(_pix_of(frame["project_id"], order, sorted_ids))
-        missing = indexed.filter(pl.col(PIX).is_null())
+        checked = _checked_pix(frame, ids) if PIX_HINT in frame.columns else None
+        if checked is not None:  # sorted, every row's project found: nothing else to do
+            out[name] = frame.drop(PIX_HINT).with_columns(checked.alias(PIX).set_sorted())
+            continue
+        indexed = frame.drop(PIX_HINT, strict=False).with_columns(_pix_of(frame["project_id"], order, sorted_ids))
+        missing = indexed.filter(pl.col(PIX).is_null()) if indexed[PIX].null_count() else indexed.clear()
         if missing.height:
             orphans[name] = missing
             indexed = indexed.filter(pl.col(PIX).is_not_null())
@@ -807,6 +819,28 @@ def index_tables(frames: dict[str, pl.DataFrame]) -> tuple[dict[str, pl.DataFram
             indexed = indexed.sort(PIX, maintain_order=True)
         out[name] = indexed.with_columns(pl.col(PIX).set_sorted())
     return out, orphans
+
+
+def _checked_pix(frame: pl.DataFrame, ids: pl.Series) -> pl.Series | None:
+    """The file's own ``pix`` when it is right: ascending, a project's position, and the project id
+    changing exactly where ``pix`` changes, each run's id being that project's. Checking costs a
+    comparison of neighbours; looking every id up, a binary search per run. None when it is not."""
+    pix, pid = frame[PIX_HINT], frame["project_id"]
+    n = pix.len()
+    if n == 0:
+        return pix
+    if pix.null_count() or not pix.is_sorted() or pix[-1] >= ids.len() or pid.null_count():
+        return None
+    if n > 1:
+        pix_changes = pix.slice(1) != pix.slice(0, n - 1)
+        if not (pix_changes == (pid.slice(1) != pid.slice(0, n - 1))).all():
+            return None
+        starts = pl.concat([pl.Series([0], dtype=pl.UInt32), pix_changes.arg_true().cast(pl.UInt32) + 1])
+    else:
+        starts = pl.Series([0], dtype=pl.UInt32)
+    if not (ids.gather(pix.gather(starts)) == pid.gather(starts)).all():
+        return None
+    return pix
 
 
 def _pix_of(project_id: pl.Series, order: pl.Series | None, sorted_ids: pl.Series) -> pl.Series:

@@ -251,6 +251,40 @@ TABLES_BY_ZH = {t.zh: t.name for t in TABLES.values()}
 XLSX_MAX_ROWS = 1_048_575
 
 
+def typed_tables(portfolio: Portfolio, offset: int = 0) -> dict[str, pl.DataFrame]:
+    """Each table in jixiao's typed form (docs/formats.md): canonical names and types, no source
+    row numbers; the other tables sorted by project and carrying ``pix`` (plus ``offset``, for a
+    chunk of a larger portfolio), so that loading them checks positions instead of finding them."""
+    out = {"projects": portfolio.projects.drop(ROW, PIX)}
+    for name in TABLES:
+        if name != "projects":
+            table = portfolio.table(name).drop(ROW)
+            if not table[PIX].is_sorted():
+                table = table.sort(PIX, maintain_order=True)
+            out[name] = table.with_columns(pl.col(PIX) + pl.lit(offset, pl.UInt32))
+    return out
+
+
+def write_typed(portfolio: Portfolio, path: Path) -> Path:
+    """A folder of typed Parquet files, one per table, written whole or not at all."""
+    import shutil
+
+    if path.suffix:
+        raise InputError([Problem(str(path), "the typed form is a folder of Parquet files: give a folder name "
+                                             "(no suffix)", value=path.suffix)])
+    if path.exists() and not path.is_dir():
+        raise InputError([Problem(str(path), "exists and is not a folder")])
+    tmp = path.with_name(path.name + ".partial")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    for name, frame in typed_tables(portfolio).items():
+        frame.write_parquet(tmp / f"{name}.parquet")
+    if path.exists():
+        shutil.rmtree(path)
+    tmp.replace(path)
+    return path
+
+
 def write_sample(n: int, seed: int, fiscal_year: int, path: Path, fmt: str = "csv", progress=None) -> Path:
     """Write the sample to ``path`` chunk by chunk, never holding more than one chunk of it.
 
@@ -277,8 +311,9 @@ def write_sample(n: int, seed: int, fiscal_year: int, path: Path, fmt: str = "cs
     for i, chunk in enumerate(iter_chunks(n, seed, fiscal_year)):
         if kind == "parquet":
             # jixiao's typed form: canonical names and types, loaded without parsing any text.
+            typed = typed_tables(chunk, offset=done)
             for name in only:
-                chunk.table(name).drop(ROW, PIX).write_parquet(tmp / f"{name}.{i:05d}.parquet")
+                typed[name].write_parquet(tmp / f"{name}.{i:05d}.parquet")
         else:
             for sheet, frame in text_tables(chunk).items():
                 name = TABLES_BY_ZH[sheet]

@@ -132,6 +132,29 @@ def test_explain_several_projects_from_one_run(cli, folio):
     assert bad.exit_code == 2 and "P2024000999" in bad.output and "fired" not in bad.output  # nothing half-shown
 
 
+def test_convert_writes_the_typed_form_that_runs_the_same(cli, folio, tmp_path):
+    typed = tmp_path / "typed"
+    res = cli("convert", folio, "-o", typed)
+    assert res.exit_code == 0, res.output
+    assert sorted(p.name for p in typed.iterdir()) == [f"{t}.parquet" for t in sorted(
+        ("projects", "indicators", "spending", "evaluations", "accountability"))]
+    runs = [cli("run", "--pack", "tongxin", "--as-of", "2025-03-31", "--format", "json", "-o", tmp_path / f"{n}.json", src)
+            for n, src in (("xlsx", folio), ("typed", typed))]
+    assert all(r.exit_code == 0 for r in runs)
+    # The same findings; only the source named in the header differs.
+    strip = lambda text: [line for line in text.splitlines() if str(folio) not in line and str(typed) not in line]  # noqa: E731
+    assert strip((tmp_path / "xlsx.json").read_text()) == strip((tmp_path / "typed.json").read_text())
+
+
+def test_convert_refuses_bad_input_and_writes_nothing(cli, folio, write, tmp_path):
+    bad = write("bad.csv", "项目编码,项目名称\nA,n\n")
+    res = cli("convert", bad, "-o", tmp_path / "out")
+    assert res.exit_code == 2 and "missing required column" in res.output and "Traceback" not in res.output
+    assert not (tmp_path / "out").exists() and not (tmp_path / "out.partial").exists()
+    res = cli("convert", folio, "-o", tmp_path / "out.parquet")
+    assert res.exit_code == 2 and "give a folder name" in res.output and not (tmp_path / "out.parquet").exists()
+
+
 def test_bad_portfolio_exits_2_without_traceback(cli, write):
     path = write("bad.csv", "项目编码,项目名称\nA,n\n")
     res = cli("run", "--pack", "national", "--as-of", "2025-03-31", path)

@@ -274,3 +274,43 @@ def test_take_keeps_each_wanted_project_with_all_its_rows(positions):
                     .with_columns(pl.col(PIX).replace_strict(new, return_dtype=pl.UInt32)))
         assert got.equals(expected), name
         assert got[PIX].flags["SORTED_ASC"] and got.schema == table.schema
+
+
+def _same_tables(a, b) -> bool:
+    names = ("projects", "indicators", "spending", "evaluations", "accountability")
+    return all(a.table(n).drop("_row").equals(b.table(n).drop("_row")) for n in names)
+
+
+def test_typed_folder_round_trips_and_a_wrong_pix_in_it_is_not_believed(tmp_path):
+    # jixiao's typed form carries pix; loading uses it only when it agrees with the project ids.
+    from jixiao.core.sample import generate, write_typed
+
+    folio = generate(40, seed=5)
+    folder = write_typed(folio, tmp_path / "typed")
+    assert _same_tables(load_portfolio(folder), folio)
+    spending = pl.read_parquet(folder / "spending.parquet")
+    assert spending["pix"].dtype == pl.UInt32 and spending["pix"].is_sorted()
+    evaluations = pl.read_parquet(folder / "evaluations.parquet")
+    last = evaluations.height - 1
+    tampered = {
+        # a row said to belong to the next project
+        "one row moved": spending.with_columns(pl.when(pl.int_range(pl.len()) == 5).then(pl.col("pix") + 1)
+                                               .otherwise(pl.col("pix")).alias("pix")),
+        # every position shifted by one project (the last one's rows left out): ascending, in range,
+        # changing where the ids change — only the ids themselves tell
+        "all shifted": spending.filter(pl.col("pix") < 39).with_columns(pl.col("pix") + 1),
+        # rows out of order
+        "reversed": spending.reverse(),
+    }
+    for why, frame in tampered.items():
+        frame.write_parquet(folder / "spending.parquet")
+        loaded = load_portfolio(folder)
+        if why == "one row moved":
+            assert loaded.spending.drop("_row").equals(folio.spending.drop("_row"))
+        assert loaded.spending.select("project_id", "pix").equals(
+            loaded.spending.select("project_id").with_columns(
+                pl.col("project_id").replace_strict(dict(zip(folio.projects["project_id"], range(40))),
+                                                    return_dtype=pl.UInt32).alias("pix"))), why
+    evaluations.with_columns(pl.when(pl.int_range(pl.len()) == last).then(40).otherwise(pl.col("pix"))
+                             .cast(pl.UInt32).alias("pix")).write_parquet(folder / "evaluations.parquet")
+    assert load_portfolio(folder).evaluations.drop("_row").equals(folio.evaluations.drop("_row"))
