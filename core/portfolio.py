@@ -824,21 +824,19 @@ def index_tables(frames: dict[str, pl.DataFrame]) -> tuple[dict[str, pl.DataFram
 def _checked_pix(frame: pl.DataFrame, ids: pl.Series) -> pl.Series | None:
     """The file's own ``pix`` when it is right: ascending, a project's position, and the project id
     changing exactly where ``pix`` changes, each run's id being that project's. Checking costs a
-    comparison of neighbours; looking every id up, a binary search per run. None when it is not."""
-    pix, pid = frame[PIX_HINT], frame["project_id"]
-    n = pix.len()
-    if n == 0:
+    comparison of neighbours (one lazy plan); looking every id up, a binary search per run. None
+    when it is not right."""
+    pix = frame[PIX_HINT]
+    if pix.len() == 0:
         return pix
-    if pix.null_count() or not pix.is_sorted() or pix[-1] >= ids.len() or pid.null_count():
+    if pix.null_count() or frame["project_id"].null_count() or not pix.is_sorted() or pix[-1] >= ids.len():
         return None
-    if n > 1:
-        pix_changes = pix.slice(1) != pix.slice(0, n - 1)
-        if not (pix_changes == (pid.slice(1) != pid.slice(0, n - 1))).all():
-            return None
-        starts = pl.concat([pl.Series([0], dtype=pl.UInt32), pix_changes.arg_true().cast(pl.UInt32) + 1])
-    else:
-        starts = pl.Series([0], dtype=pl.UInt32)
-    if not (ids.gather(pix.gather(starts)) == pid.gather(starts)).all():
+    h, pid = pl.col(PIX_HINT), pl.col("project_id")
+    starts = (h != h.shift(1)).fill_null(True)
+    lf = frame.lazy()
+    aligned, first = pl.collect_all([lf.select((starts == (pid != pid.shift(1)).fill_null(True)).all()),
+                                     lf.filter(starts).select(PIX_HINT, "project_id")])
+    if not aligned.item() or not (ids.gather(first[PIX_HINT]) == first["project_id"]).all():
         return None
     return pix
 

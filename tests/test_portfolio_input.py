@@ -311,6 +311,15 @@ def test_typed_folder_round_trips_and_a_wrong_pix_in_it_is_not_believed(tmp_path
             loaded.spending.select("project_id").with_columns(
                 pl.col("project_id").replace_strict(dict(zip(folio.projects["project_id"], range(40))),
                                                     return_dtype=pl.UInt32).alias("pix"))), why
+    # A payment inside a project's run given another project's id, its pix left as it was: it is
+    # counted for the project its id names, so both projects' spent totals no longer add up.
+    spending.with_columns(pl.when(pl.int_range(pl.len()) == 3).then(pl.lit(folio.projects["project_id"][7]))
+                          .otherwise(pl.col("project_id")).alias("project_id")).write_parquet(folder / "spending.parquet")
+    with pytest.raises(InputError) as caught:
+        load_portfolio(folder)
+    assert [(p.row, p.message[:26]) for p in caught.value.problems] == [(2, "spent differs from the spe"),
+                                                                       (9, "spent differs from the spe")]
+    spending.write_parquet(folder / "spending.parquet")
     evaluations.with_columns(pl.when(pl.int_range(pl.len()) == last).then(40).otherwise(pl.col("pix"))
                              .cast(pl.UInt32).alias("pix")).write_parquet(folder / "evaluations.parquet")
     assert load_portfolio(folder).evaluations.drop("_row").equals(folio.evaluations.drop("_row"))
