@@ -390,14 +390,16 @@ def _convert_typed(table: Table, raw: _Raw, problems: list[Problem]) -> pl.DataF
     if any(p.file == file and p.severity == "error" for p in problems):
         return None
     typed = frame.select(exprs)
-    flags = frame.select(ROW, *(e.alias(f"bad{i}") for i, (_, e, _) in enumerate(checks)))
-    for i, (name, _, why) in enumerate(checks):
-        bad = flags.filter(pl.col(f"bad{i}"))
-        for r in bad.head(MAX_PER_COLUMN)[ROW].to_list():
-            value = typed.filter(pl.col(ROW) == r)[name][0]
+    # How many rows fail each check, in one lazy pass; the failing rows are read only when there are some.
+    counts = (frame.lazy().select(e.sum().alias(f"bad{i}") for i, (_, e, _) in enumerate(checks)).collect().row(0)
+              if checks else ())
+    for (name, bad, why), count in zip(checks, counts):
+        if not count:
+            continue
+        for r, value in frame.lazy().filter(bad).select(ROW, name).head(MAX_PER_COLUMN).collect().iter_rows():
             problems.append(Problem(file, why, raw.origin.sheet, r, name, None if value is None else str(value)))
-        if bad.height > MAX_PER_COLUMN:
-            problems.append(Problem(file, f"and {bad.height - MAX_PER_COLUMN} more rows with the same problem", column=name))
+        if count > MAX_PER_COLUMN:
+            problems.append(Problem(file, f"and {count - MAX_PER_COLUMN} more rows with the same problem", column=name))
     return typed
 
 
@@ -777,8 +779,8 @@ def _cross_checks(frames: dict[str, pl.DataFrame], origins: dict[str, Origin],
                                 str(r["end_date"])))
     spending = frames.get("spending")
     if spending is not None and spending.height:
-        sums = spending.lazy().group_by(PIX).agg(pl.col("amount_fen").sum().alias("_sum")).collect()
-        clash = projects.join(sums, on=PIX).filter(
+        sums = by_project(per_project(spending, pl.col("amount_fen").sum().alias("_sum")), projects.height)
+        clash = projects.hstack(sums).filter(
             pl.col("spent_fen").is_not_null() & (pl.col("spent_fen") != pl.col("_sum"))).sort(ROW)
         for r in clash.head(MAX_PER_COLUMN).iter_rows(named=True):
             problems.append(Problem(o.file, f"spent differs from the spending table's sum "
