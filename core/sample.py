@@ -251,6 +251,11 @@ TABLES_BY_ZH = {t.zh: t.name for t in TABLES.values()}
 XLSX_MAX_ROWS = 1_048_575
 
 
+# lz4 reads faster than Parquet's usual zstd (a million projects: ~0.36 s → ~0.31 s) for files
+# about half as large again; the typed form is for loading fast.
+TYPED_COMPRESSION = "lz4"
+
+
 def typed_tables(portfolio: Portfolio, offset: int = 0) -> dict[str, pl.DataFrame]:
     """Each table in jixiao's typed form (docs/formats.md): canonical names and types, no source
     row numbers; the other tables sorted by project and carrying ``pix`` (plus ``offset``, for a
@@ -278,7 +283,7 @@ def write_typed(portfolio: Portfolio, path: Path) -> Path:
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
     for name, frame in typed_tables(portfolio).items():
-        frame.write_parquet(tmp / f"{name}.parquet")
+        frame.write_parquet(tmp / f"{name}.parquet", compression=TYPED_COMPRESSION)
     if path.exists():
         shutil.rmtree(path)
     tmp.replace(path)
@@ -313,7 +318,7 @@ def write_sample(n: int, seed: int, fiscal_year: int, path: Path, fmt: str = "cs
             # jixiao's typed form: canonical names and types, loaded without parsing any text.
             typed = typed_tables(chunk, offset=done)
             for name in only:
-                typed[name].write_parquet(tmp / f"{name}.{i:05d}.parquet")
+                typed[name].write_parquet(tmp / f"{name}.{i:05d}.parquet", compression=TYPED_COMPRESSION)
         else:
             for sheet, frame in text_tables(chunk).items():
                 name = TABLES_BY_ZH[sheet]
@@ -327,7 +332,7 @@ def write_sample(n: int, seed: int, fiscal_year: int, path: Path, fmt: str = "cs
         for name in only:
             parts = sorted(tmp.glob(f"{name}.*.parquet"))
             if parts:
-                pl.scan_parquet(parts).sink_parquet(tmp / f"{name}.parquet")
+                pl.scan_parquet(parts).sink_parquet(tmp / f"{name}.parquet", compression=TYPED_COMPRESSION)
                 for part in parts:
                     part.unlink()
     if suffix:
