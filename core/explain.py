@@ -91,6 +91,7 @@ class Explainer:
         self._facts = result.facts
         self._pix = dict(zip(portfolio.projects["project_id"].to_list(), range(len(portfolio))))
         self._order = _rule_order(self.rules)
+        self._index = portfolio.positions()
 
     def explain(self, project_id: str) -> Explanation:
         pix = self._pix.get(project_id)
@@ -98,7 +99,7 @@ class Explainer:
             _position(self.portfolio, project_id)  # raises the same error as explain_project
         findings = _rows_of(self._findings, self._finding_pix, pix).iter_rows(named=True)
         notes = _rows_of(self._notes, self._note_pix, pix).iter_rows()
-        one = self.portfolio.take([pix])
+        one = self.portfolio.take([pix], self._index)
         return _assemble(self.pack, self._order, self._facts.row(pix, named=True), findings, notes,
                          ProjectRecord.from_portfolio(one, project_id), self.as_of)
 

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import attrs
+import numpy as np
 import polars as pl
 
 from jixiao.core import money
@@ -173,18 +174,22 @@ class Portfolio:
         positions = sorted(self.projects.filter(pl.col("project_id").is_in(keep.implode()))[PIX].to_list())
         return self.take(positions)
 
-    def take(self, positions: list[int]) -> Portfolio:
-        """The projects at these positions (ascending ``pix``), every table sliced by binary search
-        on its sorted ``pix``: the cost does not grow with the portfolio."""
-        import numpy as np
+    def positions(self) -> dict[str, np.ndarray]:
+        """Each table's ``pix`` as one contiguous numpy array, for ``take``: a table read in several
+        chunks would otherwise be copied into one at every call."""
+        return {name: np.ascontiguousarray(self.table(name)[PIX].to_numpy()) for name in TABLES if name != "projects"}
 
+    def take(self, positions: list[int], index: dict[str, np.ndarray] | None = None) -> Portfolio:
+        """The projects at these positions (ascending ``pix``), every table sliced by binary search
+        on its sorted ``pix``: the cost does not grow with the portfolio. ``index`` is
+        ``positions()``, when taking many times from one portfolio."""
         wanted = np.asarray(positions, dtype=np.uint32)  # the type of pix: numpy would copy the table to compare others
         frames = {"projects": _with_pix(self.projects[positions], np.arange(len(wanted), dtype=np.uint32))}
         for name in TABLES:
             if name == "projects":
                 continue
             table = self.table(name)
-            pix = table[PIX].to_numpy()  # sorted, no nulls: a view, not a copy
+            pix = index[name] if index is not None else table[PIX].to_numpy()
             lo, hi = np.searchsorted(pix, wanted, "left"), np.searchsorted(pix, wanted, "right")
             counts = hi - lo
             if len(wanted) == 1:
