@@ -57,8 +57,9 @@ def by_project(frame: pl.DataFrame, projects: int) -> pl.DataFrame:
         raise ValueError("by_project needs at most one row per project, in ascending pix")
     if frame.height == projects:  # every project, in order
         return frame.drop(PIX)
-    return pl.DataFrame([pl.repeat(None, projects, dtype=frame.schema[c], eager=True).alias(c).scatter(pix, frame[c])
-                         for c in frame.columns if c != PIX])
+    # Each project's row in ``frame`` (null: none), then every column gathered by it — any dtype.
+    row = pl.repeat(None, projects, dtype=pl.UInt32, eager=True).scatter(pix, pl.int_range(frame.height, dtype=pl.UInt32, eager=True))
+    return frame.drop(PIX).select(pl.all().gather(row))
 
 
 def frame_schema(table: Table) -> dict[str, pl.DataType]:

@@ -135,7 +135,8 @@ class SomeFacts(Recorder):
     def jixiao_target(self, facts):
         rows = facts.filter(pl.col("pix") % 3 == 0)
         if SomeFacts.how == "pix":
-            return self.output(facts=rows.select("pix", (pl.col("pix").cast(pl.Int64) * 10).alias("tenfold")))
+            return self.output(facts=rows.select("pix", (pl.col("pix").cast(pl.Int64) * 10).alias("tenfold"),
+                                                 pl.concat_list(pl.col("pix"), pl.col("pix")).alias("pair")))
         if SomeFacts.how == "project_id":
             return self.output(facts=rows.reverse().select("project_id", (pl.col("pix").cast(pl.Int64) * 10)
                                                            .alias("tenfold")))
@@ -286,6 +287,8 @@ def test_facts_for_some_projects_land_on_their_projects(rec_registry, write, mon
     pack = Pack.load(write("rec.toml", PACK.replace('plugin = "recorder"', 'plugin = "some_facts"')), rec_registry)
     facts = run(pack, generate(20, seed=4), dt.date(2025, 3, 31)).facts
     assert facts["tenfold"].to_list() == [p * 10 if p % 3 == 0 else None for p in range(20)]
+    if how == "pix":  # a list column too: facts of any type land by position
+        assert facts["pair"].to_list() == [[p, p] if p % 3 == 0 else None for p in range(20)]
 
 
 def test_facts_for_a_position_outside_the_portfolio_are_refused(rec_registry, write, monkeypatch):
