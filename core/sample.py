@@ -277,8 +277,13 @@ def write_typed(portfolio: Portfolio, path: Path) -> Path:
     if path.suffix:
         raise InputError([Problem(str(path), "the typed form is a folder of Parquet files: give a folder name "
                                              "(no suffix)", value=path.suffix)])
+    path = path.resolve()
     if path.exists() and not path.is_dir():
         raise InputError([Problem(str(path), "exists and is not a folder")])
+    ours = {f"{name}.parquet" for name in TABLES}
+    if path.exists() and any(f.name not in ours for f in path.iterdir()):
+        raise InputError([Problem(str(path), "the folder holds other files; give a new folder, or one written "
+                                             "by jixiao convert (it is replaced)")])
     tmp = path.with_name(path.name + ".partial")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)

@@ -153,6 +153,13 @@ def test_convert_refuses_bad_input_and_writes_nothing(cli, folio, write, tmp_pat
     assert not (tmp_path / "out").exists() and not (tmp_path / "out.partial").exists()
     res = cli("convert", folio, "-o", tmp_path / "out.parquet")
     assert res.exit_code == 2 and "give a folder name" in res.output and not (tmp_path / "out.parquet").exists()
+    keep = tmp_path / "mine"
+    keep.mkdir()
+    (keep / "notes.txt").write_text("not jixiao's")
+    res = cli("convert", folio, "-o", keep)
+    assert res.exit_code == 2 and "holds other files" in res.output and (keep / "notes.txt").exists()
+    assert cli("convert", folio, "-o", tmp_path / "again").exit_code == 0
+    assert cli("convert", folio, "-o", tmp_path / "again").exit_code == 0  # its own output is replaced
 
 
 def test_bad_portfolio_exits_2_without_traceback(cli, write):
