@@ -714,7 +714,7 @@ def sample(state, n, seed, fiscal_year, output, fmt):
 @main.command()
 @click.argument("portfolio", type=click.Path(exists=True, path_type=Path))
 @click.option("-o", "--output", required=True, type=click.Path(path_type=Path),
-              help="The folder to write: new, or one jixiao convert wrote before (replaced).")
+              help="The folder to write: new, or one jixiao wrote before (replaced).")
 @pass_state
 def convert(state, portfolio, output):
     """Check a portfolio and write it as typed Parquet, jixiao's fast form: one file per table,

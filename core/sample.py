@@ -234,6 +234,7 @@ def write_portfolio(portfolio: Portfolio, path: Path) -> Path:
                                                  "name (no suffix) to write every table")])
         tables["项目"].write_csv(tmp)
     elif suffix == "":
+        _check_replaceable(path, ("csv",))
         tmp.mkdir(parents=True, exist_ok=True)
         for sheet, frame in tables.items():
             frame.write_csv(tmp / f"{TABLES_BY_ZH[sheet]}.csv")
@@ -254,6 +255,20 @@ XLSX_MAX_ROWS = 1_048_575
 # lz4 reads faster than Parquet's usual zstd (a million projects: ~0.36 s → ~0.31 s) for files
 # about half as large again; the typed form is for loading fast.
 TYPED_COMPRESSION = "lz4"
+
+
+def _check_replaceable(folder: Path, kinds: tuple[str, ...]) -> None:
+    """A folder of tables may be written over only if it holds nothing but such tables: never
+    delete someone's other files."""
+    if not folder.exists():
+        return
+    if not folder.is_dir():
+        raise InputError([Problem(str(folder), "exists and is not a folder")])
+    ours = {f"{name}.{kind}" for name in TABLES for kind in kinds}
+    strays = sorted(f.name for f in folder.iterdir() if f.name not in ours)
+    if strays:
+        raise InputError([Problem(str(folder), "the folder holds other files; give a new folder, or one jixiao "
+                                               "wrote (it is replaced)", value=", ".join(strays[:3]))])
 
 
 def typed_tables(portfolio: Portfolio, offset: int = 0) -> dict[str, pl.DataFrame]:
@@ -278,12 +293,7 @@ def write_typed(portfolio: Portfolio, path: Path) -> Path:
         raise InputError([Problem(str(path), "the typed form is a folder of Parquet files: give a folder name "
                                              "(no suffix)", value=path.suffix)])
     path = path.resolve()
-    if path.exists() and not path.is_dir():
-        raise InputError([Problem(str(path), "exists and is not a folder")])
-    ours = {f"{name}.parquet" for name in TABLES}
-    if path.exists() and any(f.name not in ours for f in path.iterdir()):
-        raise InputError([Problem(str(path), "the folder holds other files; give a new folder, or one written "
-                                             "by jixiao convert (it is replaced)")])
+    _check_replaceable(path, ("parquet",))
     tmp = path.with_name(path.name + ".partial")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
@@ -312,6 +322,8 @@ def write_sample(n: int, seed: int, fiscal_year: int, path: Path, fmt: str = "cs
         raise InputError([Problem(str(path), "write .xlsx, .json, .csv, .parquet, or a folder (no suffix)", value=suffix)])
     only = ["projects"] if suffix else list(TABLES)
     kind = suffix.lstrip(".") or fmt
+    if not suffix:
+        _check_replaceable(path, ("csv", "parquet"))
     tmp = path.with_name(path.name + ".partial")
     import shutil
 

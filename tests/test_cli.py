@@ -157,7 +157,10 @@ def test_convert_refuses_bad_input_and_writes_nothing(cli, folio, write, tmp_pat
     keep.mkdir()
     (keep / "notes.txt").write_text("not jixiao's")
     res = cli("convert", folio, "-o", keep)
-    assert res.exit_code == 2 and "holds other files" in res.output and (keep / "notes.txt").exists()
+    assert res.exit_code == 2 and "holds other files" in res.output and "notes.txt" in res.output
+    assert (keep / "notes.txt").exists()
+    res = cli("sample", "--projects", "5", "-o", keep)
+    assert res.exit_code == 2 and (keep / "notes.txt").exists()
     assert cli("convert", folio, "-o", tmp_path / "again").exit_code == 0
     assert cli("convert", folio, "-o", tmp_path / "again").exit_code == 0  # its own output is replaced
 
