@@ -66,10 +66,8 @@ def base_facts(portfolio: Portfolio, as_of: dt.date) -> pl.DataFrame:
     if portfolio.spending.height == 0:
         return projects.with_columns(pl.col("spent_fen").fill_null(0))
     paid = by_project(per_project(portfolio.spending.lazy().filter(pl.col("date") <= as_of),
-                                  pl.col("amount_fen").sum().alias("_paid")), projects.height)
-    return (projects.hstack(paid)
-            .with_columns(pl.col("_paid").fill_null(pl.col("spent_fen")).fill_null(0).alias("spent_fen"))
-            .drop("_paid"))
+                                  pl.col("amount_fen").sum().alias("_paid")), projects.height)["_paid"]
+    return projects.with_columns(paid.fill_null(projects["spent_fen"]).fill_null(0).alias("spent_fen"))
 
 
 class Lifecycle:
