@@ -14,6 +14,7 @@ from decimal import Decimal
 import attrs
 import polars as pl
 
+from jixiao.core.dates import year_end_expr, year_start_expr
 from jixiao.core.hookspecs import hookimpl
 from jixiao.core.indicators import MICRO, completion_micro, indicator_shares
 from jixiao.core.portfolio import by_project
@@ -47,8 +48,8 @@ class DualMonitoring(Rule):
         partial = micro(p.qualitative_partial)
         completion = portfolio.memo(("target_completion", partial), lambda: by_project(completion_micro(
             indicator_shares(portfolio.indicators.lazy(), MICRO, partial, 0)), facts.height))
-        start = pl.col("start_date").fill_null(pl.date(pl.col("fiscal_year"), 1, 1))
-        end = pl.col("end_date").fill_null(pl.date(pl.col("fiscal_year"), 12, 31))
+        start = pl.col("start_date").fill_null(year_start_expr(pl.col("fiscal_year")))
+        end = pl.col("end_date").fill_null(year_end_expr(pl.col("fiscal_year")))
         # The period's ends once, then read as columns (an eager select would compute a repeated
         # sub-expression each time it appears).
         rows = facts.select("project_id", "pix", "budget_fen", "spent_fen", start.alias("_start"), end.alias("_end"))

@@ -8,7 +8,7 @@ from __future__ import annotations
 import attrs
 import polars as pl
 
-from jixiao.core.dates import add_months_expr
+from jixiao.core.dates import add_months_expr, year_start_expr
 from jixiao.core.hookspecs import hookimpl
 from jixiao.core.rule import Rule
 
@@ -32,7 +32,7 @@ class PolicyExit(Rule):
         p = self.params
         grade = pl.col("grade") if "grade" in facts.columns else pl.lit(None, pl.String)
         rows = facts.select("project_id", "pix", "start_date", "end_date", "fiscal_year", grade.alias("_grade"))
-        expired = (pl.col("end_date") < pl.date(pl.col("fiscal_year"), 1, 1)) if p.exit_expired else pl.lit(False)
+        expired = (pl.col("end_date") < year_start_expr(pl.col("fiscal_year"))) if p.exit_expired else pl.lit(False)
         low = pl.col("_grade").is_in(p.low_grades)
         leaving = rows.filter((expired | low).fill_null(False))
         why = (pl.when(expired.fill_null(False) & low.fill_null(False)).then(pl.lit("已到期且绩效低下"))

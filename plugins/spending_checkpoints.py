@@ -23,7 +23,7 @@ from typing import Literal
 import attrs
 import polars as pl
 
-from jixiao.core.dates import add_months
+from jixiao.core.dates import add_months, year_start_expr
 from jixiao.core.hookspecs import hookimpl
 from jixiao.core.portfolio import by_project, per_project
 from jixiao.core.rule import Rule
@@ -103,7 +103,7 @@ class SpendingCheckpoints(Rule):
         since = add_months(as_of, -months)
         last = portfolio.memo(("last_payment",), lambda: by_project(per_project(
             portfolio.spending, pl.col("date").max().alias("_last")), facts.height))
-        start = pl.col("start_date").fill_null(pl.date(pl.col("fiscal_year"), 1, 1))
+        start = pl.col("start_date").fill_null(year_start_expr(pl.col("fiscal_year")))
         rows = (facts.select("project_id", "pix", "budget_fen", "spent_fen", start.alias("_start"))
                 .hstack(last)
                 .filter((pl.col("spent_fen") < pl.col("budget_fen")) & (pl.col("_start") <= since)

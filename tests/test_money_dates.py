@@ -9,7 +9,7 @@ import polars as pl
 from hypothesis import given
 from hypothesis import strategies as st
 
-from jixiao.core.dates import add_months, add_months_expr
+from jixiao.core.dates import add_months, add_months_expr, year_end_expr, year_start_expr
 from jixiao.core.money import fen_to_yuan_str, share_fen, share_fen_expr
 from jixiao.core.portfolio import portfolio_from_records
 
@@ -68,3 +68,10 @@ def test_wan_yuan_converts_exactly(micro_wan):
     text = f"{micro_wan // 10**6}.{micro_wan % 10**6:06d}"
     record = load_project(budget_wan=text)  # 1e-6 万元 = 1 fen
     assert record["budget_fen"] == micro_wan
+
+
+def test_year_start_and_end_by_arithmetic_are_the_calendars():
+    years = pl.DataFrame({"y": list(range(1, 10_000))})
+    got = years.select(year_start_expr(pl.col("y")).alias("start"), year_end_expr(pl.col("y")).alias("end"))
+    assert got["start"].to_list() == [dt.date(y, 1, 1) for y in range(1, 10_000)]
+    assert got["end"].to_list() == [dt.date(y, 12, 31) for y in range(1, 10_000)]
