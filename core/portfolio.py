@@ -763,7 +763,13 @@ def _cross_checks(frames: dict[str, pl.DataFrame], origins: dict[str, Origin],
             # jixiao's typed form carries the number itself: it must be there exactly when the text is.
             bad_number = pl.col("actual").is_not_null() != pl.col("actual_e4").is_not_null()
         else:
-            value, bad_number = decimal_e4_expr("actual")
+            # The number and whether the text is one, parsed once (a lazy plan shares the work) and
+            # kept: it is the column that loading would otherwise derive again.
+            value, bad = decimal_e4_expr("actual")
+            indicators = indicators.lazy().with_columns(
+                *_derived_exprs("indicators", indicators.columns), bad.alias("_bad_number")).collect()
+            bad_number = pl.col("_bad_number")
+            frames["indicators"] = indicators.drop("_bad_number")
         flagged = indicators.filter(
             pl.when(qualitative)
             .then(pl.col("actual").is_not_null() & ~pl.col("actual").is_in(list(QUALITATIVE)))
