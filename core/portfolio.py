@@ -607,8 +607,10 @@ def _convert_table(table: Table, raw: _Raw, problems: list[Problem]) -> pl.DataF
         if col.name not in seen:
             exprs.append(pl.lit(col.default, dtype=_DTYPES[col.kind]).alias(converted_name(col)))
             continue
-        if col.kind == "date" and _all_iso(text, col.name):
-            value, bad, why, helper = *_iso_date_expr(col), []
+        iso = _iso_dates(text, col.name) if col.kind == "date" else None
+        if iso is not None:  # parsed once, here: every cell is YYYY-MM-DD or empty
+            _, bad, why = _iso_date_expr(col)
+            value, helper = pl.lit(iso), []
         else:
             plain = col.kind in ("money", "score", "decimal") and _plain_numbers(text, col.name)
             value, bad, why, helper = _column_expr(col, units.get(col.name, ""), plain)
@@ -635,11 +637,15 @@ def _convert_table(table: Table, raw: _Raw, problems: list[Problem]) -> pl.DataF
     return typed.select(pl.all().exclude("^bad:.*$"))
 
 
-def _all_iso(text: pl.DataFrame, name: str) -> bool:
-    """Whether every date in the column is written YYYY-MM-DD, as exports usually are: then one
-    parse suffices, and the forms people type (2024/3/1, 2024年3月1日, 20240301) are not tried."""
+def _iso_dates(text: pl.DataFrame, name: str) -> pl.Series | None:
+    """The column's dates when every one is written YYYY-MM-DD (or left empty), as exports usually
+    are: one parse, and the forms people type (2024/3/1, 2024年3月1日, 20240301) are not tried.
+    None when some cell is written another way."""
     c = pl.col(name)
-    return not text.select((c.is_not_null() & (c != "") & c.str.to_date("%Y-%m-%d", strict=False).is_null()).any()).item()
+    parsed = c.str.to_date("%Y-%m-%d", strict=False)
+    got = text.lazy().select(parsed.alias(name),  # lazy: the parse is shared by both columns
+                             (c.is_not_null() & (c != "") & parsed.is_null()).any().alias("_other")).collect()
+    return None if got["_other"][0] else got[name]
 
 
 def _iso_date_expr(col: Column) -> tuple[pl.Expr, pl.Expr | None, str]:
