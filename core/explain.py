@@ -91,7 +91,7 @@ class Explainer:
         self._facts = result.facts
         self._pix = dict(zip(portfolio.projects["project_id"].to_list(), range(len(portfolio))))
         self._order = _rule_order(self.rules)
-        self._index = portfolio.positions()
+        self._index = portfolio.pix_index()
 
     def explain(self, project_id: str) -> Explanation:
         pix = self._pix.get(project_id)

@@ -12,6 +12,7 @@ import difflib
 import io
 import json
 from collections.abc import Callable
+from typing import TypeVar
 from pathlib import Path
 
 import attrs
@@ -27,6 +28,7 @@ ROW = "_row"  # the source row number (1-based, header is row 1) kept on every t
 # are sorted by it (rows of one project keep their file order) and flagged sorted, so grouping or
 # joining on it is several times cheaper than on the text project id. Rules join on ``pix``.
 PIX = "pix"
+T = TypeVar("T")  # what a memoised computation returns (a frame or a series)
 # A typed file's own ``pix`` column (jixiao's writers add it): kept under this name until loading has
 # checked it against the project ids (``_checked_pix``), then used instead of looking every id up.
 PIX_HINT = "_pix_in_file"
@@ -143,7 +145,7 @@ class Portfolio:
                 raise ValueError(f"{name}: project id {rows['project_id'][0]!r} is not in the projects table")
         return cls(**tables, origins=origins or {}, warnings=warnings)
 
-    def memo(self, key: tuple, compute: Callable[[], pl.DataFrame]) -> pl.DataFrame:
+    def memo(self, key: tuple, compute: Callable[[], T]) -> T:
         """``compute()``; on a portfolio made by ``shared``, once per key. The key names the
         computation and every argument it depends on; the computation reads the tables and nothing
         else (no fact a rule produced), so its result is the same under every pack. A comparison of
@@ -175,7 +177,7 @@ class Portfolio:
         positions = sorted(self.projects.filter(pl.col("project_id").is_in(keep.implode()))[PIX].to_list())
         return self.take(positions)
 
-    def positions(self) -> dict[str, np.ndarray]:
+    def pix_index(self) -> dict[str, np.ndarray]:
         """Each table's ``pix`` as one contiguous numpy array, for ``take``: a table read in several
         chunks would otherwise be copied into one at every call."""
         return {name: np.ascontiguousarray(self.table(name)[PIX].to_numpy()) for name in TABLES if name != "projects"}
@@ -183,9 +185,9 @@ class Portfolio:
     def take(self, positions: list[int], index: dict[str, np.ndarray] | None = None) -> Portfolio:
         """The projects at these positions (ascending ``pix``), every table sliced by binary search
         on its sorted ``pix``: the cost does not grow with the portfolio. ``index`` is
-        ``positions()``, when taking many times from one portfolio."""
+        ``pix_index()``, when taking many times from one portfolio."""
         wanted = np.asarray(positions, dtype=np.uint32)  # the type of pix: numpy would copy the table to compare others
-        frames = {"projects": _with_pix(self.projects[positions], np.arange(len(wanted), dtype=np.uint32))}
+        frames = {"projects": _renumbered(self.projects[positions], np.arange(len(wanted), dtype=np.uint32))}
         for name in TABLES:
             if name == "projects":
                 continue
@@ -197,7 +199,7 @@ class Portfolio:
                 part = table.slice(int(lo[0]), int(counts[0]))
             else:  # the rows of every wanted project, in order, as one gather
                 part = table[np.repeat(lo - np.cumsum(counts) + counts, counts) + np.arange(counts.sum())]
-            frames[name] = _with_pix(part, np.repeat(np.arange(len(wanted), dtype=np.uint32), counts))
+            frames[name] = _renumbered(part, np.repeat(np.arange(len(wanted), dtype=np.uint32), counts))
         return attrs.evolve(self, **frames, _memo=None)
 
     def check_as_of(self, as_of: dt.date) -> None:
@@ -498,7 +500,7 @@ def portfolio_from_records(doc: dict, file: str) -> Portfolio:
     return _convert(records_to_raw(doc, file))
 
 
-def _with_pix(frame: pl.DataFrame, pix) -> pl.DataFrame:
+def _renumbered(frame: pl.DataFrame, pix) -> pl.DataFrame:
     """``frame`` (a copy) with its ``pix`` column replaced by these positions, flagged sorted."""
     frame = frame.clone()
     frame.replace_column(frame.get_column_index(PIX), pl.Series(PIX, pix, dtype=pl.UInt32).set_sorted())
