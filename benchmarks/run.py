@@ -135,7 +135,7 @@ def bench_size(n: int, seed: int, folder: Path, have_openfisca: bool) -> dict:
     out["compare_cli_rss_gb"] = int(peak.read_text()) / 1024 / 1024
     # Money stays exact: per-project effects add up to each pack's total, to the fen.
     for s in comparison.summary:
-        per_project = int(comparison.outcomes.filter(pl.col("pack") == s["pack"])["effect_fen"].sum())
+        per_project = int(comparison.by_pack[s["pack"]]["effect_fen"].sum())
         assert per_project == s["budget_effect_fen"], (s["pack"], per_project, s["budget_effect_fen"])
     effects = result.decisions["amount_fen"].drop_nulls().to_numpy()
     exact = int(effects.sum())

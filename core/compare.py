@@ -43,7 +43,7 @@ SUMMARY_ROWS = [
 class Comparison:
     as_of: dt.date
     packs: tuple[Pack, ...]
-    outcomes: pl.DataFrame  # one row per project and pack
+    by_pack: dict[str, pl.DataFrame]  # per pack, one row per project in the portfolio's order (``outcomes_of``)
     matrix: pl.DataFrame  # one row per project, outcome columns per pack, disagreements
     summary: list[dict]
     by_department: pl.DataFrame  # department, pack, budget_effect_fen
@@ -54,13 +54,23 @@ class Comparison:
     def pack_ids(self) -> list[str]:
         return [p.id for p in self.packs]
 
+    def outcome(self, pack_id: str) -> pl.DataFrame:
+        """One pack's outcomes with the project id, one row per project."""
+        return self.matrix.select("project_id").hstack(self.by_pack[pack_id])
 
-def outcomes_of(result: RunResult, projects: pl.DataFrame) -> pl.DataFrame:
-    """One row per project (in the portfolio's order): gate, alerts, grade, budget effect and
-    deadline under one pack. Each is aggregated per project from the decisions the pack made and
-    placed by position (``by_project``), never joined on the text id."""
+    @property
+    def outcomes(self) -> pl.DataFrame:
+        """Every pack's outcomes, one row per project and pack (``project_id`` and ``pack`` added
+        here: the comparison keeps them once, not once per pack)."""
+        return pl.concat([self.outcome(pid).with_columns(pl.lit(pid).alias("pack")) for pid in self.pack_ids])
+
+
+def outcomes_of(result: RunResult, n: int) -> pl.DataFrame:
+    """One row per project (in the portfolio's order, ``n`` of them): gate, alerts, grade, budget
+    effect and deadline under one pack. Each is aggregated per project from the decisions the pack
+    made and placed by position (``by_project``), never joined on the text id. Neither the project
+    id nor the pack is repeated in it (``Comparison.outcome`` adds the id)."""
     f = result.decisions.lazy()
-    n = projects.height
     zh = {k: a.zh for k, a in ACTIONS.items()}
     kinds = sorted(ALERT_ACTIONS)  # listed in this order, by their Chinese names
     blocked = per_project(f.filter(pl.col("action") == "block_budget"), pl.lit(True).alias("_blocked"))
@@ -73,16 +83,16 @@ def outcomes_of(result: RunResult, projects: pl.DataFrame) -> pl.DataFrame:
                       pl.col("due_date").min().alias("deadline"),
                       (pl.col("action") == "rectification_overdue").any().alias("overdue"))
     facts = result.facts  # one row per project, in the portfolio's order
-    out = projects.select("project_id", PIX).hstack(
+    out = pl.DataFrame(
         [facts[c] if c in facts.columns else pl.Series(c, [None] * n, dtype)
          for c, dtype in (("grade", pl.String), ("grade_rank", pl.Int8))])
     for part in (blocked, alerts, effect, due):
         out = out.hstack(by_project(part, n))
     return out.select(
-        "project_id", PIX, "grade", "grade_rank",
+        "grade", "grade_rank",
         pl.when(pl.col("_blocked")).then(pl.lit("不予安排预算")).otherwise(pl.lit("通过")).alias("gate"),
         pl.col("alerts").fill_null(""), pl.col("effect_fen").fill_null(0), "deadline",
-        pl.col("overdue").fill_null(False), pl.lit(result.pack.id).alias("pack"))
+        pl.col("overdue").fill_null(False))
 
 
 def compare(packs: list[Pack], portfolio: Portfolio, as_of: dt.date, *, monthly: bool = True,
@@ -97,17 +107,17 @@ def compare(packs: list[Pack], portfolio: Portfolio, as_of: dt.date, *, monthly:
             on_pack(pack.id)
         result = run(pack, portfolio, as_of, base=base)  # outcomes read decisions, never the messages
         # Condensed at once, so that only one pack's findings are held at a time.
-        one = outcomes_of(result, projects)
+        one = outcomes_of(result, len(portfolio))
         per_pack[pack.id] = one
         summary.append(_summary(result, one, len(portfolio)))
-        by_dept.append(one.select("effect_fen", "pack").hstack([projects["department"]]).lazy()
-                       .group_by("department", "pack").agg(pl.col("effect_fen").sum().alias("budget_effect_fen")))
+        by_dept.append(one.select("effect_fen").hstack([projects["department"]]).lazy()
+                       .group_by("department").agg(pl.col("effect_fen").sum().alias("budget_effect_fen"))
+                       .select("department", pl.lit(pack.id).alias("pack"), "budget_effect_fen"))
         del result
-    outcomes = pl.concat(per_pack.values())
     matrix = _matrix(per_pack, projects)
     by_dept = pl.concat(by_dept).sort("department", "pack").collect()
     replay = _monthly(packs, portfolio, as_of) if monthly and len(portfolio) <= MONTHLY_LIMIT else None
-    return Comparison(as_of, tuple(packs), outcomes, matrix, summary, by_dept, replay, len(portfolio))
+    return Comparison(as_of, tuple(packs), per_pack, matrix, summary, by_dept, replay, len(portfolio))
 
 
 def _matrix(per_pack: dict[str, pl.DataFrame], projects: pl.DataFrame) -> pl.DataFrame:

@@ -64,7 +64,7 @@ def _figures(c: Comparison) -> list[tuple[str, object]]:
 
 
 def _ranks(c: Comparison, pack_id: str) -> dict[str, int]:
-    o = c.outcomes.filter((pl.col("pack") == pack_id) & pl.col("grade").is_not_null())
+    o = c.by_pack[pack_id].filter(pl.col("grade").is_not_null())
     return dict(o.select("grade", "grade_rank").unique().iter_rows())
 
 
