@@ -23,7 +23,7 @@ from jixiao.core.actions import ACTIONS
 from jixiao.core.errors import PluginError, RuleFailed
 from jixiao.core.hookspecs import STAGE_HOOKS, STAGES
 from jixiao.core.pack import Pack
-from jixiao.core.portfolio import PIX, Portfolio, by_project, per_project
+from jixiao.core.portfolio import PIX, Portfolio, by_project, per_project, sum_by_project
 from jixiao.core.rule import FINDING_OPTIONAL, FINDING_REQUIRED, Rule, RuleOutput
 
 # The columns every finding of one rule shares, held as categoricals in ``RunResult.decisions`` (four
@@ -65,8 +65,8 @@ def base_facts(portfolio: Portfolio, as_of: dt.date) -> pl.DataFrame:
     projects = portfolio.projects.drop("_row")
     if portfolio.spending.height == 0:
         return projects.with_columns(pl.col("spent_fen").fill_null(0))
-    paid = by_project(per_project(portfolio.spending.lazy().filter(pl.col("date") <= as_of),
-                                  pl.col("amount_fen").sum().alias("_paid")), projects.height)["_paid"]
+    paid = sum_by_project(portfolio.spending.lazy().filter(pl.col("date") <= as_of), projects.height,
+                          _paid=pl.col("amount_fen"))["_paid"]
     return projects.with_columns(paid.fill_null(projects["spent_fen"]).fill_null(0).alias("spent_fen"))
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from jixiao.core.portfolio import per_project
+from jixiao.core.portfolio import sum_by_project
 
 
 MICRO = 1_000_000
@@ -38,16 +38,17 @@ def indicator_shares(indicators: pl.DataFrame | pl.LazyFrame, achieved: int, par
 LEVELS = ("output", "outcome", "satisfaction")
 
 
-def level_sums(shares: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
-    """pix and, per first-level category L, ``ws_L`` = Σ weight × share and ``w_L`` = Σ weight
-    (one grouping by project: grouping by project and category too costs twice as much)."""
-    ws = pl.col("_w") * pl.col("_s")
-    return per_project(
-        shares,
-        *(ws.filter(pl.col("level1") == lv).sum().alias(f"ws_{lv}") for lv in LEVELS),
-        *(pl.col("_w").filter(pl.col("level1") == lv).sum().alias(f"w_{lv}") for lv in LEVELS))
+def level_sums(shares: pl.DataFrame | pl.LazyFrame, projects: int) -> pl.DataFrame:
+    """Per first-level category L, ``ws_L`` = Σ weight × share and ``w_L`` = Σ weight, for every
+    project by position (null: no indicator among ``shares``)."""
+    ws, w, level = pl.col("_w") * pl.col("_s"), pl.col("_w"), pl.col("level1")
+    return sum_by_project(shares, projects,
+                          **{f"ws_{lv}": pl.when(level == lv).then(ws).otherwise(0) for lv in LEVELS},
+                          **{f"w_{lv}": pl.when(level == lv).then(w).otherwise(0) for lv in LEVELS})
 
 
-def completion_micro(shares: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
-    """pix, ``target_completion`` (millionths): the weighted mean share over all indicators."""
-    return per_project(shares, ((pl.col("_w") * pl.col("_s")).sum() // pl.col("_w").sum()).alias("target_completion"))
+def completion_micro(shares: pl.DataFrame | pl.LazyFrame, projects: int) -> pl.Series:
+    """``target_completion`` (millionths) of every project by position: the weighted mean share over
+    all its indicators (null: none)."""
+    sums = sum_by_project(shares, projects, _ws=pl.col("_w") * pl.col("_s"), _w=pl.col("_w"))
+    return sums.select((pl.col("_ws") // pl.col("_w")).alias("target_completion")).to_series()

@@ -17,7 +17,6 @@ import polars as pl
 from jixiao.core.dates import year_end_expr, year_start_expr
 from jixiao.core.hookspecs import hookimpl
 from jixiao.core.indicators import MICRO, completion_micro, indicator_shares
-from jixiao.core.portfolio import by_project
 from jixiao.core.rule import Rule
 
 
@@ -46,8 +45,8 @@ class DualMonitoring(Rule):
     def progress(self, portfolio, as_of: dt.date, facts: pl.DataFrame) -> pl.DataFrame:
         p = self.params
         partial = micro(p.qualitative_partial)
-        completion = portfolio.memo(("target_completion", partial), lambda: by_project(completion_micro(
-            indicator_shares(portfolio.indicators.lazy(), MICRO, partial, 0)), facts.height))
+        completion = portfolio.memo(("target_completion", partial), lambda: completion_micro(
+            indicator_shares(portfolio.indicators.lazy(), MICRO, partial, 0), facts.height))
         start = pl.col("start_date").fill_null(year_start_expr(pl.col("fiscal_year")))
         end = pl.col("end_date").fill_null(year_end_expr(pl.col("fiscal_year")))
         # The period's ends once, then read as columns (an eager select would compute a repeated
@@ -59,7 +58,7 @@ class DualMonitoring(Rule):
         return rows.select("project_id", "pix", "_start", "_end",
                            (pl.min_horizontal(elapsed, total) * MICRO // total).alias("time_progress"),
                            pl.when(b <= 0).then(MICRO).otherwise(pl.min_horizontal(s, b) * MICRO // b)
-                           .alias("execution_rate")).hstack(completion)
+                           .alias("execution_rate")).hstack([completion])
 
     @hookimpl
     def jixiao_monitor(self, portfolio, as_of, facts):

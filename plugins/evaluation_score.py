@@ -119,19 +119,19 @@ class EvaluationScore(Rule):
         indicators = portfolio.indicators.lazy()
         if facts.height < len(portfolio):
             indicators = indicators.filter(pl.col("pix").is_in(facts["pix"].implode()))
-        sums = level_sums(indicator_shares(indicators, q["achieved"], q["partial"], q["missed"]))
+        sums = level_sums(indicator_shares(indicators, q["achieved"], q["partial"], q["missed"]), len(portfolio))
         # A category's points: weight × Σ(w·s) / (Σw · 10⁶), half up to 0.01; none without indicators.
         points = []
         for lv in LEVELS:
             num, den = w[lv] * pl.col(f"ws_{lv}"), pl.col(f"w_{lv}") * MICRO
             points.append(pl.when(pl.col(f"w_{lv}") > 0).then((2 * num + den) // (2 * den)).otherwise(0))
-        levels = sums.select("pix", pl.sum_horizontal(points).alias("_levels"))
         b, s = pl.col("budget_fen"), pl.col("spent_fen")
         execution = pl.when(b <= 0).then(w["execution"]).otherwise(
             (2 * w["execution"] * pl.min_horizontal(s, b) + b) // (2 * b))
-        return (facts.select("pix", execution.alias("_exec"))
-                .join(levels, on="pix", how="inner")
-                .select("pix", (pl.col("_exec") + pl.col("_levels")).alias("score_c")))
+        # Each project's sums, by position; a project with no indicator has none and no score.
+        rows = facts.select("pix", execution.alias("_exec")).hstack(sums.select(pl.all().gather(facts["pix"])))
+        return (rows.lazy().filter(pl.col("w_output").is_not_null())
+                .select("pix", (pl.col("_exec") + pl.sum_horizontal(points)).alias("score_c")).collect())
 
     def scores(self, portfolio, as_of: dt.date, facts: pl.DataFrame) -> pl.DataFrame:
         """pix, score_c, score_source for every project that has a score as of the date."""

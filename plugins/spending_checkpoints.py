@@ -25,7 +25,7 @@ import polars as pl
 
 from jixiao.core.dates import add_months, year_start_expr
 from jixiao.core.hookspecs import hookimpl
-from jixiao.core.portfolio import by_project, per_project
+from jixiao.core.portfolio import max_by_project, sum_by_project
 from jixiao.core.rule import Rule
 
 
@@ -60,9 +60,9 @@ def spent_by(portfolio, facts: pl.DataFrame, day: dt.date) -> pl.Series:
     project ``pix`` (``facts`` has one row per project, in that order)."""
     if portfolio.spending.height == 0:
         return facts["spent_fen"].alias("_paid")
-    return portfolio.memo(("paid_by", day), lambda: by_project(per_project(
-        portfolio.spending.lazy().filter(pl.col("date") <= day), pl.col("amount_fen").sum().alias("_paid")),
-        facts.height)["_paid"].fill_null(0))
+    return portfolio.memo(("paid_by", day), lambda: sum_by_project(
+        portfolio.spending.lazy().filter(pl.col("date") <= day), facts.height,
+        _paid=pl.col("amount_fen"))["_paid"].fill_null(0))
 
 
 def below(paid: pl.Expr, budget: pl.Expr, rate: Decimal | Fraction) -> pl.Expr:
@@ -101,8 +101,8 @@ class SpendingCheckpoints(Rule):
         if months is None:
             return []
         since = add_months(as_of, -months)
-        last = portfolio.memo(("last_payment",), lambda: by_project(per_project(
-            portfolio.spending, pl.col("date").max().alias("_last")), facts.height))
+        last = portfolio.memo(("last_payment",), lambda: max_by_project(
+            portfolio.spending, facts.height, _last=pl.col("date")))
         start = pl.col("start_date").fill_null(year_start_expr(pl.col("fiscal_year")))
         rows = (facts.select("project_id", "pix", "budget_fen", "spent_fen", start.alias("_start"))
                 .hstack(last)

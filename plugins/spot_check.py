@@ -60,11 +60,12 @@ class SpotCheck(Rule):
     @hookimpl
     def jixiao_evaluate(self, portfolio, as_of, facts):
         p = self.params
-        evaluated = (portfolio.evaluations
-                     .filter((pl.col("kind") == "self") & (pl.col("date").is_null() | (pl.col("date") <= as_of)))
-                     .join(facts.select("pix", "fiscal_year"), on="pix")
-                     .filter(pl.col("year") == pl.col("fiscal_year"))
-                     .select("project_id", "pix", "year").unique())
+        done = (portfolio.evaluations.lazy()
+                .filter((pl.col("kind") == "self") & (pl.col("date").is_null() | (pl.col("date") <= as_of)))
+                .select("project_id", "pix", "year").collect())
+        # Of the project's own fiscal year (read by position, no join), once per project.
+        done = done.filter(pl.col("year") == facts["fiscal_year"].gather(done["pix"]))
+        evaluated = done.filter(pl.col("pix").is_first_distinct())
         if evaluated.height == 0:
             return None
         keys = crc32_each(f"{p.seed}:".encode(), evaluated["project_id"])

@@ -276,6 +276,39 @@ def test_take_keeps_each_wanted_project_with_all_its_rows(positions):
         assert got[PIX].flags["SORTED_ASC"] and got.schema == table.schema
 
 
+@given(data=st.data(), projects=st.integers(0, 6), in_order=st.booleans())
+@settings(max_examples=200, deadline=None)
+def test_sums_and_maxima_per_project_are_those_of_a_grouping(data, projects, in_order):
+    import datetime as dt
+
+    from jixiao.core.portfolio import PIX, by_project, max_by_project, per_project, sum_by_project
+
+    rows = data.draw(st.lists(st.tuples(st.integers(0, max(projects - 1, 0)),
+                                        st.none() | st.integers(-10**12, 10**12),
+                                        st.none() | st.dates(dt.date(2020, 1, 1), dt.date(2030, 12, 31))),
+                              max_size=0 if projects == 0 else 25))
+    if in_order:  # as the portfolio's tables are: the numpy path; otherwise the grouping
+        rows.sort(key=lambda r: r[0])
+    frame = pl.DataFrame(rows, schema={PIX: pl.UInt32, "v": pl.Int64, "d": pl.Date}, orient="row")
+    summed = sum_by_project(frame.lazy(), projects, s=pl.col("v"))
+    assert summed.equals(by_project(per_project(frame, pl.col("v").sum().alias("s")), projects))
+    largest = max_by_project(frame, projects, m=pl.col("v"), d=pl.col("d"))
+    assert largest.equals(by_project(per_project(frame, pl.col("v").max().alias("m"), pl.col("d").max()), projects))
+    for p in range(projects):
+        mine = [v for q, v, _ in rows if q == p]
+        assert summed["s"][p] == (sum(v for v in mine if v is not None) if mine else None)
+
+
+def test_sums_per_project_refuse_what_they_cannot_add_exactly():
+    from jixiao.core.portfolio import PIX, sum_by_project
+
+    frame = pl.DataFrame({PIX: [0, 1], "x": [0.5, 1.5]}, schema_overrides={PIX: pl.UInt32})
+    with pytest.raises(TypeError, match="x: only integer and date"):
+        sum_by_project(frame, 2, x=pl.col("x"))
+    with pytest.raises(ValueError, match="pix 1 is not a project's position"):
+        sum_by_project(frame, 1, x=pl.col("x").cast(pl.Int64))
+
+
 def _same_tables(a, b) -> bool:
     names = ("projects", "indicators", "spending", "evaluations", "accountability")
     return all(a.table(n).drop("_row").equals(b.table(n).drop("_row")) for n in names)
