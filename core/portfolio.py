@@ -82,34 +82,37 @@ def max_by_project(frame: pl.DataFrame | pl.LazyFrame, projects: int, **maxima: 
 
 def _reduce_by_project(frame: pl.DataFrame | pl.LazyFrame, projects: int, ufunc: np.ufunc,
                        exprs: dict[str, pl.Expr]) -> pl.DataFrame:
+    # Large temporaries are made by polars, whose allocator keeps its memory; numpy only reads
+    # polars' buffers (no copy) and writes arrays of one value per project. A fresh allocation of
+    # the table's size would cost more than the reduction itself on a machine with slow page faults.
     cols = frame.lazy().select(PIX, *(e.alias(k) for k, e in exprs.items())).collect()
     for name in exprs:
         if not (cols[name].dtype.is_integer() or cols[name].dtype == pl.Date):
             raise TypeError(f"{name}: only integer and date columns are reduced per project, not {cols[name].dtype}")
     # Sums are 64-bit integers; a maximum keeps its column's type.
     dtypes = {k: pl.Int64 if ufunc is np.add else cols[k].dtype for k in exprs}
-    pix = cols[PIX].to_numpy()
-    if cols[PIX].null_count() or (pix[1:] < pix[:-1]).any():
+    pix = cols[PIX]
+    if pix.null_count() or not pix.is_sorted():
         agg = pl.Expr.sum if ufunc is np.add else pl.Expr.max
         return by_project(per_project(cols, *(agg(pl.col(k).cast(t)) for k, t in dtypes.items())), projects)
-    if pix.size and pix[-1] >= projects:
+    if pix.len() and pix[-1] >= projects:
         raise ValueError(f"pix {pix[-1]} is not a project's position (there are {projects} projects)")
-    starts = np.flatnonzero(np.r_[True, pix[1:] != pix[:-1]]) if pix.size else np.zeros(0, dtype=np.intp)
-    at = pix[starts]
+    starts = cols.select((pl.col(PIX) != pl.col(PIX).shift(1)).fill_null(True).arg_true())[PIX].to_numpy()
+    at = pix.gather(starts).to_numpy()
     present = np.zeros(projects, dtype=bool)
     present[at] = True
-    empty = 0 if ufunc is np.add else np.iinfo(np.int64).min  # what a null counts as
-    out = {}
+    out = []
     for name, dtype in dtypes.items():
         physical = cols[name].to_physical()  # a date as its day number
-        values = physical.cast(pl.Int64).fill_null(empty).to_numpy()
-        full = np.zeros(projects, dtype=np.int64)
+        empty = 0 if ufunc is np.add else physical.lower_bound().item()  # what a null counts as
+        values = (physical.fill_null(empty) if physical.null_count() else physical).to_numpy()
+        full = np.zeros(projects, dtype=np.int64 if ufunc is np.add else values.dtype)
         if starts.size:
-            full[at] = ufunc.reduceat(values, starts)
+            full[at] = ufunc.reduceat(values, starts, dtype=full.dtype)
         known = present if ufunc is np.add else present & (full != empty)
-        out[name] = pl.DataFrame({name: full, "_known": known}).select(
-            pl.when("_known").then(pl.col(name).cast(physical.dtype).cast(dtype)))[name]
-    return pl.DataFrame(list(out.values()), schema=dtypes)
+        out.append(pl.DataFrame({name: full, "_known": known}).select(
+            pl.when("_known").then(pl.col(name)).cast(dtype))[name])
+    return pl.DataFrame(out, schema=dtypes)
 
 
 def frame_schema(table: Table) -> dict[str, pl.DataType]:
