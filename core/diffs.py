@@ -106,8 +106,9 @@ def _describe(rows: list[tuple]) -> str:
 
 def decision_diff(old: Pack, new: Pack, portfolio: Portfolio, as_of: dt.date) -> DecisionDiff:
     key = ["rule", "action", "amount_fen", "due_date"]
-    fo = run(old, portfolio, as_of).decisions.select("project_id", *key)
-    fn = run(new, portfolio, as_of).decisions.select("project_id", *key)
+    # As text: each pack's decisions have their own enums.
+    fo = run(old, portfolio, as_of).decisions.select("project_id", *key).cast({"rule": pl.String, "action": pl.String})
+    fn = run(new, portfolio, as_of).decisions.select("project_id", *key).cast({"rule": pl.String, "action": pl.String})
     both = pl.concat([fo.with_columns(pl.lit(-1).alias("_side")), fn.with_columns(pl.lit(1).alias("_side"))])
     # Net count per project and finding: non-zero means the finding appears more often on one side.
     net = (both.group_by("project_id", *key).agg(pl.col("_side").sum().alias("_net"))

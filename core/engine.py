@@ -26,9 +26,12 @@ from jixiao.core.pack import Pack
 from jixiao.core.portfolio import PIX, Portfolio, by_project, per_project, sum_by_project
 from jixiao.core.rule import FINDING_OPTIONAL, FINDING_REQUIRED, Rule, RuleOutput
 
-# The columns every finding of one rule shares, held as categoricals in ``RunResult.decisions`` (four
-# bytes a row instead of a string each) and as text in ``RunResult.findings``.
+# The columns every finding of one rule shares, held as enums in ``RunResult.decisions`` (one byte a
+# row instead of a string each; see ``decision_dtypes``) and as text in ``RunResult.findings``.
 SHARED = ("pack", "stage", "rule", "plugin", "source", "clause")
+# The action too is an enum in the decisions. Its values in alphabetical order, so that sorting by
+# the enum sorts as the text does.
+ACTION = pl.Enum(sorted(ACTIONS))
 FINDINGS_SCHEMA = {
     "project_id": pl.String, PIX: pl.UInt32, "pack": pl.String, "stage": pl.String, "rule": pl.String,
     "plugin": pl.String, "action": pl.String, "amount_fen": pl.Int64, "due_date": pl.Date,
@@ -40,9 +43,9 @@ FINDINGS_SCHEMA = {
 class RunResult:
     """What a run returns: every finding, and every fact column the stages produced.
 
-    ``decisions`` are the findings without their message text (pack, stage, rule, plugin, source
-    and clause as categoricals); ``findings`` adds the messages, built the first time something
-    reads them, with every text column as text. Callers that need only what was decided (a
+    ``decisions`` are the findings without their message text (pack, stage, rule, plugin, source,
+    clause and action as enums: ``decision_dtypes``); ``findings`` adds the messages, built the
+    first time something reads them, with every text column as text. Callers that need only what was decided (a
     comparison, a decision diff, the totals) never pay for a string per finding.
     """
 
@@ -56,7 +59,24 @@ class RunResult:
     @functools.cached_property
     def findings(self) -> pl.DataFrame:
         text = self.messages() if self.messages is not None else pl.Series("message", [], pl.String)
-        return self.decisions.with_columns(*(pl.col(c).cast(pl.String) for c in SHARED), text.alias("message"))
+        return self.decisions.with_columns(*(pl.col(c).cast(pl.String) for c in (*SHARED, "action")),
+                                           text.alias("message"))
+
+
+def decision_dtypes(pack: Pack) -> dict[str, pl.DataType]:
+    """The types of ``RunResult.decisions``' shared columns and action under this pack: enums of
+    the values its rules can give, the same for every run of the pack (one byte a row where a
+    categorical takes four and a string sixteen). Decisions of different packs have different
+    enums: compare them as text (``pl.col(...).cast(pl.String)``) or by value (``== "remind"``)."""
+    rules = pack.enabled_rules()
+
+    def enum(values) -> pl.Enum:
+        return pl.Enum(list(dict.fromkeys(v for v in values if v is not None)))
+
+    return {"pack": enum([pack.id]), "stage": enum(STAGES), "rule": enum(r.id for r in rules),
+            "plugin": enum(r.cls.name for r in rules),
+            "source": enum(pack.source_label(r.citation.source) for r in rules),
+            "clause": enum(r.citation.clause for r in rules), "action": ACTION}
 
 
 def base_facts(portfolio: Portfolio, as_of: dt.date) -> pl.DataFrame:
@@ -86,6 +106,7 @@ class Lifecycle:
             self.pm.register(rule, name=resolved.id)
             self.rules[resolved.id] = rule
             self.order[resolved.id] = i
+        self.dtypes = decision_dtypes(pack)  # of every rule, also when ``only`` runs some
         if trace if trace is not None else os.environ.get("JIXIAO_TRACE"):
             self._trace()
 
@@ -197,7 +218,7 @@ def run(pack: Pack, portfolio: Portfolio, as_of: dt.date, *, explain: bool = Fal
         for out in outputs:
             rule = life.rules[out.rule]
             if out.findings is not None:
-                part, text = _finalise(out.findings, rule, pack, stage, STAGE_HOOKS[stage], ids)
+                part, text = _finalise(out.findings, rule, pack, stage, STAGE_HOOKS[stage], ids, life.dtypes)
                 if part.height:
                     parts.append(part)
                     texts.append(text)
@@ -211,7 +232,7 @@ def run(pack: Pack, portfolio: Portfolio, as_of: dt.date, *, explain: bool = Fal
         notes = pl.concat(frames) if frames else pl.DataFrame(schema={"project_id": pl.String, "rule": pl.String,
                                                                       "note": pl.String})
     # Parts come in stage and pack order, each sorted by project: the concatenation is in order.
-    schema = {c: pl.Categorical if c in SHARED else t for c, t in FINDINGS_SCHEMA.items() if c != "message"}
+    schema = {c: life.dtypes.get(c, t) for c, t in FINDINGS_SCHEMA.items() if c != "message"}
     decisions = pl.concat(parts, how="vertical") if parts else pl.DataFrame(schema=schema)
 
     def messages() -> pl.Series:
@@ -221,7 +242,7 @@ def run(pack: Pack, portfolio: Portfolio, as_of: dt.date, *, explain: bool = Fal
 
 
 def _finalise(frame: pl.DataFrame | pl.LazyFrame, rule: Rule, pack: Pack, stage: str, hook: str,
-              ids: pl.DataFrame) -> tuple[pl.DataFrame, Callable[[], pl.Series]]:
+              ids: pl.DataFrame, dtypes: dict[str, pl.DataType]) -> tuple[pl.DataFrame, Callable[[], pl.Series]]:
     """Check a rule's findings, add pack, stage, rule and citation columns, and sort them by project
     (in the portfolio's order) and action. Returns them without the message, and a function that
     computes the messages in the same order: a lazy frame computes them only when called."""
@@ -245,7 +266,7 @@ def _finalise(frame: pl.DataFrame | pl.LazyFrame, rule: Rule, pack: Pack, stage:
     bad = frame.filter(~pl.col("action").is_in(list(ACTIONS)))
     if bad.height:
         raise PluginError(f"{where} returned an action outside the vocabulary: {bad['action'][0]!r}")
-    narrow = frame.select(PIX, pl.col("action").cast(pl.String), "_at")
+    narrow = frame.select(PIX, pl.col("action").cast(pl.String).cast(ACTION), "_at")
     pix = narrow[PIX]
     if pix.len() > 1 and not (pix.diff().drop_nulls() > 0).all():  # one finding per project, in order: done
         narrow = narrow.sort(PIX, "action", maintain_order=True)  # the narrow frame: cheap to sort
@@ -256,14 +277,14 @@ def _finalise(frame: pl.DataFrame | pl.LazyFrame, rule: Rule, pack: Pack, stage:
         rest = rest[at]
     out = pl.DataFrame([ids["project_id"].gather(narrow[PIX]).cast(pl.String), narrow[PIX]]).select(
         "project_id", PIX,
-        pl.lit(pack.id, pl.Categorical).alias("pack"),
-        pl.lit(stage, pl.Categorical).alias("stage"),
-        pl.lit(rule.rule_id, pl.Categorical).alias("rule"),
-        pl.lit(rule.name, pl.Categorical).alias("plugin"),
+        pl.lit(pack.id, dtypes["pack"]).alias("pack"),
+        pl.lit(stage, dtypes["stage"]).alias("stage"),
+        pl.lit(rule.rule_id, dtypes["rule"]).alias("rule"),
+        pl.lit(rule.name, dtypes["plugin"]).alias("plugin"),
         narrow["action"],
         *rest,
-        pl.lit(pack.source_label(rule.citation.source), pl.Categorical).alias("source"),
-        pl.lit(rule.citation.clause, pl.Categorical).alias("clause"),
+        pl.lit(pack.source_label(rule.citation.source), dtypes["source"]).alias("source"),
+        pl.lit(rule.citation.clause, dtypes["clause"]).alias("clause"),
     ).select(c for c in FINDINGS_SCHEMA if c != "message")
     eager = frame["message"].cast(pl.String) if lazy is None else None
 

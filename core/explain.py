@@ -15,7 +15,7 @@ import attrs
 import numpy as np
 import polars as pl
 
-from jixiao.core.engine import SHARED, RunResult, base_facts, run
+from jixiao.core.engine import RunResult, base_facts, run
 from jixiao.core.errors import InputError, Problem, RuleFailed
 from jixiao.core.hookspecs import STAGES
 from jixiao.core.model import Finding, ProjectRecord
@@ -179,5 +179,5 @@ def _run_for_one(pack: Pack, portfolio: Portfolio, one: Portfolio, rules, as_of:
                       pl.col("rule").replace_strict(order, return_dtype=pl.Int32), maintain_order=True))
     facts = rest.facts.hstack(apart.facts.filter(pl.col("project_id") == pid).select(produced))
     notes = pl.concat([rest.notes, apart.notes.filter(pl.col("project_id") == pid)])
-    decisions = findings.drop("message").with_columns(pl.col(c).cast(pl.Categorical) for c in SHARED)
+    decisions = findings.drop("message").cast(rest.decisions.schema)  # text back to the run's enums
     return RunResult(rest.pack, rest.as_of, decisions, facts, notes, messages=lambda: findings["message"])

@@ -85,7 +85,8 @@ def _reduce_by_project(frame: pl.DataFrame | pl.LazyFrame, projects: int, ufunc:
     # Large temporaries are made by polars, whose allocator keeps its memory; numpy only reads
     # polars' buffers (no copy) and writes arrays of one value per project. A fresh allocation of
     # the table's size would cost more than the reduction itself on a machine with slow page faults.
-    cols = frame.lazy().select(PIX, *(e.alias(k) for k, e in exprs.items())).collect()
+    # One chunk per column (a table read from a file has many): numpy then reads it in place.
+    cols = frame.lazy().select(PIX, *(e.alias(k) for k, e in exprs.items())).collect().rechunk()
     for name in exprs:
         if not (cols[name].dtype.is_integer() or cols[name].dtype == pl.Date):
             raise TypeError(f"{name}: only integer and date columns are reduced per project, not {cols[name].dtype}")

@@ -146,6 +146,30 @@ def test_packs_diff_shows_values_citations_and_inheritance(cli):
     assert only["a_value"] == "no such rule" and only["b_value"].startswith("on, plugin priority_ranking")
 
 
+def test_diff_between_packs_with_different_rules(registry, portfolio):
+    # Each pack's decisions carry enums of its own rules: the diff must compare them as values.
+    from collections import Counter
+
+    from jixiao.core.diffs import decision_diff
+
+    old, new = Pack.load("national", registry), Pack.load("shilong", registry)
+    d = decision_diff(old, new, portfolio, AS_OF)
+
+    def per_project(pack):
+        f = run(pack, portfolio, AS_OF).findings
+        out: dict[str, Counter] = {}
+        for r in f.select("project_id", "rule", "action", "amount_fen", "due_date").iter_rows():
+            out.setdefault(r[0], Counter())[r[1:]] += 1
+        return out
+
+    a, b = per_project(old), per_project(new)
+    changed = {p for p in set(a) | set(b) if a.get(p, Counter()) != b.get(p, Counter())}
+    assert changed and set(d.changed["project_id"]) == changed
+    total = {p: sum((t[2] or 0) * n for t, n in c.items()) for p, c in b.items()}
+    total_old = {p: sum((t[2] or 0) * n for t, n in c.items()) for p, c in a.items()}
+    assert d.changed["delta_fen"].sum() == sum(total.values()) - sum(total_old.values())
+
+
 def test_diff_flags_a_changed_deduction_ratio_with_the_exact_money_delta(cli, folio, tmp_path, registry, portfolio):
     from importlib.resources import files
 
