@@ -86,7 +86,6 @@ def rss_gb() -> float:
 
 def bench_size(n: int, seed: int, folder: Path, have_openfisca: bool) -> dict:
     import numpy as np
-    import polars as pl
 
     from jixiao.core.compare import compare
     from jixiao.core.engine import run

@@ -23,7 +23,7 @@ from jixiao.core.actions import ACTIONS
 from jixiao.core.errors import PluginError, RuleFailed
 from jixiao.core.hookspecs import STAGE_HOOKS, STAGES
 from jixiao.core.pack import Pack
-from jixiao.core.portfolio import PIX, Portfolio, by_project, per_project, sum_by_project
+from jixiao.core.portfolio import PIX, Portfolio, by_project, sum_by_project
 from jixiao.core.rule import FINDING_OPTIONAL, FINDING_REQUIRED, Rule, RuleOutput
 
 # The columns every finding of one rule shares, held as enums in ``RunResult.decisions`` (one byte a
@@ -45,8 +45,8 @@ class RunResult:
 
     ``decisions`` are the findings without their message text (pack, stage, rule, plugin, source,
     clause and action as enums: ``decision_dtypes``); ``findings`` adds the messages, built the
-    first time something reads them, with every text column as text. Callers that need only what was decided (a
-    comparison, a decision diff, the totals) never pay for a string per finding.
+    first time something reads them, with every text column as text. Callers that need only what
+    was decided (a comparison, a decision diff, the totals) never pay for a string per finding.
     """
 
     pack: Pack

@@ -105,7 +105,9 @@ def _reduce_by_project(frame: pl.DataFrame | pl.LazyFrame, projects: int, ufunc:
     out = []
     for name, dtype in dtypes.items():
         physical = cols[name].to_physical()  # a date as its day number
-        empty = 0 if ufunc is np.add else physical.lower_bound().item()  # what a null counts as
+        # What a null counts as: 0 in a sum; in a maximum the type's least value, so a maximum
+        # equal to it reads as none (a date 5.8 million years BC, or -2⁶³).
+        empty = 0 if ufunc is np.add else physical.lower_bound().item()
         values = (physical.fill_null(empty) if physical.null_count() else physical).to_numpy()
         full = np.zeros(projects, dtype=np.int64 if ufunc is np.add else values.dtype)
         if starts.size:

@@ -34,6 +34,6 @@ class Disclosure(Rule):
         if p.results_with_final_accounts and "grade" in facts.columns:
             graded = facts.lazy().filter(pl.col("grade").is_not_null() & pl.col("score_source").is_in(p.result_kinds))
             parts.append(self.findings(graded, "disclose",
-                                       pl.lit(f"绩效评价结果（") + pl.col("grade") + pl.lit(f"）随决算在{p.where}公开"),
+                                       pl.lit("绩效评价结果（") + pl.col("grade") + pl.lit(f"）随决算在{p.where}公开"),
                                        assumed=self.is_assumed("results_with_final_accounts", "result_kinds", "where")))
         return self.output(pl.concat(parts) if parts else None)

@@ -49,7 +49,7 @@ class RectificationDeadline(Rule):
         pending = st.filter(pl.col("status") == "pending")
         overdue = st.filter(pl.col("status").is_in(["overdue", "late"]))
         due_text = pl.col("due").dt.strftime("%Y-%m-%d")
-        msg_pending = (pl.lit("问责决定 ") + pl.col("decision_id") + pl.lit(f" 已送达，整改报告应于 ") + due_text
+        msg_pending = (pl.lit("问责决定 ") + pl.col("decision_id") + pl.lit(" 已送达，整改报告应于 ") + due_text
                        + pl.lit(f" 前报送（收到决定之日起{self.params.months}个月内）"))
         msg_overdue = (pl.lit("问责决定 ") + pl.col("decision_id") + pl.lit(" 的整改报告应于 ") + due_text
                        + pl.when(pl.col("status") == "late")

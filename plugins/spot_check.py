@@ -72,6 +72,6 @@ class SpotCheck(Rule):
         n = max(p.min_count, math.ceil(Decimal(evaluated.height) * p.share))  # 11 × 10 % → 2
         picked = (evaluated.with_columns(pl.Series("_k", keys, dtype=pl.UInt32))
                   .sort(["_k", "project_id"]).head(n))
-        message = pl.lit("单位自评（") + pl.col("year").cast(pl.String) + pl.lit(f"年度）抽中复核：第 ") \
+        message = pl.lit("单位自评（") + pl.col("year").cast(pl.String) + pl.lit("年度）抽中复核：第 ") \
             + pl.int_range(1, pl.len() + 1).cast(pl.String) + pl.lit(f"/{n} 个（随机种子 {p.seed}）")
         return self.output(self.findings(picked, "spot_check", message, assumed=self.is_assumed("share", "min_count", "seed")))
