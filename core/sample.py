@@ -16,7 +16,7 @@ import numpy as np
 import polars as pl
 
 from jixiao.core.errors import InputError, Problem
-from jixiao.core.portfolio import PIX, ROW, Portfolio, converted_name
+from jixiao.core.portfolio import PIX, ROW, ROW_DTYPE, Portfolio, converted_name
 from jixiao.core.schema import TABLES
 
 DEPARTMENTS = ("教育局", "卫生健康局", "农业农村局", "交通运输局", "水务局", "民政局", "住房和城乡建设局",
@@ -96,7 +96,7 @@ def _chunk(n: int, rng: np.random.Generator, fiscal_year: int, start: int) -> Po
 
 
 def _rows(frame: pl.DataFrame) -> pl.DataFrame:
-    return frame.with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64))
+    return frame.with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(ROW_DTYPE))
 
 
 def _indicators(rng: np.random.Generator, ids: pl.Series) -> pl.DataFrame:
