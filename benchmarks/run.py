@@ -280,7 +280,7 @@ def main() -> None:
     big = results[-1]
     speed = {k.removesuffix("_s"): v / big["projects"] * 1e9 for k, v in big["rule"].items() if k in ("numpy_s", "openfisca_s")}
     print("the machine at this size: " + ", ".join(f"{k} {v:.1f} ns a project" for k, v in speed.items())
-          + " (docs/performance.md's runs at 1,000,000: numpy 8.5–13.2, openfisca 78–111)")
+          + " (docs/performance.md's runs at 1,000,000: numpy 8.5–13.9, openfisca 78–111)")
     args.out.write_text(json.dumps({"date": dt.date.today().isoformat(), "sizes": sizes, "targets": TARGETS,
                                     "results": results,
                                     "verdicts": [dict(zip(("what", "measured", "target", "met"), v))
