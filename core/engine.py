@@ -68,13 +68,13 @@ def decision_dtypes(pack: Pack) -> dict[str, pl.DataType]:
     the values its rules can give, the same for every run of the pack (one byte a row where a
     categorical takes four and a string sixteen). Decisions of different packs have different
     enums: compare them as text (``pl.col(...).cast(pl.String)``) or by value (``== "remind"``)."""
-    rules = pack.enabled_rules()
+    rules = [r.instantiate(pack.id) for r in pack.enabled_rules()]  # the values ``_finalise`` writes
 
     def enum(values) -> pl.Enum:
         return pl.Enum(list(dict.fromkeys(v for v in values if v is not None)))
 
-    return {"pack": enum([pack.id]), "stage": enum(STAGES), "rule": enum(r.id for r in rules),
-            "plugin": enum(r.cls.name for r in rules),
+    return {"pack": enum([pack.id]), "stage": enum(STAGES), "rule": enum(r.rule_id for r in rules),
+            "plugin": enum(r.name for r in rules),
             "source": enum(pack.source_label(r.citation.source) for r in rules),
             "clause": enum(r.citation.clause for r in rules), "action": ACTION}
 
