@@ -106,14 +106,17 @@ def _reduce_by_project(frame: pl.DataFrame | pl.LazyFrame, projects: int, ufunc:
     out = []
     for name, dtype in dtypes.items():
         physical = cols[name].to_physical()  # a date as its day number
-        # What a null counts as: 0 in a sum; in a maximum the type's least value, so a maximum
-        # equal to it reads as none (a date 5.8 million years BC, or -2⁶³).
+        # A null adds 0 to a sum and, in a maximum, counts as the type's least value; a project
+        # whose values are all null has no maximum.
         empty = 0 if ufunc is np.add else physical.lower_bound().item()
         values = (physical.fill_null(empty) if physical.null_count() else physical).to_numpy()
         full = np.zeros(projects, dtype=np.int64 if ufunc is np.add else values.dtype)
+        known = present
         if starts.size:
             full[at] = ufunc.reduceat(values, starts, dtype=full.dtype)
-        known = present if ufunc is np.add else present & (full != empty)
+            if ufunc is np.maximum and physical.null_count():
+                known = np.zeros(projects, dtype=bool)
+                known[at] = np.logical_or.reduceat(physical.is_not_null().to_numpy(), starts)
         out.append(pl.DataFrame({name: full, "_known": known}).select(
             pl.when("_known").then(pl.col(name)).cast(dtype))[name])
     return pl.DataFrame(out, schema=dtypes)

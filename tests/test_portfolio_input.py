@@ -285,17 +285,20 @@ def test_sums_and_maxima_per_project_are_those_of_a_grouping(data, projects, in_
 
     rows = data.draw(st.lists(st.tuples(st.integers(0, max(projects - 1, 0)),
                                         st.none() | st.integers(-10**12, 10**12),
-                                        st.none() | st.dates(dt.date(2020, 1, 1), dt.date(2030, 12, 31))),
+                                        st.none() | st.dates(dt.date(2020, 1, 1), dt.date(2030, 12, 31)),
+                                        st.none() | st.integers(0, 2)),
                               max_size=0 if projects == 0 else 25))
     if in_order:  # as the portfolio's tables are: the numpy path; otherwise the grouping
         rows.sort(key=lambda r: r[0])
-    frame = pl.DataFrame(rows, schema={PIX: pl.UInt32, "v": pl.Int64, "d": pl.Date}, orient="row")
+    # u: unsigned and small, so that 0 — its type's least value — is often a project's largest.
+    frame = pl.DataFrame(rows, schema={PIX: pl.UInt32, "v": pl.Int64, "d": pl.Date, "u": pl.UInt8}, orient="row")
     summed = sum_by_project(frame.lazy(), projects, s=pl.col("v"))
     assert summed.equals(by_project(per_project(frame, pl.col("v").sum().alias("s")), projects))
-    largest = max_by_project(frame, projects, m=pl.col("v"), d=pl.col("d"))
-    assert largest.equals(by_project(per_project(frame, pl.col("v").max().alias("m"), pl.col("d").max()), projects))
+    largest = max_by_project(frame, projects, m=pl.col("v"), d=pl.col("d"), u=pl.col("u"))
+    assert largest.equals(by_project(per_project(frame, pl.col("v").max().alias("m"), pl.col("d").max(),
+                                                 pl.col("u").max()), projects))
     for p in range(projects):
-        mine = [v for q, v, _ in rows if q == p]
+        mine = [v for q, v, _, _ in rows if q == p]
         assert summed["s"][p] == (sum(v for v in mine if v is not None) if mine else None)
 
 
