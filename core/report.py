@@ -8,7 +8,6 @@ from pathlib import Path
 
 import polars as pl
 
-from jixiao.core.actions import ACTIONS
 from jixiao.core.compare import SUMMARY_ROWS, Comparison
 from jixiao.core.money import format_yuan
 
@@ -36,8 +35,8 @@ def _figures(c: Comparison) -> list[tuple[str, object]]:
     figs = []
     fig = go.Figure()
     for s in c.summary:
-        labels = list(s["grades"])
-        fig.add_bar(name=s["pack"], x=[_level(c, s["pack"], g) for g in labels], y=list(s["grades"].values()),
+        labels, ranks = list(s["grades"]), _ranks(c, s["pack"])
+        fig.add_bar(name=s["pack"], x=[f"第{ranks.get(g, 0)}档" for g in labels], y=list(s["grades"].values()),
                     text=labels, hovertemplate="%{text}: %{y}<extra>" + s["pack"] + "</extra>")
     fig.update_layout(title="各规则包评价等级分布 Grade distribution per pack", barmode="group",
                       xaxis_title="等级（第1档最高）", yaxis_title="项目数", **layout)
@@ -66,10 +65,6 @@ def _figures(c: Comparison) -> list[tuple[str, object]]:
 def _ranks(c: Comparison, pack_id: str) -> dict[str, int]:
     o = c.by_pack[pack_id].filter(pl.col("grade").is_not_null())
     return dict(o.select("grade", "grade_rank").unique().iter_rows())
-
-
-def _level(c: Comparison, pack_id: str, grade: str) -> str:
-    return f"第{_ranks(c, pack_id).get(grade, 0)}档"
 
 
 def _summary_table(c: Comparison) -> str:
