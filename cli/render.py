@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from jixiao.core.actions import ACTIONS
+from jixiao.core.actions import ACTIONS, OBJECTS
 from jixiao.core.engine import RunResult
 from jixiao.core.hookspecs import STAGE_ZH
 from jixiao.core.money import format_yuan
@@ -99,7 +99,8 @@ def show_explanation(console, ex) -> None:
         for f in r.findings:
             amount = f" · {format_yuan(f.amount_fen)}" if f.amount_fen is not None else ""
             due = f" · 期限 {f.due_date}" if f.due_date else ""
-            console.print(f"    → {ACTIONS[f.action].zh}（{f.action}）{amount}{due}：{f.message}",
+            where = f" · {applies_text(f.budget_year, f.applies_to)}" if f.applies_to else ""
+            console.print(f"    → {ACTIONS[f.action].zh}（{f.action}）{amount}{where}{due}：{f.message}",
                           highlight=False)
         if r.inputs:
             console.print("    inputs: " + ", ".join(f"{k}={_plain(k, v)}" for k, v in r.inputs.items()), highlight=False)
@@ -110,6 +111,14 @@ def show_explanation(console, ex) -> None:
         console.print("    params: " + "; ".join(values), highlight=False, markup=False)
         for note in r.notes:
             console.print(f"    [cyan]nearest change:[/] {note}")
+
+
+def applies_text(budget_year: int | None, applies_to: str | None) -> str:
+    """"2026年度 部门项目预算控制数": the budget year and the object a binding finding applies to."""
+    if applies_to is None:
+        return ""
+    year = f"{budget_year}年度 " if budget_year is not None else ""
+    return year + OBJECTS[applies_to].zh
 
 
 def _plain(key: str, v) -> str:

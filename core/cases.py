@@ -31,6 +31,8 @@ class CaseMeta:
     pack: str
     as_of: dt.date
     description: str = ""
+    # The clause text the expectations are derived from, quoted from the source document.
+    quote: str = ""
     rules: list[str] | None = None  # compare only these rules' findings
 
 
@@ -41,6 +43,8 @@ class Expectation:
     action: str
     amount_yuan: Decimal | None = None
     due_date: dt.date | None = None
+    budget_year: int | None = None  # the budget year a binding finding applies to
+    applies_to: str | None = None  # what it applies to: a code of jixiao.core.actions.OBJECTS
     assumed: bool | None = None
     message: str | None = None  # a substring the message must contain
 
@@ -143,6 +147,10 @@ def _mismatch(e: Expectation, r: dict) -> str:
             return f"amount {r['amount_fen']} fen, expected {want} fen"
     if e.due_date is not None and r["due_date"] != e.due_date:
         return f"due {r['due_date']}, expected {e.due_date}"
+    if e.budget_year is not None and r["budget_year"] != e.budget_year:
+        return f"budget year {r['budget_year']}, expected {e.budget_year}"
+    if e.applies_to is not None and r["applies_to"] != e.applies_to:
+        return f"applies to {r['applies_to']}, expected {e.applies_to}"
     if e.assumed is not None and r["assumed"] != e.assumed:
         return f"assumed={r['assumed']}, expected {e.assumed}"
     if e.message is not None and e.message not in r["message"]:

@@ -19,7 +19,7 @@ import pluggy
 import polars as pl
 
 from jixiao.core import hookspecs
-from jixiao.core.actions import ACTIONS
+from jixiao.core.actions import ACTIONS, OBJECTS
 from jixiao.core.errors import PluginError, RuleFailed
 from jixiao.core.hookspecs import STAGE_HOOKS, STAGES
 from jixiao.core.pack import Pack
@@ -32,10 +32,12 @@ SHARED = ("pack", "stage", "rule", "plugin", "source", "clause")
 # The action too is an enum in the decisions. Its values in alphabetical order, so that sorting by
 # the enum sorts as the text does.
 ACTION = pl.Enum(sorted(ACTIONS))
+OBJECT = pl.Enum(sorted(OBJECTS))
+BINDING = sorted(code for code, a in ACTIONS.items() if a.binding)
 FINDINGS_SCHEMA = {
     "project_id": pl.String, PIX: pl.UInt32, "pack": pl.String, "stage": pl.String, "rule": pl.String,
     "plugin": pl.String, "action": pl.String, "amount_fen": pl.Int64, "due_date": pl.Date,
-    "source": pl.String, "clause": pl.String, "assumed": pl.Boolean, "message": pl.String,
+    "budget_year": pl.Int32, "applies_to": pl.String, "source": pl.String, "clause": pl.String, "assumed": pl.Boolean, "message": pl.String,
 }
 
 
@@ -59,7 +61,7 @@ class RunResult:
     @functools.cached_property
     def findings(self) -> pl.DataFrame:
         text = self.messages() if self.messages is not None else pl.Series("message", [], pl.String)
-        return self.decisions.with_columns(*(pl.col(c).cast(pl.String) for c in (*SHARED, "action")),
+        return self.decisions.with_columns(*(pl.col(c).cast(pl.String) for c in (*SHARED, "action", "applies_to")),
                                            text.alias("message"))
 
 
@@ -76,7 +78,8 @@ def decision_dtypes(pack: Pack) -> dict[str, pl.DataType]:
     return {"pack": enum([pack.id]), "stage": enum(STAGES), "rule": enum(r.rule_id for r in rules),
             "plugin": enum(r.name for r in rules),
             "source": enum(pack.source_label(r.citation.source) for r in rules),
-            "clause": enum(r.citation.clause for r in rules), "action": ACTION}
+            "clause": enum(r.citation.clause for r in rules), "action": ACTION,
+            "applies_to": OBJECT}
 
 
 def base_facts(portfolio: Portfolio, as_of: dt.date) -> pl.DataFrame:
@@ -266,12 +269,23 @@ def _finalise(frame: pl.DataFrame | pl.LazyFrame, rule: Rule, pack: Pack, stage:
     bad = frame.filter(~pl.col("action").is_in(list(ACTIONS)))
     if bad.height:
         raise PluginError(f"{where} returned an action outside the vocabulary: {bad['action'][0]!r}")
+    bad = frame.filter(pl.col("applies_to").is_not_null() & ~pl.col("applies_to").is_in(list(OBJECTS)))
+    if bad.height:
+        raise PluginError(f"{where} returned an object (applies_to) outside the vocabulary: {bad['applies_to'][0]!r}")
+    bad = frame.filter(pl.col("action").is_in(BINDING)
+                       & (pl.col("budget_year").is_null() | pl.col("applies_to").is_null()))
+    if bad.height:
+        raise PluginError(f"{where} returned a {bad['action'][0]!r} finding without the budget year and the "
+                          "object it applies to (budget_year, applies_to): every finding that cuts, reclaims, "
+                          "suspends, withholds or blocks must say both")
     narrow = frame.select(PIX, pl.col("action").cast(pl.String).cast(ACTION), "_at")
     pix = narrow[PIX]
     if pix.len() > 1 and not (pix.diff().drop_nulls() > 0).all():  # one finding per project, in order: done
         narrow = narrow.sort(PIX, "action", maintain_order=True)  # the narrow frame: cheap to sort
     at = narrow["_at"]
     rest = frame.select(pl.col("amount_fen").cast(pl.Int64), pl.col("due_date").cast(pl.Date),
+                        pl.col("budget_year").cast(pl.Int32),
+                        pl.col("applies_to").cast(pl.String).cast(OBJECT),
                         pl.col("assumed").fill_null(False).cast(pl.Boolean))
     if at.len() and not at.is_sorted():
         rest = rest[at]

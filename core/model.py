@@ -136,6 +136,8 @@ class Finding:
     action: str
     amount_fen: int | None
     due_date: dt.date | None
+    budget_year: int | None
+    applies_to: str | None
     source: str
     clause: str
     assumed: bool

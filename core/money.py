@@ -109,3 +109,13 @@ def scaled_int_expr(text: pl.Expr, digits: int) -> tuple[pl.Expr, pl.Expr]:
 def clean_amount_text(col: str) -> pl.Expr:
     return (pl.col(col).str.strip_chars().str.replace_all(",", "", literal=True)
             .str.replace_all("，", "", literal=True))
+
+
+def yuan_text_expr(fen: pl.Expr) -> pl.Expr:
+    """Integer fen as 元 text with thousands separators, for messages: -123456789 → "-1,234,567.89"."""
+    whole = (fen.abs() // 100).cast(pl.String)
+    # Group the integer part in threes from the right: reverse, chunk, join with commas, reverse.
+    grouped = whole.str.reverse().str.extract_all(r"\d{1,3}").list.join(",").str.reverse()
+    cents = (fen.abs() % 100).cast(pl.String).str.pad_start(2, "0")
+    return pl.when(fen.is_null()).then(None).otherwise(
+        pl.when(fen < 0).then(pl.lit("-")).otherwise(pl.lit("")) + grouped + "." + cents)

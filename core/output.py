@@ -16,7 +16,7 @@ from typing import TextIO
 
 import polars as pl
 
-from jixiao.core.actions import ACTIONS
+from jixiao.core.actions import ACTIONS, OBJECTS
 from jixiao.core.engine import RunResult
 from jixiao.core.errors import JixiaoError
 from jixiao.core.money import fen_to_yuan_str
@@ -25,6 +25,7 @@ SCHEMA = "jixiao.run/1"
 ZH_HEADERS = {
     "project_id": "项目编码", "pack": "规则包", "stage": "环节", "rule": "规则", "plugin": "插件",
     "action": "处理", "action_zh": "处理（中文）", "amount_yuan": "金额影响(元)", "due_date": "期限",
+    "budget_year": "预算年度", "applies_to": "适用对象", "applies_to_zh": "适用对象（中文）",
     "source": "依据文件", "clause": "条款", "assumed": "含假定参数", "message": "说明",
 }
 
@@ -44,7 +45,14 @@ def findings_table(result: RunResult) -> pl.DataFrame:
         "project_id", "pack", "stage", "rule", "plugin", "action",
         pl.col("action").replace_strict({k: a.zh for k, a in ACTIONS.items()}).alias("action_zh"),
         yuan_expr("amount_fen").alias("amount_yuan"),
-        pl.col("due_date").dt.strftime("%Y-%m-%d"), "source", "clause", "assumed", "message")
+        pl.col("due_date").dt.strftime("%Y-%m-%d"), "budget_year", "applies_to", object_zh(),
+        "source", "clause", "assumed", "message")
+
+
+def object_zh() -> pl.Expr:
+    """``applies_to`` as its Chinese label (null stays null)."""
+    return pl.col("applies_to").replace_strict({k: t.zh for k, t in OBJECTS.items()}, default=None,
+                                               return_dtype=pl.String).alias("applies_to_zh")
 
 
 def summary(result: RunResult) -> dict:
@@ -84,7 +92,8 @@ def write_json(result: RunResult, projects: int, out: TextIO) -> None:
         "project_id", "stage", "rule", "plugin", "action",
         pl.col("action").replace_strict({k: a.zh for k, a in ACTIONS.items()}).alias("action_zh"),
         "amount_fen", yuan_expr("amount_fen").alias("amount_yuan"),
-        pl.col("due_date").dt.strftime("%Y-%m-%d"), "source", "clause", "assumed", "message",
+        pl.col("due_date").dt.strftime("%Y-%m-%d"), "budget_year", "applies_to", object_zh(),
+        "source", "clause", "assumed", "message",
     )
     stream_json(out, head, "findings", result.findings, row)
 

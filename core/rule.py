@@ -12,7 +12,8 @@ from jixiao.core.hookspecs import ALL_HOOKS, STAGE_HOOKS
 # Columns a rule's findings frame must or may carry; the engine adds pack, stage, rule and citation.
 # ``project_id`` or ``pix`` (the project's position, the faster key) identifies the project.
 FINDING_REQUIRED = {"action": pl.String, "message": pl.String}
-FINDING_OPTIONAL = {"amount_fen": pl.Int64, "due_date": pl.Date, "assumed": pl.Boolean}
+FINDING_OPTIONAL = {"amount_fen": pl.Int64, "due_date": pl.Date, "budget_year": pl.Int32,
+                    "applies_to": pl.String, "assumed": pl.Boolean}
 
 
 @attrs.frozen
@@ -82,13 +83,18 @@ class Rule:
     @staticmethod
     def findings(frame: pl.DataFrame | pl.LazyFrame, action: str, message: pl.Expr | str, *,
                  amount_fen: pl.Expr | None = None, due_date: pl.Expr | None = None,
+                 budget_year: pl.Expr | int | None = None, applies_to: str | pl.Expr | None = None,
                  assumed: bool | pl.Expr = False) -> pl.LazyFrame:
         """Turn the projects in ``frame`` into findings of one action, in one columnar step.
 
         The result is lazy: the engine computes what was decided at once and the message text only
         when something reads it (combine several with ``pl.concat``). Pass ``facts.lazy().filter(…)``
         rather than ``facts.filter(…)``: an eager filter copies every fact column of the rows it
-        keeps, a lazy one only the columns the finding reads."""
+        keeps, a lazy one only the columns the finding reads.
+
+        A binding action (one that cuts, reclaims, suspends, withholds or blocks: ``Action.binding``)
+        must say which ``budget_year`` it applies to and what it ``applies_to`` (a code of
+        ``jixiao.core.actions.OBJECTS``); the engine refuses such findings without them."""
         msg = pl.lit(message) if isinstance(message, str) else message
         names = frame.collect_schema().names() if isinstance(frame, pl.LazyFrame) else frame.columns
         return frame.lazy().select(
@@ -97,5 +103,13 @@ class Rule:
             msg.alias("message"),
             (amount_fen if amount_fen is not None else pl.lit(None, pl.Int64)).cast(pl.Int64).alias("amount_fen"),
             (due_date if due_date is not None else pl.lit(None, pl.Date)).cast(pl.Date).alias("due_date"),
+            _expr(budget_year, pl.Int32).alias("budget_year"),
+            _expr(applies_to, pl.String).alias("applies_to"),
             (pl.lit(assumed) if isinstance(assumed, bool) else assumed).cast(pl.Boolean).alias("assumed"),
         )
+
+
+def _expr(value: pl.Expr | int | str | None, dtype: pl.DataType) -> pl.Expr:
+    if value is None:
+        return pl.lit(None, dtype)
+    return (value if isinstance(value, pl.Expr) else pl.lit(value)).cast(dtype)

@@ -3,8 +3,18 @@
 Triggers come from recorded accountability decisions (their 问责情形 text) and, where the data
 shows them, from the run itself: no targets filed (1), execution deviating from targets (2),
 targets missed at completion (3), a poor evaluation result (4). Triggers 5–8 (obstruction,
-violations, fraud, other) are only known from recorded decisions. The sanctions — no or reduced
-budget, reclaiming unspent funds, public criticism — apply alone or combined, as the pack chooses.
+violations, fraud, other) are only known from recorded decisions.
+
+第三十九条 starts every accountability with 责令改正 (``order_correction``) and then lets finance
+choose, by severity, among no or reduced budget, reclaiming the year's unexecuted funds and public
+criticism, alone or combined. jixiao cannot weigh severity, so a pack says which sanctions follow
+which trigger (``by_trigger``, else ``sanctions``); with none chosen, the finding lists the choices
+the clause leaves to finance instead of applying one.
+
+Money findings say which budget and year: a reduced budget is the next budget compiled after the
+decision (the year after the run's year, never before the year after the project's); a reclaim is of
+a fiscal year's money *not executed* in that year — so only once the year has closed, and only its
+balance at 31 December (payments made by then), never a running year's budget.
 """
 
 from __future__ import annotations
@@ -15,8 +25,10 @@ from typing import Literal
 import attrs
 import polars as pl
 
+from jixiao.core.dates import year_end_expr
 from jixiao.core.hookspecs import hookimpl
-from jixiao.core.money import share_fen_expr
+from jixiao.core.money import share_fen_expr, yuan_text_expr
+from jixiao.core.portfolio import sum_by_project
 from jixiao.core.rule import Rule
 
 TRIGGERS = {
@@ -31,6 +43,8 @@ TRIGGERS = {
 }
 Sanction = Literal["reduce_budget", "reclaim_funds", "public_notice", "suspend_disbursement"]
 Derived = Literal["no_targets", "execution_deviation", "targets_missed", "poor_evaluation"]
+SANCTION_ZH = {"reduce_budget": "不予安排或减少安排预算资金", "reclaim_funds": "收回年度没有执行的预算资金",
+               "public_notice": "通报批评", "suspend_disbursement": "暂缓或停止部门预算执行"}
 
 
 @attrs.frozen(kw_only=True)
@@ -40,65 +54,127 @@ class AccountabilityParams:
     poor_grades: list[str] = attrs.field(factory=lambda: ["差"])
     # Completion below this share of the targets at the end of implementation = targets missed.
     missed_below: Decimal = Decimal("0.6")
+    # 责令改正: every accountability starts with an order to correct (Tianyuan 第三十九条).
+    order_correction: bool = False
+    # The sanctions applied for a trigger not named in by_trigger (may be empty: none applied).
     sanctions: list[Sanction] = attrs.field(factory=lambda: ["reclaim_funds", "public_notice"])
+    # trigger (a key of TRIGGERS, or "recorded" for a recorded decision) → its sanctions.
+    by_trigger: dict[str, list[Sanction]] = attrs.field(factory=dict)
     # reduce_budget: the share of this year's budget not arranged next year (1 = none at all).
     reduce_ratio: Decimal = Decimal("1")
 
     def __attrs_post_init__(self):
-        if not self.sanctions:
+        unknown = sorted(set(self.by_trigger) - set(TRIGGERS) - {"recorded"})
+        if unknown:
+            raise ValueError(f"by_trigger: unknown trigger(s) {', '.join(unknown)}; use "
+                             + ", ".join([*TRIGGERS, "recorded"]))
+        if not (self.order_correction or self.sanctions or any(self.by_trigger.values())):
             raise ValueError("sanctions: choose at least one of reduce_budget, reclaim_funds, public_notice, "
-                             "suspend_disbursement")
+                             "suspend_disbursement, or set order_correction")
         if not Decimal(0) < self.reduce_ratio <= Decimal(1):
             raise ValueError(f"reduce_ratio: between 0 (exclusive) and 1, got {self.reduce_ratio}")
 
 
 class Accountability(Rule):
     name = "accountability"
-    summary = "accountability triggers and the sanctions chosen for them"
+    summary = "accountability triggers, the order to correct and the sanctions chosen for them"
     Params = AccountabilityParams
-    reads = ("target_status", "grade", "monitoring_deviation", "target_completion", "end_date")
+    reads = ("target_status", "grade", "monitoring_deviation", "target_completion", "end_date", "fiscal_year")
 
     def _derived(self, facts: pl.DataFrame, as_of) -> pl.DataFrame:
         p, parts = self.params, []
         cols = facts.columns
+        tagged = lambda frame, key: frame.select("pix", pl.lit(TRIGGERS[key]).alias("t"), pl.lit(key).alias("k"))  # noqa: E731
         if "no_targets" in p.derive:
-            parts.append(facts.lazy().filter(pl.col("target_status") == "none")
-                         .select("pix", pl.lit(TRIGGERS["no_targets"]).alias("t")).collect())
+            parts.append(tagged(facts.lazy().filter(pl.col("target_status") == "none"), "no_targets").collect())
         if "execution_deviation" in p.derive and "monitoring_deviation" in cols:
-            parts.append(facts.lazy().filter(pl.col("monitoring_deviation").fill_null(False))
-                         .select("pix", pl.lit(TRIGGERS["execution_deviation"]).alias("t")).collect())
+            parts.append(tagged(facts.lazy().filter(pl.col("monitoring_deviation").fill_null(False)),
+                                "execution_deviation").collect())
         if "targets_missed" in p.derive and "target_completion" in cols:
             threshold = int(p.missed_below * 1_000_000)
-            parts.append(facts.lazy().filter(pl.col("end_date").is_not_null() & (pl.col("end_date") < as_of)
-                                             & (pl.col("target_completion") < threshold))
-                         .select("pix", pl.lit(TRIGGERS["targets_missed"]).alias("t")).collect())
+            parts.append(tagged(facts.lazy().filter(pl.col("end_date").is_not_null() & (pl.col("end_date") < as_of)
+                                                    & (pl.col("target_completion") < threshold)),
+                                "targets_missed").collect())
         if "poor_evaluation" in p.derive and "grade" in cols:
-            parts.append(facts.lazy().filter(pl.col("grade").is_in(p.poor_grades))
-                         .select("pix", pl.lit(TRIGGERS["poor_evaluation"]).alias("t")).collect())
-        return pl.concat(parts) if parts else pl.DataFrame(schema={"pix": pl.UInt32, "t": pl.String})
+            parts.append(tagged(facts.lazy().filter(pl.col("grade").is_in(p.poor_grades)), "poor_evaluation").collect())
+        return (pl.concat(parts) if parts
+                else pl.DataFrame(schema={"pix": pl.UInt32, "t": pl.String, "k": pl.String}))
+
+    def _chosen(self) -> dict[str, list[str]]:
+        """Sanction → the trigger keys it follows."""
+        p = self.params
+        out: dict[str, list[str]] = {}
+        for key in [*TRIGGERS, "recorded"]:
+            for sanction in p.by_trigger.get(key, p.sanctions):
+                out.setdefault(sanction, []).append(key)
+        return out
 
     @hookimpl
     def jixiao_apply(self, portfolio, as_of, facts):
         p = self.params
         recorded = (portfolio.accountability.filter(pl.col("received_date") <= as_of)
-                    .select("pix", pl.col("trigger").fill_null("问责决定 " + pl.col("decision_id")).alias("t")))
+                    .select("pix", pl.col("trigger").fill_null("问责决定 " + pl.col("decision_id")).alias("t"),
+                            pl.lit("recorded").alias("k")))
         triggers = (pl.concat([recorded, self._derived(facts, as_of)]).unique(maintain_order=True)
-                    .group_by("pix", maintain_order=True).agg(pl.col("t").sort().str.join("；").alias("triggers")))
+                    .group_by("pix", maintain_order=True)
+                    .agg(pl.col("t").sort().str.join("；").alias("triggers"), pl.col("k").unique().alias("keys")))
         hit = triggers.join(facts.select("project_id", "pix", "budget_fen", "spent_fen", "fiscal_year"), on="pix")
-        assumed = self.is_assumed("sanctions", "reduce_ratio", "poor_grades", "missed_below")
-        parts = [self.findings(hit, "accountability", pl.lit("绩效问责：") + pl.col("triggers"), assumed=assumed)]
-        if "reduce_budget" in p.sanctions:
-            full = p.reduce_ratio == 1
-            parts.append(self.findings(
-                hit, "no_new_budget" if full else "cut_budget",
-                "问责：不予安排下年度预算资金" if full else f"问责：减少安排下年度预算资金（本年预算的 {(p.reduce_ratio * 100).normalize():f}%）",
-                amount_fen=-share_fen_expr(pl.col("budget_fen"), p.reduce_ratio), assumed=assumed))
-        if "reclaim_funds" in p.sanctions:
-            unspent = hit.filter(pl.col("budget_fen") > pl.col("spent_fen"))
-            parts.append(self.findings(unspent, "reclaim_funds", "问责：收回年度未执行的预算资金",
-                                       amount_fen=-(pl.col("budget_fen") - pl.col("spent_fen")), assumed=assumed))
-        if "suspend_disbursement" in p.sanctions:
-            parts.append(self.findings(hit, "suspend_disbursement", "问责：暂缓或停止部门预算执行", assumed=assumed))
-        if "public_notice" in p.sanctions:
-            parts.append(self.findings(hit, "public_notice", "问责：通报批评", assumed=assumed))
+        assumed = self.is_assumed("sanctions", "by_trigger", "reduce_ratio", "poor_grades", "missed_below")
+        chosen = self._chosen()
+        applied = pl.lit(False)
+        for keys in chosen.values():
+            applied = applied | pl.col("keys").list.eval(pl.element().is_in(keys)).list.any()
+        choices = "；可视情节轻重选择：" + "、".join(SANCTION_ZH[s] for s in SANCTION_ZH if s != "suspend_disbursement") \
+            + "（可单独或合并使用）"
+        message = pl.lit("绩效问责：") + pl.col("triggers") + pl.when(applied).then(pl.lit("")).otherwise(pl.lit(choices))
+        parts = [self.findings(hit, "accountability", message, assumed=assumed)]
+        if p.order_correction:
+            parts.append(self.findings(hit, "order_correction", "问责：责令改正"))
+        for sanction, keys in chosen.items():
+            follows = hit.filter(pl.col("keys").list.eval(pl.element().is_in(keys)).list.any())
+            parts.append(self._sanction(sanction, follows, portfolio, as_of, assumed))
         return self.output(pl.concat(parts))
+
+    def _sanction(self, sanction: str, hit: pl.DataFrame, portfolio, as_of, assumed: bool) -> pl.LazyFrame:
+        p = self.params
+        fy = pl.col("fiscal_year")
+        if sanction == "reduce_budget":
+            # The next budget compiled after the decision: the year after the run's, and never before
+            # the year after the project's own.
+            year = pl.max_horizontal(pl.lit(as_of.year + 1), fy + 1)
+            full = p.reduce_ratio == 1
+            text = (pl.lit("问责：不予安排") + year.cast(pl.String) + pl.lit("年度预算资金") if full else
+                    pl.lit("问责：减少安排") + year.cast(pl.String)
+                    + pl.lit(f"年度预算资金（本年预算的 {(p.reduce_ratio * 100).normalize():f}%）"))
+            return self.findings(hit, "no_new_budget" if full else "cut_budget", text,
+                                 amount_fen=None if full else -share_fen_expr(pl.col("budget_fen"), p.reduce_ratio),
+                                 budget_year=year, applies_to="project_budget", assumed=assumed)
+        if sanction == "reclaim_funds":
+            # Only a closed year has money "not executed in the year": its balance at 31 December.
+            closed = hit.filter(fy < as_of.year)
+            paid = self._paid_in_year(portfolio, closed)
+            unspent = (closed.with_columns(paid.alias("_paid"))
+                       .with_columns((pl.col("budget_fen") - pl.col("_paid")).alias("_left"))
+                       .filter(pl.col("_left") > 0))
+            text = (pl.lit("问责：收回") + fy.cast(pl.String) + pl.lit("年度没有执行的预算资金 ")
+                    + yuan_text_expr(pl.col("_left")) + pl.lit(" 元（截至") + fy.cast(pl.String) + pl.lit("年12月31日未支出）"))
+            return self.findings(unspent, "reclaim_funds", text, amount_fen=-pl.col("_left"),
+                                 budget_year=fy, applies_to="unspent_balance", assumed=assumed)
+        if sanction == "suspend_disbursement":
+            return self.findings(hit, "suspend_disbursement",
+                                 f"问责：暂缓或停止{as_of.year}年度部门预算执行",
+                                 budget_year=as_of.year, applies_to="department_execution", assumed=assumed)
+        return self.findings(hit, "public_notice", "问责：通报批评", assumed=assumed)
+
+    @staticmethod
+    def _paid_in_year(portfolio, rows: pl.DataFrame) -> pl.Series:
+        """Payments of each row's project made by 31 December of its fiscal year (``spent`` without a
+        spending table)."""
+        if portfolio.spending.height == 0 or rows.height == 0:
+            return rows["spent_fen"]
+        n = len(portfolio)
+        year_of = pl.Series(values=[None] * n, dtype=pl.Int32).scatter(rows["pix"], rows["fiscal_year"].cast(pl.Int32))
+        sp = portfolio.spending.lazy().with_columns(pl.lit(year_of).gather(pl.col("pix")).alias("_fy"))
+        paid = sum_by_project(sp.filter(pl.col("_fy").is_not_null() & (pl.col("date") <= year_end_expr(pl.col("_fy")))),
+                              n, _paid=pl.col("amount_fen"))["_paid"].fill_null(0)
+        return paid.gather(rows["pix"])

@@ -1,15 +1,22 @@
 """双监控: target progress and budget execution are both held against the time elapsed.
 
-During implementation (from ``from_progress`` of the period on), a project whose execution rate or
-target completion trails the time elapsed by ``suspend_gap`` or more has its disbursement suspended
-(暂缓拨款); by ``stop_gap`` or more, stopped (停止拨款). Time elapsed runs from the start to the end
-of implementation (the fiscal year when those dates are absent). All shares are in millionths.
+During the fiscal year's implementation (from ``from_progress`` of it on), a project whose execution
+rate or target completion (``measure``) trails the time elapsed by ``correct_gap`` or more is told to
+correct the deviation (督促纠偏: the units' own 双监控, every project); by ``suspend_gap`` or more its
+disbursement is suspended (暂缓拨款); by ``stop_gap`` or more, stopped (停止拨款) — for the projects
+in ``suspend_scope`` (the 重大 items finance tracks, where the document says so).
+
+A year's budget is executed in its year: time elapsed runs over the part of the fiscal year in which
+the project is implemented (from the later of its start and 1 January to the earlier of its end and
+31 December), so a three-year project 30 % spent on 30 September of its first year trails by 45
+points, not by 5. All shares are in millionths.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Literal
 
 import attrs
 import polars as pl
@@ -26,6 +33,12 @@ class DualMonitoringParams:
     stop_gap: Decimal | None = None  # no stopping unless a pack sets it
     from_progress: Decimal = Decimal("0.5")
     qualitative_partial: Decimal = Decimal("0.7")
+    # What is held against time: execution and target completion (both), or one of them.
+    measure: Literal["both", "targets", "execution"] = "both"
+    # Which projects can have disbursement suspended or stopped: all, or 重大 (is_major) ones only.
+    suspend_scope: Literal["all", "major"] = "all"
+    # A gap from which every project is told to correct the deviation (None: no such finding).
+    correct_gap: Decimal | None = None
 
     def __attrs_post_init__(self):
         if self.stop_gap is not None and self.stop_gap <= self.suspend_gap:
@@ -40,22 +53,24 @@ class DualMonitoring(Rule):
     name = "dual_monitoring"
     summary = "target progress and execution against time elapsed: suspend or stop disbursement"
     Params = DualMonitoringParams
-    reads = ("start_date", "end_date", "fiscal_year", "budget_fen", "spent_fen")
+    reads = ("start_date", "end_date", "fiscal_year", "is_major", "budget_fen", "spent_fen")
 
     def progress(self, portfolio, as_of: dt.date, facts: pl.DataFrame) -> pl.DataFrame:
         p = self.params
         partial = micro(p.qualitative_partial)
         completion = portfolio.memo(("target_completion", partial), lambda: completion_micro(
             indicator_shares(portfolio.indicators.lazy(), MICRO, partial, 0), facts.height))
-        start = pl.col("start_date").fill_null(year_start_expr(pl.col("fiscal_year")))
-        end = pl.col("end_date").fill_null(year_end_expr(pl.col("fiscal_year")))
+        y0, y1 = year_start_expr(pl.col("fiscal_year")), year_end_expr(pl.col("fiscal_year"))
+        start = pl.max_horizontal(pl.col("start_date").fill_null(y0), y0)
+        end = pl.min_horizontal(pl.col("end_date").fill_null(y1), y1)
         # The period's ends once, then read as columns (an eager select would compute a repeated
         # sub-expression each time it appears).
-        rows = facts.select("project_id", "pix", "budget_fen", "spent_fen", start.alias("_start"), end.alias("_end"))
+        rows = facts.select("project_id", "pix", "fiscal_year", "budget_fen", "spent_fen",
+                            pl.col("is_major").fill_null(False).alias("_major"), start.alias("_start"), end.alias("_end"))
         total = (pl.col("_end") - pl.col("_start")).dt.total_days() + 1
         elapsed = (pl.lit(as_of) - pl.col("_start")).dt.total_days() + 1
         b, s = pl.col("budget_fen"), pl.col("spent_fen")
-        return rows.select("project_id", "pix", "_start", "_end",
+        return rows.select("project_id", "pix", "fiscal_year", "_major", "_start", "_end",
                            (pl.min_horizontal(elapsed, total) * MICRO // total).alias("time_progress"),
                            pl.when(b <= 0).then(MICRO).otherwise(pl.min_horizontal(s, b) * MICRO // b)
                            .alias("execution_rate")).hstack([completion])
@@ -65,24 +80,37 @@ class DualMonitoring(Rule):
         p = self.params
         prog = self.progress(portfolio, as_of, facts)
         active = (pl.col("_start") <= as_of) & (pl.col("_end") >= as_of) & (pl.col("time_progress") >= micro(p.from_progress))
-        gap = pl.max_horizontal(pl.col("time_progress") - pl.col("execution_rate"),
-                                pl.col("time_progress") - pl.col("target_completion").fill_null(pl.col("time_progress")))
+        exec_gap = pl.col("time_progress") - pl.col("execution_rate")
+        target_gap = pl.col("time_progress") - pl.col("target_completion").fill_null(pl.col("time_progress"))
+        gap = {"both": pl.max_horizontal(exec_gap, target_gap), "execution": exec_gap, "targets": target_gap}[p.measure]
         prog = prog.with_columns(pl.when(active).then(gap).otherwise(None).alias("_gap"))
-        serious = (pl.col("_gap") >= micro(p.suspend_gap)).fill_null(False)
+        in_scope = pl.col("_major") if p.suspend_scope == "major" else pl.lit(True)
+        deviation = (pl.col("_gap") >= micro(p.suspend_gap)).fill_null(False)
+        serious = deviation & in_scope
         # Never a literal predicate: polars refuses one on a frame of several chunks.
         stop = micro(p.stop_gap) if p.stop_gap is not None else MICRO + 1  # a gap never reaches it
-        stopping = (pl.col("_gap") >= stop).fill_null(False)
+        stopping = (pl.col("_gap") >= stop).fill_null(False) & in_scope
         pct = lambda c: (pl.col(c) // 10_000).cast(pl.String) + pl.lit("%")  # noqa: E731
-        text = (pl.lit("时间进度 ") + pct("time_progress") + pl.lit("，预算执行率 ") + pct("execution_rate")
+        text = (pl.col("fiscal_year").cast(pl.String) + pl.lit("年度时间进度 ") + pct("time_progress")
+                + pl.lit("，预算执行率 ") + pct("execution_rate")
                 + pl.lit("，绩效目标完成 ") + pl.col("target_completion").fill_null(0).floordiv(10_000).cast(pl.String)
-                + pl.lit("%，严重偏离"))
-        assumed = self.is_assumed("suspend_gap", "stop_gap", "from_progress")
-        findings = pl.concat([
+                + pl.lit("%"))
+        assumed = self.is_assumed("suspend_gap", "stop_gap", "from_progress", "suspend_scope", "measure")
+        year = pl.col("fiscal_year")
+        parts = [
             self.findings(prog.filter(serious & ~stopping), "suspend_disbursement",
-                          text + pl.lit("，暂缓预算拨款并督促整改"), assumed=assumed),
+                          text + pl.lit("，严重偏离，暂缓") + year.cast(pl.String) + pl.lit("年度预算拨款并督促整改"),
+                          budget_year=year, applies_to="disbursement", assumed=assumed),
             self.findings(prog.filter(stopping), "stop_disbursement",
-                          text + pl.lit("，停止预算拨款并督促整改"), assumed=assumed),
-        ])
+                          text + pl.lit("，严重偏离，停止") + year.cast(pl.String) + pl.lit("年度预算拨款并督促整改"),
+                          budget_year=year, applies_to="disbursement", assumed=assumed),
+        ]
+        if p.correct_gap is not None:
+            deviating = (pl.col("_gap") >= micro(p.correct_gap)).fill_null(False) & ~serious
+            parts.insert(0, self.findings(prog.filter(deviating), "correct_deviation",
+                                          pl.lit("双监控：") + text + pl.lit("，偏离时间进度，分析原因并及时纠正"),
+                                          assumed=self.is_assumed("correct_gap", "from_progress")))
+        findings = pl.concat(parts)
         out_facts = prog.select("project_id", "pix", "time_progress", "execution_rate", "target_completion",
-                                serious.alias("monitoring_deviation"))
+                                deviation.alias("monitoring_deviation"))
         return self.output(findings, out_facts)

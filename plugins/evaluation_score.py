@@ -149,13 +149,15 @@ class EvaluationScore(Rule):
             ev = (ev.lazy().with_columns(pl.col("kind").replace_strict(rank, return_dtype=pl.Int32).alias("_k"))
                   .sort(["pix", "_k", "date"], descending=[False, False, True], nulls_last=True)
                   .group_by("pix", maintain_order=True).first().collect())
-        ev = ev.select("pix", "score_c", pl.col("kind").alias("score_source"))
+        # score_date: when the result existed (the evaluation's date); results feed the first budget
+        # compiled after it (score_linked_budget). Null for an undated record and a computed score.
+        ev = ev.select("pix", "score_c", pl.col("kind").alias("score_source"), pl.col("date").alias("score_date"))
         if "computed" in kinds:
             # Only projects whose year is over and that have no recorded score need one computed.
             unscored = (facts.lazy().filter(pl.col("fiscal_year") < as_of.year).select("pix", "budget_fen", "spent_fen")
                         .join(ev.lazy().select("pix"), on="pix", how="anti", maintain_order="left").collect())
             computed = (self.computed_scores(portfolio, unscored)
-                        .with_columns(pl.lit("computed").alias("score_source")))
+                        .with_columns(pl.lit("computed").alias("score_source"), pl.lit(None, pl.Date).alias("score_date")))
             ev = pl.concat([ev, computed]).sort("pix")
         return ev
 
@@ -177,7 +179,7 @@ class EvaluationScore(Rule):
         assumed = self.is_assumed("grades", "weights") | (
             pl.col("score_source").eq("computed") & pl.lit(self.is_assumed("qualitative")))
         findings = self.findings(scored, "grade", message, assumed=assumed)
-        return self.output(findings, scored.select("pix", "score_c", "grade", "grade_rank", "score_source"))
+        return self.output(findings, scored.select("pix", "score_c", "grade", "grade_rank", "score_source", "score_date"))
 
     @hookimpl
     def jixiao_explain(self, facts):

@@ -12,13 +12,14 @@ from jixiao.core.hookspecs import hookimpl
 from jixiao.core.money import FEN_PER_YUAN
 from jixiao.core.rule import Rule
 
-Trigger = Literal["new_major", "new", "major", "large"]
+Trigger = Literal["new_major", "new", "major", "large", "new_large"]
 
 
 @attrs.frozen(kw_only=True)
 class ExAnteGateParams:
     # Which projects need an assessment: new and major (新出台重大政策、项目), any new, any major,
-    # or any project whose budget reaches large_amount_yuan.
+    # any project whose budget reaches large_amount_yuan (large), or a new one that does (new_large:
+    # 新增…大额支出事项 — a continuing project of that size needs none).
     triggers: list[Trigger] = attrs.field(factory=lambda: ["new_major"])
     large_amount_yuan: Decimal | None = None
     # The points the assessment must cover, as the source names them. When the portfolio records
@@ -47,6 +48,8 @@ class ExAnteGate(Rule):
                 parts.append(pl.col("is_major"))
             elif t == "large" and p.large_amount_yuan is not None:
                 parts.append(pl.col("budget_fen") >= int(p.large_amount_yuan * FEN_PER_YUAN))
+            elif t == "new_large" and p.large_amount_yuan is not None:
+                parts.append(pl.col("is_new") & (pl.col("budget_fen") >= int(p.large_amount_yuan * FEN_PER_YUAN)))
         needs = pl.any_horizontal(parts) if parts else pl.lit(False)
         if p.categories:
             needs = needs & pl.col("category").is_in(p.categories)
@@ -68,19 +71,27 @@ class ExAnteGate(Rule):
         # An assessment dated after the as-of date is not known yet.
         passed = (pl.col("assessment_result") == "pass") & (
             pl.col("assessment_date").is_null() | (pl.col("assessment_date") <= as_of))
-        checked = facts.select("project_id", "pix", self._needs().fill_null(False).alias("needs"),
+        checked = facts.select("project_id", "pix", "fiscal_year", "assessment_result", self._needs().fill_null(False).alias("needs"),
                                passed.fill_null(False).alias("_passed"), self._missing_points().alias("_missing"))
         checked = checked.with_columns((pl.col("_passed") & (pl.col("_missing") == "")).alias("passed"))
         failing = checked.filter(pl.col("needs") & ~pl.col("passed"))
         points = "、".join(self.params.checklist)
         what = f"（评估要点：{points}）" if points else ""
         assumed = self.is_assumed("triggers", "large_amount_yuan", "categories", "from_fiscal_year")
+        # Never assessed, assessed and failed, and passed without every point read differently to
+        # the unit: say which.
+        year = pl.col("fiscal_year").cast(pl.String)
+        tail = pl.lit("；评估结果是申请预算的必备要件，不予安排") + year + pl.lit("年度预算")
+        result = pl.col("assessment_result").fill_null("none")
         why = (pl.when(pl.col("_missing") != "")
-               .then(pl.lit("事前绩效评估未论证：") + pl.col("_missing") + pl.lit("；评估结果是申请预算的必备要件，不予安排预算"))
-               .otherwise(pl.lit("未通过事前绩效评估，评估结果是申请预算的必备要件，不予安排预算")))
+               .then(pl.lit("事前绩效评估未论证：") + pl.col("_missing") + tail)
+               .when(result == "fail").then(pl.lit("事前绩效评估结论为未通过") + tail)
+               .when(result == "pass").then(pl.lit("事前绩效评估晚于基准日期，尚不能作为申报依据") + tail)
+               .otherwise(pl.lit("未开展事前绩效评估") + tail))
         findings = pl.concat([
             self.findings(failing, "require_assessment", f"须开展事前绩效评估{what}", assumed=assumed),
-            self.findings(failing, "block_budget", why, assumed=assumed),
+            self.findings(failing, "block_budget", why, budget_year=pl.col("fiscal_year"),
+                          applies_to="project_budget", assumed=assumed),
         ])
         facts_out = checked.select("project_id", "pix", (~pl.col("needs") | pl.col("passed")).alias("assessment_ok"))
         return self.output(findings, facts_out)

@@ -48,9 +48,12 @@ class PerformancePayment(Rule):
             hit = paid.filter(pl.col("grade") == grade)
             pct = f"{(ratio * 100).normalize():f}%"
             withheld = pl.col("budget_fen") - share_fen_expr(pl.col("budget_fen"), ratio)
+            # The subsidy or fee paid is the one for the evaluated year's service.
             parts.append(self.findings(hit, "pay_by_performance",
-                                       pl.lit("评价等级") + pl.col("grade") + pl.lit(f"，按绩效支付运营补助/服务费的 {pct}"),
-                                       amount_fen=-withheld, assumed=assumed))
+                                       pl.lit("评价等级") + pl.col("grade") + pl.lit("，") + pl.col("fiscal_year").cast(pl.String)
+                                       + pl.lit(f"年度运营补助/服务费按绩效支付 {pct}"),
+                                       amount_fen=-withheld, budget_year=pl.col("fiscal_year"),
+                                       applies_to="contract_payment", assumed=assumed))
         funds = graded.filter(pl.col("category").is_in(p.fund_categories))
         parts.append(self.findings(funds.filter(pl.col("grade").is_in(p.fund_exit_grades)), "exit_policy",
                                    pl.lit("政府投资基金评价等级") + pl.col("grade") + pl.lit("，作为终止和退出的依据"),

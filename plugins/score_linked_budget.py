@@ -1,7 +1,18 @@
-"""结果应用: the grade links to next year's budget — priority, improvement, notice, cuts.
+"""结果应用: the grade links to a later budget — priority, improvement, notice, cuts.
 
-A cut is ``ratio × this year's budget``, taken from next year's control figure, rounded half up to
-the fen; its ``amount_fen`` is negative (less money for the project).
+**Which budget.** Results of an evaluation apply to the first budget compiled after the evaluation.
+The budget of year B is compiled during year B−1, so an evaluation dated in year E feeds the budget
+of E+1; an annual evaluation of fiscal year FY exists at the earliest in FY+1, so its results never
+reach a budget before FY+2. A FY2024 project evaluated on 2025-03-01 feeds the 2026 budget — never
+the 2025 one, adopted before the evaluation existed. An undated evaluation is taken as made in FY+1
+(the earliest it can be); a score computed by jixiao from the indicators exists at the run date.
+Sanctions on this year's money (suspending disbursement) apply to the year the result is known.
+
+**What a cut is taken from.** ``cut_from`` says whose figure is reduced: the project's own budget
+(``project_budget``, 34号's 削减) or the department's project control figure (``department_control``,
+Nanchang （十） 扣减下年度部门项目预算控制数). A cut is ``ratio × this year's budget``, rounded half up
+to the fen; its ``amount_fen`` is negative. For a department's control figure the message names the
+department and the department's total for that budget year, beside this project's share.
 """
 
 from __future__ import annotations
@@ -13,7 +24,7 @@ import attrs
 import polars as pl
 
 from jixiao.core.hookspecs import hookimpl
-from jixiao.core.money import share_fen_expr
+from jixiao.core.money import share_fen_expr, yuan_text_expr
 from jixiao.core.rule import Rule
 
 
@@ -28,8 +39,15 @@ class ScoreLinkedBudgetParams:
     # 整改不力: a rectification report overdue this many months after the decision → these actions.
     poor_rectification_actions: list[Literal["suspend_disbursement", "no_new_budget"]] = attrs.field(factory=list)
     rectification_months: int = 2
-    # grade → share of this year's budget deducted from next year's control figure.
+    # grade → share of this year's budget deducted from the next budget compiled after the evaluation.
     cut_ratios: dict[str, Decimal] = attrs.field(factory=dict)
+    # Whose figure a cut reduces (see the module docstring).
+    cut_from: Literal["project_budget", "department_control"] = "project_budget"
+    # An alternative the document allows instead of the cut (Nanchang （十）: 调整支出结构), named in
+    # the finding so the officer sees the choice the text leaves.
+    cut_alternative: str | None = None
+    # Whose requests 不予新增预算 refuses: the project's own, or its implementing unit's (Tongxin 二（四）).
+    no_new_budget_for: Literal["project_budget", "unit_new_requests"] = "project_budget"
 
     def __attrs_post_init__(self):
         for grade, ratio in self.cut_ratios.items():
@@ -37,52 +55,115 @@ class ScoreLinkedBudgetParams:
                 raise ValueError(f"cut_ratios.{grade}: a ratio between 0 and 1, got {ratio}")
 
 
+def result_years(facts: pl.DataFrame, as_of) -> tuple[pl.Expr, pl.Expr]:
+    """(the budget year a result feeds, the year the result is known) for each graded project."""
+    fy = pl.col("fiscal_year").cast(pl.Int32)
+    known = (pl.col("score_date").dt.year().cast(pl.Int32) if "score_date" in facts.columns
+             else pl.lit(None, pl.Int32))
+    known = pl.when(pl.col("score_source") == "computed").then(pl.lit(as_of.year, pl.Int32)).otherwise(known) \
+        if "score_source" in facts.columns else known
+    known = pl.max_horizontal(known.fill_null(fy + 1), fy + 1)
+    return pl.max_horizontal(known + 1, fy + 2).alias("_budget_year"), known.alias("_known_year")
+
+
 class ScoreLinkedBudget(Rule):
     name = "score_linked_budget"
-    summary = "link the grade to next year's budget: priority, improvement, notice, cut"
+    summary = "link the grade to the next budget compiled after the evaluation: priority, improvement, notice, cut"
     Params = ScoreLinkedBudgetParams
-    reads = ("grade", "budget_fen", "fiscal_year")
+    reads = ("grade", "score_date", "budget_fen", "fiscal_year", "department")
 
     @hookimpl
     def jixiao_apply(self, portfolio, as_of, facts):
         p = self.params
         grade = pl.col("grade") if "grade" in facts.columns else pl.lit(None, pl.String)  # no grading rule
-        graded = (facts.select("project_id", "pix", grade.alias("grade"), "budget_fen", "fiscal_year")
-                  .filter(pl.col("grade").is_not_null()))
-        next_year = (pl.col("fiscal_year") + 1).cast(pl.String)
+        budget_year, known_year = result_years(facts, as_of)
+        graded = (facts.lazy().select("project_id", "pix", grade.alias("grade"), "budget_fen", "fiscal_year",
+                                      "department", *(c for c in ("score_date", "score_source") if c in facts.columns))
+                  .filter(pl.col("grade").is_not_null())
+                  .with_columns(budget_year, known_year).collect())
+        year = pl.col("_budget_year").cast(pl.String)
+        no_new_text = ("，不予考虑项目实施单位{y}年度新增预算需求" if p.no_new_budget_for == "unit_new_requests"
+                       else "，{y}年度不予新增预算")
         parts = []
-        simple = (("prioritize", p.priority_grades, "priority_grades", "绩效评价等级为{g}，下年度预算优先保障"),
-                  ("improve", p.improve_grades, "improve_grades", "绩效评价等级为{g}，督促改进"),
-                  ("public_notice", p.notice_grades, "notice_grades", "绩效评价等级为{g}，予以公开通报"),
-                  ("no_new_budget", p.no_new_budget_grades, "no_new_budget_grades", "绩效评价等级为{g}，下年度不予新增预算"),
-                  ("suspend_disbursement", p.suspend_grades, "suspend_grades", "绩效评价等级为{g}，中止预算执行或调整资金拨付"),
-                  ("reward", p.reward_grades, "reward_grades", "绩效评价等级为{g}，予以通报表扬并实施奖励"))
-        for action, grades, param, text in simple:
-            if grades:
-                hit = graded.filter(pl.col("grade").is_in(grades))
-                msg = pl.lit(text.split("{g}")[0]) + pl.col("grade") + pl.lit(text.split("{g}")[1])
-                parts.append(self.findings(hit, action, msg, assumed=self.is_assumed(param)))
+        simple = (("prioritize", p.priority_grades, "priority_grades", "，{y}年度预算优先保障", None),
+                  ("improve", p.improve_grades, "improve_grades", "，督促改进", None),
+                  ("public_notice", p.notice_grades, "notice_grades", "，予以公开通报", None),
+                  ("no_new_budget", p.no_new_budget_grades, "no_new_budget_grades", no_new_text,
+                   p.no_new_budget_for),
+                  ("suspend_disbursement", p.suspend_grades, "suspend_grades",
+                   "，中止{k}年度预算执行或调整执行中的预算资金拨付", "disbursement"),
+                  ("reward", p.reward_grades, "reward_grades", "，予以通报表扬并实施奖励", None))
+        for action, grades, param, text, target in simple:
+            if not grades:
+                continue
+            hit = graded.filter(pl.col("grade").is_in(grades))
+            msg = pl.lit("绩效评价等级为") + pl.col("grade") + _fill(text)
+            when = pl.col("_known_year") if target == "disbursement" else pl.col("_budget_year")
+            parts.append(self.findings(hit, action, msg, assumed=self.is_assumed(param),
+                                       budget_year=when if target else None, applies_to=target))
         cuts = {grade: ratio for grade, ratio in p.cut_ratios.items() if ratio != 0}
         if cuts:
-            # One pass over the cut grades, so the findings stay in the portfolio's order.
-            hit = graded.filter(pl.col("grade").is_in(list(cuts)))
-            cut, pct = pl.lit(None, pl.Int64), pl.lit(None, pl.String)
-            for grade, ratio in cuts.items():
-                cut = pl.when(pl.col("grade") == grade).then(share_fen_expr(pl.col("budget_fen"), ratio)).otherwise(cut)
-                pct = pl.when(pl.col("grade") == grade).then(pl.lit(f"{(ratio * 100).normalize():f}%")).otherwise(pct)
-            msg = (pl.lit("绩效评价等级为") + pl.col("grade") + pl.lit("，扣减") + next_year
-                   + pl.lit("年度部门项目预算控制数（本年预算的 ") + pct + pl.lit("）"))
-            parts.append(self.findings(hit, "cut_budget", msg, amount_fen=-cut,
-                                       assumed=self.is_assumed("cut_ratios")))
+            parts.append(self._cuts(graded, cuts))
         if p.poor_rectification_actions:
-            from jixiao.plugins.rectification_deadline import decision_status
-
-            late = (decision_status(portfolio, as_of, p.rectification_months)
-                    .filter(pl.col("status").is_in(["overdue", "late"])).select("pix").unique()
-                    .join(facts.select("project_id", "pix", "fiscal_year"), on="pix"))
-            text = {"suspend_disbursement": "整改不力，中止预算执行或调整资金拨付",
-                    "no_new_budget": "整改不力，下一年度不予考虑新增预算需求"}
-            for action in p.poor_rectification_actions:
-                parts.append(self.findings(late, action, text[action],
-                                           assumed=self.is_assumed("poor_rectification_actions", "rectification_months")))
+            parts += self._poor_rectification(portfolio, as_of, facts)
         return self.output(pl.concat(parts) if parts else None)
+
+    def _cuts(self, graded: pl.DataFrame, cuts: dict[str, Decimal]) -> pl.LazyFrame:
+        p = self.params
+        # One pass over the cut grades, so the findings stay in the portfolio's order.
+        hit = graded.filter(pl.col("grade").is_in(list(cuts)))
+        cut, pct = pl.lit(None, pl.Int64), pl.lit(None, pl.String)
+        for grade, ratio in cuts.items():
+            cut = pl.when(pl.col("grade") == grade).then(share_fen_expr(pl.col("budget_fen"), ratio)).otherwise(cut)
+            pct = pl.when(pl.col("grade") == grade).then(pl.lit(f"{(ratio * 100).normalize():f}%")).otherwise(pct)
+        hit = hit.with_columns(cut.alias("_cut"))
+        year = pl.col("_budget_year").cast(pl.String)
+        share = pl.lit("（本项目本年预算 ") + yuan_text_expr(pl.col("budget_fen")) + pl.lit(" 元的 ") + pct
+        if p.cut_from == "department_control":
+            hit = hit.with_columns(pl.col("_cut").sum().over("department", "_budget_year").alias("_dept_total"))
+            msg = (pl.lit("绩效评价等级为") + pl.col("grade") + pl.lit("，扣减") + pl.col("department") + year
+                   + pl.lit("年度部门项目预算控制数 ") + yuan_text_expr(pl.col("_cut")) + pl.lit(" 元") + share
+                   + pl.lit("；该部门") + year + pl.lit("年度控制数合计扣减 ") + yuan_text_expr(pl.col("_dept_total"))
+                   + pl.lit(" 元）"))
+        else:
+            msg = (pl.lit("绩效评价等级为") + pl.col("grade") + pl.lit("，削减本项目") + year + pl.lit("年度预算 ")
+                   + yuan_text_expr(pl.col("_cut")) + pl.lit(" 元") + share + pl.lit("）"))
+        if p.cut_alternative:
+            msg = msg + pl.lit(f"；文件允许以“{p.cut_alternative}”代替扣减，由财政部门选择")
+        return self.findings(hit, "cut_budget", msg, amount_fen=-pl.col("_cut"),
+                             budget_year=pl.col("_budget_year"), applies_to=p.cut_from,
+                             assumed=self.is_assumed("cut_ratios", "cut_from"))
+
+    def _poor_rectification(self, portfolio, as_of, facts: pl.DataFrame) -> list[pl.LazyFrame]:
+        from jixiao.plugins.rectification_deadline import decision_status
+
+        p = self.params
+        late = (decision_status(portfolio, as_of, p.rectification_months)
+                .filter(pl.col("status").is_in(["overdue", "late"])).select("pix").unique()
+                .join(facts.select("project_id", "pix", "fiscal_year"), on="pix"))
+        # 整改不力 is known at the run date: disbursement of that year; new requests of the next budget.
+        this_year, next_year = as_of.year, as_of.year + 1
+        unit = p.no_new_budget_for == "unit_new_requests"
+        text = {"suspend_disbursement": (f"整改不力，中止{this_year}年度预算执行或调整执行中的预算资金拨付",
+                                         this_year, "disbursement"),
+                "no_new_budget": (f"整改不力，不予考虑项目实施单位{next_year}年度新增预算需求" if unit
+                                  else f"整改不力，{next_year}年度不予新增预算", next_year, p.no_new_budget_for)}
+        assumed = self.is_assumed("poor_rectification_actions", "rectification_months")
+        return [self.findings(late, action, text[action][0], budget_year=text[action][1],
+                              applies_to=text[action][2], assumed=assumed)
+                for action in p.poor_rectification_actions]
+
+
+def _fill(text: str) -> pl.Expr:
+    """A message tail with {y} (the budget year fed) and {k} (the year the result is known)."""
+    out, rest = [], text
+    while rest:
+        at = min((rest.find(m) for m in ("{y}", "{k}") if m in rest), default=-1)
+        if at < 0:
+            out.append(pl.lit(rest))
+            break
+        out.append(pl.lit(rest[:at]))
+        col = "_budget_year" if rest[at:at + 3] == "{y}" else "_known_year"
+        out.append(pl.col(col).cast(pl.String))
+        rest = rest[at + 3:]
+    return pl.concat_str(out) if out else pl.lit("")

@@ -1,9 +1,17 @@
 """上年度未开展绩效自评的项目不予安排预算 (Tongxin 三（一）).
 
-A continuing project (not new) of fiscal year Y needs a recorded self-evaluation of year Y−1.
+The gate works when the budget is compiled: the budget of fiscal year Y is compiled during Y−1,
+when the last closed year — the last year whose self-evaluation can exist — is Y−2 (Y−1's own
+self-evaluation is made after Y−1 closes, once the Y budget is already adopted). So a continuing
+project (not new) of fiscal year Y needs a recorded self-evaluation of year ``Y − years_back``
+(2 by default) dated no later than the run date. A project that started after that year had no such
+year to evaluate and is not blocked; nor is a project whose start is unknown, when ``unknown_start``
+says so.
 """
 
 from __future__ import annotations
+
+from typing import Literal
 
 import attrs
 import polars as pl
@@ -15,22 +23,39 @@ from jixiao.core.rule import Rule
 @attrs.frozen(kw_only=True)
 class SelfEvaluationPrerequisiteParams:
     kinds: list[str] = attrs.field(factory=lambda: ["self"])
+    # Which year's self-evaluation a fiscal year's budget needs: Y − years_back.
+    years_back: int = 2
+    # A continuing project without a start date: taken as running in that year ("require") or
+    # not ("skip") — a block on a guess is not made unless the pack says so.
+    unknown_start: Literal["require", "skip"] = "require"
+
+    def __attrs_post_init__(self):
+        if not 1 <= self.years_back <= 5:
+            raise ValueError(f"years_back: 1 to 5, got {self.years_back}")
 
 
 class SelfEvaluationPrerequisite(Rule):
     name = "self_evaluation_prerequisite"
-    summary = "no self-evaluation last year → no budget"
+    summary = "no self-evaluation of the last year closed when the budget is compiled → no budget"
     Params = SelfEvaluationPrerequisiteParams
-    reads = ("is_new", "fiscal_year")
+    reads = ("is_new", "fiscal_year", "start_date")
 
     @hookimpl
     def jixiao_target(self, portfolio, as_of, facts):
+        p = self.params
         ev = portfolio.evaluations
-        # An evaluation counts for its project when it is of the year before the project's fiscal year.
-        done = ev.filter(pl.col("kind").is_in(self.params.kinds) & (pl.col("date").is_null() | (pl.col("date") <= as_of))
-                         & (pl.col("year") + 1 == pl.lit(facts["fiscal_year"]).gather(pl.col("pix"))))["pix"]
-        continuing = (facts.lazy().filter(~pl.col("is_new").fill_null(False))
+        # An evaluation counts for its project when it is of the year the budget needs.
+        done = ev.filter(pl.col("kind").is_in(p.kinds) & (pl.col("date").is_null() | (pl.col("date") <= as_of))
+                         & (pl.col("year") + p.years_back == pl.lit(facts["fiscal_year"]).gather(pl.col("pix"))))["pix"]
+        needed = pl.col("fiscal_year") - p.years_back
+        ran = pl.col("start_date").dt.year() <= needed
+        ran = ran.fill_null(p.unknown_start == "require")
+        continuing = (facts.lazy().filter(~pl.col("is_new").fill_null(False) & ran)
                       .select("project_id", "pix", "fiscal_year").collect())
         missing = continuing.filter(~pl.col("pix").is_in(done.implode()))
-        message = pl.lit("上年度（") + (pl.col("fiscal_year") - 1).cast(pl.String) + pl.lit("年度）未开展绩效自评，不予安排预算")
-        return self.output(self.findings(missing, "block_budget", message, assumed=self.is_assumed("kinds")))
+        message = (pl.lit("编制") + pl.col("fiscal_year").cast(pl.String) + pl.lit("年度预算时，上一个已结束年度（")
+                   + needed.cast(pl.String) + pl.lit("年度）未开展绩效自评，不予安排")
+                   + pl.col("fiscal_year").cast(pl.String) + pl.lit("年度预算"))
+        return self.output(self.findings(missing, "block_budget", message, budget_year=pl.col("fiscal_year"),
+                                         applies_to="project_budget",
+                                         assumed=self.is_assumed("kinds", "years_back", "unknown_start")))

@@ -6,7 +6,10 @@ project's ``spent`` column) is compared with the checkpoint's condition:
 
 - ``remind``: execution below ``below_rate`` → 提醒加快进度;
 - ``key_attention``: with ``zero_only``, not a fen spent (未破零) → 重点关注台账;
-- ``reclaim_funds``: the unspent balance is reclaimed by finance (收回统筹), its amount negative.
+- ``reclaim_funds``: the unspent balance is reclaimed by finance (收回统筹), its amount negative —
+  with ``ledger_month``, only of projects that were on the key-attention ledger (not a fen spent) at
+  that month's end: Tongxin 二（三） reclaims the items on the October 未破零 ledger that could not
+  pay by the year end, not every unspent fen of every project.
 
 Checkpoints apply to projects of the run's year; a December checkpoint also to last year's projects
 (the year-end review happens after the year closes). Categories in ``monthly_for`` (direct funds,
@@ -23,9 +26,9 @@ from typing import Literal
 import attrs
 import polars as pl
 
-from jixiao.core.dates import add_months, year_start_expr
+from jixiao.core.money import yuan_text_expr
 from jixiao.core.hookspecs import hookimpl
-from jixiao.core.portfolio import max_by_project, sum_by_project
+from jixiao.core.portfolio import sum_by_project
 from jixiao.core.rule import Rule
 
 
@@ -35,10 +38,16 @@ class Checkpoint:
     action: Literal["remind", "key_attention", "reclaim_funds"]
     below_rate: Decimal | None = None
     zero_only: bool = False
+    # reclaim_funds only: only projects with not a fen spent at the end of this month (the ledger).
+    ledger_month: int | None = None
 
     def __attrs_post_init__(self):
         if not 1 <= self.month <= 12:
             raise ValueError(f"month: 1 to 12, got {self.month}")
+        if self.ledger_month is not None and not 1 <= self.ledger_month < self.month:
+            raise ValueError(f"ledger_month: a month before {self.month}, got {self.ledger_month}")
+        if self.ledger_month is not None and self.action != "reclaim_funds":
+            raise ValueError("ledger_month: only for a reclaim_funds checkpoint")
 
 
 @attrs.frozen(kw_only=True)
@@ -46,8 +55,12 @@ class SpendingCheckpointsParams:
     checkpoints: list[Checkpoint] = attrs.field(factory=list)
     monthly_for: list[str] = attrs.field(factory=list)
     monthly_pace: Decimal = Decimal("1")
-    # 长期沉淀资金: an unspent balance with no payment for this many months is reclaimed.
-    idle_months: int | None = None
+    # 长期沉淀资金: a year's money unspent after this many years of carry-over is reclaimed.
+    idle_after_carryover_years: int | None = None
+
+    def __attrs_post_init__(self):
+        if self.idle_after_carryover_years is not None and not 1 <= self.idle_after_carryover_years <= 10:
+            raise ValueError(f"idle_after_carryover_years: 1 to 10, got {self.idle_after_carryover_years}")
 
 
 def month_end(year: int, month: int) -> dt.date:
@@ -91,28 +104,34 @@ class SpendingCheckpoints(Rule):
                 if group.height == 0:
                     continue
                 rows = group.with_columns(spent_by(portfolio, facts, day).gather(group["pix"]))
-                parts.append(self._check(cp, rows, day))
+                if cp.ledger_month is not None:
+                    ledger_day = month_end(year, cp.ledger_month)
+                    rows = rows.with_columns(spent_by(portfolio, facts, ledger_day).gather(group["pix"])
+                                             .alias("_paid_ledger"))
+                parts.append(self._check(cp, rows, day, year))
         parts += self._monthly(portfolio, as_of, facts)
         parts += self._idle(portfolio, as_of, facts)
         return self.output(pl.concat(parts) if parts else None)
 
     def _idle(self, portfolio, as_of: dt.date, facts: pl.DataFrame) -> list[pl.DataFrame]:
-        months = self.params.idle_months
-        if months is None:
+        years = self.params.idle_after_carryover_years
+        if years is None:
             return []
-        since = add_months(as_of, -months)
-        last = portfolio.memo(("last_payment",), lambda: max_by_project(
-            portfolio.spending, facts.height, _last=pl.col("date")))
-        start = pl.col("start_date").fill_null(year_start_expr(pl.col("fiscal_year")))
-        rows = (facts.select("project_id", "pix", "budget_fen", "spent_fen", start.alias("_start"))
-                .hstack(last)
-                .filter((pl.col("spent_fen") < pl.col("budget_fen")) & (pl.col("_start") <= since)
-                        & (pl.col("_last").is_null() | (pl.col("_last") <= since))))
-        text = f"资金超过{months}个月未支出，属长期沉淀资金，一律收回统筹"
+        # Money of fiscal year FY has been carried over ``years`` years once FY + years has closed.
+        last_closed = as_of.year - 1
+        rows = (facts.lazy().filter((pl.col("fiscal_year") + years <= last_closed)
+                                    & (pl.col("spent_fen") < pl.col("budget_fen")))
+                .select("project_id", "pix", "fiscal_year", "budget_fen", "spent_fen").collect())
+        fy = pl.col("fiscal_year")
+        text = (fy.cast(pl.String) + pl.lit("年度预算资金结转已满") + pl.lit(str(years)) + pl.lit("年（至")
+                + (fy + years).cast(pl.String) + pl.lit("年底）仍未支出 ")
+                + yuan_text_expr(pl.col("budget_fen") - pl.col("spent_fen"))
+                + pl.lit(" 元，属长期沉淀资金，收回统筹"))
         return [self.findings(rows, "reclaim_funds", text, amount_fen=-(pl.col("budget_fen") - pl.col("spent_fen")),
-                              assumed=self.is_assumed("idle_months"))]
+                              budget_year=fy, applies_to="unspent_balance",
+                              assumed=self.is_assumed("idle_after_carryover_years"))]
 
-    def _check(self, cp: Checkpoint, rows: pl.DataFrame, day: dt.date) -> pl.DataFrame:
+    def _check(self, cp: Checkpoint, rows: pl.DataFrame, day: dt.date, year: int) -> pl.DataFrame:
         paid, budget = pl.col("_paid"), pl.col("budget_fen")
         assumed = self.is_assumed("checkpoints")
         if cp.zero_only:
@@ -126,8 +145,17 @@ class SpendingCheckpoints(Rule):
             text = f"截至{day:%Y-%m-%d}仍有未支出资金"
         if cp.action == "reclaim_funds":
             hit = hit.filter(paid < budget)
-            return self.findings(hit, "reclaim_funds", text + "，年底前确实无法支付的资金由财政收回统筹",
-                                 amount_fen=-(budget - paid), assumed=assumed)
+            if cp.ledger_month is not None:
+                ledger = month_end(year, cp.ledger_month)
+                hit = hit.filter(pl.col("_paid_ledger") == 0)
+                text = (f"{ledger:%Y-%m-%d}仍未破零、列入重点关注台账，截至{day:%Y-%m-%d}仍未支出 "
+                        f"{{}} 元，确实无法完成支付，由财政部门按照有关规定收回{year}年度该笔资金统筹使用")
+                head, tail = text.split("{}")
+                msg = pl.lit(head) + yuan_text_expr(budget - paid) + pl.lit(tail)
+            else:
+                msg = pl.lit(text + "，年底前确实无法支付的资金由财政收回统筹")
+            return self.findings(hit, "reclaim_funds", msg, amount_fen=-(budget - paid),
+                                 budget_year=year, applies_to="unspent_balance", assumed=assumed)
         suffix = {"remind": "，提醒单位加快资金支付进度", "key_attention": "，列入重点关注台账"}[cp.action]
         return self.findings(hit, cp.action, text + suffix, assumed=assumed)
 

@@ -55,8 +55,9 @@ class TargetGate(Rule):
         message = (pl.when(~status_ok)
                    .then(pl.col("target_status").replace_strict(STATUS_ZH, default="绩效目标未批复"))
                    .otherwise(pl.lit("绩效目标不完整（缺少") + pl.col("_missing") + pl.lit("指标）"))
-                   + pl.lit("，不予安排预算"))
+                   + pl.lit("，不予安排") + pl.col("fiscal_year").cast(pl.String) + pl.lit("年度预算"))
         findings = self.findings(failing, "block_budget", message,
+                                 budget_year=pl.col("fiscal_year"), applies_to="project_budget",
                                  assumed=self.is_assumed("required_levels", "categories", "from_fiscal_year"))
         facts_out = checked.select("project_id", "pix", (status_ok & complete).alias("targets_ok"))
         return self.output(findings, facts_out)

@@ -30,7 +30,7 @@ class TargetReview(Rule):
         n = self.params.refuse_after
         failures = pl.max_horizontal(pl.col("target_review_failures").fill_null(0),
                                      (pl.col("target_status") == "rejected").cast(pl.Int64))
-        rows = facts.select("project_id", "pix", "target_status", failures.alias("_f"))
+        rows = facts.select("project_id", "pix", "fiscal_year", "target_status", failures.alias("_f"))
         open_ = rows.filter(pl.col("target_status") != "approved")
         revise = open_.filter((pl.col("_f") >= 1) & (pl.col("_f") < n))
         refuse = open_.filter(pl.col("_f") >= n)
@@ -40,6 +40,8 @@ class TargetReview(Rule):
                           pl.lit("绩效目标审核未通过（第") + pl.col("_f").cast(pl.String) + pl.lit("次），退回调整修改后重新报送"),
                           assumed=assumed),
             self.findings(refuse, "block_budget",
-                          pl.lit("绩效目标经") + pl.col("_f").cast(pl.String) + pl.lit("次审核仍不合格，财政部门不予受理"),
-                          assumed=assumed),
+                          pl.lit("绩效目标经") + pl.col("_f").cast(pl.String)
+                          + pl.lit("次审核仍不合格，财政部门可不予受理") + pl.col("fiscal_year").cast(pl.String)
+                          + pl.lit("年度预算申请"),
+                          budget_year=pl.col("fiscal_year"), applies_to="project_budget", assumed=assumed),
         ]))
