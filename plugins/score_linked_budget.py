@@ -77,7 +77,7 @@ class ScoreLinkedBudget(Rule):
         if p.poor_rectification_actions:
             from jixiao.plugins.rectification_deadline import decision_status
 
-            late = (decision_status(portfolio, as_of, p.rectification_months)
+            late = (decision_status(portfolio, as_of, p.rectification_months, self.calendar)
                     .filter(pl.col("status").is_in(["overdue", "late"])).select("pix").unique()
                     .join(facts.select("project_id", "pix", "fiscal_year"), on="pix"))
             text = {"suspend_disbursement": "整改不力，中止预算执行或调整资金拨付",
