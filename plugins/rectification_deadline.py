@@ -149,5 +149,6 @@ class RectificationDeadline(Rule):
     def jixiao_explain(self, portfolio, as_of, facts):
         st = self._status(portfolio, as_of, facts).filter((pl.col("status") == "pending") & ~pl.col("undated"))
         days = (pl.col("due") - pl.lit(as_of)).dt.total_days().cast(pl.String)
-        note = pl.lit("距整改报告截止还有 ") + days + pl.lit(" 天（") + pl.col("due").dt.strftime("%Y-%m-%d") + pl.lit("）")
+        report = "整改报告" if self.params.start == "decision" else "整改结果报送"
+        note = pl.lit(f"距{report}截止还有 ") + days + pl.lit(" 天（") + pl.col("due").dt.strftime("%Y-%m-%d") + pl.lit("）")
         return self.output(notes=st.select("project_id", note.alias("note")))

@@ -78,3 +78,31 @@ def test_poor_rectification_is_judged_on_the_rolled_over_due_day(registry):
     late = _portfolio("2024-08-01", "2024-10-09")
     found = run(Pack.load("tongxin", registry), late, dt.date(2024, 10, 9)).findings
     assert set(found.filter(pl.col("rule") == "budget_link")["action"]) >= {"suspend_disbursement", "no_new_budget"}
+
+
+def test_without_grades_only_recorded_demands_start_a_feedback_clock(tmp_path, registry):
+    # Shilong with its evaluation rule switched off: no grade, so only 需整改 = 是 starts the clock.
+    path = tmp_path / "sl_nograde.toml"
+    path.write_text('''[pack]
+id = "sl_nograde"
+name = "石龙区（不评级）"
+level = "district"
+extends = "shilong"
+
+[rules.evaluation]
+enabled = false
+citation = { source = "pl2021_5", clause = "二（二）8" }
+''', encoding="utf-8")
+    ev = [{"project_id": "P1", "year": 2026, "kind": "财政重点评价", "date": "2026-03-02", "score": 50},
+          {"project_id": "P1", "year": 2026, "kind": "第三方评价", "date": "2026-03-03", "score": 95, "需整改": "是"}]
+    portfolio = portfolio_from_records({"projects": [PROJECT], "evaluations": ev}, "test.json")
+    got = _rectification(Pack.load(path, registry), portfolio, dt.date(2026, 3, 31))
+    assert [(a, d) for a, d, _ in got] == [("rectify", dt.date(2026, 5, 6))]  # 05-03 Sunday, 劳动节 05-01…05
+    assert "第三方评价" in got[0][2]
+    # With grades, the grade counts only for the evaluation that graded the project: here the third
+    # party's 95 outranks finance's 50, so finance's feedback starts no clock without 需整改.
+    graded = _rectification(Pack.load("shilong", registry), portfolio, dt.date(2026, 3, 31))
+    assert [m[:13] for _, _, m in graded] == ["2026年度第三方评价结果"]
+    alone = portfolio_from_records({"projects": [PROJECT], "evaluations": ev[:1]}, "test.json")
+    assert _rectification(Pack.load("shilong", registry), alone, dt.date(2026, 3, 31))[0][:2] == ("rectify", dt.date(2026, 5, 6))
+    assert _rectification(Pack.load(path, registry), alone, dt.date(2026, 3, 31)) == []
