@@ -17,6 +17,7 @@ import attrs
 import tomli
 
 from jixiao.core.converter import error_messages, make_converter
+from jixiao.core.dates import BUILTIN_CALENDAR, WorkCalendar
 from jixiao.core.errors import PackError, Problem
 from jixiao.core.registry import Registry, closest
 from jixiao.core.rule import Citation, Rule
@@ -76,10 +77,19 @@ class PackMeta:
 
 
 @attrs.frozen(kw_only=True)
+class CalendarSpec:
+    """``[calendar]``: days the holiday calendar does not know yet, or gets wrong (see core/dates.py)."""
+
+    holidays: list[dt.date] = attrs.field(factory=list)  # rest days (放假), weekdays included
+    workdays: list[dt.date] = attrs.field(factory=list)  # working days (调休上班), weekends included
+
+
+@attrs.frozen(kw_only=True)
 class PackFile:
     pack: PackMeta
     sources: dict[str, SourceSpec] = attrs.field(factory=dict)
     rules: dict[str, RuleSpec] = attrs.field(factory=dict)
+    calendar: CalendarSpec | None = None
 
 
 @attrs.frozen
@@ -104,6 +114,7 @@ class ResolvedRule:
     params: Any
     values: dict[str, ParamValue]
     note: str | None = None
+    calendar: WorkCalendar = BUILTIN_CALENDAR  # the pack's working days, for deadlines
 
     @property
     def assumed(self) -> dict[str, str]:
@@ -111,7 +122,9 @@ class ResolvedRule:
 
     def instantiate(self, pack_id: str) -> Rule:
         cites = {k: v.citation for k, v in self.values.items() if v.citation is not None}
-        return self.cls(self.id, self.params, self.citation, self.assumed, pack_id, cites)
+        rule = self.cls(self.id, self.params, self.citation, self.assumed, pack_id, cites)
+        rule.calendar = self.calendar
+        return rule
 
 
 @attrs.frozen
@@ -124,6 +137,7 @@ class Pack:
     sources: dict[str, SourceSpec]
     rules: tuple[ResolvedRule, ...]
     warnings: tuple[Problem, ...] = ()
+    calendar: WorkCalendar = BUILTIN_CALENDAR  # chinese_calendar plus the chain's [calendar] days
 
     @property
     def id(self) -> str:
@@ -250,9 +264,11 @@ class _Loader:
         conv = make_converter()
         sources: dict[str, SourceSpec] = {}
         rules: dict[str, dict[str, Any]] = {}
+        days: dict[dt.date, bool] = {}  # day → working day, from the chain's [calendar] tables
         for path, spec in reversed(files):  # root first, so children override
             file, pid = str(path), spec.pack.id
             sources.update(spec.sources)
+            problems += _calendar_days(spec.calendar, file, days)
             for rid, rs in spec.rules.items():
                 key = f"rules.{rid}"
                 here = rules.get(rid)
@@ -297,6 +313,8 @@ class _Loader:
                         value, pid,
                         Citation(cite.source, cite.clause) if cite else here["citation"],
                         rs.assumed.get(param))
+        cal = WorkCalendar(frozenset(d for d, work in days.items() if not work),
+                           frozenset(d for d, work in days.items() if work))
         resolved = []
         for rid, r in rules.items():
             cls = self.registry.plugins[r["plugin"]].cls
@@ -314,7 +332,7 @@ class _Loader:
             if r["citation"] is None:
                 continue  # already reported
             resolved.append(ResolvedRule(rid, r["plugin"], cls, r["enabled"], r["citation"], r["defined_in"],
-                                         tuple(r["changed_in"]), params, values, r["note"]))
+                                         tuple(r["changed_in"]), params, values, r["note"], cal))
         for path, spec in files:
             for key, src in spec.sources.items():
                 if not src.doc_no and not src.title:
@@ -324,7 +342,19 @@ class _Loader:
             raise PackError(problems)
         top_path, top = files[0]
         return Pack(top.pack, top_path, tuple(s.pack.id for _, s in files), sources, tuple(resolved),
-                    tuple(problems))
+                    tuple(problems), cal)
+
+
+def _calendar_days(spec: CalendarSpec | None, file: str, days: dict[dt.date, bool]) -> list[Problem]:
+    """Add one file's ``[calendar]`` days to ``days`` (a child's entry replaces its parent's)."""
+    if spec is None:
+        return []
+    both = set(spec.holidays) & set(spec.workdays)
+    found = [Problem(file, "a day cannot be both a holiday and a working day", column="calendar",
+                     value=d.isoformat()) for d in sorted(both)]
+    days.update({d: False for d in spec.holidays if d not in both})
+    days.update({d: True for d in spec.workdays if d not in both})
+    return found
 
 
 def check_pack(ref: str | Path, registry: Registry, strict: bool = False) -> list[Problem]:

@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 import attrs
 import polars as pl
 
+from jixiao.core.dates import BUILTIN_CALENDAR, WorkCalendar
 from jixiao.core.hookspecs import ALL_HOOKS, STAGE_HOOKS
 
 # Columns a rule's findings frame must or may carry; the engine adds pack, stage, rule and citation.
@@ -50,6 +51,8 @@ class Rule:
     Params: ClassVar[type] = attrs.make_class("NoParams", {}, frozen=True)
     # Fact columns the rule reads, shown by `jixiao explain` as the inputs it read.
     reads: ClassVar[tuple[str, ...]] = ()
+    # Working days and rest days for deadlines: the pack's (set when the pack instantiates the rule).
+    calendar: WorkCalendar = BUILTIN_CALENDAR
 
     def __init__(self, rule_id: str, params: Any, citation: Citation, assumed: dict[str, str] | None = None,
                  pack_id: str = "", param_citations: dict[str, Citation] | None = None):

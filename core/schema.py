@@ -161,6 +161,10 @@ EVALUATIONS = Table("evaluations", "绩效评价", (
     Column("score_output", "score", "产出得分", False),
     Column("score_outcome", "score", "效益得分", False),
     Column("score_satisfaction", "score", "满意度得分", False),
+    Column("rectification_required", "bool", "需整改", False, ("整改要求",),
+           doc="whether the result was fed back with rectification demands (整改要求); when empty, the pack's rectification rule decides by grade"),
+    Column("rectification_report_date", "date", "整改报告日期", False, ("整改结果报送日期",),
+           doc="when the unit reported its rectification of this evaluation's findings"),
 ), "evaluations (绩效评价): unit self-evaluation, finance key evaluation, third party")
 
 ACCOUNTABILITY = Table("accountability", "问责整改", (

@@ -138,7 +138,7 @@ class ScoreLinkedBudget(Rule):
         from jixiao.plugins.rectification_deadline import decision_status
 
         p = self.params
-        late = (decision_status(portfolio, as_of, p.rectification_months)
+        late = (decision_status(portfolio, as_of, p.rectification_months, self.calendar)
                 .filter(pl.col("status").is_in(["overdue", "late"])).select("pix").unique()
                 .join(facts.select("project_id", "pix", "fiscal_year"), on="pix"))
         # 整改不力 is known at the run date: disbursement of that year; new requests of the next budget.
