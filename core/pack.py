@@ -16,6 +16,7 @@ from typing import Any, Literal
 import attrs
 import tomli
 
+from jixiao.core.clauses import anchored, source_problems
 from jixiao.core.converter import error_messages, make_converter
 from jixiao.core.errors import PackError, Problem
 from jixiao.core.registry import Registry, closest
@@ -34,6 +35,8 @@ class SourceSpec:
     issuer: str | None = None
     date: dt.date | None = None
     note: str | None = None
+    # The document's clause inventory (core/clauses.py), a path relative to the pack file.
+    clauses: str | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -65,6 +68,16 @@ class NotModelled:
 
 
 @attrs.frozen(kw_only=True)
+class OutOfScope:
+    """A provision addressed to a department, a government or an individual, not to a project."""
+
+    source: str
+    clause: str
+    level: Literal["department", "government", "individual"]
+    reason: str
+
+
+@attrs.frozen(kw_only=True)
 class PackMeta:
     id: str
     name: str
@@ -73,6 +86,7 @@ class PackMeta:
     description: str | None = None
     version: str | None = None
     not_modelled: list[NotModelled] = attrs.field(factory=list)
+    out_of_scope: list[OutOfScope] = attrs.field(factory=list)
 
 
 @attrs.frozen(kw_only=True)
@@ -155,7 +169,11 @@ def provenance(pack: Pack, v: ParamValue) -> tuple[str, str]:
         return "default", ""
     if v.assumed is not None:
         return "assumed", v.assumed
-    return "sourced", f"{pack.source_label(v.citation.source)} {v.citation.clause}" if v.citation else ""
+    if v.citation is None:
+        return "sourced", ""
+    from jixiao.core.clauses import clause_label
+
+    return "sourced", f"{pack.source_label(v.citation.source)} {clause_label(pack, v.citation)}"
 
 
 def value_text(value: Any) -> str:
@@ -252,7 +270,7 @@ class _Loader:
         rules: dict[str, dict[str, Any]] = {}
         for path, spec in reversed(files):  # root first, so children override
             file, pid = str(path), spec.pack.id
-            sources.update(spec.sources)
+            sources.update({k: anchored(src, path) for k, src in spec.sources.items()})
             for rid, rs in spec.rules.items():
                 key = f"rules.{rid}"
                 here = rules.get(rid)
@@ -319,6 +337,7 @@ class _Loader:
             for key, src in spec.sources.items():
                 if not src.doc_no and not src.title:
                     problems.append(Problem(str(path), "a source needs a 文号 or a title", column=f"sources.{key}"))
+                problems += source_problems(path, key, src)
         errors = [p for p in problems if p.severity == "error"]
         if errors:
             raise PackError(problems)
