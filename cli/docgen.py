@@ -120,7 +120,7 @@ def _clauses_md(pack, own, coverage, inventory, scope_zh) -> list[str]:
                 lines.append(f"| **{c.number}**{mark} | **{c.title or ''}** | |")
                 continue
             a = by_number[c.number]
-            text = excerpt(c.text, 60) if c.text else f"（{NO_TEXT}）" + (c.note or "")
+            text = excerpt(c.text, 60) if c.text else f"（{NO_TEXT}）" + (f"：{c.note}" if c.note else "")
             said = []
             if a.cited_by:
                 said.append("cited by " + ", ".join(f"`{r}`" for r in a.cited_by))
