@@ -121,7 +121,8 @@ def packs_list(state):
 @click.option("--resolved", is_flag=True, help="One flat table: every value with the pack it comes from.")
 @pass_state
 def packs_show(state, pack, resolved):
-    """Show a pack's rules, parameters and citations; assumed values are marked.
+    """Show a pack's rules, parameters and citations, each clause with the start of its text;
+    assumed values are marked, unverified clause numbers too.
 
     \b
     Example:
@@ -177,8 +178,9 @@ def packs_tree(state):
 @pass_state
 def packs_lint(state, refs):
     """Point out what a reviewer would: assumed values without a reason, rules no case exercises,
-    overrides that change nothing. Exit code 1 when there is anything to say (also part of
-    ``packs check --strict``).
+    overrides that change nothing, clauses of the pack's documents that no rule cites and no
+    not_modelled or out_of_scope entry declares, citations of clauses a document does not have.
+    Exit code 1 when there is anything to say (also part of ``packs check --strict``).
 
     \b
     Example:

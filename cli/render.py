@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from jixiao.core.actions import ACTIONS, OBJECTS
+from jixiao.core.clauses import SCOPE_ZH, clause_label, quote_lines
 from jixiao.core.engine import RunResult
 from jixiao.core.hookspecs import STAGE_ZH
 from jixiao.core.money import format_yuan
@@ -36,12 +37,22 @@ def show_pack(console, pack: Pack) -> None:
         for g in m.not_modelled:
             gaps.add_row(pack.source_label(g.source), g.clause, g.reason)
         console.print(gaps)
+    if m.out_of_scope:
+        gaps = new_table("依据", "条款", "层面", "why out of scope", title="out of scope 不针对项目的条款")
+        for g in m.out_of_scope:
+            gaps.add_row(pack.source_label(g.source), g.clause, SCOPE_ZH[g.level], g.reason)
+        console.print(gaps)
     for rule in pack.rules:
         state = "" if rule.enabled else " [red](switched off)[/]"
         origin = rule.defined_in + (f", changed in {', '.join(rule.changed_in)}" if rule.changed_in else "")
         console.print(f"\n[bold]{rule.id}[/] — plugin {rule.plugin} · stage "
                       f"{', '.join(STAGE_ZH[s] for s in rule.cls.stages())}{state}")
-        console.print(f"  依据 {pack.source_label(rule.citation.source)} {rule.citation.clause} · defined in {origin}")
+        console.print(f"  依据 {pack.source_label(rule.citation.source)} {clause_label(pack, rule.citation)} · defined in {origin}",
+                      markup=False)
+        for line in quote_lines(pack, rule.citation):
+            console.print(f"    {line}", markup=False, highlight=False)
+        if rule.note:
+            console.print(f"  note: {rule.note}", markup=False, highlight=False)
         table = new_table("parameter", "value", "status", "citation / reason", "from", box=None, padding=(0, 1))
         for name, v in rule.values.items():
             status, why = provenance(pack, v)
@@ -57,7 +68,7 @@ def show_resolved(console, pack: Pack) -> None:
     for rule in pack.rules:
         t.add_row(rule.id, "(rule)", ("on" if rule.enabled else "off") + f" · {rule.plugin}",
                   rule.changed_in[-1] if rule.changed_in else rule.defined_in, "",
-                  f"{pack.source_label(rule.citation.source)} {rule.citation.clause}")
+                  f"{pack.source_label(rule.citation.source)} {clause_label(pack, rule.citation)}".replace("[", "\\["))
         for name, v in rule.values.items():
             status, why = provenance(pack, v)
             t.add_row("", name, value_text(v.value).replace("[", "\\["), v.origin, STYLED[status], why)
@@ -95,7 +106,9 @@ def show_explanation(console, ex) -> None:
     for r in ex.rules:
         mark = "[red]● fired[/]" if r.fired else "[green]○ not fired[/]"
         console.print(f"{mark}  [bold]{r.rule}[/] ({r.plugin}) · {'/'.join(STAGE_ZH[s] for s in r.stages)} · "
-                      f"依据 {r.source} {r.citation.clause}")
+                      f"依据 {r.source} {clause_label(ex.pack, r.citation)}")
+        for line in quote_lines(ex.pack, r.citation):
+            console.print(f"    条文：{line}", markup=False, highlight=False)
         for f in r.findings:
             amount = f" · {format_yuan(f.amount_fen)}" if f.amount_fen is not None else ""
             due = f" · 期限 {f.due_date}" if f.due_date else ""

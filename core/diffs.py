@@ -9,6 +9,7 @@ from collections import Counter
 import attrs
 import polars as pl
 
+from jixiao.core.clauses import clause_label
 from jixiao.core.engine import run
 from jixiao.core.pack import Pack, ParamValue, ResolvedRule, provenance, value_text
 from jixiao.core.portfolio import Portfolio
@@ -24,7 +25,7 @@ def value_status(pack: Pack, v: ParamValue | None) -> str:
 def value_cite(pack: Pack, v: ParamValue | None) -> str:
     if v is None or v.citation is None:
         return ""
-    text = f"{pack.source_label(v.citation.source)} {v.citation.clause}"
+    text = f"{pack.source_label(v.citation.source)} {clause_label(pack, v.citation)}"
     return text + (f"（假定：{v.assumed}）" if v.assumed else "")
 
 
@@ -59,7 +60,7 @@ def _rule_row(rid: str, a: Pack, x: ResolvedRule | None, b: Pack, y: ResolvedRul
         return ("on" if r.enabled else "off") + f", plugin {r.plugin}" + where
 
     def cite(p: Pack, r: ResolvedRule | None) -> str:
-        return f"{p.source_label(r.citation.source)} {r.citation.clause}" if r else ""
+        return f"{p.source_label(r.citation.source)} {clause_label(p, r.citation)}" if r else ""
 
     sa, sb = state(a, x), state(b, y)
     same = x is not None and y is not None and x.enabled == y.enabled and x.plugin == y.plugin

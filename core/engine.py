@@ -20,6 +20,7 @@ import polars as pl
 
 from jixiao.core import hookspecs
 from jixiao.core.actions import ACTIONS, OBJECTS
+from jixiao.core.clauses import clause_label
 from jixiao.core.errors import PluginError, RuleFailed
 from jixiao.core.hookspecs import STAGE_HOOKS, STAGES
 from jixiao.core.pack import Pack
@@ -78,7 +79,7 @@ def decision_dtypes(pack: Pack) -> dict[str, pl.DataType]:
     return {"pack": enum([pack.id]), "stage": enum(STAGES), "rule": enum(r.rule_id for r in rules),
             "plugin": enum(r.name for r in rules),
             "source": enum(pack.source_label(r.citation.source) for r in rules),
-            "clause": enum(r.citation.clause for r in rules), "action": ACTION,
+            "clause": enum(clause_label(pack, r.citation) for r in rules), "action": ACTION,
             "applies_to": OBJECT}
 
 
@@ -298,7 +299,8 @@ def _finalise(frame: pl.DataFrame | pl.LazyFrame, rule: Rule, pack: Pack, stage:
         narrow["action"],
         *rest,
         pl.lit(pack.source_label(rule.citation.source), dtypes["source"]).alias("source"),
-        pl.lit(rule.citation.clause, dtypes["clause"]).alias("clause"),
+        # The clause as cited, marked （未核实） where the source's inventory has not verified it.
+        pl.lit(clause_label(pack, rule.citation), dtypes["clause"]).alias("clause"),
     ).select(c for c in FINDINGS_SCHEMA if c != "message")
     eager = frame["message"].cast(pl.String) if lazy is None else None
 

@@ -3,7 +3,11 @@
 - an assumed value without a stated reason;
 - a rule that no case file of the pack exercises;
 - an override whose value and citation both equal its parent's (it changes nothing). A value
-  restated under the pack's own clause is not flagged: the local document stating it matters.
+  restated under the pack's own clause is not flagged: the local document stating it matters;
+- clause coverage (core/clauses.py): a source of the pack without a clause inventory; a clause of
+  the pack's own sources that no rule cites and that is neither ``not_modelled`` nor
+  ``out_of_scope``; a citation (rule, parameter, not_modelled, out_of_scope) naming a clause its
+  source does not have. A parent's sources are accounted for in the parent.
 
 Overrides without their own citation and citations of sources the pack does not list are errors
 already when the pack loads.
@@ -12,8 +16,9 @@ already when the pack loads.
 from __future__ import annotations
 
 from jixiao.core.cases import case_files, read_case
+from jixiao.core.clauses import coverage, inventory, own_sources, resolve, unknown_message
 from jixiao.core.errors import Problem
-from jixiao.core.pack import Pack, value_text
+from jixiao.core.pack import Pack, read_pack_file, value_text
 from jixiao.core.registry import Registry
 
 
@@ -46,4 +51,44 @@ def lint(pack: Pack, registry: Registry) -> list[Problem]:
                     found.append(Problem(file, f"sets the value {parent.id} already has, under the same citation",
                                          column=f"rules.{rule.id}.params.{name}", value=value_text(v.value),
                                          severity="warning"))
+    return found + lint_clauses(pack)
+
+
+def lint_clauses(pack: Pack) -> list[Problem]:
+    """Every clause of the pack's own sources accounted for; every citation naming a real clause."""
+    file = str(pack.path)
+    found: list[Problem] = []
+    for key in own_sources(pack):
+        if key not in pack.sources:
+            continue
+        accounts = coverage(pack, key)
+        if accounts is None:
+            found.append(Problem(file, "the source lists no clauses (clauses = \"sources/….toml\"), so nothing "
+                                       "shows that every clause of the document is accounted for",
+                                 column=f"sources.{key}", severity="warning"))
+            continue
+        doc = pack.source_label(key)
+        for a in accounts:
+            if not a.accounted:
+                found.append(Problem(file, f"clause {a.clause.number} of {doc} is not accounted for: no rule cites it "
+                                           "and it is neither in pack.not_modelled nor in pack.out_of_scope",
+                                     column=f"sources.{key}", value=a.clause.number, severity="warning"))
+    spec, _ = read_pack_file(pack.path)
+    if spec is None:
+        return found
+    refs = []
+    for rid, rs in spec.rules.items():
+        if rs.citation is not None:
+            refs.append((f"rules.{rid}.citation", rs.citation.source, rs.citation.clause))
+        refs += [(f"rules.{rid}.cite.{name}", c.source, c.clause) for name, c in rs.cite.items()]
+    refs += [(f"pack.not_modelled[{i}]", g.source, g.clause) for i, g in enumerate(spec.pack.not_modelled)]
+    refs += [(f"pack.out_of_scope[{i}]", g.source, g.clause) for i, g in enumerate(spec.pack.out_of_scope)]
+    for where, source, clause in refs:
+        inv = inventory(pack, source)
+        if inv is None:
+            continue
+        for m in resolve(inv, clause):
+            if not m.found:
+                found.append(Problem(file, unknown_message(inv, m, pack.source_label(source)),
+                                     column=f"{where}.clause", value=clause, severity="warning"))
     return found

@@ -16,6 +16,7 @@ from typing import Any, Literal
 import attrs
 import tomli
 
+from jixiao.core.clauses import anchored, source_problems
 from jixiao.core.converter import error_messages, make_converter
 from jixiao.core.dates import BUILTIN_CALENDAR, WorkCalendar
 from jixiao.core.errors import PackError, Problem
@@ -35,6 +36,8 @@ class SourceSpec:
     issuer: str | None = None
     date: dt.date | None = None
     note: str | None = None
+    # The document's clause inventory (core/clauses.py), a path relative to the pack file.
+    clauses: str | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -66,6 +69,16 @@ class NotModelled:
 
 
 @attrs.frozen(kw_only=True)
+class OutOfScope:
+    """A provision addressed to a department, a government or an individual, not to a project."""
+
+    source: str
+    clause: str
+    level: Literal["department", "government", "individual"]
+    reason: str
+
+
+@attrs.frozen(kw_only=True)
 class PackMeta:
     id: str
     name: str
@@ -74,6 +87,7 @@ class PackMeta:
     description: str | None = None
     version: str | None = None
     not_modelled: list[NotModelled] = attrs.field(factory=list)
+    out_of_scope: list[OutOfScope] = attrs.field(factory=list)
 
 
 @attrs.frozen(kw_only=True)
@@ -169,7 +183,11 @@ def provenance(pack: Pack, v: ParamValue) -> tuple[str, str]:
         return "default", ""
     if v.assumed is not None:
         return "assumed", v.assumed
-    return "sourced", f"{pack.source_label(v.citation.source)} {v.citation.clause}" if v.citation else ""
+    if v.citation is None:
+        return "sourced", ""
+    from jixiao.core.clauses import clause_label
+
+    return "sourced", f"{pack.source_label(v.citation.source)} {clause_label(pack, v.citation)}"
 
 
 def value_text(value: Any) -> str:
@@ -267,7 +285,7 @@ class _Loader:
         days: dict[dt.date, bool] = {}  # day → working day, from the chain's [calendar] tables
         for path, spec in reversed(files):  # root first, so children override
             file, pid = str(path), spec.pack.id
-            sources.update(spec.sources)
+            sources.update({k: anchored(src, path) for k, src in spec.sources.items()})
             problems += _calendar_days(spec.calendar, file, days)
             for rid, rs in spec.rules.items():
                 key = f"rules.{rid}"
@@ -337,6 +355,7 @@ class _Loader:
             for key, src in spec.sources.items():
                 if not src.doc_no and not src.title:
                     problems.append(Problem(str(path), "a source needs a 文号 or a title", column=f"sources.{key}"))
+                problems += source_problems(path, key, src)
         errors = [p for p in problems if p.severity == "error"]
         if errors:
             raise PackError(problems)

@@ -71,6 +71,7 @@ def new_pack_text(pack_id: str, name: str, level: str, parent: Pack) -> str:
         'title = "（待填写）文件标题"                # the document your overrides cite',
         '# issuer = "某市财政局"',
         "# date = 2025-01-01",
+        f'# clauses = "sources/{src}.toml"    # every clause of the document (docs/authoring-packs.md, Clause coverage)',
         "",
         f"# --- Rules inherited from {parent.id}, with their current values ---",
     ]

@@ -44,6 +44,7 @@ def jixiao(env, *args):
 def test_wheel_holds_packs_and_only_the_jixiao_namespace(env):
     names = zipfile.ZipFile(env["wheel"]).namelist()
     assert "jixiao/policy_packs/national.toml" in names
+    assert "jixiao/policy_packs/sources/hf2019_13.toml" in names  # the clause inventories
     tops = {n.split("/")[0] for n in names}
     assert all(t == "jixiao" or t.endswith(".dist-info") for t in tops), tops
 

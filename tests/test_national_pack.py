@@ -93,7 +93,7 @@ def test_target_gate(national, write, tmp_path):
         "REJ": "绩效目标审核未通过，不予安排2024年度预算",
         "PART": "绩效目标不完整（缺少效益、满意度指标），不予安排2024年度预算",
     }
-    assert set(blocked["clause"]) == {"三（五）"} and set(blocked["source"]) == {"中发〔2018〕34号"}
+    assert set(blocked["clause"]) == {"四（八）（未核实）"} and set(blocked["source"]) == {"中发〔2018〕34号"}
 
 
 def test_ex_ante_gate_for_new_major_projects(national, write, tmp_path):

@@ -65,7 +65,7 @@ def test_child_overrides_switches_off_and_adds(registry, write):
     assert link.values["cut_ratios"].citation.clause == "第十条"
     # Inherited values keep their origin, citation and assumed reason.
     assert link.values["priority_grades"].origin == "national"
-    assert link.values["priority_grades"].citation.clause == "六（十三）"
+    assert link.values["priority_grades"].citation.clause == "七（十六）"
     assert link.values["priority_grades"].assumed.startswith("文件称")
     assert link.values["notice_grades"].origin == PLUGIN_DEFAULT
     assert link.changed_in == ("city",) and link.defined_in == "national"
