@@ -81,7 +81,7 @@ class ExAnteGate(Rule):
         # Never assessed, assessed and failed, and passed without every point read differently to
         # the unit: say which.
         year = pl.col("fiscal_year").cast(pl.String)
-        tail = pl.lit("；评估结果是申请预算的必备要件，不予安排") + year + pl.lit("年度预算")
+        tail = pl.lit("；评估结果是申请预算的必备要件，不予安排") + year + pl.lit("年度预算") + self.adopted_note(as_of)
         result = pl.col("assessment_result").fill_null("none")
         why = (pl.when(pl.col("_missing") != "")
                .then(pl.lit("事前绩效评估未论证：") + pl.col("_missing") + tail)

@@ -55,7 +55,7 @@ class SelfEvaluationPrerequisite(Rule):
         missing = continuing.filter(~pl.col("pix").is_in(done.implode()))
         message = (pl.lit("编制") + pl.col("fiscal_year").cast(pl.String) + pl.lit("年度预算时，上一个已结束年度（")
                    + needed.cast(pl.String) + pl.lit("年度）未开展绩效自评，不予安排")
-                   + pl.col("fiscal_year").cast(pl.String) + pl.lit("年度预算"))
+                   + pl.col("fiscal_year").cast(pl.String) + pl.lit("年度预算") + self.adopted_note(as_of))
         return self.output(self.findings(missing, "block_budget", message, budget_year=pl.col("fiscal_year"),
                                          applies_to="project_budget",
                                          assumed=self.is_assumed("kinds", "years_back", "unknown_start")))

@@ -35,7 +35,7 @@ class TargetGate(Rule):
     reads = ("target_status", "category", "fiscal_year")
 
     @hookimpl
-    def jixiao_target(self, portfolio, facts):
+    def jixiao_target(self, portfolio, as_of, facts):
         levels = self.params.required_levels
         present = portfolio.memo(("levels_present", tuple(levels)), lambda: by_project(per_project(
             portfolio.indicators, *((pl.col("level1") == lv).any().alias(f"_has_{lv}") for lv in levels)),
@@ -55,7 +55,8 @@ class TargetGate(Rule):
         message = (pl.when(~status_ok)
                    .then(pl.col("target_status").replace_strict(STATUS_ZH, default="绩效目标未批复"))
                    .otherwise(pl.lit("绩效目标不完整（缺少") + pl.col("_missing") + pl.lit("指标）"))
-                   + pl.lit("，不予安排") + pl.col("fiscal_year").cast(pl.String) + pl.lit("年度预算"))
+                   + pl.lit("，不予安排") + pl.col("fiscal_year").cast(pl.String) + pl.lit("年度预算")
+                   + self.adopted_note(as_of))
         findings = self.findings(failing, "block_budget", message,
                                  budget_year=pl.col("fiscal_year"), applies_to="project_budget",
                                  assumed=self.is_assumed("required_levels", "categories", "from_fiscal_year"))

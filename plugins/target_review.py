@@ -26,7 +26,7 @@ class TargetReview(Rule):
     reads = ("target_status", "target_review_failures")
 
     @hookimpl
-    def jixiao_target(self, facts):
+    def jixiao_target(self, as_of, facts):
         n = self.params.refuse_after
         failures = pl.max_horizontal(pl.col("target_review_failures").fill_null(0),
                                      (pl.col("target_status") == "rejected").cast(pl.Int64))
@@ -42,6 +42,6 @@ class TargetReview(Rule):
             self.findings(refuse, "block_budget",
                           pl.lit("绩效目标经") + pl.col("_f").cast(pl.String)
                           + pl.lit("次审核仍不合格，财政部门可不予受理") + pl.col("fiscal_year").cast(pl.String)
-                          + pl.lit("年度预算申请"),
+                          + pl.lit("年度预算申请") + self.adopted_note(as_of),
                           budget_year=pl.col("fiscal_year"), applies_to="project_budget", assumed=assumed),
         ]))

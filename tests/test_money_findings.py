@@ -138,3 +138,15 @@ def test_tianyuan_by_default_chooses_no_sanction_and_lists_the_choices(registry)
     assert "可视情节轻重选择" in acc.filter(pl.col("action") == "accountability")["message"][0]
     # One 通报 at most: the budget link no longer notifies on top of accountability.
     assert f.filter(pl.col("action") == "public_notice").height == 0
+
+
+def test_a_gate_run_after_the_budget_was_adopted_says_so(registry):
+    # A block is a precondition of compiling the budget: run during compilation it blocks; run once
+    # the fiscal year has begun it cannot take the adopted budget back, and says so.
+    portfolio = portfolio_from_records({"projects": [_project(target_status="未设定", spent="0")]})
+    pack = Pack.load("national", registry)
+    before = run(pack, portfolio, dt.date(2023, 11, 15)).findings.filter(pl.col("action") == "block_budget")
+    after = run(pack, portfolio, dt.date(2024, 5, 31)).findings.filter(pl.col("action") == "block_budget")
+    assert before["message"].to_list() == ["未设定绩效目标，不予安排2024年度预算"]
+    assert after["message"][0].endswith("（2024年度预算已批复执行：此为编制时应具备的要件，供核查纠正）")
+    assert before["budget_year"].to_list() == after["budget_year"].to_list() == [2024]

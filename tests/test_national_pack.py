@@ -89,9 +89,9 @@ def test_target_gate(national, write, tmp_path):
     result = run_folder(national, tmp_path)
     blocked = result.findings.filter(pl.col("rule") == "targets")
     assert dict(blocked.select("project_id", "message").iter_rows()) == {
-        "NONE": "未设定绩效目标，不予安排2024年度预算",
-        "REJ": "绩效目标审核未通过，不予安排2024年度预算",
-        "PART": "绩效目标不完整（缺少效益、满意度指标），不予安排2024年度预算",
+        "NONE": "未设定绩效目标，不予安排2024年度预算（2024年度预算已批复执行：此为编制时应具备的要件，供核查纠正）",
+        "REJ": "绩效目标审核未通过，不予安排2024年度预算（2024年度预算已批复执行：此为编制时应具备的要件，供核查纠正）",
+        "PART": "绩效目标不完整（缺少效益、满意度指标），不予安排2024年度预算（2024年度预算已批复执行：此为编制时应具备的要件，供核查纠正）",
     }
     assert set(blocked["clause"]) == {"四（八）（未核实）"} and set(blocked["source"]) == {"中发〔2018〕34号"}
 
