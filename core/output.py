@@ -26,6 +26,7 @@ ZH_HEADERS = {
     "project_id": "项目编码", "pack": "规则包", "stage": "环节", "rule": "规则", "plugin": "插件",
     "action": "处理", "action_zh": "处理（中文）", "amount_yuan": "金额影响(元)", "due_date": "期限",
     "budget_year": "预算年度", "applies_to": "适用对象", "applies_to_zh": "适用对象（中文）",
+    "grade": "评价等级", "score": "评价得分",
     "source": "依据文件", "clause": "条款", "assumed": "含假定参数", "message": "说明",
 }
 
@@ -38,14 +39,27 @@ def yuan_expr(col: str) -> pl.Expr:
         + (fen.abs() // 100).cast(pl.String) + "." + (fen.abs() % 100).cast(pl.String).str.pad_start(2, "0"))
 
 
+def with_grades(result: RunResult) -> pl.DataFrame:
+    """The findings with the project's grade and score as of the run (``grade``, ``score`` as exact
+    text with two decimals; null when the pack grades no project or the project has no score), so a
+    reader sorts and filters by them without parsing messages."""
+    f, facts = result.findings, result.facts
+    if "grade" not in facts.columns or f.height == 0:
+        return f.with_columns(pl.lit(None, pl.String).alias("grade"), pl.lit(None, pl.String).alias("score"))
+    c = facts["score_c"].gather(f["pix"])
+    score = pl.when(c.is_null()).then(None).otherwise(
+        (c // 100).cast(pl.String) + "." + (c % 100).cast(pl.String).str.pad_start(2, "0"))
+    return f.with_columns(facts["grade"].gather(f["pix"]).alias("grade"), pl.select(score.alias("score")).to_series())
+
+
 def findings_table(result: RunResult) -> pl.DataFrame:
     """The findings as flat columns for CSV/XLSX: amounts as exact 元 text, action labels in Chinese."""
-    f = result.findings
+    f = with_grades(result)
     return f.select(
         "project_id", "pack", "stage", "rule", "plugin", "action",
         pl.col("action").replace_strict({k: a.zh for k, a in ACTIONS.items()}).alias("action_zh"),
         yuan_expr("amount_fen").alias("amount_yuan"),
-        pl.col("due_date").dt.strftime("%Y-%m-%d"), "budget_year", "applies_to", object_zh(),
+        pl.col("due_date").dt.strftime("%Y-%m-%d"), "budget_year", "applies_to", object_zh(), "grade", "score",
         "source", "clause", "assumed", "message")
 
 
@@ -92,10 +106,10 @@ def write_json(result: RunResult, projects: int, out: TextIO) -> None:
         "project_id", "stage", "rule", "plugin", "action",
         pl.col("action").replace_strict({k: a.zh for k, a in ACTIONS.items()}).alias("action_zh"),
         "amount_fen", yuan_expr("amount_fen").alias("amount_yuan"),
-        pl.col("due_date").dt.strftime("%Y-%m-%d"), "budget_year", "applies_to", object_zh(),
+        pl.col("due_date").dt.strftime("%Y-%m-%d"), "budget_year", "applies_to", object_zh(), "grade", "score",
         "source", "clause", "assumed", "message",
     )
-    stream_json(out, head, "findings", result.findings, row)
+    stream_json(out, head, "findings", with_grades(result), row)
 
 
 def stream_json(out: TextIO, head: dict, key: str, frame: pl.DataFrame, row: pl.Expr) -> None:
