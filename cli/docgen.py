@@ -49,7 +49,7 @@ def cli_md() -> str:
 
 def packs_md() -> str:
     """Every built-in pack: its sources, rules, values (sourced / assumed / default) and clauses."""
-    from jixiao.core.pack import Pack, provenance, value_text
+    from jixiao.core.pack import Pack, origin_text, periods_text, provenance, value_text
     from jixiao.core.registry import Registry
 
     registry = Registry.discover(use_entry_points=False)
@@ -63,21 +63,23 @@ def packs_md() -> str:
         m = pack.meta
         lines += [f"## {m.name} (`{pid}`)", "", f"Level {m.level}" + (f", extends `{m.extends}`" if m.extends else "")
                   + f". {m.description or ''}", ""]
-        lines += ["| source | 文号 | title | issuer | date |", "|---|---|---|---|---|"]
+        lines += ["| source | 文号 | title | issuer | date | in force |", "|---|---|---|---|---|---|"]
         for key, src in pack.sources.items():
-            lines.append(f"| {key} | {src.doc_no or '—'} | {src.title} | {src.issuer or '—'} | {src.date or '—'} |")
+            lines.append(f"| {key} | {src.doc_no or '—'} | {src.title} | {src.issuer or '—'} | {src.date or '—'} | "
+                         f"{src.in_force.text() if src.in_force else '—'} |")
         lines.append("")
         for rule in pack.rules:
             where = pack.source_label(rule.citation.source) + " " + rule.citation.clause
             state = "" if rule.enabled else " (switched off)"
             lines += [f"### `{rule.id}` — {rule.plugin}{state}", "", f"{rule.cls.summary}. Cites {where}; "
-                      f"defined in `{rule.defined_in}`" + (f", changed in `{'`, `'.join(rule.changed_in)}`" if rule.changed_in else "") + ".", "",
+                      f"defined in `{rule.defined_in}`" + (f", changed in `{'`, `'.join(rule.changed_in)}`" if rule.changed_in else "") + "."
+                      + (f" In force: {periods_text(pack, rule)}." if rule.variants else ""), "",
                       "| parameter | value | status | citation or reason | from |", "|---|---|---|---|---|"]
             for name, v in rule.values.items():
                 status, why = provenance(pack, v)
                 status = "**assumed**" if status == "assumed" else status
                 value = value_text(v.value).replace("|", "\\|")
-                lines.append(f"| {name} | `{value}` | {status} | {why} | {v.origin} |")
+                lines.append(f"| {name} | `{value}` | {status} | {why} | {origin_text(v)} |")
             lines.append("")
         if m.not_modelled:
             lines += ["Not modelled:", ""]

@@ -17,7 +17,7 @@ import polars as pl
 
 from jixiao.core.hookspecs import hookimpl
 from jixiao.core.money import share_fen_expr
-from jixiao.core.rule import Rule
+from jixiao.core.rule import GRADES, Rule
 
 TRIGGERS = {
     "no_targets": "不按规定编报绩效目标",
@@ -37,7 +37,7 @@ Derived = Literal["no_targets", "execution_deviation", "targets_missed", "poor_e
 class AccountabilityParams:
     derive: list[Derived] = attrs.field(factory=lambda: ["no_targets", "execution_deviation",
                                                          "targets_missed", "poor_evaluation"])
-    poor_grades: list[str] = attrs.field(factory=lambda: ["差"])
+    poor_grades: list[str] = attrs.field(factory=lambda: ["差"], metadata={GRADES: True})
     # Completion below this share of the targets at the end of implementation = targets missed.
     missed_below: Decimal = Decimal("0.6")
     sanctions: list[Sanction] = attrs.field(factory=lambda: ["reclaim_funds", "public_notice"])
