@@ -100,6 +100,8 @@ def show_explanation(console, ex) -> None:
         mark = "[red]● fired[/]" if r.fired else "[green]○ not fired[/]"
         console.print(f"{mark}  [bold]{r.rule}[/] ({r.plugin}) · {'/'.join(STAGE_ZH[s] for s in r.stages)} · "
                       f"依据 {r.source} {r.citation.clause}")
+        if r.in_force:
+            console.print(f"    适用期间：{r.in_force}", highlight=False, markup=False)
         for f in r.findings:
             amount = f" · {format_yuan(f.amount_fen)}" if f.amount_fen is not None else ""
             due = f" · 期限 {f.due_date}" if f.due_date else ""
@@ -159,6 +161,10 @@ def render_comparison(c, console, limit: int = 20) -> None:
     for label, get in SUMMARY_ROWS:
         t.add_row(label, *(get(s) for s in c.summary))
     console.print(t)
+    for s in c.summary:
+        for note in s.get("not_in_force", ()):
+            console.print(f"适用期间：{s['name']} 规则 {note['rule']}：{note['note']}（{note['projects']} 个项目）",
+                          highlight=False, markup=False)
     import polars as pl
 
     differing = c.matrix.filter(pl.col("disagree") != "")

@@ -265,3 +265,8 @@ def test_a_run_says_which_rules_were_not_in_force(cli, write, tmp_path):
     table = cli("run", "--pack", "qingdao", "--as-of", "2024-03-31", path).output
     assert "适用期间：规则 coverage：2019、2023 年度预算的项目不适用：本规则包中该规则适用于2020–2022 年度预算（3 个项目）" in table
     assert "适用期间：规则 targets：2023 年度预算的项目按全国预算绩效管理基础规则的规定适用" in table
+    # explain says it per rule, with the clause and values that applied to the project's budget year.
+    why = cli("explain", "--pack", "qingdao", "--project", "C2023", "--as-of", "2024-03-31", path).output
+    assert "targets (target_gate) · 绩效目标管理 · 依据 中发〔2018〕34号" in why
+    assert "适用期间：2023 年度预算的项目按全国预算绩效管理基础规则的规定适用" in why
+    assert "适用期间：2023 年度预算不在该规则的适用期间（2020–2022 年度预算）：不适用" in why
