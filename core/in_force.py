@@ -120,26 +120,24 @@ def _back(positions: pl.Series | None) -> Callable[[Any], Any]:
     return put
 
 
-_CLASSES: dict[type, type] = {}
-
-
 def in_force_rule(resolved, pack_id: str) -> Rule:
     """The rule object the engine registers for a rule with variants: an ``InForceRule`` subclass
-    implementing exactly the hooks of the rule's plugin."""
+    implementing exactly the hooks of the rule's plugin. Each hook function gets a code object of
+    its own (named after the pack and rule), so that the engine, which finds the rule that failed
+    from the traceback's code objects, names this rule and no other."""
     cls = resolved.cls
-    made = _CLASSES.get(cls)
-    if made is None:
-        def hook(name):
-            def impl(self, portfolio, as_of, facts):
-                return self._run(name, portfolio, as_of, facts)
-            impl.__name__ = name
-            return hookimpl(impl)
 
-        body = {h: hook(h) for h in cls.hooks()}
-        body.update(name=cls.name, summary=cls.summary, Params=cls.Params, reads=cls.reads,
-                    whole_portfolio=getattr(cls, "whole_portfolio", False))
-        made = _CLASSES[cls] = type(f"{cls.__name__}InForce", (InForceRule,), body)
-    return made(resolved, pack_id)
+    def hook(name):
+        def impl(self, portfolio, as_of, facts):
+            return self._run(name, portfolio, as_of, facts)
+        impl.__code__ = impl.__code__.replace(co_name=f"{name}__{pack_id}__{resolved.id}")
+        impl.__name__ = name
+        return hookimpl(impl)
+
+    body = {h: hook(h) for h in cls.hooks()}
+    body.update(name=cls.name, summary=cls.summary, Params=cls.Params, reads=cls.reads,
+                whole_portfolio=getattr(cls, "whole_portfolio", False))
+    return type(f"{cls.__name__}InForce", (InForceRule,), body)(resolved, pack_id)
 
 
 def finalised(out: RuleOutput, rule: Rule, finalise: Callable[[Any, Rule], tuple[pl.DataFrame, Callable]]):
