@@ -62,3 +62,25 @@ def test_a_rule_failing_in_a_span_is_named(registry, write, monkeypatch):
     with pytest.raises(RuleFailed) as info:
         run(pack, folio([2020, 2021]), dt.date(2024, 6, 30))
     assert str(info.value).startswith("rule 'evaluation' (plugin 'evaluation_score') failed in stage 'evaluate'")
+
+
+def test_a_district_of_qingdao_starts_its_ex_ante_gate_with_the_2021_budget(registry, write):
+    # Qingdao 二（三）: "各区市……在组织2021年部门预算编审中开展事前绩效评估相关工作".
+    district = write("district.toml", """
+        [pack]
+        id = "district"
+        name = "青岛市某区"
+        level = "district"
+        extends = "qingdao"
+
+        [rules.ex_ante]
+        citation = { source = "qd2020", clause = "二（三）" }
+        in_force = { from_budget_year = 2021 }
+        """)
+    pack = Pack.load(district, registry)
+    base = {"department": "区发改局", "fund_type": "一般公共预算", "category": "一般项目", "budget": "100000.00",
+            "is_new": True, "is_major": True}
+    projects = [{**base, "project_id": f"P{y}", "name": f"{y}年新增重大政策", "fiscal_year": y} for y in (2020, 2021, 2023)]
+    result = run(pack, portfolio_from_records({"projects": projects}, "test"), dt.date(2023, 3, 31))
+    gated = result.findings.filter(result.findings["rule"] == "ex_ante")
+    assert sorted(set(gated["project_id"].to_list())) == ["P2021", "P2023"]  # 2023: the national gate
