@@ -51,7 +51,7 @@ def packs_md() -> str:
     """Every built-in pack: its sources, rules, values (sourced / assumed / default) and clauses, then
     clause by clause what it does with each clause of its own sources and what it leaves out."""
     from jixiao.core.clauses import SCOPE_ZH, clause_label, coverage, inventory, own_sources
-    from jixiao.core.pack import Pack, provenance, value_text
+    from jixiao.core.pack import Pack, origin_text, periods_text, provenance, value_text
     from jixiao.core.registry import Registry
 
     registry = Registry.discover(use_entry_points=False)
@@ -71,15 +71,17 @@ def packs_md() -> str:
         m = pack.meta
         lines += [f"## {m.name} (`{pid}`)", "", f"Level {m.level}" + (f", extends `{m.extends}`" if m.extends else "")
                   + f". {m.description or ''}", ""]
-        lines += ["| source | 文号 | title | issuer | date |", "|---|---|---|---|---|"]
+        lines += ["| source | 文号 | title | issuer | date | in force |", "|---|---|---|---|---|---|"]
         for key, src in pack.sources.items():
-            lines.append(f"| {key} | {src.doc_no or '—'} | {src.title} | {src.issuer or '—'} | {src.date or '—'} |")
+            lines.append(f"| {key} | {src.doc_no or '—'} | {src.title} | {src.issuer or '—'} | {src.date or '—'} | "
+                         f"{src.in_force.text() if src.in_force else '—'} |")
         lines.append("")
         for rule in pack.rules:
             where = pack.source_label(rule.citation.source) + " " + clause_label(pack, rule.citation)
             state = "" if rule.enabled else " (switched off)"
             lines += [f"### `{rule.id}` — {rule.plugin}{state}", "", f"{rule.cls.summary}. Cites {where}; "
-                      f"defined in `{rule.defined_in}`" + (f", changed in `{'`, `'.join(rule.changed_in)}`" if rule.changed_in else "") + ".", ""]
+                      f"defined in `{rule.defined_in}`" + (f", changed in `{'`, `'.join(rule.changed_in)}`" if rule.changed_in else "") + "."
+                      + (f" In force: {periods_text(pack, rule)}." if rule.variants else ""), ""]
             if rule.note:
                 lines += [f"Note: {rule.note}", ""]
             lines += ["| parameter | value | status | citation or reason | from |", "|---|---|---|---|---|"]
@@ -87,7 +89,7 @@ def packs_md() -> str:
                 status, why = provenance(pack, v)
                 status = "**assumed**" if status == "assumed" else status
                 value = value_text(v.value).replace("|", "\\|")
-                lines.append(f"| {name} | `{value}` | {status} | {why} | {v.origin} |")
+                lines.append(f"| {name} | `{value}` | {status} | {why} | {origin_text(v)} |")
             lines.append("")
         loose = [g for g in m.not_modelled if inventory(pack, g.source) is None]
         if loose:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.markup import escape
 
 from jixiao import __version__
 from jixiao.core.errors import JixiaoError
@@ -112,7 +113,7 @@ def packs_list(state):
             table.add_row(pid, pack.meta.name, pack.meta.level, pack.meta.extends or "",
                           str(len(pack.enabled_rules())), src.origin)
         except JixiaoError as exc:
-            table.add_row(pid, "[red]无法加载[/]", "", "", "", f"{src.origin}: {exc.render().splitlines()[0]}")
+            table.add_row(escape(pid), "[red]无法加载[/]", "", "", "", escape(f"{src.origin}: {exc.render()}"))
     out.print(table)
 
 
@@ -469,10 +470,22 @@ def new_plugin(name, stage, folder):
 
 
 def _packs_arg(state, packs_opt):
+    """The packs named, each of which must load; with none named, every installed pack that loads
+    (one broken installed pack is skipped with a warning naming its file and every problem)."""
     from jixiao.core.pack import Pack
 
-    ids = [p.strip() for p in packs_opt.split(",") if p.strip()] if packs_opt else sorted(state.registry.packs)
-    return [Pack.load(p, state.registry) for p in ids]
+    if packs_opt:
+        return [Pack.load(p.strip(), state.registry) for p in packs_opt.split(",") if p.strip()]
+    loaded = []
+    for pid, src in sorted(state.registry.packs.items()):
+        try:
+            loaded.append(Pack.load(pid, state.registry))
+        except JixiaoError as exc:
+            err.print(f"[yellow]warning:[/] skipped the installed pack {escape(pid)} ({escape(str(src.path))}, "
+                      f"{escape(src.origin)}): {escape(exc.render())}", highlight=False)
+    if not loaded:
+        raise Failure("no installed pack could be loaded; see the warnings above")
+    return loaded
 
 
 @main.command("compare")

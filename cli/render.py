@@ -7,7 +7,7 @@ from jixiao.core.clauses import SCOPE_ZH, clause_label, quote_lines
 from jixiao.core.engine import RunResult
 from jixiao.core.hookspecs import STAGE_ZH
 from jixiao.core.money import format_yuan
-from jixiao.core.pack import Pack, provenance, value_text
+from jixiao.core.pack import Pack, origin_text, periods_text, provenance, value_text
 
 STYLED = {"default": "[dim]default[/]", "assumed": "[yellow]ASSUMED[/]", "sourced": "[green]sourced[/]"}
 
@@ -28,9 +28,9 @@ def show_pack(console, pack: Pack) -> None:
     if m.description:
         console.print(m.description)
     console.print("继承链 chain: " + " → ".join(pack.chain))
-    src = new_table("key", "文号", "标题", "发文机关", "日期", title="依据文件 sources")
+    src = new_table("key", "文号", "标题", "发文机关", "日期", "适用预算年度", title="依据文件 sources")
     for key, s in pack.sources.items():
-        src.add_row(key, s.doc_no, s.title, s.issuer or "", str(s.date or ""))
+        src.add_row(key, s.doc_no, s.title, s.issuer or "", str(s.date or ""), s.in_force.text() if s.in_force else "")
     console.print(src)
     if m.not_modelled:
         gaps = new_table("依据", "条款", "why not a rule", title="not modelled 未建模的条款")
@@ -53,11 +53,13 @@ def show_pack(console, pack: Pack) -> None:
             console.print(f"    {line}", markup=False, highlight=False)
         if rule.note:
             console.print(f"  note: {rule.note}", markup=False, highlight=False)
+        if rule.variants:
+            console.print(f"  适用期间 in force: {periods_text(pack, rule)}", markup=False, highlight=False)
         table = new_table("parameter", "value", "status", "citation / reason", "from", box=None, padding=(0, 1))
         for name, v in rule.values.items():
             status, why = provenance(pack, v)
-            table.add_row(name, value_text(v.value), STYLED[status], why or "plugin default, not stated in the pack",
-                          v.origin)
+            table.add_row(name, value_text(v.value).replace("[", "\\["), STYLED[status],
+                          why or "plugin default, not stated in the pack", origin_text(v))
         console.print(table)
 
 
@@ -69,9 +71,11 @@ def show_resolved(console, pack: Pack) -> None:
         t.add_row(rule.id, "(rule)", ("on" if rule.enabled else "off") + f" · {rule.plugin}",
                   rule.changed_in[-1] if rule.changed_in else rule.defined_in, "",
                   f"{pack.source_label(rule.citation.source)} {clause_label(pack, rule.citation)}".replace("[", "\\["))
+        if rule.variants:
+            t.add_row("", "(in force)", periods_text(pack, rule), "", "", "")
         for name, v in rule.values.items():
             status, why = provenance(pack, v)
-            t.add_row("", name, value_text(v.value).replace("[", "\\["), v.origin, STYLED[status], why)
+            t.add_row("", name, value_text(v.value).replace("[", "\\["), origin_text(v), STYLED[status], why)
     console.print(t)
 
 
@@ -109,6 +113,8 @@ def show_explanation(console, ex) -> None:
                       f"依据 {r.source} {clause_label(ex.pack, r.citation)}")
         for line in quote_lines(ex.pack, r.citation):
             console.print(f"    条文：{line}", markup=False, highlight=False)
+        if r.in_force:
+            console.print(f"    适用期间：{r.in_force}", highlight=False, markup=False)
         for f in r.findings:
             amount = f" · {format_yuan(f.amount_fen)}" if f.amount_fen is not None else ""
             due = f" · 期限 {f.due_date}" if f.due_date else ""
@@ -162,6 +168,11 @@ def render_table(result: RunResult, console, limit: int | None = 200) -> None:
     parts = "，".join(f"{ACTIONS[k].zh} {v}" for k, v in s["by_action"].items())
     console.print(f"共 {s['findings']} 条结论，涉及 {s['projects_with_findings']} 个项目：{parts or '无'}")
     console.print(f"下年度预算影响合计：{format_yuan(s['budget_effect_fen'])}")
+    from jixiao.core.in_force import report
+
+    for note in report(result.pack, result.facts):
+        console.print(f"适用期间：规则 {note['rule']}：{note['note']}（{note['projects']} 个项目）", highlight=False,
+                      markup=False)
 
 
 def render_comparison(c, console, limit: int = 20) -> None:
@@ -172,6 +183,10 @@ def render_comparison(c, console, limit: int = 20) -> None:
     for label, get in SUMMARY_ROWS:
         t.add_row(label, *(get(s) for s in c.summary))
     console.print(t)
+    for s in c.summary:
+        for note in s.get("not_in_force", ()):
+            console.print(f"适用期间：{s['name']} 规则 {note['rule']}：{note['note']}（{note['projects']} 个项目）",
+                          highlight=False, markup=False)
     import polars as pl
 
     differing = c.matrix.filter(pl.col("disagree") != "")

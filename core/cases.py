@@ -20,10 +20,11 @@ import tomli
 from jixiao.core.converter import error_messages, make_converter
 from jixiao.core.engine import RunResult, run
 from jixiao.core.errors import PackError, Problem
-from jixiao.core.money import to_decimal
+from jixiao.core.actions import ACTIONS
+from jixiao.core.money import fen_to_yuan_str, to_decimal
 from jixiao.core.pack import Pack, _plain
 from jixiao.core.portfolio import portfolio_from_records
-from jixiao.core.registry import Registry
+from jixiao.core.registry import Registry, closest
 
 
 @attrs.frozen(kw_only=True)
@@ -104,9 +105,39 @@ def run_case(path: Path, registry: Registry) -> CaseResult:
     ref = spec.case.pack
     pack_ref: str | Path = path.parent / ref if ref.endswith(".toml") else ref
     pack = Pack.load(pack_ref, registry)
+    problems = check_expectations(spec, pack, path)
+    if problems:
+        raise PackError(problems)
     portfolio = portfolio_from_records(spec.tables(), str(path))
     result = run(pack, portfolio, spec.case.as_of)
     return CaseResult(path, spec.case.description, tuple(compare(spec, result)), result)
+
+
+def check_expectations(spec: CaseFile, pack: Pack, path: Path) -> list[Problem]:
+    """What a case expects must be able to happen: an action of the vocabulary (its code; the
+    Chinese label the table shows is pointed to its code), a rule the pack has, an amount in whole
+    fen. Otherwise the case could only fail, with a missing finding that hides the typo."""
+    file, found = str(path), []
+    rules = [r.id for r in pack.rules]
+    by_zh = {a.zh: code for code, a in ACTIONS.items()}
+    for name in spec.case.rules or ():
+        if name not in rules:
+            found.append(Problem(file, f"the pack {pack.id} has no rule of this id{closest(name, rules)}",
+                                 column="case.rules", value=name))
+    for i, e in enumerate(spec.expect):
+        where = f"expect[{i}]"
+        if e.action not in ACTIONS:
+            hint = (f"; did you mean {by_zh[e.action]!r} ({e.action})? a case names the action by its code"
+                    if e.action in by_zh else closest(e.action, list(ACTIONS)))
+            found.append(Problem(file, f"not an action of the vocabulary{hint}", column=f"{where}.action",
+                                 value=e.action))
+        if e.rule not in rules:
+            found.append(Problem(file, f"the pack {pack.id} has no rule of this id{closest(e.rule, rules)}",
+                                 column=f"{where}.rule", value=e.rule))
+        if e.amount_yuan is not None and e.amount_yuan != e.amount_yuan.quantize(Decimal("0.01")):
+            found.append(Problem(file, "an amount in 元 has at most two decimals (whole fen)",
+                                 column=f"{where}.amount_yuan", value=str(e.amount_yuan)))
+    return found
 
 
 def _key(project: str, rule: str, action: str) -> tuple[str, str, str]:
@@ -144,7 +175,8 @@ def _mismatch(e: Expectation, r: dict) -> str:
     if e.amount_yuan is not None:
         want = int(to_decimal(e.amount_yuan) * 100)
         if r["amount_fen"] != want:
-            return f"amount {r['amount_fen']} fen, expected {want} fen"
+            got = "none" if r["amount_fen"] is None else f"{fen_to_yuan_str(r['amount_fen'])} 元"
+            return f"amount {got}, expected {fen_to_yuan_str(want)} 元"
     if e.due_date is not None and r["due_date"] != e.due_date:
         return f"due {r['due_date']}, expected {e.due_date}"
     if e.budget_year is not None and r["budget_year"] != e.budget_year:

@@ -14,6 +14,7 @@ import datetime as dt
 import attrs
 import polars as pl
 
+from jixiao.core import in_force
 from jixiao.core.actions import ACTIONS
 from jixiao.core.engine import RunResult, base_facts, run
 from jixiao.core.money import format_yuan
@@ -160,6 +161,7 @@ def _summary(result: RunResult, outcomes: pl.DataFrame, n: int) -> dict:
         "graded_share": round(n_graded / n, 4) if n else 0.0,
         "selected_for_evaluation": counts.get("select_for_evaluation", 0),
         "findings": f.height,
+        "not_in_force": in_force.report(result.pack, result.facts),  # as in a run's JSON
     }
 
 

@@ -18,7 +18,7 @@ import attrs
 import pluggy
 import polars as pl
 
-from jixiao.core import hookspecs
+from jixiao.core import hookspecs, in_force
 from jixiao.core.actions import ACTIONS, OBJECTS
 from jixiao.core.clauses import clause_label
 from jixiao.core.errors import PluginError, RuleFailed
@@ -71,7 +71,8 @@ def decision_dtypes(pack: Pack) -> dict[str, pl.DataType]:
     the values its rules can give, the same for every run of the pack (one byte a row where a
     categorical takes four and a string sixteen). Decisions of different packs have different
     enums: compare them as text (``pl.col(...).cast(pl.String)``) or by value (``== "remind"``)."""
-    rules = [r.instantiate(pack.id) for r in pack.enabled_rules()]  # the values ``_finalise`` writes
+    # The values ``_finalise`` writes (a rule with periods cites its variants' clauses too).
+    rules = [c for r in pack.enabled_rules() for c in r.instantiate(pack.id).citing()]
 
     def enum(values) -> pl.Enum:
         return pl.Enum(list(dict.fromkeys(v for v in values if v is not None)))
@@ -221,11 +222,11 @@ def run(pack: Pack, portfolio: Portfolio, as_of: dt.date, *, explain: bool = Fal
         outputs = life.stage(stage)(portfolio=portfolio.frozen_view(), as_of=as_of, facts=facts.clone())
         for out in outputs:
             rule = life.rules[out.rule]
-            if out.findings is not None:
-                part, text = _finalise(out.findings, rule, pack, stage, STAGE_HOOKS[stage], ids, life.dtypes)
-                if part.height:
-                    parts.append(part)
-                    texts.append(text)
+            part, text = in_force.finalised(out, rule, lambda frame, by: _finalise(
+                frame, by, pack, stage, STAGE_HOOKS[stage], ids, life.dtypes))  # by: the rule the finding cites
+            if part is not None:
+                parts.append(part)
+                texts.append(text)
             if out.facts is not None:
                 facts = _merge_facts(facts, out.facts, rule, STAGE_HOOKS[stage])
     notes = None

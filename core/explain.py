@@ -36,6 +36,7 @@ class RuleExplanation:
     inputs: dict[str, Any]
     findings: list[Finding]
     notes: list[str]
+    in_force: str | None = None  # when a period decides how (or whether) the rule applies to the project
 
     @property
     def fired(self) -> bool:
@@ -138,11 +139,32 @@ def _assemble(pack: Pack, ordered: list[tuple[Any, tuple[str, ...]]], facts: dic
     noted: dict[str, list[str]] = {}
     for rule, note in notes:
         noted.setdefault(rule, []).append(note)
-    out = [RuleExplanation(r.id, r.plugin, stages, r.citation, pack.source_label(r.citation.source),
-                           r.values, {c: facts.get(c) for c in r.cls.reads if c in facts},
-                           found.get(r.id, []), noted.get(r.id, []))
-           for r, stages in ordered]
+    out = []
+    for r, stages in ordered:
+        citation, values, period = _as_applied(pack, r, facts.get("fiscal_year"))
+        out.append(RuleExplanation(r.id, r.plugin, stages, citation, pack.source_label(citation.source),
+                                   values, {c: facts.get(c) for c in r.cls.reads if c in facts},
+                                   found.get(r.id, []), noted.get(r.id, []), period))
     return Explanation(pack, facts, record, as_of, out)
+
+
+def _as_applied(pack: Pack, rule, year) -> tuple[Citation, dict[str, ParamValue], str | None]:
+    """The rule as it applies to a project of this budget year: its citation and values, and a
+    note when a period decides it (``in_force``, core/in_force.py)."""
+    if not rule.variants or year is None:
+        return rule.citation, rule.values, None
+    from jixiao.core.in_force import _spans
+
+    for v in rule.variants:
+        if v.period is None or v.period.contains(year):
+            where = f"{pack.source_label(v.citation.source)} {v.citation.clause}"
+            if not v.enabled:
+                return v.citation, v.values, f"{year} 年度预算：按{v.name}的规定该规则停用（{where}）"
+            if v.layers != (rule.defined_in, *rule.changed_in):
+                return v.citation, v.values, f"{year} 年度预算的项目按{v.name}的规定适用（{where}）"
+            return v.citation, v.values, None
+    spans = "、".join(_spans([v.period for v in rule.variants if v.enabled])) or "无预算年度"
+    return rule.citation, rule.values, f"{year} 年度预算不在该规则的适用期间（{spans}）：不适用"
 
 
 def _run_for_one(pack: Pack, portfolio: Portfolio, one: Portfolio, rules, as_of: dt.date, trace) -> RunResult:

@@ -16,6 +16,7 @@ from typing import TextIO
 
 import polars as pl
 
+from jixiao.core import in_force
 from jixiao.core.actions import ACTIONS, OBJECTS
 from jixiao.core.engine import RunResult
 from jixiao.core.errors import JixiaoError
@@ -101,6 +102,7 @@ def write_json(result: RunResult, projects: int, out: TextIO) -> None:
         "as_of": result.as_of.isoformat(),
         "portfolio": {"projects": projects},
         "summary": summary(result),
+        "not_in_force": in_force.report(pack, result.facts),  # rules a period kept from some projects
     }
     row = pl.struct(
         "project_id", "stage", "rule", "plugin", "action",

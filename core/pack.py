@@ -21,10 +21,39 @@ from jixiao.core.converter import error_messages, make_converter
 from jixiao.core.dates import BUILTIN_CALENDAR, WorkCalendar
 from jixiao.core.errors import PackError, Problem
 from jixiao.core.registry import Registry, closest
-from jixiao.core.rule import Citation, Rule
+from jixiao.core.rule import GRADES, Citation, Rule
 
 Level = Literal["national", "province", "city", "county", "district"]
 PLUGIN_DEFAULT = "plugin default"
+
+
+@attrs.frozen(kw_only=True)
+class InForce:
+    """From which budget year until which budget year (both included) a source or a rule is in
+    force; a missing end is open. A project's budget year is its ``fiscal_year`` (预算年度)."""
+
+    from_budget_year: int | None = None
+    to_budget_year: int | None = None
+
+    def problem(self) -> str | None:
+        """What is wrong with the period as written (the loader reports it with its key)."""
+        if self.from_budget_year is None and self.to_budget_year is None:
+            return "in_force needs from_budget_year, to_budget_year or both"
+        if (self.from_budget_year is not None and self.to_budget_year is not None
+                and self.from_budget_year > self.to_budget_year):
+            return f"from_budget_year {self.from_budget_year} is after to_budget_year {self.to_budget_year}"
+        return None
+
+    def contains(self, year: int) -> bool:
+        return ((self.from_budget_year is None or year >= self.from_budget_year)
+                and (self.to_budget_year is None or year <= self.to_budget_year))
+
+    def text(self) -> str:
+        """In Chinese, as a finance officer says it: 2020–2022 年度预算, 2020 年度预算起."""
+        a, b = self.from_budget_year, self.to_budget_year
+        if a is not None and b is not None:
+            return f"{a} 年度预算" if a == b else f"{a}–{b} 年度预算"
+        return f"{a} 年度预算起" if a is not None else f"至 {b} 年度预算"
 
 
 @attrs.frozen(kw_only=True)
@@ -36,6 +65,7 @@ class SourceSpec:
     issuer: str | None = None
     date: dt.date | None = None
     note: str | None = None
+    in_force: InForce | None = None  # the budget years the document governs
     # The document's clause inventory (core/clauses.py), a path relative to the pack file.
     clauses: str | None = None
 
@@ -57,6 +87,9 @@ class RuleSpec:
     assumed: dict[str, str] = attrs.field(factory=dict)  # parameter → why the value is assumed
     cite: dict[str, CitationSpec] = attrs.field(factory=dict)  # parameter → its own clause
     note: str | None = None
+    # Table parameters named here replace the parent's table whole instead of merging key by key.
+    replace: list[str] = attrs.field(factory=list)
+    in_force: InForce | None = None  # the budget years the rule applies to in this pack
 
 
 @attrs.frozen(kw_only=True)
@@ -114,6 +147,32 @@ class ParamValue:
     origin: str  # the pack that set it, or PLUGIN_DEFAULT
     citation: Citation | None
     assumed: str | None  # the reason, when the value is assumed rather than sourced
+    # A table merged key by key: each key with the pack that set it (empty: the value is one pack's).
+    keys: tuple[tuple[str, str], ...] = ()
+    # ``replace``: the parent's keys the new table left out, and the pack that had set them.
+    dropped: tuple[str, ...] = ()
+    dropped_from: str | None = None
+
+    def key_origin(self, key: str) -> str:
+        return dict(self.keys).get(key, self.origin)
+
+
+@attrs.frozen
+class Variant:
+    """A rule as it stands for the projects of some budget years, when sources or the rule have
+    periods (``in_force``): which packs' tables are in force for those years, and what they make."""
+
+    period: InForce | None  # None: every budget year
+    layers: tuple[str, ...]  # the packs whose tables of the rule are in force, root first
+    name: str  # the name of the last of those packs (the one the rule stands as)
+    enabled: bool
+    citation: Citation
+    params: Any
+    values: dict[str, ParamValue]
+
+    @property
+    def assumed(self) -> dict[str, str]:
+        return {k: v.assumed for k, v in self.values.items() if v.assumed is not None}
 
 
 @attrs.frozen
@@ -128,14 +187,27 @@ class ResolvedRule:
     params: Any
     values: dict[str, ParamValue]
     note: str | None = None
+    in_force: InForce | None = None  # the rule's own period, from the last table that states one
+    # When a period applies: the rule per span of budget years, in year order, only the spans in
+    # force. Empty: the rule as resolved applies to every budget year.
+    variants: tuple[Variant, ...] = ()
     calendar: WorkCalendar = BUILTIN_CALENDAR  # the pack's working days, for deadlines
 
     @property
     def assumed(self) -> dict[str, str]:
         return {k: v.assumed for k, v in self.values.items() if v.assumed is not None}
 
+    @property
+    def runs(self) -> bool:
+        """Whether the rule runs at all: enabled, or enabled for some budget years."""
+        return self.enabled or any(v.enabled for v in self.variants)
+
     def instantiate(self, pack_id: str) -> Rule:
         cites = {k: v.citation for k, v in self.values.items() if v.citation is not None}
+        if self.variants:
+            from jixiao.core.in_force import in_force_rule
+
+            return in_force_rule(self, pack_id)
         rule = self.cls(self.id, self.params, self.citation, self.assumed, pack_id, cites)
         rule.calendar = self.calendar
         return rule
@@ -151,14 +223,16 @@ class Pack:
     sources: dict[str, SourceSpec]
     rules: tuple[ResolvedRule, ...]
     warnings: tuple[Problem, ...] = ()
+    paths: tuple[Path, ...] = ()  # the files of ``chain``, in the same order
     calendar: WorkCalendar = BUILTIN_CALENDAR  # chinese_calendar plus the chain's [calendar] days
+
 
     @property
     def id(self) -> str:
         return self.meta.id
 
     def enabled_rules(self) -> tuple[ResolvedRule, ...]:
-        return tuple(r for r in self.rules if r.enabled)
+        return tuple(r for r in self.rules if r.runs)
 
     def source_label(self, key: str) -> str:
         src = self.sources.get(key)
@@ -188,6 +262,35 @@ def provenance(pack: Pack, v: ParamValue) -> tuple[str, str]:
     from jixiao.core.clauses import clause_label
 
     return "sourced", f"{pack.source_label(v.citation.source)} {clause_label(pack, v.citation)}"
+
+
+def periods_text(pack: Pack, rule: ResolvedRule) -> str:
+    """When a rule is in force, span by span, and as which pack has it: ``2020–2022 年度预算：qingdao
+    二（三）；2023 年度预算起：national 三（四）；其他年度不适用``. Empty: every budget year."""
+    if not rule.variants:
+        return ""
+    parts = [f"{v.period.text() if v.period else '每个预算年度'}：{v.layers[-1]} "
+             f"{pack.source_label(v.citation.source)} {v.citation.clause}" + ("" if v.enabled else "（停用）")
+             for v in rule.variants]
+    open_ends = rule.variants[0].period is not None and rule.variants[0].period.from_budget_year is not None
+    gaps = any(a.period.to_budget_year is not None and b.period.from_budget_year != a.period.to_budget_year + 1
+               for a, b in zip(rule.variants, rule.variants[1:]))
+    last = rule.variants[-1].period
+    if open_ends or gaps or (last is not None and last.to_budget_year is not None):
+        parts.append("其他年度不适用")
+    return "；".join(parts)
+
+
+def origin_text(v: ParamValue) -> str:
+    """Where a value comes from, key by key when tables were merged or replaced:
+    ``my_city · 差 from nanchang`` or ``tongxin · replaces national's table, drops 差``."""
+    text = v.origin
+    inherited = [f"{k} from {o}" for k, o in v.keys if o != v.origin]
+    if inherited:
+        text += " · " + ", ".join(inherited)
+    if v.dropped:
+        text += f" · replaces {v.dropped_from}'s table, drops {', '.join(v.dropped)}"
+    return text
 
 
 def value_text(value: Any) -> str:
@@ -229,6 +332,13 @@ def _plain(message: str) -> str:
     return message
 
 
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve()
+    except OSError:
+        return a == b
+
+
 class _Loader:
     def __init__(self, registry: Registry):
         self.registry = registry
@@ -259,8 +369,16 @@ class _Loader:
                 break
             files.append((path, spec))
             if spec.pack.id in seen:
-                cycle = " → ".join([*seen, spec.pack.id])
-                problems.append(Problem(str(path), f"packs extend each other in a cycle: {cycle}", column="pack.extends"))
+                first = files[seen.index(spec.pack.id)][0]
+                if _same_file(first, path):
+                    cycle = " → ".join([*seen, spec.pack.id])
+                    problems.append(Problem(str(path), f"packs extend each other in a cycle: {cycle}",
+                                            column="pack.extends"))
+                else:  # two files with one id (a user pack called national extending a built-in pack)
+                    problems.append(Problem(str(first), f"two packs in the chain have the id {spec.pack.id!r}: "
+                                                        f"this file and {path}, which "
+                                                        f"{files[-2][1].pack.id} extends; give this pack an id of "
+                                                        "its own", column="pack.id", value=spec.pack.id))
                 break
             seen.append(spec.pack.id)
             if path.stem != spec.pack.id:
@@ -279,9 +397,9 @@ class _Loader:
         return self._resolve(files, problems)
 
     def _resolve(self, files: list[tuple[Path, PackFile]], problems: list[Problem]) -> Pack:
-        conv = make_converter()
         sources: dict[str, SourceSpec] = {}
-        rules: dict[str, dict[str, Any]] = {}
+        layers: dict[str, list[tuple[str, str, RuleSpec]]] = {}  # rule → (file, pack, table), root first
+        plugins: dict[str, str] = {}
         days: dict[dt.date, bool] = {}  # day → working day, from the chain's [calendar] tables
         for path, spec in reversed(files):  # root first, so children override
             file, pid = str(path), spec.pack.id
@@ -289,7 +407,7 @@ class _Loader:
             problems += _calendar_days(spec.calendar, file, days)
             for rid, rs in spec.rules.items():
                 key = f"rules.{rid}"
-                here = rules.get(rid)
+                here = plugins.get(rid)
                 if rs.citation is None:
                     what = "an override" if here else "a rule"
                     problems.append(Problem(file, f"{what} needs its own citation (source and clause)", column=key))
@@ -309,59 +427,190 @@ class _Loader:
                         problems.append(Problem(file, f"unknown plugin{closest(rs.plugin, list(self.registry.plugins))}",
                                                 column=f"{key}.plugin", value=rs.plugin))
                         continue
-                    here = rules[rid] = {"plugin": rs.plugin, "defined_in": pid, "changed_in": [],
-                                         "values": {}, "enabled": True, "citation": None, "note": None}
-                elif rs.plugin is not None and rs.plugin != here["plugin"]:
-                    problems.append(Problem(file, f"an override cannot change the plugin (parent uses {here['plugin']!r})",
+                    plugins[rid] = rs.plugin
+                elif rs.plugin is not None and rs.plugin != here:
+                    problems.append(Problem(file, f"an override cannot change the plugin (parent uses {here!r})",
                                             column=f"{key}.plugin", value=rs.plugin))
                     continue
-                else:
-                    here["changed_in"].append(pid)
-                here["enabled"] = rs.enabled
-                if rs.citation is not None:
-                    here["citation"] = Citation(rs.citation.source, rs.citation.clause)
-                here["note"] = rs.note or here["note"]
-                for param in rs.assumed:
-                    if param not in rs.params:
-                        problems.append(Problem(file, "marks as assumed a parameter this table does not set",
-                                                column=f"{key}.assumed.{param}", value=param))
-                for param, value in rs.params.items():
-                    cite = rs.cite.get(param)
-                    here["values"][param] = ParamValue(
-                        value, pid,
-                        Citation(cite.source, cite.clause) if cite else here["citation"],
-                        rs.assumed.get(param))
+                layers.setdefault(rid, []).append((file, pid, rs))
         cal = WorkCalendar(frozenset(d for d, work in days.items() if not work),
                            frozenset(d for d, work in days.items() if work))
+        files_of = {spec.pack.id: str(path) for path, spec in files}
+        names = {spec.pack.id: spec.pack.name for _, spec in files}
         resolved = []
-        for rid, r in rules.items():
-            cls = self.registry.plugins[r["plugin"]].cls
-            raw = {k: v.value for k, v in r["values"].items()}
-            try:
-                params = conv.structure(raw, cls.Params)
-            except Exception as exc:
-                top = files[0][0]
-                problems += [Problem(str(top), _plain(m)) for m in error_messages(exc, f"$.rules.{rid}.params")]
-                continue
-            values = dict(r["values"])
-            for field in attrs.fields(cls.Params):
-                if field.name not in values:
-                    values[field.name] = ParamValue(getattr(params, field.name), PLUGIN_DEFAULT, None, None)
-            if r["citation"] is None:
+        for rid, stack in layers.items():
+            cls = self.registry.plugins[plugins[rid]].cls
+            full = _combine(rid, stack, problems)
+            params = self._structure(cls, full["values"], rid, str(files[0][0]), problems)
+            if params is None or full["citation"] is None:
                 continue  # already reported
-            resolved.append(ResolvedRule(rid, r["plugin"], cls, r["enabled"], r["citation"], r["defined_in"],
-                                         tuple(r["changed_in"]), params, values, r["note"], cal))
+            values = _with_defaults(cls, params, full["values"])
+            period = next((rs.in_force for _, _, rs in reversed(stack) if rs.in_force is not None), None)
+            variants = self._variants(cls, rid, stack, sources, period, str(files[0][0]), problems, names)
+            resolved.append(ResolvedRule(rid, plugins[rid], cls, full["enabled"], full["citation"], stack[0][1],
+                                         tuple(pid for _, pid, _ in stack[1:]), params, values, full["note"],
+                                         period, variants, cal))
         for path, spec in files:
             for key, src in spec.sources.items():
                 if not src.doc_no and not src.title:
                     problems.append(Problem(str(path), "a source needs a 文号 or a title", column=f"sources.{key}"))
                 problems += source_problems(path, key, src)
+            periods = [(f"sources.{k}", x.in_force) for k, x in spec.sources.items()]
+            periods += [(f"rules.{k}", x.in_force) for k, x in spec.rules.items()]
+            for key, period in periods:
+                wrong = period.problem() if period is not None else None
+                if wrong:
+                    problems.append(Problem(str(path), wrong, column=f"{key}.in_force"))
+        problems += _grade_problems(resolved, files_of)
         errors = [p for p in problems if p.severity == "error"]
         if errors:
             raise PackError(problems)
         top_path, top = files[0]
         return Pack(top.pack, top_path, tuple(s.pack.id for _, s in files), sources, tuple(resolved),
-                    tuple(problems), cal)
+                    tuple(problems), tuple(path for path, _ in files), cal)
+
+    def _structure(self, cls: type[Rule], values: dict[str, ParamValue], rid: str, file: str,
+                   problems: list[Problem], years: str = "") -> Any:
+        try:
+            return make_converter().structure({k: v.value for k, v in values.items()}, cls.Params)
+        except Exception as exc:
+            problems += [Problem(file, _plain(m) + years) for m in error_messages(exc, f"$.rules.{rid}.params")]
+            return None
+
+    def _variants(self, cls: type[Rule], rid: str, stack: list[tuple[str, str, RuleSpec]],
+                  sources: dict[str, SourceSpec], period: InForce | None, file: str,
+                  problems: list[Problem], names: dict[str, str]) -> tuple[Variant, ...]:
+        """The rule per span of budget years, when a table cites a source with a period or the rule
+        has one: a table citing a source out of force for a year is left out for that year (the
+        parent's tables stay: the national rule stays in force); a year where the table defining the
+        rule is left out, or outside the rule's own period, has no variant (not in force)."""
+        def layer_period(rs: RuleSpec) -> InForce | None:
+            src = sources.get(rs.citation.source) if rs.citation else None
+            return src.in_force if src else None
+
+        periods = [p for p in [period, *(layer_period(rs) for _, _, rs in stack)] if p is not None]
+        if not periods or any(p.problem() for p in periods):  # a wrong period is reported as such
+            return ()
+        cuts = sorted({y for p in periods for y in (p.from_budget_year, (p.to_budget_year or 0) + 1
+                                                   if p.to_budget_year is not None else None) if y is not None})
+        spans = [(None, cuts[0] - 1)] + [(a, b - 1) for a, b in zip(cuts, cuts[1:])] + [(cuts[-1], None)]
+        out: list[tuple[int | None, int | None, tuple[int, ...]]] = []
+        for a, b in spans:
+            year = a if a is not None else b
+            if period is not None and not period.contains(year):
+                continue
+            active = tuple(i for i, (_, _, rs) in enumerate(stack)
+                           if layer_period(rs) is None or layer_period(rs).contains(year))
+            if not active or active[0] != 0:
+                continue  # the table that defines the rule is not in force
+            if out and out[-1][2] == active and out[-1][1] is not None and out[-1][1] + 1 == (a or 0):
+                out[-1] = (out[-1][0], b, active)
+            else:
+                out.append((a, b, active))
+        variants = []
+        for a, b, active in out:
+            span = InForce(from_budget_year=a, to_budget_year=b) if (a, b) != (None, None) else None
+            sub = [stack[i] for i in active]
+            combined = _combine(rid, sub, None)
+            years = f" (for budget years {span.text()})" if span else ""
+            params = self._structure(cls, combined["values"], rid, file, problems, years)
+            if params is None or combined["citation"] is None:
+                continue
+            variants.append(Variant(span, tuple(pid for _, pid, _ in sub), names.get(sub[-1][1], sub[-1][1]),
+                                    combined["enabled"], combined["citation"],
+                                    params, _with_defaults(cls, params, combined["values"])))
+        return tuple(variants)
+
+
+def _grade_problems(rules: list[ResolvedRule], files_of: dict[str, str]) -> list[Problem]:
+    """Every grade label a grade-keyed parameter (marked ``GRADES`` by its plugin: ``cut_ratios``,
+    ``priority_grades``…) names must be a grade of the pack's grading rule(s): a key that cannot
+    match would silently do nothing (a 较差 cut when the grades say 差)."""
+    labels: list[str] = []
+    for r in rules:
+        bands = getattr(r.params, "grades", None)
+        if r.runs and isinstance(bands, list) and bands and all(hasattr(b, "label") for b in bands):
+            labels += [b.label for b in bands if b.label not in labels]
+    if not labels:
+        return []
+    top = next(iter(files_of.values()))
+    found = []
+    for r in rules:
+        if not r.runs:
+            continue
+        for field in attrs.fields(type(r.params)):
+            v = r.values.get(field.name)
+            if not field.metadata.get(GRADES) or v is None or not isinstance(v.value, (dict, list)):
+                continue
+            for item in v.value:
+                if item in labels:
+                    continue
+                origin = v.key_origin(item) if isinstance(v.value, dict) else v.origin
+                where = f"rules.{r.id}.params.{field.name}" + (f".{item}" if isinstance(v.value, dict) else "")
+                whose = " (the plugin's default)" if origin == PLUGIN_DEFAULT else ""
+                file = files_of.get(origin, top)
+                fix = f"; set {field.name} in {top} to this pack's grades" if file != top or whose else ""
+                found.append(Problem(file, f"not a grade of this pack{whose}; its grades are {'、'.join(labels)}"
+                                           f"{closest(str(item), labels)}{fix}", column=where, value=str(item)))
+    return found
+
+
+def _with_defaults(cls: type[Rule], params: Any, values: dict[str, ParamValue]) -> dict[str, ParamValue]:
+    values = dict(values)
+    for field in attrs.fields(cls.Params):
+        if field.name not in values:
+            values[field.name] = ParamValue(getattr(params, field.name), PLUGIN_DEFAULT, None, None)
+    return values
+
+
+def _combine(rid: str, stack: list[tuple[str, str, RuleSpec]], problems: list[Problem] | None) -> dict[str, Any]:
+    """Lay a rule's tables over each other, root first: a later table's parameters override the
+    earlier ones'; a table (TOML inline table) merges key by key with the one before it unless the
+    later table names it in ``replace``. ``problems`` (None: do not report) gets what is wrong."""
+    values: dict[str, ParamValue] = {}
+    enabled, citation, note = True, None, None
+    report = problems.append if problems is not None else (lambda _p: None)
+    for file, pid, rs in stack:
+        key = f"rules.{rid}"
+        enabled = rs.enabled
+        if rs.citation is not None:
+            citation = Citation(rs.citation.source, rs.citation.clause)
+        note = rs.note or note
+        for param in rs.assumed:
+            if param not in rs.params:
+                report(Problem(file, "marks as assumed a parameter this table does not set",
+                               column=f"{key}.assumed.{param}", value=param))
+        for param in rs.replace:
+            if param not in rs.params:
+                report(Problem(file, "replace names a parameter this table does not set",
+                               column=f"{key}.replace", value=param))
+            elif not isinstance(rs.params[param], dict):
+                report(Problem(file, "replace is for tables ({ key = value, … }); a list or a single value "
+                                     "replaces the parent's whole already", column=f"{key}.replace", value=param))
+            elif param not in values:
+                report(Problem(file, "replace changes nothing: no parent pack sets this table",
+                               column=f"{key}.replace", value=param, severity="warning"))
+        for param, value in rs.params.items():
+            cite = rs.cite.get(param)
+            cited = Citation(cite.source, cite.clause) if cite else citation
+            old = values.get(param)
+            assumed = rs.assumed.get(param)
+            if isinstance(value, dict) and old is not None and isinstance(old.value, dict):
+                if param in rs.replace:
+                    dropped = tuple(k for k in old.value if k not in value)
+                    values[param] = ParamValue(value, pid, cited, assumed, (), dropped,
+                                               old.origin if dropped else None)
+                    continue
+                kept = {k: v for k, v in old.value.items() if k not in value}  # after the new keys, in their order
+                had = dict(old.keys) if old.keys else {k: old.origin for k in old.value}
+                keys = {**{k: pid for k in value}, **{k: o for k, o in had.items() if k not in value}}
+                if assumed is None and kept and old.assumed is not None:  # the parent's keys keep its reason
+                    assumed = f"{'、'.join(kept)} as {old.origin} has {'them' if len(kept) > 1 else 'it'}: {old.assumed}"
+                values[param] = ParamValue({**value, **kept}, pid, cited, assumed,
+                                           tuple(keys.items()) if len(set(keys.values())) > 1 else ())
+            else:
+                values[param] = ParamValue(value, pid, cited, assumed)
+    return {"values": values, "enabled": enabled, "citation": citation, "note": note}
 
 
 def _calendar_days(spec: CalendarSpec | None, file: str, days: dict[dt.date, bool]) -> list[Problem]:

@@ -137,14 +137,17 @@ class Registry:
             self._fail(ep.name, origin, exc, strict)
 
     def _load_pack_folder(self, folder: Path, strict: bool) -> None:
+        """Each file on its own: one whose id is taken already (a ``national.toml``) is reported by
+        name and the folder's other packs still load."""
         origin = f"{PACK_PATH_ENV} folder {folder}"
-        try:
-            if not folder.is_dir():
-                raise PluginError(f"{folder} is not a folder")
-            for path in sorted(folder.glob("*.toml")):
+        if not folder.is_dir():
+            self._fail(str(folder), origin, PluginError(f"{folder} is not a folder"), strict)
+            return
+        for path in sorted(folder.glob("*.toml")):
+            try:
                 self.add_pack(path, origin)
-        except Exception as exc:
-            self._fail(str(folder), origin, exc, strict)
+            except Exception as exc:
+                self._fail(str(path), origin, exc, strict)
 
     def plugin(self, name: str) -> PluginInfo:
         try:

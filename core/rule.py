@@ -15,6 +15,10 @@ from jixiao.core.hookspecs import ALL_HOOKS, STAGE_HOOKS
 FINDING_REQUIRED = {"action": pl.String, "message": pl.String}
 FINDING_OPTIONAL = {"amount_fen": pl.Int64, "due_date": pl.Date, "budget_year": pl.Int32,
                     "applies_to": pl.String, "assumed": pl.Boolean}
+# Field metadata for a parameter whose keys (a table) or items (a list) are grade labels:
+# ``attrs.field(factory=dict, metadata={GRADES: True})``. ``packs check`` refuses a label the pack's
+# grading rule does not define (较差 where the grades say 差), which would otherwise never match.
+GRADES = "jixiao.grades"
 
 
 @attrs.frozen
@@ -74,6 +78,11 @@ class Rule:
     @classmethod
     def stages(cls) -> tuple[str, ...]:
         return tuple(stage for stage, hook in STAGE_HOOKS.items() if hook in cls.hooks())
+
+    def citing(self) -> tuple[Rule, ...]:
+        """The rule objects whose citation a finding of this rule can carry: itself (a rule with
+        periods, ``core/in_force.py``, has one per span of budget years)."""
+        return (self,)
 
     def is_assumed(self, *params: str) -> bool:
         """Whether any of these parameter values is marked assumed in the pack."""

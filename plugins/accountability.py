@@ -29,7 +29,7 @@ from jixiao.core.dates import year_end_expr
 from jixiao.core.hookspecs import hookimpl
 from jixiao.core.money import share_fen_expr, yuan_text_expr
 from jixiao.core.portfolio import sum_by_project
-from jixiao.core.rule import Rule
+from jixiao.core.rule import GRADES, Rule
 
 TRIGGERS = {
     "no_targets": "不按规定编报绩效目标",
@@ -51,7 +51,7 @@ SANCTION_ZH = {"reduce_budget": "不予安排或减少安排预算资金", "recl
 class AccountabilityParams:
     derive: list[Derived] = attrs.field(factory=lambda: ["no_targets", "execution_deviation",
                                                          "targets_missed", "poor_evaluation"])
-    poor_grades: list[str] = attrs.field(factory=lambda: ["差"])
+    poor_grades: list[str] = attrs.field(factory=lambda: ["差"], metadata={GRADES: True})
     # Completion below this share of the targets at the end of implementation = targets missed.
     missed_below: Decimal = Decimal("0.6")
     # 责令改正: every accountability starts with an order to correct (Tianyuan 第三十九条).

@@ -12,16 +12,16 @@ import polars as pl
 
 from jixiao.core.hookspecs import hookimpl
 from jixiao.core.money import share_fen_expr
-from jixiao.core.rule import Rule
+from jixiao.core.rule import GRADES, Rule
 
 
 @attrs.frozen(kw_only=True)
 class PerformancePaymentParams:
     categories: list[str] = attrs.field(factory=lambda: ["PPP", "政府购买服务"])
-    pay_ratios: dict[str, Decimal] = attrs.field(factory=dict)
+    pay_ratios: dict[str, Decimal] = attrs.field(factory=dict, metadata={GRADES: True})
     fund_categories: list[str] = attrs.field(factory=lambda: ["政府投资基金"])
-    fund_exit_grades: list[str] = attrs.field(factory=lambda: ["差"])
-    fund_reward_grades: list[str] = attrs.field(factory=lambda: ["优"])
+    fund_exit_grades: list[str] = attrs.field(factory=lambda: ["差"], metadata={GRADES: True})
+    fund_reward_grades: list[str] = attrs.field(factory=lambda: ["优"], metadata={GRADES: True})
 
     def __attrs_post_init__(self):
         for grade, ratio in self.pay_ratios.items():

@@ -19,12 +19,12 @@ import polars as pl
 
 from jixiao.core.dates import add_months_expr, year_start_expr
 from jixiao.core.hookspecs import hookimpl
-from jixiao.core.rule import Rule
+from jixiao.core.rule import GRADES, Rule
 
 
 @attrs.frozen(kw_only=True)
 class PolicyExitParams:
-    low_grades: list[str] = attrs.field(factory=lambda: ["差"])
+    low_grades: list[str] = attrs.field(factory=lambda: ["差"], metadata={GRADES: True})
     exit_expired: bool = True
     # Expired or low-performing ("either"), or only expired and low-performing ("both").
     exit_when: Literal["either", "both"] = "either"

@@ -25,22 +25,22 @@ import polars as pl
 
 from jixiao.core.hookspecs import hookimpl
 from jixiao.core.money import share_fen_expr, yuan_text_expr
-from jixiao.core.rule import Rule
+from jixiao.core.rule import GRADES, Rule
 
 
 @attrs.frozen(kw_only=True)
 class ScoreLinkedBudgetParams:
-    priority_grades: list[str] = attrs.field(factory=list)
-    improve_grades: list[str] = attrs.field(factory=list)
-    notice_grades: list[str] = attrs.field(factory=list)
-    no_new_budget_grades: list[str] = attrs.field(factory=list)
-    suspend_grades: list[str] = attrs.field(factory=list)
-    reward_grades: list[str] = attrs.field(factory=list)
+    priority_grades: list[str] = attrs.field(factory=list, metadata={GRADES: True})
+    improve_grades: list[str] = attrs.field(factory=list, metadata={GRADES: True})
+    notice_grades: list[str] = attrs.field(factory=list, metadata={GRADES: True})
+    no_new_budget_grades: list[str] = attrs.field(factory=list, metadata={GRADES: True})
+    suspend_grades: list[str] = attrs.field(factory=list, metadata={GRADES: True})
+    reward_grades: list[str] = attrs.field(factory=list, metadata={GRADES: True})
     # 整改不力: a rectification report overdue this many months after the decision → these actions.
     poor_rectification_actions: list[Literal["suspend_disbursement", "no_new_budget"]] = attrs.field(factory=list)
     rectification_months: int = 2
     # grade → share of this year's budget deducted from the next budget compiled after the evaluation.
-    cut_ratios: dict[str, Decimal] = attrs.field(factory=dict)
+    cut_ratios: dict[str, Decimal] = attrs.field(factory=dict, metadata={GRADES: True})
     # Whose figure a cut reduces (see the module docstring).
     cut_from: Literal["project_budget", "department_control"] = "project_budget"
     # An alternative the document allows instead of the cut (Nanchang （十）: 调整支出结构), named in

@@ -31,7 +31,7 @@ def test_runner_reports_missing_unexpected_and_wrong_amounts(registry, tmp_path)
     failures = run_case(path, registry).failures
     assert "missing: G9000 budget_link reward" in failures
     assert any(f.startswith("unexpected: G9000 budget_link prioritize") for f in failures)
-    assert "G5999 budget_link cut_budget: amount -20000001 fen, expected -20000000 fen" in failures
+    assert "G5999 budget_link cut_budget: amount -200000.01 元, expected -200000.00 元" in failures
 
 
 def test_every_rule_of_every_pack_is_exercised_by_a_case(registry):
@@ -48,3 +48,22 @@ def test_every_rule_of_every_pack_is_exercised_by_a_case(registry):
         # Inherited rules count when a parent's cases exercise them with the same values.
         missing = rules - exercised.get(pack_id, set())
         assert not missing, f"{pack_id}: no case exercises {sorted(missing)}"
+
+
+def test_a_case_naming_an_unknown_action_or_rule_is_an_error_with_a_suggestion(registry, tmp_path):
+    # usability review #23: 扣减预算 (the label the table shows) and budget-link only gave "missing:".
+    from jixiao.core.errors import PackError
+
+    src = next(p for p in CASES if p.parent.name == "national" and p.name == "grades_and_budget.toml").read_text(encoding="utf-8")
+    broken = src.replace('action = "cut_budget"', 'action = "扣减预算"', 1).replace(
+        'rule = "budget_link"', 'rule = "budget-link"', 1).replace('amount_yuan = "-200000.01"', 'amount_yuan = "-200000.015"')
+    path = tmp_path / "broken.toml"
+    path.write_text(broken, encoding="utf-8")
+    with pytest.raises(PackError) as info:
+        run_case(path, registry)
+    found = [p.render() for p in info.value.problems]
+    assert any("column expect[" in m and "not an action of the vocabulary; did you mean 'cut_budget' (扣减预算)?" in m
+               for m in found)
+    assert any("the pack national has no rule of this id; did you mean 'budget_link'? (value: 'budget-link')" in m
+               for m in found)
+    assert any("at most two decimals" in m and "-200000.015" in m for m in found)

@@ -8,6 +8,8 @@ import openpyxl
 import pytest
 
 from jixiao.core.sample import generate, write_portfolio
+from jixiao.core.pack import Pack
+from jixiao.core.registry import Registry
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +26,7 @@ def test_json_output_is_byte_identical_and_documented(cli, folio, tmp_path):
     assert outs[0] == outs[1]
     doc = json.loads(outs[0])
     assert doc["schema"] == "jixiao.run/1" and doc["portfolio"] == {"projects": 60}
-    assert list(doc) == ["schema", "pack", "as_of", "portfolio", "summary", "findings"]
+    assert list(doc) == ["schema", "pack", "as_of", "portfolio", "summary", "not_in_force", "findings"]
     first = doc["findings"][0]
     assert list(first) == ["project_id", "stage", "rule", "plugin", "action", "action_zh", "amount_fen", "amount_yuan",
                            "due_date", "budget_year", "applies_to", "applies_to_zh", "grade", "score", "source",
@@ -228,3 +230,51 @@ def test_table_format_is_for_the_terminal(cli, folio, tmp_path):
     assert res.exit_code == 2 and "use --format json, csv or xlsx" in res.output
     res = cli("compare", "--packs", "national", "--as-of", "2025-03-31", "-o", tmp_path / "x.txt", folio)
     assert res.exit_code == 2 and not (tmp_path / "x.txt").exists()
+
+
+def test_one_broken_installed_pack_does_not_break_compare(cli, folio, tmp_path, monkeypatch):
+    # usability review #12: compare without --packs exited on the first broken installed pack, and
+    # packs list cut its reason to "1 problem in the policy pack:".
+    (tmp_path / "broken.toml").write_text(
+        '[pack]\nid = "broken"\nname = "坏"\nlevel = "city"\nextends = "national"\n'
+        '[rules.budget_link]\ncitation = { source = "zf2018_34", clause = "x" }\n'
+        '[rules.budget_link.params]\nmonth = 6\n', encoding="utf-8")
+    monkeypatch.setenv("JIXIAO_PACKS", str(tmp_path))
+    listed = cli("packs", "list")
+    assert "无法加载" in listed.output and "unknown key(s) (month)" in listed.output.replace("\n", "")
+    res = cli("compare", "--as-of", "2025-03-31", folio)
+    assert res.exit_code == 0, res.output
+    assert "skipped the installed pack broken" in res.output and "unknown key(s) (month)" in res.output
+    assert "tongxin" in res.output
+    named = cli("compare", "--packs", "national,broken", "--as-of", "2025-03-31", folio)
+    assert named.exit_code == 2 and "unknown key(s) (month)" in named.output
+
+
+def test_a_run_says_which_rules_were_not_in_force(cli, write, tmp_path):
+    # Issue 12: Qingdao's plan covers the 2020–2022 budgets.
+    rows = [{"project_id": pid, "name": pid, "department": "市民政局", "fiscal_year": year, "fund_type": "一般公共预算",
+             "category": cat, "budget": "100000.00", "target_status": "未设定"}
+            for pid, year, cat in (("A2019", 2019, "专项资金"), ("B2021", 2021, "专项资金"), ("C2023", 2023, "一般项目"),
+                                   ("D2021", 2021, "一般项目"), ("E2023", 2023, "专项资金"))]
+    import json
+
+    path = write("qd.json", json.dumps({"projects": rows}, ensure_ascii=False))
+    res = cli("run", "--pack", "qingdao", "--as-of", "2024-03-31", "--format", "json", path)
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.output)
+    notes = {(n["rule"], (n["applied_as"] or {}).get("pack")): n for n in doc["not_in_force"]}
+    assert notes[("targets", None)]["budget_years"] == [2019] and notes[("targets", None)]["projects"] == 1
+    assert notes[("targets", "national")]["budget_years"] == [2023] and notes[("targets", "national")]["projects"] == 2
+    assert notes[("coverage", None)]["budget_years"] == [2019, 2023]
+    blocked = [(f["project_id"], f["clause"]) for f in doc["findings"] if f["rule"] == "targets"]
+    # In project order; B2021 under Qingdao's 二（四）, every 2023 project under the national rule.
+    national = Pack.load("national", Registry.discover(use_entry_points=False)).rules[1].citation.clause + "（未核实）"
+    assert blocked == [("B2021", "二（四）"), ("C2023", national), ("E2023", national)]
+    table = cli("run", "--pack", "qingdao", "--as-of", "2024-03-31", path).output
+    assert "适用期间：规则 coverage：2019、2023 年度预算的项目不适用：本规则包中该规则适用于2020–2022 年度预算（3 个项目）" in table
+    assert "适用期间：规则 targets：2023 年度预算的项目按全国预算绩效管理基础规则的规定适用" in table
+    # explain says it per rule, with the clause and values that applied to the project's budget year.
+    why = cli("explain", "--pack", "qingdao", "--project", "C2023", "--as-of", "2024-03-31", path).output
+    assert "targets (target_gate) · 绩效目标管理 · 依据 中发〔2018〕34号" in why
+    assert "适用期间：2023 年度预算的项目按全国预算绩效管理基础规则的规定适用" in why
+    assert "适用期间：2023 年度预算不在该规则的适用期间（2020–2022 年度预算）：不适用" in why

@@ -193,3 +193,15 @@ def test_diff_flags_a_changed_deduction_ratio_with_the_exact_money_delta(cli, fo
     assert doc["summary"].startswith(f"{facts.height} of 120 projects change")
     same = cli("diff", "--old", "nanchang", "--new", tmp_path / "old" / "nanchang.toml", "--as-of", "2025-03-31", folio)
     assert same.exit_code == 0 and "no change" in same.output
+
+
+def test_compare_says_which_rules_were_not_in_force(registry, portfolio):
+    # The sample's projects are of the 2024 budget; Qingdao's plan covers 2020–2022 (issue 12).
+    from jixiao.core.compare import compare
+    from jixiao.core.pack import Pack
+
+    c = compare([Pack.load("national", registry), Pack.load("qingdao", registry)], portfolio, AS_OF, monthly=False)
+    national, qingdao = c.summary
+    assert national["not_in_force"] == []
+    rules = {(n["rule"], n["applied_as"] and n["applied_as"]["pack"]) for n in qingdao["not_in_force"]}
+    assert {("coverage", None), ("disclosure", None), ("ex_ante", "national"), ("targets", "national")} <= rules

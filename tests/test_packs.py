@@ -159,3 +159,101 @@ def test_spot_check_keys_are_zlib_crc32(texts, seed):
 
     keys = crc32_each(f"{seed}:".encode(), pl.Series(texts, dtype=pl.String))
     assert keys.tolist() == [zlib.crc32(f"{seed}:{t}".encode()) for t in texts]
+
+
+GZ = """
+[pack]
+id = "gz"
+name = "赣州市"
+level = "city"
+extends = "nanchang"
+
+[sources.gz]
+doc_no = "赣市财绩〔2025〕3号"
+title = "赣州市预算绩效管理办法"
+
+[rules.budget_link]
+citation = { source = "gz", clause = "第八条" }
+"""
+
+
+def test_table_parameters_merge_key_by_key_with_the_parents(registry, write):
+    # usability review #4: restating only 一般 kept nothing of nanchang's 差 cut.
+    pack = Pack.load(write("gz.toml", GZ + '[rules.budget_link.params]\ncut_ratios = { "一般" = "0.08" }\n'), registry)
+    link = {r.id: r for r in pack.rules}["budget_link"]
+    assert link.params.cut_ratios == {"一般": Decimal("0.08"), "差": Decimal("0.10")}
+    v = link.values["cut_ratios"]
+    assert v.origin == "gz" and v.key_origin("差") == "nanchang" and v.key_origin("一般") == "gz"
+    assert v.assumed.startswith("差 as nanchang has it: （十）规定扣减")  # the kept key keeps its reason
+    # A table the child sets whole, every key its own, is the child's alone.
+    whole = Pack.load(write("gz2.toml", GZ.replace('"gz"', '"gz2"', 1)
+                            + '[rules.budget_link.params]\ncut_ratios = { "一般" = "0.08", "差" = "0.15" }\n'), registry)
+    v = {r.id: r for r in whole.rules}["budget_link"].values["cut_ratios"]
+    assert v.keys == () and v.assumed is None and list(v.value) == ["一般", "差"]
+
+
+def test_replace_makes_a_table_whole_and_says_what_it_drops(registry, write):
+    text = GZ + 'replace = ["cut_ratios"]\n[rules.budget_link.params]\ncut_ratios = { "一般" = "0.08" }\n'
+    pack = Pack.load(write("gz.toml", text), registry)
+    v = {r.id: r for r in pack.rules}["budget_link"].values["cut_ratios"]
+    assert v.value == {"一般": "0.08"} and v.dropped == ("差",) and v.dropped_from == "nanchang"
+    tongxin = {r.id: r for r in Pack.load("tongxin", registry).rules}["budget_link"]
+    assert tongxin.params.cut_ratios == {} and tongxin.values["cut_ratios"].dropped == ("差",)
+    bad = GZ + 'replace = ["cut_ratio", "priority_grades"]\n[rules.budget_link.params]\npriority_grades = ["优"]\n'
+    with pytest.raises(PackError) as info:
+        Pack.load(write("gz.toml", bad), registry)
+    found = messages(info.value)
+    assert any("column rules.budget_link.replace: replace names a parameter this table does not set "
+               "(value: 'cut_ratio')" in m for m in found)
+    assert any("replace is for tables" in m and "'priority_grades'" in m for m in found)
+
+
+def test_a_grade_label_the_pack_does_not_define_is_an_error(registry, write):
+    text = GZ + '[rules.budget_link.params]\ncut_ratios = { "一般" = "0.08", "较差" = "0.15" }\n'
+    problems = check_pack(write("gz.toml", text), registry)
+    assert [p.render() for p in problems if p.severity == "error"] == [
+        f"{write('gz.toml', text)}, column rules.budget_link.params.cut_ratios.较差: not a grade of this pack; "
+        "its grades are 优、良、一般、差; did you mean '差'? (value: '较差')"]
+    # Lists of grades too, and an inherited key that a child's new grade labels no longer match.
+    relabel = (GZ.replace("[rules.budget_link]", "[rules.evaluation]") + "[rules.evaluation.params]\n"
+               'grades = [{ label = "优秀", min = 90 }, { label = "良好", min = 80 }, { label = "合格", min = 60 },'
+               ' { label = "不合格", min = 0 }]\n')
+    with pytest.raises(PackError) as info:
+        Pack.load(write("gz.toml", relabel), registry)
+    found = messages(info.value)
+    assert any("policy_packs/nanchang.toml, column rules.budget_link.params.cut_ratios.差: not a grade of this "
+               "pack; its grades are 优秀、良好、合格、不合格; set cut_ratios in " in m for m in found)
+    assert any("column rules.policy_exit.params.low_grades: not a grade of this pack" in m for m in found)
+
+
+def test_a_user_pack_called_national_is_an_id_collision_not_a_cycle(registry, write):
+    # reliability review #16: it was blamed on the built-in file and called a cycle.
+    path = write("mine/national.toml", '[pack]\nid = "national"\nname = "我的"\nlevel = "city"\nextends = "nanchang"\n')
+    with pytest.raises(PackError) as info:
+        Pack.load(path, registry)
+    [m] = [m for m in messages(info.value)]
+    assert m.startswith(f"{path}, column pack.id: two packs in the chain have the id 'national': this file and ")
+    assert "policy_packs/national.toml, which nanchang extends" in m and "cycle" not in m
+
+
+def test_in_force_needs_a_year_and_an_order(registry, write):
+    base = GZ + '[rules.budget_link.params]\ncut_ratios = { "一般" = "0.08" }\n'
+    for period, says in (("{}", "in_force needs from_budget_year, to_budget_year or both"),
+                         ("{ from_budget_year = 2023, to_budget_year = 2020 }",
+                          "from_budget_year 2023 is after to_budget_year 2020")):
+        text = base.replace('title = "赣州市预算绩效管理办法"\n', f'title = "赣州市预算绩效管理办法"\nin_force = {period}\n')
+        with pytest.raises(PackError) as info:
+            Pack.load(write("gz.toml", text), registry)
+        assert any(says in m and "sources.gz.in_force" in m for m in messages(info.value)), messages(info.value)
+
+
+def test_a_rule_applies_as_the_parent_has_it_once_the_local_document_expires(registry):
+    # Qingdao's plan covers the 2020–2022 budgets; its ex-ante rule starts with the 2020 budget.
+    rules = {r.id: r for r in Pack.load("qingdao", registry).rules}
+    ex_ante = rules["ex_ante"]
+    spans = [(v.period.from_budget_year, v.period.to_budget_year, v.layers, v.citation.clause) for v in ex_ante.variants]
+    assert spans == [(2020, 2022, ("national", "qingdao"), "二（三）"),
+                     (2023, None, ("national",), Pack.load("national", registry).rules[0].citation.clause)]
+    assert ex_ante.variants[1].params.triggers == ["new_major"]  # national's, without the 大额 trigger
+    assert [(v.period.from_budget_year, v.period.to_budget_year) for v in rules["coverage"].variants] == [(2020, 2022)]
+    assert rules["evaluation"].variants == () and rules["budget_link"].variants == ()  # national, always in force

@@ -94,3 +94,15 @@ def test_trace_prints_every_hook_call(monkeypatch, tmp_path):
     monkeypatch.setenv("JIXIAO_TRACE", "1")
     res = CliRunner().invoke(main, ["run", "--pack", "national", "--as-of", "2025-03-31", "--format", "csv", str(folio)])
     assert "[jixiao trace] national jixiao_apply" in res.stderr
+
+
+def test_a_colliding_pack_in_a_folder_does_not_drop_the_others(tmp_path, monkeypatch):
+    # reliability review #17: a national.toml in the folder made a_first the only pack loaded.
+    for name in ("a_first", "national", "z_last"):
+        (tmp_path / f"{name}.toml").write_text(f'[pack]\nid = "{name}"\nname = "x"\nlevel = "city"\n', encoding="utf-8")
+    monkeypatch.setenv("JIXIAO_PACKS", str(tmp_path))
+    reg = Registry.discover(use_entry_points=False)
+    assert reg.packs["a_first"].path == tmp_path / "a_first.toml" and reg.packs["z_last"].path == tmp_path / "z_last.toml"
+    assert reg.packs["national"].origin == "builtin"
+    [failure] = reg.failures
+    assert failure.name == str(tmp_path / "national.toml") and "provided twice" in failure.render()
