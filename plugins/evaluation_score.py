@@ -195,11 +195,16 @@ class EvaluationScore(Rule):
         eff = effective_weights({lv: w[lv] for lv in LEVELS}, p.missing_weight_to)
         num = {lv: {k: e[lv].numerator for k, e in eff.items() if lv in e} for lv in LEVELS}
         den = {lv: {k: e[lv].denominator for k, e in eff.items() if lv in e} for lv in LEVELS}
-        biggest = max((v for m in num.values() for v in m.values()), default=1)
+        # Exact in 64 bits while weight × Σ(w·s) and Σw · 10⁶ × den fit (Σ(w·s) ≤ Σw · 10⁶).
+        biggest = max(v for m in (*num.values(), *den.values()) for v in m.values())
+        limit = INT64_HEADROOM // (MICRO * biggest)
         for lv in LEVELS:
-            top = sums[f"ws_{lv}"].max()
-            if top is not None and top * biggest >= INT64_HEADROOM:
-                raise ValueError(f"indicator weights (分值) too large to score exactly: {lv} sums to {top}")
+            top = sums[f"w_{lv}"].max()
+            if top is not None and top > limit:
+                at = sums[f"w_{lv}"].arg_max()
+                pid = portfolio.projects["project_id"][int(facts["pix"][at])]
+                raise ValueError(f"project {pid}: its indicator weights (分值) add up to {top / 10_000:g}, "
+                                 "too large to score exactly; give weights as points out of 100")
         # A category's points: weight × Σ(w·s) / (Σw · 10⁶), half up to 0.01; none without indicators.
         points = []
         for lv in LEVELS:

@@ -104,7 +104,7 @@ class SelfEvaluationCoverage(Rule):
                        .filter(~reviewed))
             message = (pl.lit("") + year_text + pl.lit("年度单位自评报告")
                        + pl.when(pl.col("date").is_not_null())
-                       .then(pl.lit("（") + pl.col("date").dt.strftime("%Y-%m-%d") + pl.lit("）"))
+                       .then(pl.lit("（") + pl.col("date").dt.strftime("%Y-%m-%d") + pl.lit(" 提交）"))
                        .otherwise(pl.lit(""))
                        + pl.lit("尚未经财政部门复核，待复核并提出审核意见"))
             parts.append(self.findings(waiting, "review_self_evaluation", message,
