@@ -69,15 +69,18 @@ class SelfEvaluationCoverage(Rule):
         return lf
 
     def self_evaluations(self, portfolio, as_of: dt.date, facts: pl.DataFrame) -> pl.DataFrame:
-        """pix, date, review_date of each project's earliest self-evaluation of its fiscal year
-        recorded by the date (undated first), one row per project, in ascending pix."""
+        """One row per project with a self-evaluation of its fiscal year recorded by the date, in
+        ascending pix: ``date`` (the earliest; null when one is undated, which counts as in time)
+        and ``reviewed`` (finance's review of one of them is recorded by the date)."""
         ev = portfolio.evaluations
         ev = ev.filter(pl.col("kind").is_in(self.params.kinds)
                        & (pl.col("year") == pl.lit(facts["fiscal_year"]).gather(pl.col("pix")))
                        & (pl.col("date").is_null() | (pl.col("date") <= as_of)))
-        return (ev.lazy().select("pix", "year", "date", "review_date")
-                .sort(["pix", "date"], nulls_last=False, maintain_order=True)
-                .group_by("pix", maintain_order=True).first().collect())
+        reviewed = pl.col("review_date").is_not_null() & (pl.col("review_date") <= as_of)
+        return (ev.lazy().group_by("pix").agg(
+            pl.when(pl.col("date").is_null().any()).then(None).otherwise(pl.col("date").min()).alias("date"),
+            reviewed.any().alias("reviewed"), pl.lit(True).alias("evaluated"))
+            .sort("pix").collect())
 
     @hookimpl
     def jixiao_evaluate(self, portfolio, as_of, facts):
@@ -89,19 +92,18 @@ class SelfEvaluationCoverage(Rule):
         closed = (scope.filter(self.due_expr(pl.col("fiscal_year")) < pl.lit(as_of))
                   .join(done.lazy(), on="pix", how="left", maintain_order="left")
                   .with_columns(self.due_expr(pl.col("fiscal_year")).alias("_due")))
-        overdue = closed.filter(pl.col("year").is_null() | (pl.col("date") > pl.col("_due")).fill_null(False))
+        overdue = closed.filter(pl.col("evaluated").is_null() | (pl.col("date") > pl.col("_due")).fill_null(False))
         due_text = pl.col("_due").dt.strftime("%Y-%m-%d")
         year_text = pl.col("fiscal_year").cast(pl.String)
         message = (pl.lit("") + year_text + pl.lit("年度绩效自评应于 ") + due_text
-                   + pl.when(pl.col("year").is_null())
+                   + pl.when(pl.col("evaluated").is_null())
                    .then(pl.lit(" 前完成，至今未开展，已逾期"))
                    .otherwise(pl.lit(" 前完成，") + pl.col("date").dt.strftime("%Y-%m-%d") + pl.lit(" 才完成，逾期")))
         parts.append(self.findings(overdue, "self_evaluation_overdue", message, due_date=pl.col("_due"),
                                    assumed=due_assumed))
         if p.review_all:
-            reviewed = pl.col("review_date").is_not_null() & (pl.col("review_date") <= as_of)
             waiting = (scope.join(done.lazy(), on="pix", how="inner", maintain_order="left")
-                       .filter(~reviewed))
+                       .filter(~pl.col("reviewed")))
             message = (pl.lit("") + year_text + pl.lit("年度单位自评报告")
                        + pl.when(pl.col("date").is_not_null())
                        .then(pl.lit("（") + pl.col("date").dt.strftime("%Y-%m-%d") + pl.lit(" 提交）"))

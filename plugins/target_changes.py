@@ -61,7 +61,7 @@ class TargetChanges(Rule):
             parts.append(self.findings(
                 missing, "adjust_targets",
                 pl.when(adjusted).then(pl.lit("预算已调整，绩效目标已同步调整但尚未经财政部门审核确认"))
-                .otherwise(pl.lit("预算已调整，须同步调整绩效目标并报财政部门审核确认")),
+                .otherwise(pl.lit("预算已调整，涉及绩效目标的须同步调整绩效目标并报财政部门审核确认（尚无审核确认记录）")),
                 assumed=self.is_assumed("reapprove_on_budget_adjustment") or scope))
         if p.reapprove_target_adjustment:
             missing = lf.filter(adjusted & ~reapproved)

@@ -165,3 +165,18 @@ def test_the_sample_still_makes_sense_under_every_pack(registry):
         pl.col("action") == "review_self_evaluation")
     evaluated = sample.evaluations.filter((pl.col("year") == 2024) & (pl.col("kind") == "self")).height
     assert 0 < waiting.height < evaluated / 2
+
+
+def test_a_resubmitted_report_counts_once_reviewed_once(registry):
+    """Two self-evaluations of one year: the earlier date decides lateness, a review of either
+    clears the review (Tianyuan 第三十二条)."""
+    ev = [{"project_id": "A", "year": 2024, "kind": "自评", "date": "2025-03-01", "score": 80},
+          {"project_id": "A", "year": 2024, "kind": "自评", "date": "2025-05-10", "score": 85,
+           "review_date": "2025-05-12"},
+          {"project_id": "B", "year": 2024, "kind": "自评", "date": "2025-05-10", "score": 85},
+          {"project_id": "B", "year": 2024, "kind": "自评", "score": 85}]
+    pf = folio([{"project_id": "A"}, {"project_id": "B"}], evaluations=ev)
+    found = run(Pack.load("tianyuan", registry), pf, dt.date(2025, 5, 31)).findings.filter(
+        pl.col("rule") == "self_evaluation")
+    # A: first report in time, reviewed. B: an undated report counts as in time; none reviewed.
+    assert found.select("project_id", "action").rows() == [("B", "review_self_evaluation")]
