@@ -3,7 +3,9 @@
 - ``freeze`` (Nanchang （七）): approved targets are in principle not adjusted; an adjustment is a
   finding for finance to review.
 - ``refile_on_budget_adjustment`` (Tianyuan 第十九条): a budget adjustment re-files the targets;
-  an adjusted budget without re-filed targets is a finding.
+  an adjusted budget without re-filed targets is a finding. With ``review_refiled`` (第十九条 “由财政
+  部门进行审核和论证”), re-filed targets are a finding until finance's review is recorded
+  (``targets_reapproved``).
 - ``reapprove_on_budget_adjustment`` (Qingdao 二（四）): a budget adjustment adjusts the targets in
   step, and finance confirms them; an adjusted budget whose targets finance has not re-approved
   (``targets_reapproved``) is a finding until it has.
@@ -26,6 +28,7 @@ from jixiao.core.rule import Rule
 class TargetChangesParams:
     freeze: bool = False
     refile_on_budget_adjustment: bool = False
+    review_refiled: bool = False
     reapprove_on_budget_adjustment: bool = False
     reapprove_target_adjustment: bool = False
     categories: list[str] = attrs.field(factory=list)
@@ -56,6 +59,11 @@ class TargetChanges(Rule):
             missing = lf.filter(budget_adjusted & ~pl.col("targets_refiled").fill_null(False))
             parts.append(self.findings(missing, "adjust_targets", "预算已调整，须按绩效管理要求重新上报绩效目标",
                                        assumed=self.is_assumed("refile_on_budget_adjustment") or scope))
+            if p.review_refiled:
+                waiting = lf.filter(budget_adjusted & pl.col("targets_refiled").fill_null(False) & ~reapproved)
+                parts.append(self.findings(waiting, "adjust_targets", "预算已调整，绩效目标已重新上报，待财政部门审核和论证",
+                                           assumed=self.is_assumed("refile_on_budget_adjustment", "review_refiled")
+                                           or scope))
         if p.reapprove_on_budget_adjustment:
             missing = lf.filter(budget_adjusted & ~reapproved)
             parts.append(self.findings(
