@@ -30,8 +30,8 @@ from fractions import Fraction
 import attrs
 import polars as pl
 
-from jixiao.core.hookspecs import hookimpl
 from jixiao.core.dates import year_end_expr
+from jixiao.core.hookspecs import hookimpl
 from jixiao.core.indicators import LEVELS, MICRO, indicator_shares, level_sums
 from jixiao.core.portfolio import sum_by_project
 from jixiao.core.rule import Rule
