@@ -43,6 +43,8 @@ ACTIONS: dict[str, Action] = {
         Action("select_for_evaluation", "纳入评价", "selected for evaluation"),
         Action("key_monitoring", "纳入重点监控", "put under key monitoring"),
         Action("spot_check", "抽查复核", "selected for spot-check review"),
+        Action("self_evaluation_overdue", "未按期自评", "self-evaluation overdue"),
+        Action("review_self_evaluation", "自评待复核", "self-evaluation awaiting finance review"),
         Action("disclose", "信息公开", "to be disclosed"),
         Action("exit_policy", "清理退出", "policy or project cleared out"),
         Action("full_cycle_tracking", "全周期跟踪", "full-cycle tracking"),

@@ -61,8 +61,18 @@ def make_converter() -> cattrs.Converter:
     return conv
 
 
+def _format_exception(exc: BaseException, type_: type | None) -> str:
+    """cattrs' wording, except that a parameter class's own check (a ValueError raised with a
+    reason) says its reason instead of a bare "invalid value"."""
+    from cattrs.v import format_exception
+
+    if type(exc) is ValueError and str(exc):
+        return f"invalid value ({exc})"
+    return format_exception(exc, type_)
+
+
 def error_messages(exc: Exception, path: str) -> list[str]:
     """cattrs errors as ``message @ $.key.path`` lines."""
     if isinstance(exc, (cattrs.ClassValidationError, cattrs.IterableValidationError, cattrs.BaseValidationError)):
-        return list(cattrs.transform_error(exc, path=path))
+        return list(cattrs.transform_error(exc, path=path, format_exception=_format_exception))
     return [f"{exc} @ {path}"]

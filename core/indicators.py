@@ -35,13 +35,29 @@ def indicator_shares(indicators: pl.DataFrame | pl.LazyFrame, achieved: int, par
     return ind.with_columns(share.clip(0, MICRO).alias("_s"))
 
 
+# The first-level categories a score weighs (财预〔2020〕10号: 产出, 效益, 满意度). 成本 is a
+# category of its own in targets (中发〔2018〕34号: 产出、成本…; the indicators table's ``cost``)
+# and is scored within 产出, as the self-evaluation weights have no 成本 share.
 LEVELS = ("output", "outcome", "satisfaction")
+SCORED_AS = {"cost": "output"}
+# Every first-level category a target can be required to have, with its Chinese name.
+TARGET_LEVELS = {"output": "产出", "cost": "成本", "outcome": "效益", "satisfaction": "满意度"}
+
+
+def has_level_expr(level: str) -> pl.Expr:
+    """Whether an indicator row is of this first-level category. A 成本 target may be written as
+    its own 一级指标 (成本) or, as in the 2020 self-evaluation form, as a 二级指标 named 成本… under
+    产出; both count as 成本."""
+    if level == "cost":
+        under_output = (pl.col("level1") == "output") & pl.col("level2").str.starts_with("成本").fill_null(False)
+        return (pl.col("level1") == "cost") | under_output
+    return pl.col("level1") == level
 
 
 def level_sums(shares: pl.DataFrame | pl.LazyFrame, projects: int) -> pl.DataFrame:
     """Per first-level category L, ``ws_L`` = Σ weight × share and ``w_L`` = Σ weight, for every
-    project by position (null: no indicator among ``shares``)."""
-    ws, w, level = pl.col("_w") * pl.col("_s"), pl.col("_w"), pl.col("level1")
+    project by position (null: no indicator among ``shares``). 成本 indicators count as 产出."""
+    ws, w, level = pl.col("_w") * pl.col("_s"), pl.col("_w"), pl.col("level1").replace(SCORED_AS)
     return sum_by_project(shares, projects,
                           **{f"ws_{lv}": pl.when(level == lv).then(ws).otherwise(0) for lv in LEVELS},
                           **{f"w_{lv}": pl.when(level == lv).then(w).otherwise(0) for lv in LEVELS})

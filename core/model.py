@@ -41,6 +41,7 @@ class Project:
     targets_adjusted: bool = False
     budget_adjusted: bool = False
     targets_refiled: bool = False
+    targets_reapproved: bool = False
     review_score_c: int | None = None
 
 
@@ -85,6 +86,7 @@ class Evaluation:
     score_output_c: int | None = None
     score_outcome_c: int | None = None
     score_satisfaction_c: int | None = None
+    review_date: dt.date | None = None  # finance's review (复核) of the report
 
 
 @attrs.frozen(kw_only=True)

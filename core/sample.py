@@ -86,11 +86,14 @@ def _chunk(n: int, rng: np.random.Generator, fiscal_year: int, start: int) -> Po
     }).with_columns(pl.when(pl.col("assessment_result") == "pass").then(pl.lit(dt.date(fiscal_year - 1, 10, 15)))
                     .otherwise(None).alias("assessment_date"))
     with_targets = projects.filter(pl.col("target_status") != "none")["project_id"]
+    # Draws added later (成本 targets, finance's reviews) come from a child generator, so that the
+    # draws before them — and the sample they made — stay as they were.
+    later = rng.spawn(1)[0]
     return Portfolio.from_frames({
         "projects": _rows(projects),
-        "indicators": _rows(_indicators(rng, with_targets)),
+        "indicators": _rows(_indicators(rng, with_targets, later)),
         "spending": _rows(_spending(rng, projects, fiscal_year)),
-        "evaluations": _rows(_evaluations(rng, projects, fiscal_year)),
+        "evaluations": _rows(_evaluations(rng, projects, fiscal_year, later)),
         "accountability": _rows(_accountability(rng, projects, fiscal_year, start)),
     })
 
@@ -99,12 +102,15 @@ def _rows(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(ROW_DTYPE))
 
 
-def _indicators(rng: np.random.Generator, ids: pl.Series) -> pl.DataFrame:
+def _indicators(rng: np.random.Generator, ids: pl.Series, later: np.random.Generator) -> pl.DataFrame:
     m = len(ids)
     spec = (("output", "数量指标", "完成数量", "higher", 1000), ("output", "时效指标", "按期完成", "qualitative", 0),
-            ("outcome", "社会效益指标", "受益人数", "higher", 5000), ("satisfaction", "满意度指标", "服务对象满意度", "higher", 90))
+            ("outcome", "社会效益指标", "受益人数", "higher", 5000), ("satisfaction", "满意度指标", "服务对象满意度", "higher", 90),
+            ("cost", "经济成本指标", "单位服务成本", "lower", 100))
     frames = []
     for level1, level2, name, direction, target in spec:
+        if level1 == "cost":
+            rng = later  # the 成本 target, drawn after the others
         if direction == "qualitative":
             q = rng.random(m)
             actual = np.where(q < 0.85, "达成", np.where(q < 0.97, "部分达成", "未达成"))
@@ -135,7 +141,8 @@ def _spending(rng: np.random.Generator, projects: pl.DataFrame, year: int) -> pl
     return frame.filter(pl.col("amount_fen") > 0)
 
 
-def _evaluations(rng: np.random.Generator, projects: pl.DataFrame, year: int) -> pl.DataFrame:
+def _evaluations(rng: np.random.Generator, projects: pl.DataFrame, year: int,
+                 later: np.random.Generator) -> pl.DataFrame:
     n = projects.height
     ids = projects["project_id"].to_numpy()
     has_self = rng.random(n) < 0.7
@@ -157,7 +164,17 @@ def _evaluations(rng: np.random.Generator, projects: pl.DataFrame, year: int) ->
     frame = pl.concat(rows)
     for col in ("score_execution_c", "score_output_c", "score_outcome_c", "score_satisfaction_c"):
         frame = frame.with_columns(pl.lit(None, pl.Int64).alias(col))
-    return frame
+    # Finance's review (复核) of the self-evaluation reports: last year's all reviewed by 04-30; this
+    # year's, most of them by mid-March, the rest still waiting.
+    k = frame.height
+    reviewed = pl.Series(later.random(k) < 0.8)
+    days = pl.Series(later.integers(5, 20, k), dtype=pl.Int64)
+    this_year = pl.col("year") == year
+    review = (pl.when(pl.col("kind") != "self").then(None)
+              .when(~this_year).then(pl.lit(dt.date(year, 4, 30)))
+              .when(pl.lit(reviewed)).then(pl.lit(dt.date(year + 1, 2, 28)) + pl.duration(days=pl.lit(days)))
+              .otherwise(None))
+    return frame.with_columns(review.cast(pl.Date).alias("review_date"))
 
 
 def _accountability(rng: np.random.Generator, projects: pl.DataFrame, year: int, start: int) -> pl.DataFrame:

@@ -47,7 +47,7 @@ ASSESSMENT_RESULT = {
 
 LEVEL1 = {"产出": "output", "output": "output", "效益": "outcome", "outcome": "outcome",
           "效果": "outcome", "满意度": "satisfaction", "satisfaction": "satisfaction",
-          "成本": "output", "cost": "output"}
+          "成本": "cost", "cost": "cost"}
 
 DIRECTION = {"higher": "higher", "正向": "higher", "≥": "higher", ">=": "higher",
              "lower": "lower", "反向": "lower", "≤": "lower", "<=": "lower",
@@ -129,6 +129,8 @@ PROJECTS = Table("projects", "项目", (
     Column("targets_adjusted", "bool", "绩效目标已调整", False, ("目标调整",), default=False),
     Column("budget_adjusted", "bool", "预算已调整", False, ("预算调整",), default=False),
     Column("targets_refiled", "bool", "绩效目标已重新报送", False, ("目标重报",), default=False),
+    Column("targets_reapproved", "bool", "调整后绩效目标已审核确认", False, ("目标调整已审核", "目标重新审核"), default=False,
+           doc="finance has reviewed and confirmed (approved) the targets after a budget or target adjustment"),
     Column("review_score", "score", "预算评审得分", False, ("评审得分",)),
 ), "one row per project (项目)")
 
@@ -165,6 +167,8 @@ EVALUATIONS = Table("evaluations", "绩效评价", (
            doc="whether the result was fed back with rectification demands (整改要求); when empty, the pack's rectification rule decides by grade"),
     Column("rectification_report_date", "date", "整改报告日期", False, ("整改结果报送日期",),
            doc="when the unit reported its rectification of this evaluation's findings"),
+    Column("review_date", "date", "复核日期", False, ("审核日期",),
+           doc="when finance reviewed this evaluation report (复核, 审核备案); empty: not reviewed yet"),
 ), "evaluations (绩效评价): unit self-evaluation, finance key evaluation, third party")
 
 ACCOUNTABILITY = Table("accountability", "问责整改", (

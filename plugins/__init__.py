@@ -12,6 +12,7 @@ from jixiao.plugins.policy_exit import PolicyExit
 from jixiao.plugins.priority_ranking import PriorityRanking
 from jixiao.plugins.rectification_deadline import RectificationDeadline
 from jixiao.plugins.score_linked_budget import ScoreLinkedBudget
+from jixiao.plugins.self_evaluation_coverage import SelfEvaluationCoverage
 from jixiao.plugins.self_evaluation_prerequisite import SelfEvaluationPrerequisite
 from jixiao.plugins.spending_checkpoints import SpendingCheckpoints
 from jixiao.plugins.spot_check import SpotCheck
@@ -22,6 +23,6 @@ from jixiao.plugins.target_review import TargetReview
 # In lifecycle order; a pack, not this order, decides which run and in what order.
 DEFAULT_PLUGINS = (
     ExAnteGate, TargetGate, TargetReview, TargetChanges, SelfEvaluationPrerequisite, PriorityRanking,
-    SpendingCheckpoints, DualMonitoring, EvaluationScore, AmountFocus, SpotCheck, CoverageSchedule,
+    SpendingCheckpoints, DualMonitoring, EvaluationScore, SelfEvaluationCoverage, AmountFocus, SpotCheck, CoverageSchedule,
     ScoreLinkedBudget, RectificationDeadline, Accountability, PolicyExit, PerformancePayment, Disclosure,
 )

@@ -1,15 +1,22 @@
 """绩效评价: the project's score on 100 points and its grade.
 
 The score is the best available evaluation of the project's fiscal year (by the ``sources`` order:
-third party, finance, the unit's recorded self-evaluation), or, when none is recorded and the year
-is over, a self-evaluation score computed from the indicators:
+third party, finance, department (部门评价), the unit's recorded self-evaluation), or, when none is
+recorded and the year is over, a self-evaluation score computed from the indicators:
 
-- budget execution: weight × min(1, spent / budget) (a zero budget scores the full weight);
+- budget execution: weight × min(1, spent / budget) (a zero budget scores the full weight), where
+  spent is what was paid by 12-31 of the fiscal year (the spending table's payments dated up to
+  then; without a spending table, the projects table's spent column): an annual evaluation reads
+  the year's execution, not the execution on the day the run is made;
 - a quantitative indicator: its share is actual/target (more is better) or target/actual (less is
   better), capped at 1; a qualitative one scores its band (达成 / 部分达成 / 未达成);
-- a first-level category (产出/效益/满意度) scores weight × the weighted mean of its indicators'
-  shares (indicator 分值 as relative weights, equal when absent); a category without indicators, or
-  an indicator without an actual value, scores 0.
+- a first-level category (产出/效益/满意度; 成本 indicators count within 产出) scores weight × the
+  weighted mean of its indicators' shares (indicator 分值 as relative weights, equal when absent);
+  an indicator without an actual value scores 0;
+- a category the project has no indicator in does not score 0: its weight moves as
+  ``missing_weight_to`` says (满意度 → 效益 by default), and a weight with nowhere to go (its
+  category unmapped, or every category down the mapping missing too) is shared among the
+  categories the project has, in proportion to their weights.
 
 Arithmetic is in integers: shares are truncated to 1e-6, category points rounded half up to 0.01.
 """
@@ -18,16 +25,22 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from fractions import Fraction
 
 import attrs
 import polars as pl
 
+from jixiao.core.dates import year_end_expr
 from jixiao.core.hookspecs import hookimpl
 from jixiao.core.indicators import LEVELS, MICRO, indicator_shares, level_sums
+from jixiao.core.portfolio import sum_by_project
 from jixiao.core.rule import Rule
 
-KINDS = ("third_party", "finance", "self", "computed")
-KIND_ZH = {"third_party": "第三方评价", "finance": "财政重点评价", "self": "单位自评", "computed": "按指标测算自评"}
+KINDS = ("third_party", "finance", "department", "self", "computed")
+KIND_ZH = {"third_party": "第三方评价", "finance": "财政重点评价", "department": "部门评价", "self": "单位自评",
+           "computed": "按指标测算自评"}
+SHARED = "shared"  # a missing category's weight split among the categories the project has
+INT64_HEADROOM = 2 ** 62
 
 
 @attrs.frozen(kw_only=True)
@@ -69,8 +82,16 @@ class EvaluationScoreParams:
     grades: list[Band] = attrs.field(factory=_default_bands)
     qualitative: Qualitative = attrs.field(factory=Qualitative)
     sources: list[str] = attrs.field(factory=lambda: list(KINDS))
+    # Where a first-level category's weight goes when the project has no indicator in it.
+    missing_weight_to: dict[str, str] = attrs.field(factory=lambda: {"satisfaction": "outcome"})
 
     def __attrs_post_init__(self):
+        for k, v in self.missing_weight_to.items():
+            if k not in LEVELS:
+                raise ValueError(f"missing_weight_to: unknown category {k!r}; use {', '.join(LEVELS)}")
+            if v not in (*LEVELS, SHARED) or v == k:
+                raise ValueError(f"missing_weight_to.{k}: {v!r} is not another category ({', '.join(LEVELS)}) "
+                                 f"or {SHARED!r}")
         mins = [b.min for b in self.grades]
         if not mins or mins != sorted(mins, reverse=True) or len(set(mins)) != len(mins):
             raise ValueError("grades: list bands from the highest minimum down, each minimum different")
@@ -84,6 +105,51 @@ class EvaluationScoreParams:
         total = sum(attrs.astuple(self.weights))
         if total != 100:
             raise ValueError(f"weights must add up to 100, they add up to {total}")
+
+
+def effective_weights(weights: dict[str, int], moves: dict[str, str]) -> dict[int, dict[str, Fraction]]:
+    """For each pattern of categories present (bit i set: ``LEVELS[i]`` has indicators), every
+    present category's weight in hundredths of a point once the missing ones' weights have moved:
+    along ``moves`` to the first present category down the mapping, else shared in proportion."""
+    out = {}
+    for pattern in range(1, 2 ** len(LEVELS)):
+        present = [lv for i, lv in enumerate(LEVELS) if pattern >> i & 1]
+        eff = {lv: Fraction(weights[lv]) for lv in present}
+        left = Fraction(0)
+        for lv in LEVELS:
+            if lv in present:
+                continue
+            to, seen = moves.get(lv), {lv}
+            while to is not None and to != SHARED and to not in present and to not in seen:
+                seen.add(to)
+                to = moves.get(to)
+            if to in present:
+                eff[to] += weights[lv]
+            else:
+                left += weights[lv]
+        base = sum(eff.values())
+        if left and base:
+            eff = {lv: w + left * w / base for lv, w in eff.items()}
+        elif left:  # every present category weighs 0: share equally
+            eff = {lv: w + left / len(eff) for lv, w in eff.items()}
+        out[pattern] = eff
+    return out
+
+
+def year_end_spent(portfolio, pix: pl.Series) -> pl.Series:
+    """What each project at ``pix`` had paid by 12-31 of its fiscal year: the spending table's
+    payments dated up to then, or, for a project without payments in it, the spent column."""
+    projects = portfolio.projects
+    column = projects["spent_fen"].gather(pix).fill_null(0)
+    if portfolio.spending.height == 0:
+        return column
+    fy_end = year_end_expr(pl.lit(projects["fiscal_year"]).gather(pl.col("pix")))
+    n = projects.height
+    sums = sum_by_project(portfolio.spending.lazy(), n, _rows=pl.lit(1, pl.Int64),
+                          _paid=pl.when(pl.col("date") <= fy_end).then(pl.col("amount_fen")).otherwise(0))
+    sums = sums.select(pl.all().gather(pix)).with_columns(column.alias("_column"))
+    return sums.select(pl.when(pl.col("_rows").is_not_null()).then(pl.col("_paid"))
+                       .otherwise(pl.col("_column")).alias("spent_fen")).to_series()
 
 
 class EvaluationScore(Rule):
@@ -111,8 +177,9 @@ class EvaluationScore(Rule):
         return pl.when(score.is_null()).then(None).otherwise(expr)
 
     def computed_scores(self, portfolio, facts: pl.DataFrame) -> pl.DataFrame:
-        """pix, score_c: the self-evaluation score computed from indicators and execution, for the
-        projects in ``facts`` (only their indicators are scored)."""
+        """pix, score_c: the self-evaluation score computed from indicators and the year-end
+        execution, for the projects in ``facts`` (pix, budget_fen, spent_fen; only their indicators
+        are scored)."""
         p = self.params
         w = {k: _centi(v, f"weights.{k}") for k, v in attrs.asdict(p.weights).items()}
         q = {k: int(v * MICRO) for k, v in attrs.asdict(p.qualitative).items()}
@@ -120,16 +187,36 @@ class EvaluationScore(Rule):
         if facts.height < len(portfolio):
             indicators = indicators.filter(pl.col("pix").is_in(facts["pix"].implode()))
         sums = level_sums(indicator_shares(indicators, q["achieved"], q["partial"], q["missed"]), len(portfolio))
+        sums = sums.select(pl.all().gather(facts["pix"]))
+        # Which categories each project has (bit i: LEVELS[i]), and each present category's weight
+        # once the missing ones' weights have moved, as a fraction num/den of hundredths of a point.
+        pattern = pl.sum_horizontal(pl.when(pl.col(f"w_{lv}") > 0).then(1 << i).otherwise(0)
+                                    for i, lv in enumerate(LEVELS))
+        eff = effective_weights({lv: w[lv] for lv in LEVELS}, p.missing_weight_to)
+        num = {lv: {k: e[lv].numerator for k, e in eff.items() if lv in e} for lv in LEVELS}
+        den = {lv: {k: e[lv].denominator for k, e in eff.items() if lv in e} for lv in LEVELS}
+        # Exact in 64 bits while weight × Σ(w·s) and Σw · 10⁶ × den fit (Σ(w·s) ≤ Σw · 10⁶).
+        biggest = max(v for m in (*num.values(), *den.values()) for v in m.values())
+        limit = INT64_HEADROOM // (MICRO * biggest)
+        for lv in LEVELS:
+            top = sums[f"w_{lv}"].max()
+            if top is not None and top > limit:
+                at = sums[f"w_{lv}"].arg_max()
+                pid = portfolio.projects["project_id"][int(facts["pix"][at])]
+                raise ValueError(f"project {pid}: its indicator weights (分值) add up to {top / 10_000:g}, "
+                                 "too large to score exactly; give weights as points out of 100")
         # A category's points: weight × Σ(w·s) / (Σw · 10⁶), half up to 0.01; none without indicators.
         points = []
         for lv in LEVELS:
-            num, den = w[lv] * pl.col(f"ws_{lv}"), pl.col(f"w_{lv}") * MICRO
-            points.append(pl.when(pl.col(f"w_{lv}") > 0).then((2 * num + den) // (2 * den)).otherwise(0))
+            a = pattern.replace_strict(num[lv], default=0, return_dtype=pl.Int64)
+            b = pattern.replace_strict(den[lv], default=1, return_dtype=pl.Int64)
+            n_, d_ = a * pl.col(f"ws_{lv}"), b * pl.col(f"w_{lv}") * MICRO
+            points.append(pl.when(pl.col(f"w_{lv}") > 0).then((2 * n_ + d_) // (2 * d_)).otherwise(0))
         b, s = pl.col("budget_fen"), pl.col("spent_fen")
         execution = pl.when(b <= 0).then(w["execution"]).otherwise(
             (2 * w["execution"] * pl.min_horizontal(s, b) + b) // (2 * b))
         # Each project's sums, by position; a project with no indicator has none and no score.
-        rows = facts.select("pix", execution.alias("_exec")).hstack(sums.select(pl.all().gather(facts["pix"])))
+        rows = facts.select("pix", execution.alias("_exec")).hstack(sums)
         return (rows.lazy().filter(pl.col("w_output").is_not_null())
                 .select("pix", (pl.col("_exec") + pl.sum_horizontal(points)).alias("score_c")).collect())
 
@@ -154,8 +241,10 @@ class EvaluationScore(Rule):
         ev = ev.select("pix", "score_c", pl.col("kind").alias("score_source"), pl.col("date").alias("score_date"))
         if "computed" in kinds:
             # Only projects whose year is over and that have no recorded score need one computed.
-            unscored = (facts.lazy().filter(pl.col("fiscal_year") < as_of.year).select("pix", "budget_fen", "spent_fen")
+            unscored = (facts.lazy().filter(pl.col("fiscal_year") < as_of.year).select("pix", "budget_fen")
                         .join(ev.lazy().select("pix"), on="pix", how="anti", maintain_order="left").collect())
+            # The execution rate of an annual evaluation is the rate at the year's end.
+            unscored = unscored.with_columns(year_end_spent(portfolio, unscored["pix"]))
             computed = (self.computed_scores(portfolio, unscored)
                         .with_columns(pl.lit("computed").alias("score_source"), pl.lit(None, pl.Date).alias("score_date")))
             ev = pl.concat([ev, computed]).sort("pix")
@@ -163,11 +252,12 @@ class EvaluationScore(Rule):
 
     @hookimpl
     def jixiao_evaluate(self, portfolio, as_of, facts):
-        # Scores depend on the tables, the date, the weights, the qualitative bands and the sources
-        # only (spent_fen is the base facts' spending to date) — not on the grade bands — so packs
-        # compared over one portfolio share them.
+        # Scores depend on the tables, the date, the weights, the qualitative bands, the sources and
+        # where missing categories' weights go only (spending is read from the tables, to 12-31 of
+        # the fiscal year) — not on the grade bands — so packs compared over one portfolio share them.
         p = self.params
-        key = ("evaluation_score", as_of, repr(p.weights), repr(p.qualitative), tuple(p.sources))
+        key = ("evaluation_score", as_of, repr(p.weights), repr(p.qualitative), tuple(p.sources),
+               tuple(sorted(p.missing_weight_to.items())))
         scored = portfolio.memo(key, lambda: self.scores(portfolio, as_of, facts))
         scored = scored.with_columns(self.grade_expr(pl.col("score_c")).alias("grade"),
                                      self.rank_expr(pl.col("score_c")).alias("grade_rank"))
@@ -177,7 +267,7 @@ class EvaluationScore(Rule):
         message = (year.cast(pl.String) + "年度绩效评价得分 " + score_text + " 分，等级："
                    + pl.col("grade") + "（" + pl.col("score_source").replace_strict(KIND_ZH) + "）")
         assumed = self.is_assumed("grades", "weights") | (
-            pl.col("score_source").eq("computed") & pl.lit(self.is_assumed("qualitative")))
+            pl.col("score_source").eq("computed") & pl.lit(self.is_assumed("qualitative", "missing_weight_to")))
         findings = self.findings(scored, "grade", message, assumed=assumed)
         return self.output(findings, scored.select("pix", "score_c", "grade", "grade_rank", "score_source", "score_date"))
 

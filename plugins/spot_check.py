@@ -1,6 +1,9 @@
 """抽查复核 (Shilong 二（二）7): a deterministic, seeded sample of self-evaluations for finance to
 review. The sample is a stable hash of (seed, project id): the same seed and portfolio always pick
-the same projects, whatever the software version; a larger sample contains the smaller one."""
+the same projects, whatever the software version; a larger sample contains the smaller one.
+
+A sampled report is a finding until its review is recorded (the evaluations table's 复核日期, on or
+before the as-of date); recording reviews does not change which reports are sampled."""
 
 from __future__ import annotations
 
@@ -62,7 +65,7 @@ class SpotCheck(Rule):
         p = self.params
         done = (portfolio.evaluations.lazy()
                 .filter((pl.col("kind") == "self") & (pl.col("date").is_null() | (pl.col("date") <= as_of)))
-                .select("project_id", "pix", "year").collect())
+                .select("project_id", "pix", "year", "review_date").collect())
         # Of the project's own fiscal year (read by position, no join), once per project.
         done = done.filter(pl.col("year") == facts["fiscal_year"].gather(done["pix"]))
         evaluated = done.filter(pl.col("pix").is_first_distinct())
@@ -73,5 +76,8 @@ class SpotCheck(Rule):
         picked = (evaluated.with_columns(pl.Series("_k", keys, dtype=pl.UInt32))
                   .sort(["_k", "project_id"]).head(n))
         message = pl.lit("单位自评（") + pl.col("year").cast(pl.String) + pl.lit("年度）抽中复核：第 ") \
-            + pl.int_range(1, pl.len() + 1).cast(pl.String) + pl.lit(f"/{n} 个（随机种子 {p.seed}）")
-        return self.output(self.findings(picked, "spot_check", message, assumed=self.is_assumed("share", "min_count", "seed")))
+            + pl.col("_nth").cast(pl.String) + pl.lit(f"/{n} 个（随机种子 {p.seed}）")
+        # Of the sample, the reports whose review is not recorded yet.
+        reviewed = pl.col("review_date").is_not_null() & (pl.col("review_date") <= as_of)
+        waiting = picked.with_columns(pl.int_range(1, pl.len() + 1).alias("_nth")).filter(~reviewed)
+        return self.output(self.findings(waiting, "spot_check", message, assumed=self.is_assumed("share", "min_count", "seed")))

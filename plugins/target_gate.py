@@ -1,4 +1,8 @@
-"""绩效目标 gate: no approved, complete targets, no budget."""
+"""绩效目标 gate: no approved, complete targets, no budget.
+
+Complete means an indicator in every first-level category the pack requires: 产出 (output), 成本
+(cost: a 一级指标 成本, or a 二级指标 成本… under 产出), 效益 (outcome), 满意度 (satisfaction).
+"""
 
 from __future__ import annotations
 
@@ -6,17 +10,18 @@ import attrs
 import polars as pl
 
 from jixiao.core.hookspecs import hookimpl
+from jixiao.core.indicators import TARGET_LEVELS, has_level_expr
 from jixiao.core.portfolio import by_project, per_project
 from jixiao.core.rule import Rule
 
-LEVEL_ZH = {"output": "产出", "outcome": "效益", "satisfaction": "满意度"}
+LEVEL_ZH = TARGET_LEVELS
 STATUS_ZH = {"none": "未设定绩效目标", "pending": "绩效目标尚未审核批复", "rejected": "绩效目标审核未通过",
              "incomplete": "绩效目标不完整"}
 
 
 @attrs.frozen(kw_only=True)
 class TargetGateParams:
-    # First-level indicator categories every project's targets must include (产出/效益/满意度).
+    # First-level indicator categories every project's targets must include (产出/成本/效益/满意度).
     required_levels: list[str] = attrs.field(factory=list)
     # Only projects of these categories (all when empty), and of budgets from this year on.
     categories: list[str] = attrs.field(factory=list)
@@ -25,7 +30,7 @@ class TargetGateParams:
     def __attrs_post_init__(self):
         unknown = [lv for lv in self.required_levels if lv not in LEVEL_ZH]
         if unknown:
-            raise ValueError(f"required_levels: unknown level {unknown[0]!r}; use output, outcome, satisfaction")
+            raise ValueError(f"required_levels: unknown level {unknown[0]!r}; use {', '.join(LEVEL_ZH)}")
 
 
 class TargetGate(Rule):
@@ -38,7 +43,7 @@ class TargetGate(Rule):
     def jixiao_target(self, portfolio, as_of, facts):
         levels = self.params.required_levels
         present = portfolio.memo(("levels_present", tuple(levels)), lambda: by_project(per_project(
-            portfolio.indicators, *((pl.col("level1") == lv).any().alias(f"_has_{lv}") for lv in levels)),
+            portfolio.indicators, *(has_level_expr(lv).any().alias(f"_has_{lv}") for lv in levels)),
             facts.height))
         checked = facts.select("project_id", "pix", "target_status", "category", "fiscal_year").hstack(present)
         if self.params.categories:

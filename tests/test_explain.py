@@ -26,7 +26,11 @@ def folio():
     request = pl.col("pix") % 3 == 0
     scores = pl.when(request).then(pl.col("pix").cast(pl.Int64) * 3_737 % 10_001).alias("review_score_c")
     year = pl.when(request).then(2025).otherwise(pl.col("fiscal_year")).alias("fiscal_year")
-    return attrs.evolve(sample, projects=sample.projects.with_columns(scores, year))
+    # Finance has reviewed none of this year's reports yet, so that the spot-check (a whole-portfolio
+    # rule) has sampled reports to name.
+    unreviewed = sample.evaluations.with_columns(
+        pl.when(pl.col("year") == 2024).then(None).otherwise(pl.col("review_date")).alias("review_date"))
+    return attrs.evolve(sample, projects=sample.projects.with_columns(scores, year), evaluations=unreviewed)
 
 
 @pytest.fixture(scope="module")

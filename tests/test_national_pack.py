@@ -85,13 +85,13 @@ def test_target_gate(national, write, tmp_path):
     write("pf/projects.csv", project_rows(ok_row("OK"), ok_row("NONE", targets="未设定"),
                                           ok_row("REJ", targets="未通过"), ok_row("PART")))
     write("pf/indicators.csv", "项目编码,一级指标,三级指标,指标方向,目标值,实际值\n"
-          "OK,产出,a,正向,1,1\nOK,效益,b,正向,1,1\nOK,满意度,c,正向,1,1\nPART,产出,a,正向,1,1\n")
+          "OK,产出,a,正向,1,1\nOK,成本,d,反向,1,1\nOK,效益,b,正向,1,1\nOK,满意度,c,正向,1,1\nPART,产出,a,正向,1,1\n")
     result = run_folder(national, tmp_path)
     blocked = result.findings.filter(pl.col("rule") == "targets")
     assert dict(blocked.select("project_id", "message").iter_rows()) == {
         "NONE": "未设定绩效目标，不予安排2024年度预算（2024年度预算已批复执行：此为编制时应具备的要件，供核查纠正）",
         "REJ": "绩效目标审核未通过，不予安排2024年度预算（2024年度预算已批复执行：此为编制时应具备的要件，供核查纠正）",
-        "PART": "绩效目标不完整（缺少效益、满意度指标），不予安排2024年度预算（2024年度预算已批复执行：此为编制时应具备的要件，供核查纠正）",
+        "PART": "绩效目标不完整（缺少成本、效益、满意度指标），不予安排2024年度预算（2024年度预算已批复执行：此为编制时应具备的要件，供核查纠正）",
     }
     assert set(blocked["clause"]) == {"四（八）（未核实）"} and set(blocked["source"]) == {"中发〔2018〕34号"}
 

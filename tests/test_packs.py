@@ -46,7 +46,8 @@ def messages(exc: PackError) -> list[str]:
 
 def test_national_pack_loads_in_rule_order(registry):
     pack = Pack.load("national", registry)
-    assert [r.id for r in pack.rules] == ["ex_ante", "targets", "dual_monitoring", "evaluation", "budget_link"]
+    assert [r.id for r in pack.rules] == ["ex_ante", "targets", "dual_monitoring", "evaluation", "self_evaluation",
+                                          "budget_link"]
     evaluation = next(r for r in pack.rules if r.id == "evaluation")
     assert evaluation.values["weights"].citation.clause == "第十六条"
     assert evaluation.values["qualitative"].assumed.startswith("第十七条只给出三档区间")
@@ -57,7 +58,8 @@ def test_child_overrides_switches_off_and_adds(registry, write):
     pack = Pack.load(write("city.toml", CHILD), registry)
     assert pack.chain == ("city", "national")
     rules = {r.id: r for r in pack.rules}
-    assert [r.id for r in pack.enabled_rules()] == ["targets", "dual_monitoring", "evaluation", "budget_link", "extra_targets"]
+    assert [r.id for r in pack.enabled_rules()] == ["targets", "dual_monitoring", "evaluation", "self_evaluation",
+                                                    "budget_link", "extra_targets"]
     link = rules["budget_link"]
     assert link.params.cut_ratios == {"差": Decimal("0.15"), "中": Decimal("0.05")}
     assert link.values["cut_ratios"].origin == "city"
