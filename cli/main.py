@@ -41,6 +41,9 @@ class JixiaoGroup(click.Group):
             return super().invoke(ctx)
         except JixiaoError as exc:
             raise Failure(exc.render()) from None
+        except OSError as exc:  # an I/O failure no writer caught: one line, never a traceback
+            where = f"{exc.filename}: " if exc.filename else ""
+            raise Failure(f"{where}{exc.strerror or exc}") from None
 
 
 class State:
@@ -75,6 +78,9 @@ def main(ctx, strict, trace):
       jixiao demo
       jixiao run --pack national --as-of 2025-03-31 portfolio.xlsx
     """
+    from jixiao.core.files import install_signal_handlers
+
+    install_signal_handlers()
     ctx.obj = State(strict, trace)
 
 
@@ -231,7 +237,7 @@ def _is_pack_file(path: Path) -> bool:
 
     try:
         return "pack" in tomli.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomli.TOMLDecodeError):
+    except (OSError, UnicodeDecodeError, tomli.TOMLDecodeError, RecursionError):
         return False
 
 
@@ -341,11 +347,13 @@ def run(state, pack_ref, as_of, fmt, output, portfolio):
     """
     from jixiao.cli.render import render_table, run_with_progress
     from jixiao.core import output as render
+    from jixiao.core.files import csv_safe
 
     if fmt == "xlsx" and output is None:
         raise Failure("--format xlsx needs -o FILE.xlsx")
     if fmt == "table" and output is not None:
         raise Failure("the table is for the terminal; to write a file use --format json, csv or xlsx with -o")
+    _check_outputs([output], [portfolio, pack_ref])
     result, n = run_with_progress(err, state, pack_ref, as_of, portfolio)
     if fmt == "table":
         render_table(result, out)
@@ -356,7 +364,7 @@ def run(state, pack_ref, as_of, fmt, output, portfolio):
             render.write_atomic(output, lambda p: _write_text(p, lambda fh: render.write_json(result, n, fh)))
     elif fmt == "csv":
         if output is None:
-            sys.stdout.write(render.findings_table(result).write_csv())
+            sys.stdout.write(csv_safe(render.findings_table(result)).write_csv())
         else:
             render.write_csv(result, output)
     else:
@@ -505,6 +513,7 @@ def compare_cmd(state, packs_opt, as_of, fmt, output, html_path, monthly, portfo
         raise Failure("--format xlsx needs -o FILE.xlsx")
     if fmt == "table" and output is not None:
         raise Failure("the table is for the terminal; to write a file use --format json or xlsx with -o")
+    _check_outputs([output, html_path], [portfolio, *(packs_opt or "").split(",")])
     packs_list = _packs_arg(state, packs_opt)
     with err.status("读取项目数据 loading portfolio…") as status:
         folio = load_portfolio(portfolio)
@@ -603,23 +612,25 @@ def plan_coverage(state, pack_ref, year, existing, fmt, output, funds):
     \b
     Example:
       jixiao plan coverage --pack qingdao --year 2021 funds.xlsx
-      jixiao plan coverage --pack qingdao --existing plan.csv --format csv -o plan.csv funds.xlsx
+      jixiao plan coverage --pack qingdao --existing plan.csv --format csv -o plan-2022.csv funds.xlsx
     """
     import json
 
     from jixiao.cli.render import new_table
+    from jixiao.core.files import csv_safe
     from jixiao.core.output import write_atomic, yuan_expr
     from jixiao.core.pack import Pack
     from jixiao.core.planning import coverage_plan
     from jixiao.core.portfolio import load_portfolio
 
+    _check_outputs([output], [funds, existing, pack_ref])
     pack = Pack.load(pack_ref, state.registry)
     schedule, info = coverage_plan(pack, load_portfolio(funds), year, existing)
     table = schedule.select("project_id", "year", "status", "priority_fund", yuan_expr("budget_fen").alias("budget_yuan"))
     if fmt == "json":
         text = json.dumps({**info, "plan": table.to_dicts()}, ensure_ascii=False, indent=2) + "\n"
     elif fmt == "csv":
-        text = table.write_csv()
+        text = csv_safe(table).write_csv()
     else:
         text = None
     if text is not None:
@@ -729,6 +740,7 @@ def convert(state, portfolio, output):
     from jixiao.core.portfolio import load_portfolio
     from jixiao.core.sample import write_typed
 
+    _check_outputs([], [portfolio], folders=[output])
     folio = load_portfolio(portfolio)
     for w in folio.warnings:
         err.print(f"[yellow]warning:[/] {w.render()}", highlight=False)
@@ -763,6 +775,16 @@ def plugins_list(state):
     for failure in state.registry.failures:
         table.add_row(failure.name, "[red]failed to load[/]", failure.origin, failure.error)
     out.print(table)
+
+
+def _check_outputs(outputs, inputs, folders=()) -> None:
+    """Before any work: every output can be written, and none is one of the command's inputs."""
+    from jixiao.core.files import check_targets, refuse_inputs
+
+    # pack references count when they are files (an id is not a path)
+    refuse_inputs([*outputs, *folders], [i.strip() if isinstance(i, str) else i for i in inputs
+                            if i and (not isinstance(i, str) or i.strip().endswith(".toml"))])
+    check_targets(outputs, folders)
 
 
 def _write_text(path: Path, write) -> None:

@@ -506,6 +506,8 @@ def _read_json(path: Path) -> list[_Raw]:
     except json.JSONDecodeError as exc:
         raise InputError([Problem(str(path), f"invalid JSON at line {exc.lineno} column {exc.colno}: "
                                   f"{exc.msg}")]) from None
+    except RecursionError:
+        raise InputError([Problem(str(path), "objects or lists nested too deeply to read")]) from None
     if isinstance(doc, list):
         doc = {"projects": doc}
     if not isinstance(doc, dict):
