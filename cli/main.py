@@ -13,6 +13,7 @@ import click
 from rich.console import Console
 
 from jixiao import __version__
+from jixiao.cli.text import controls, safe, styled
 from jixiao.core.errors import JixiaoError
 
 # Piped output is not cut to 80 columns: tables stay readable in files and CI logs.
@@ -40,10 +41,10 @@ class JixiaoGroup(click.Group):
         try:
             return super().invoke(ctx)
         except JixiaoError as exc:
-            raise Failure(exc.render()) from None
+            raise Failure(controls(exc.render())) from None
         except OSError as exc:  # an I/O failure no writer caught: one line, never a traceback
             where = f"{exc.filename}: " if exc.filename else ""
-            raise Failure(f"{where}{exc.strerror or exc}") from None
+            raise Failure(controls(f"{where}{exc.strerror or exc}")) from None
 
 
 class State:
@@ -58,7 +59,7 @@ class State:
         if self._registry is None:
             self._registry = Registry.discover(strict=self.strict)
             for failure in self._registry.failures:
-                err.print(f"[yellow]warning:[/] {failure.render()}", markup=True, highlight=False)
+                err.print(f"[yellow]warning:[/] {safe(failure.render())}", markup=True, highlight=False)
         return self._registry
 
 
@@ -118,7 +119,7 @@ def packs_list(state):
             table.add_row(pid, pack.meta.name, pack.meta.level, pack.meta.extends or "",
                           str(len(pack.enabled_rules())), src.origin)
         except JixiaoError as exc:
-            table.add_row(pid, "[red]无法加载[/]", "", "", "", f"{src.origin}: {exc.render().splitlines()[0]}")
+            table.add_row(pid, styled("无法加载", "red"), "", "", "", f"{src.origin}: {exc.render().splitlines()[0]}")
     out.print(table)
 
 
@@ -166,7 +167,7 @@ def packs_tree(state):
 
     def add(node, pid):
         pack = loaded[pid]
-        branch = node.add(f"[bold]{pid}[/] {pack.meta.name} · {pack.meta.level} · {len(pack.enabled_rules())} rules")
+        branch = node.add(f"[bold]{safe(pid)}[/] {safe(pack.meta.name)} · {safe(pack.meta.level)} · {len(pack.enabled_rules())} rules")
         for child in sorted(children.get(pid, [])):
             add(branch, child)
 
@@ -174,7 +175,7 @@ def packs_tree(state):
     for pid in sorted(children.get(None, [])):
         add(root, pid)
     for pid in broken:
-        root.add(f"[red]{pid} (cannot be loaded: jixiao packs check {pid})[/]")
+        root.add(styled(f"{pid} (cannot be loaded: jixiao packs check {pid})", "red"))
     out.print(root)
 
 
@@ -198,9 +199,9 @@ def packs_lint(state, refs):
         found = lint(Pack.load(ref, state.registry), state.registry)
         count += len(found)
         for p in found:
-            click.echo(f"warning: {p.render()}")
+            click.echo(controls(f"warning: {p.render()}"))
         if not found:
-            out.print(f"{ref}: nothing to point out")
+            out.print(f"{safe(ref)}: nothing to point out")
     if count:
         sys.exit(1)
 
@@ -224,9 +225,9 @@ def packs_check(state, files, strict_check):
         errors = [p for p in problems if p.severity == "error"]
         failed |= bool(errors)
         if not problems:
-            out.print(f"{ref}: ok")
+            out.print(f"{safe(ref)}: ok")
         for p in problems:
-            click.echo(f"{p.severity}: {p.render()}", err=p.severity == "error")
+            click.echo(controls(f"{p.severity}: {p.render()}"), err=p.severity == "error")
     if failed:
         sys.exit(2)
 
@@ -279,9 +280,9 @@ def packs_test(state, refs):
     for path in paths:
         res = run_case(path, state.registry)
         mark = "[green]PASS[/]" if res.passed else "[red]FAIL[/]"
-        out.print(f"{mark} {path} — {res.description}", highlight=False)
+        out.print(f"{mark} {safe(path)} — {safe(res.description)}", highlight=False)
         for line in res.failures:
-            click.echo(f"     {line}")
+            click.echo(controls(f"     {line}"))
         failed += not res.passed
     out.print(f"{len(paths) - failed} passed, {failed} failed")
     if failed:
@@ -318,10 +319,10 @@ def packs_diff_cmd(state, a, b, include_same, fmt):
     table = new_table("rule", "parameter", f"A: {pa.id}", "A status / citation", f"B: {pb.id}", "B status / citation",
                       title=f"{pa.meta.name} ↔ {pb.meta.name}")
     for r in rows:
-        mark = "" if r["same"] else "[bold]"
-        table.add_row(r["rule"], r["parameter"], mark + r["a_value"].replace("[", "\\["),
+        mark = "" if r["same"] else "bold"
+        table.add_row(r["rule"], r["parameter"], styled(r["a_value"], mark),
                       " ".join(x for x in (r["a_status"], r["a_citation"]) if x),
-                      mark + r["b_value"].replace("[", "\\["), " ".join(x for x in (r["b_status"], r["b_citation"]) if x))
+                      styled(r["b_value"], mark), " ".join(x for x in (r["b_status"], r["b_citation"]) if x))
     out.print(table)
     out.print(f"{sum(not r['same'] for r in rows)} differences")
 
@@ -370,7 +371,7 @@ def run(state, pack_ref, as_of, fmt, output, portfolio):
     else:
         render.write_xlsx(result, output)
     if output is not None:
-        err.print(f"wrote {output}")
+        err.print(f"wrote {safe(output)}")
 
 
 @main.command()
@@ -444,9 +445,9 @@ def new_pack(state, pack_id, parent, name, level, folder, as_of):
     from jixiao.core.scaffold import write_new_pack
 
     for path in write_new_pack(folder, pack_id, name, level, parent, state.registry, as_of):
-        out.print(f"wrote {path}")
-    out.print(f"next: fill in the source, override what your document changes, then\n"
-              f"  jixiao packs check {folder / (pack_id + '.toml')}\n  jixiao packs test {folder / (pack_id + '.toml')}")
+        out.print(f"wrote {safe(path)}")
+    out.print(safe(f"next: fill in the source, override what your document changes, then\n"
+                   f"  jixiao packs check {folder / (pack_id + '.toml')}\n  jixiao packs test {folder / (pack_id + '.toml')}"))
 
 
 @new.command("plugin")
@@ -467,8 +468,8 @@ def new_plugin(name, stage, folder):
     from jixiao.core.scaffold import write_new_plugin
 
     root = write_new_plugin(folder, name, stage)
-    out.print(f"wrote {root}/\nnext:\n  pip install -e \"{root}[test]\"\n  jixiao plugins list\n"
-              f"  jixiao packs test {name}_example\n  (cd {root} && python -m pytest)")
+    out.print(safe(f"wrote {root}/\nnext:\n  pip install -e \"{root}[test]\"\n  jixiao plugins list\n"
+                   f"  jixiao packs test {name}_example\n  (cd {root} && python -m pytest)"))
 
 
 # --- compare, diff ------------------------------------------------------------------------------
@@ -518,7 +519,7 @@ def compare_cmd(state, packs_opt, as_of, fmt, output, html_path, monthly, portfo
     with err.status("读取项目数据 loading portfolio…") as status:
         folio = load_portfolio(portfolio)
         result = compare(packs_list, folio, as_of, monthly=monthly,
-                         on_pack=lambda pid: status.update(f"运行规则包 {pid} · {len(folio)} 个项目"))
+                         on_pack=lambda pid: status.update(f"运行规则包 {safe(pid)} · {len(folio)} 个项目"))
     if fmt == "json":
         if output is None:
             write_json(result, sys.stdout)
@@ -529,10 +530,10 @@ def compare_cmd(state, packs_opt, as_of, fmt, output, html_path, monthly, portfo
     else:
         render_comparison(result, out)
     if output is not None:
-        err.print(f"wrote {output}")
+        err.print(f"wrote {safe(output)}")
     if html_path is not None:
         write_html(result, html_path)
-        out.print(f"HTML report: {html_path.resolve()}")
+        out.print(f"HTML report: {safe(html_path.resolve())}")
 
 
 @main.command("diff")
@@ -578,7 +579,7 @@ def diff_cmd(state, old_ref, new_ref, as_of, fmt, portfolio):
             for dept, fen in result.by_department.iter_rows():
                 d.add_row(dept or "", format_yuan(fen))
             out.print(d)
-        out.print(result.summary_line())
+        out.print(safe(result.summary_line()))
     if result.changed.height:
         sys.exit(1)
 
@@ -638,7 +639,7 @@ def plan_coverage(state, pack_ref, year, existing, fmt, output, funds):
             sys.stdout.write(text)
         else:
             write_atomic(output, lambda p: p.write_text(text, encoding="utf-8"))
-            err.print(f"wrote {output}")
+            err.print(f"wrote {safe(output)}")
         return
     t = new_table("年度", "项目编码", "状态", "十五个攻势", "预算(元)",
                   title=f"{info['cycle'][0]}–{info['cycle'][1]} 评价计划 · 依据 {info['citation']}")
@@ -693,8 +694,8 @@ def demo(state, out_dir, projects, seed, packs_opt, as_of):
     write_atomic(out_dir / "compare.json", lambda p: p.write_text(text, encoding="utf-8"))
     report = out_dir / "report.html"
     write_html(result, report)
-    out.print(f"sample portfolio: {sample_path}\ncomparison: {out_dir / 'compare.xlsx'}, {out_dir / 'compare.json'}")
-    out.print(f"HTML report: {report.resolve()}")
+    out.print(safe(f"sample portfolio: {sample_path}\ncomparison: {out_dir / 'compare.xlsx'}, {out_dir / 'compare.json'}"))
+    out.print(f"HTML report: {safe(report.resolve())}")
 
 
 @main.command()
@@ -719,7 +720,7 @@ def sample(state, n, seed, fiscal_year, output, fmt):
 
     path = write_sample(n, seed, fiscal_year, output, fmt, progress=lambda done: err.print(
         f"{done:,} / {n:,} projects", highlight=False) if n >= 200_000 else None)
-    out.print(f"wrote {path} ({n:,} projects, seed {seed})")
+    out.print(f"wrote {safe(path)} ({n:,} projects, seed {seed})")
 
 
 @main.command()
@@ -743,9 +744,9 @@ def convert(state, portfolio, output):
     _check_outputs([], [portfolio], folders=[output])
     folio = load_portfolio(portfolio)
     for w in folio.warnings:
-        err.print(f"[yellow]warning:[/] {w.render()}", highlight=False)
+        err.print(f"[yellow]warning:[/] {safe(w.render())}", highlight=False)
     path = write_typed(folio, output)
-    out.print(f"wrote {path} ({len(folio):,} projects, {folio.spending.height:,} payments, typed Parquet)")
+    out.print(f"wrote {safe(path)} ({len(folio):,} projects, {folio.spending.height:,} payments, typed Parquet)")
 
 
 @main.group()
@@ -773,7 +774,7 @@ def plugins_list(state):
     for name, info in sorted(state.registry.plugins.items()):
         table.add_row(name, ", ".join(info.cls.hooks()), info.origin, info.cls.summary)
     for failure in state.registry.failures:
-        table.add_row(failure.name, "[red]failed to load[/]", failure.origin, failure.error)
+        table.add_row(failure.name, styled("failed to load", "red"), failure.origin, failure.error)
     out.print(table)
 
 
