@@ -6,6 +6,7 @@ Every domain error becomes a message without a traceback and exit code 2.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sys
 from pathlib import Path
 
@@ -42,6 +43,9 @@ class JixiaoGroup(click.Group):
             return super().invoke(ctx)
         except JixiaoError as exc:
             raise Failure(controls(exc.render())) from None
+        except BrokenPipeError:  # output piped into a program that stopped reading (head): not an error
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - nothing more is written
+            sys.exit(141)
         except OSError as exc:  # an I/O failure no writer caught: one line, never a traceback
             where = f"{exc.filename}: " if exc.filename else ""
             raise Failure(controls(f"{where}{exc.strerror or exc}")) from None
@@ -59,7 +63,7 @@ class State:
         if self._registry is None:
             self._registry = Registry.discover(strict=self.strict)
             for failure in self._registry.failures:
-                err.print(f"[yellow]warning:[/] {safe(failure.render())}", markup=True, highlight=False)
+                err.print(f"[yellow]warning:[/] {safe(failure.render())}", markup=True, highlight=False, soft_wrap=True)
         return self._registry
 
 
@@ -744,7 +748,7 @@ def convert(state, portfolio, output):
     _check_outputs([], [portfolio], folders=[output])
     folio = load_portfolio(portfolio)
     for w in folio.warnings:
-        err.print(f"[yellow]warning:[/] {safe(w.render())}", highlight=False)
+        err.print(f"[yellow]warning:[/] {safe(w.render())}", highlight=False, soft_wrap=True)
     path = write_typed(folio, output)
     out.print(f"wrote {safe(path)} ({len(folio):,} projects, {folio.spending.height:,} payments, typed Parquet)")
 

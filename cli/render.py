@@ -79,7 +79,7 @@ def run_with_progress(console, state, pack_ref, as_of, portfolio_path):
     with console.status("读取项目数据 loading portfolio…") as status:
         portfolio = load_portfolio(portfolio_path)
         for w in portfolio.warnings:
-            console.print(f"[yellow]warning:[/] {safe(w.render())}", highlight=False)
+            console.print(f"[yellow]warning:[/] {safe(w.render())}", highlight=False, soft_wrap=True)
 
         def on_stage(stage: str) -> None:
             status.update(f"{STAGE_ZH[stage]} {stage} · {len(portfolio)} 个项目")
