@@ -591,10 +591,32 @@ def _xlsx_sheets(path: Path) -> dict[str, tuple[str, str | None]]:
                     with z.open(part) as sheet:
                         m = re.search(rb'<(?:\w+:)?dimension\s+ref="([^"]*)"', sheet.read(1 << 14))
                     dim = m.group(1).decode() if m else None
+                    if dim is None and TABLE_ALIASES.get(html.unescape(name.group(1)).strip()):
+                        dim = _used_range(z, part)  # not declared: found from the cells, for a table sheet
                 out[html.unescape(name.group(1))] = (part, dim)
             return out
     except (zipfile.BadZipFile, KeyError, OSError, EOFError, ValueError):
         raise InputError([_xlsx_problem(path, head)]) from None
+
+
+def _used_range(z, part: str) -> str | None:
+    """The range a sheet's cell references span (``A1:XFD1048576``), read from its XML a chunk at
+    a time; for a sheet that does not declare its dimension."""
+    import re
+
+    cell = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"')
+    max_col, max_row, tail = "A", 1, b""
+    with z.open(part) as sheet:
+        while chunk := sheet.read(1 << 22):
+            data = tail + chunk
+            cut = data.rfind(b"<")
+            data, tail = (data[:cut], data[cut:]) if cut > 0 else (data, b"")
+            for col, row in cell.findall(data):
+                c = col.decode()
+                if (len(c), c) > (len(max_col), max_col):
+                    max_col = c
+                max_row = max(max_row, int(row))
+    return f"A1:{max_col}{max_row}"
 
 
 def _cells_of(ref: str | None) -> int | None:

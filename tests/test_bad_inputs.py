@@ -56,6 +56,22 @@ def _xlsx(path: Path, sheets: dict[str, list[list]], far: dict[str, dict[str, st
     return path
 
 
+def _without_dimension(path: Path) -> Path:
+    """The workbook without its sheets' declared used range (some exporters write none)."""
+    import re
+    import zipfile
+
+    src = zipfile.ZipFile(path)
+    out_path = path.with_name("nodim-" + path.name)
+    with zipfile.ZipFile(out_path, "w") as out:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename.startswith("xl/worksheets/sheet"):
+                data = re.sub(rb"<dimension ref=\"[^\"]*\"\s*/>", b"", data)
+            out.writestr(info, data)
+    return out_path
+
+
 def _json(path: Path, text: str) -> Path:
     path.write_text(text, encoding="utf-8")
     return path
@@ -117,6 +133,9 @@ PORTFOLIOS: dict[str, tuple[Callable[[Path, Path], Path], tuple[str, ...]]] = {
     # XLSX (#6, #18)
     "xlsx_far_cell": (lambda b, t: _xlsx(t / "c.xlsx", {"项目": [HEAD, ROW1]}, {"项目": {"XFD1048576": "y"}}),
                       ("c.xlsx", "sheet 项目", "A1:XFD1048576")),
+    "xlsx_far_cell_undeclared": (lambda b, t: _without_dimension(
+        _xlsx(t / "c.xlsx", {"项目": [HEAD, ROW1]}, {"项目": {"XFD1048576": "y"}})),
+        ("nodim-c.xlsx", "sheet 项目", "A1:XFD1048576")),
     "xlsx_duplicated_header": (lambda b, t: _xlsx(t / "c.xlsx", {"项目": [HEAD + ["预算金额(元)"], ROW1 + ["2.00"]]}),
                                ("c.xlsx", "sheet 项目", "column 预算金额(元)", "twice")),
     "xlsx_no_projects_sheet": (lambda b, t: _xlsx(t / "c.xlsx", {"Sheet1": [HEAD, ROW1]}), ("c.xlsx", "Sheet1")),
