@@ -6,6 +6,7 @@ Every domain error becomes a message without a traceback and exit code 2.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sys
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from jixiao import __version__
+from jixiao.cli.text import controls, safe, styled
 from jixiao.core.errors import JixiaoError
 
 # Piped output is not cut to 80 columns: tables stay readable in files and CI logs.
@@ -41,7 +43,13 @@ class JixiaoGroup(click.Group):
         try:
             return super().invoke(ctx)
         except JixiaoError as exc:
-            raise Failure(exc.render()) from None
+            raise Failure(controls(exc.render())) from None
+        except BrokenPipeError:  # output piped into a program that stopped reading (head): not an error
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - nothing more is written
+            sys.exit(141)
+        except OSError as exc:  # an I/O failure no writer caught: one line, never a traceback
+            where = f"{exc.filename}: " if exc.filename else ""
+            raise Failure(controls(f"{where}{exc.strerror or exc}")) from None
 
 
 class State:
@@ -56,7 +64,7 @@ class State:
         if self._registry is None:
             self._registry = Registry.discover(strict=self.strict)
             for failure in self._registry.failures:
-                err.print(f"[yellow]warning:[/] {failure.render()}", markup=True, highlight=False)
+                err.print(f"[yellow]warning:[/] {safe(failure.render())}", markup=True, highlight=False, soft_wrap=True)
         return self._registry
 
 
@@ -76,6 +84,9 @@ def main(ctx, strict, trace):
       jixiao demo
       jixiao run --pack national --as-of 2025-03-31 portfolio.xlsx
     """
+    from jixiao.core.files import install_signal_handlers
+
+    install_signal_handlers()
     ctx.obj = State(strict, trace)
 
 
@@ -113,7 +124,7 @@ def packs_list(state):
             table.add_row(pid, pack.meta.name, pack.meta.level, pack.meta.extends or "",
                           str(len(pack.enabled_rules())), src.origin)
         except JixiaoError as exc:
-            table.add_row(escape(pid), "[red]无法加载[/]", "", "", "", escape(f"{src.origin}: {exc.render()}"))
+            table.add_row(pid, styled("无法加载", "red"), "", "", "", f"{src.origin}: {exc.render()}")
     out.print(table)
 
 
@@ -162,7 +173,7 @@ def packs_tree(state):
 
     def add(node, pid):
         pack = loaded[pid]
-        branch = node.add(f"[bold]{pid}[/] {pack.meta.name} · {pack.meta.level} · {len(pack.enabled_rules())} rules")
+        branch = node.add(f"[bold]{safe(pid)}[/] {safe(pack.meta.name)} · {safe(pack.meta.level)} · {len(pack.enabled_rules())} rules")
         for child in sorted(children.get(pid, [])):
             add(branch, child)
 
@@ -170,7 +181,7 @@ def packs_tree(state):
     for pid in sorted(children.get(None, [])):
         add(root, pid)
     for pid in broken:
-        root.add(f"[red]{pid} (cannot be loaded: jixiao packs check {pid})[/]")
+        root.add(styled(f"{pid} (cannot be loaded: jixiao packs check {pid})", "red"))
     out.print(root)
 
 
@@ -195,9 +206,9 @@ def packs_lint(state, refs):
         found = lint(Pack.load(ref, state.registry), state.registry)
         count += len(found)
         for p in found:
-            click.echo(f"warning: {p.render()}")
+            click.echo(controls(f"warning: {p.render()}"))
         if not found:
-            out.print(f"{ref}: nothing to point out")
+            out.print(f"{safe(ref)}: nothing to point out")
     if count:
         sys.exit(1)
 
@@ -221,9 +232,9 @@ def packs_check(state, files, strict_check):
         errors = [p for p in problems if p.severity == "error"]
         failed |= bool(errors)
         if not problems:
-            out.print(f"{ref}: ok")
+            out.print(f"{safe(ref)}: ok")
         for p in problems:
-            click.echo(f"{p.severity}: {p.render()}", err=p.severity == "error")
+            click.echo(controls(f"{p.severity}: {p.render()}"), err=p.severity == "error")
     if failed:
         sys.exit(2)
 
@@ -234,7 +245,7 @@ def _is_pack_file(path: Path) -> bool:
 
     try:
         return "pack" in tomli.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomli.TOMLDecodeError):
+    except (OSError, UnicodeDecodeError, tomli.TOMLDecodeError, RecursionError):
         return False
 
 
@@ -276,9 +287,9 @@ def packs_test(state, refs):
     for path in paths:
         res = run_case(path, state.registry)
         mark = "[green]PASS[/]" if res.passed else "[red]FAIL[/]"
-        out.print(f"{mark} {path} — {res.description}", highlight=False)
+        out.print(f"{mark} {safe(path)} — {safe(res.description)}", highlight=False)
         for line in res.failures:
-            click.echo(f"     {line}")
+            click.echo(controls(f"     {line}"))
         failed += not res.passed
     out.print(f"{len(paths) - failed} passed, {failed} failed")
     if failed:
@@ -315,10 +326,10 @@ def packs_diff_cmd(state, a, b, include_same, fmt):
     table = new_table("rule", "parameter", f"A: {pa.id}", "A status / citation", f"B: {pb.id}", "B status / citation",
                       title=f"{pa.meta.name} ↔ {pb.meta.name}")
     for r in rows:
-        mark = "" if r["same"] else "[bold]"
-        table.add_row(r["rule"], r["parameter"], mark + r["a_value"].replace("[", "\\["),
+        mark = "" if r["same"] else "bold"
+        table.add_row(r["rule"], r["parameter"], styled(r["a_value"], mark),
                       " ".join(x for x in (r["a_status"], r["a_citation"]) if x),
-                      mark + r["b_value"].replace("[", "\\["), " ".join(x for x in (r["b_status"], r["b_citation"]) if x))
+                      styled(r["b_value"], mark), " ".join(x for x in (r["b_status"], r["b_citation"]) if x))
     out.print(table)
     out.print(f"{sum(not r['same'] for r in rows)} differences")
 
@@ -344,11 +355,13 @@ def run(state, pack_ref, as_of, fmt, output, portfolio):
     """
     from jixiao.cli.render import render_table, run_with_progress
     from jixiao.core import output as render
+    from jixiao.core.files import csv_safe
 
     if fmt == "xlsx" and output is None:
         raise Failure("--format xlsx needs -o FILE.xlsx")
     if fmt == "table" and output is not None:
         raise Failure("the table is for the terminal; to write a file use --format json, csv or xlsx with -o")
+    _check_outputs([output], [portfolio, pack_ref])
     result, n = run_with_progress(err, state, pack_ref, as_of, portfolio)
     if fmt == "table":
         render_table(result, out)
@@ -359,13 +372,13 @@ def run(state, pack_ref, as_of, fmt, output, portfolio):
             render.write_atomic(output, lambda p: _write_text(p, lambda fh: render.write_json(result, n, fh)))
     elif fmt == "csv":
         if output is None:
-            sys.stdout.write(render.findings_table(result).write_csv())
+            sys.stdout.write(csv_safe(render.findings_table(result)).write_csv())
         else:
             render.write_csv(result, output)
     else:
         render.write_xlsx(result, output)
     if output is not None:
-        err.print(f"wrote {output}")
+        err.print(f"wrote {safe(output)}")
 
 
 @main.command()
@@ -439,9 +452,9 @@ def new_pack(state, pack_id, parent, name, level, folder, as_of):
     from jixiao.core.scaffold import write_new_pack
 
     for path in write_new_pack(folder, pack_id, name, level, parent, state.registry, as_of):
-        out.print(f"wrote {path}")
-    out.print(f"next: fill in the source, override what your document changes, then\n"
-              f"  jixiao packs check {folder / (pack_id + '.toml')}\n  jixiao packs test {folder / (pack_id + '.toml')}")
+        out.print(f"wrote {safe(path)}")
+    out.print(safe(f"next: fill in the source, override what your document changes, then\n"
+                   f"  jixiao packs check {folder / (pack_id + '.toml')}\n  jixiao packs test {folder / (pack_id + '.toml')}"))
 
 
 @new.command("plugin")
@@ -462,8 +475,8 @@ def new_plugin(name, stage, folder):
     from jixiao.core.scaffold import write_new_plugin
 
     root = write_new_plugin(folder, name, stage)
-    out.print(f"wrote {root}/\nnext:\n  pip install -e \"{root}[test]\"\n  jixiao plugins list\n"
-              f"  jixiao packs test {name}_example\n  (cd {root} && python -m pytest)")
+    out.print(safe(f"wrote {root}/\nnext:\n  pip install -e \"{root}[test]\"\n  jixiao plugins list\n"
+                   f"  jixiao packs test {name}_example\n  (cd {root} && python -m pytest)"))
 
 
 # --- compare, diff ------------------------------------------------------------------------------
@@ -520,11 +533,12 @@ def compare_cmd(state, packs_opt, as_of, fmt, output, html_path, monthly, portfo
         raise Failure("--format xlsx needs -o FILE.xlsx")
     if fmt == "table" and output is not None:
         raise Failure("the table is for the terminal; to write a file use --format json or xlsx with -o")
+    _check_outputs([output, html_path], [portfolio, *(packs_opt or "").split(",")])
     packs_list = _packs_arg(state, packs_opt)
     with err.status("读取项目数据 loading portfolio…") as status:
         folio = load_portfolio(portfolio)
         result = compare(packs_list, folio, as_of, monthly=monthly,
-                         on_pack=lambda pid: status.update(f"运行规则包 {pid} · {len(folio)} 个项目"))
+                         on_pack=lambda pid: status.update(f"运行规则包 {safe(pid)} · {len(folio)} 个项目"))
     if fmt == "json":
         if output is None:
             write_json(result, sys.stdout)
@@ -535,10 +549,10 @@ def compare_cmd(state, packs_opt, as_of, fmt, output, html_path, monthly, portfo
     else:
         render_comparison(result, out)
     if output is not None:
-        err.print(f"wrote {output}")
+        err.print(f"wrote {safe(output)}")
     if html_path is not None:
         write_html(result, html_path)
-        out.print(f"HTML report: {html_path.resolve()}")
+        out.print(f"HTML report: {safe(html_path.resolve())}")
 
 
 @main.command("diff")
@@ -584,7 +598,7 @@ def diff_cmd(state, old_ref, new_ref, as_of, fmt, portfolio):
             for dept, fen in result.by_department.iter_rows():
                 d.add_row(dept or "", format_yuan(fen))
             out.print(d)
-        out.print(result.summary_line())
+        out.print(safe(result.summary_line()))
     if result.changed.height:
         sys.exit(1)
 
@@ -618,23 +632,25 @@ def plan_coverage(state, pack_ref, year, existing, fmt, output, funds):
     \b
     Example:
       jixiao plan coverage --pack qingdao --year 2021 funds.xlsx
-      jixiao plan coverage --pack qingdao --existing plan.csv --format csv -o plan.csv funds.xlsx
+      jixiao plan coverage --pack qingdao --existing plan.csv --format csv -o plan-2022.csv funds.xlsx
     """
     import json
 
     from jixiao.cli.render import new_table
+    from jixiao.core.files import csv_safe
     from jixiao.core.output import write_atomic, yuan_expr
     from jixiao.core.pack import Pack
     from jixiao.core.planning import coverage_plan
     from jixiao.core.portfolio import load_portfolio
 
+    _check_outputs([output], [funds, existing, pack_ref])
     pack = Pack.load(pack_ref, state.registry)
     schedule, info = coverage_plan(pack, load_portfolio(funds), year, existing)
     table = schedule.select("project_id", "year", "status", "priority_fund", yuan_expr("budget_fen").alias("budget_yuan"))
     if fmt == "json":
         text = json.dumps({**info, "plan": table.to_dicts()}, ensure_ascii=False, indent=2) + "\n"
     elif fmt == "csv":
-        text = table.write_csv()
+        text = csv_safe(table).write_csv()
     else:
         text = None
     if text is not None:
@@ -642,7 +658,7 @@ def plan_coverage(state, pack_ref, year, existing, fmt, output, funds):
             sys.stdout.write(text)
         else:
             write_atomic(output, lambda p: p.write_text(text, encoding="utf-8"))
-            err.print(f"wrote {output}")
+            err.print(f"wrote {safe(output)}")
         return
     t = new_table("年度", "项目编码", "状态", "十五个攻势", "预算(元)",
                   title=f"{info['cycle'][0]}–{info['cycle'][1]} 评价计划 · 依据 {info['citation']}")
@@ -697,8 +713,8 @@ def demo(state, out_dir, projects, seed, packs_opt, as_of):
     write_atomic(out_dir / "compare.json", lambda p: p.write_text(text, encoding="utf-8"))
     report = out_dir / "report.html"
     write_html(result, report)
-    out.print(f"sample portfolio: {sample_path}\ncomparison: {out_dir / 'compare.xlsx'}, {out_dir / 'compare.json'}")
-    out.print(f"HTML report: {report.resolve()}")
+    out.print(safe(f"sample portfolio: {sample_path}\ncomparison: {out_dir / 'compare.xlsx'}, {out_dir / 'compare.json'}"))
+    out.print(f"HTML report: {safe(report.resolve())}")
 
 
 @main.command()
@@ -723,7 +739,7 @@ def sample(state, n, seed, fiscal_year, output, fmt):
 
     path = write_sample(n, seed, fiscal_year, output, fmt, progress=lambda done: err.print(
         f"{done:,} / {n:,} projects", highlight=False) if n >= 200_000 else None)
-    out.print(f"wrote {path} ({n:,} projects, seed {seed})")
+    out.print(f"wrote {safe(path)} ({n:,} projects, seed {seed})")
 
 
 @main.command()
@@ -744,11 +760,12 @@ def convert(state, portfolio, output):
     from jixiao.core.portfolio import load_portfolio
     from jixiao.core.sample import write_typed
 
+    _check_outputs([], [portfolio], folders=[output])
     folio = load_portfolio(portfolio)
     for w in folio.warnings:
-        err.print(f"[yellow]warning:[/] {w.render()}", highlight=False)
+        err.print(f"[yellow]warning:[/] {safe(w.render())}", highlight=False, soft_wrap=True)
     path = write_typed(folio, output)
-    out.print(f"wrote {path} ({len(folio):,} projects, {folio.spending.height:,} payments, typed Parquet)")
+    out.print(f"wrote {safe(path)} ({len(folio):,} projects, {folio.spending.height:,} payments, typed Parquet)")
 
 
 @main.group()
@@ -776,8 +793,18 @@ def plugins_list(state):
     for name, info in sorted(state.registry.plugins.items()):
         table.add_row(name, ", ".join(info.cls.hooks()), info.origin, info.cls.summary)
     for failure in state.registry.failures:
-        table.add_row(failure.name, "[red]failed to load[/]", failure.origin, failure.error)
+        table.add_row(failure.name, styled("failed to load", "red"), failure.origin, failure.error)
     out.print(table)
+
+
+def _check_outputs(outputs, inputs, folders=()) -> None:
+    """Before any work: every output can be written, and none is one of the command's inputs."""
+    from jixiao.core.files import check_targets, refuse_inputs
+
+    # pack references count when they are files (an id is not a path)
+    refuse_inputs([*outputs, *folders], [i.strip() if isinstance(i, str) else i for i in inputs
+                            if i and (not isinstance(i, str) or i.strip().endswith(".toml"))])
+    check_targets(outputs, folders)
 
 
 def _write_text(path: Path, write) -> None:

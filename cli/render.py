@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from rich.text import Text
+
+from jixiao.cli.text import SafeTable, controls, safe, styled
 from jixiao.core.actions import ACTIONS, OBJECTS
 from jixiao.core.clauses import SCOPE_ZH, clause_label, quote_lines
 from jixiao.core.engine import RunResult
@@ -9,25 +12,27 @@ from jixiao.core.hookspecs import STAGE_ZH
 from jixiao.core.money import format_yuan
 from jixiao.core.pack import Pack, origin_text, periods_text, provenance, value_text
 
-STYLED = {"default": "[dim]default[/]", "assumed": "[yellow]ASSUMED[/]", "sourced": "[green]sourced[/]"}
+STYLED = {"default": Text("default", "dim"), "assumed": Text("ASSUMED", "yellow"), "sourced": Text("sourced", "green")}
 
 
 def new_table(*headers: str, **kwargs):
-    """A rich table whose cells wrap rather than being cut short: no value is ever elided."""
-    from rich.table import Table
-
-    table = Table(**kwargs)
+    """A rich table whose cells wrap rather than being cut short: no value is ever elided. Its
+    string cells and headers are plain text (see ``SafeTable``); pass ``Text`` for a style."""
+    if isinstance(kwargs.get("title"), str):
+        kwargs["title"] = styled(kwargs["title"], "")
+    table = SafeTable(**kwargs)
     for head in headers:
-        table.add_column(head, overflow="fold")
+        table.add_column(styled(head, "") if isinstance(head, str) else head, overflow="fold")
     return table
 
 
 def show_pack(console, pack: Pack) -> None:
     m = pack.meta
-    console.print(f"[bold]{m.name}[/] ({m.id}) · level {m.level}" + (f" · extends {m.extends}" if m.extends else ""))
+    console.print(f"[bold]{safe(m.name)}[/] ({safe(m.id)}) · level {safe(m.level)}"
+                  + (f" · extends {safe(m.extends)}" if m.extends else ""))
     if m.description:
-        console.print(m.description)
-    console.print("继承链 chain: " + " → ".join(pack.chain))
+        console.print(safe(m.description))
+    console.print("继承链 chain: " + " → ".join(safe(c) for c in pack.chain))
     src = new_table("key", "文号", "标题", "发文机关", "日期", "适用预算年度", title="依据文件 sources")
     for key, s in pack.sources.items():
         src.add_row(key, s.doc_no, s.title, s.issuer or "", str(s.date or ""), s.in_force.text() if s.in_force else "")
@@ -44,17 +49,16 @@ def show_pack(console, pack: Pack) -> None:
         console.print(gaps)
     for rule in pack.rules:
         state = "" if rule.enabled else " [red](switched off)[/]"
-        origin = rule.defined_in + (f", changed in {', '.join(rule.changed_in)}" if rule.changed_in else "")
-        console.print(f"\n[bold]{rule.id}[/] — plugin {rule.plugin} · stage "
+        origin = safe(rule.defined_in + (f", changed in {', '.join(rule.changed_in)}" if rule.changed_in else ""))
+        console.print(f"\n[bold]{safe(rule.id)}[/] — plugin {safe(rule.plugin)} · stage "
                       f"{', '.join(STAGE_ZH[s] for s in rule.cls.stages())}{state}")
-        console.print(f"  依据 {pack.source_label(rule.citation.source)} {clause_label(pack, rule.citation)} · defined in {origin}",
-                      markup=False)
+        console.print(f"  依据 {safe(pack.source_label(rule.citation.source))} {safe(clause_label(pack, rule.citation))} · defined in {origin}")
         for line in quote_lines(pack, rule.citation):
-            console.print(f"    {line}", markup=False, highlight=False)
+            console.print(f"    {controls(line)}", markup=False, highlight=False)
         if rule.note:
-            console.print(f"  note: {rule.note}", markup=False, highlight=False)
+            console.print(f"  note: {controls(rule.note)}", markup=False, highlight=False)
         if rule.variants:
-            console.print(f"  适用期间 in force: {periods_text(pack, rule)}", markup=False, highlight=False)
+            console.print(f"  适用期间 in force: {controls(periods_text(pack, rule))}", markup=False, highlight=False)
         table = new_table("parameter", "value", "status", "citation / reason", "from", box=None, padding=(0, 1))
         for name, v in rule.values.items():
             status, why = provenance(pack, v)
@@ -75,7 +79,7 @@ def show_resolved(console, pack: Pack) -> None:
             t.add_row("", "(in force)", periods_text(pack, rule), "", "", "")
         for name, v in rule.values.items():
             status, why = provenance(pack, v)
-            t.add_row("", name, value_text(v.value).replace("[", "\\["), origin_text(v), STYLED[status], why)
+            t.add_row("", name, value_text(v.value), origin_text(v), STYLED[status], why)
     console.print(t)
 
 
@@ -89,7 +93,7 @@ def run_with_progress(console, state, pack_ref, as_of, portfolio_path):
     with console.status("读取项目数据 loading portfolio…") as status:
         portfolio = load_portfolio(portfolio_path)
         for w in portfolio.warnings:
-            console.print(f"[yellow]warning:[/] {w.render()}", highlight=False)
+            console.print(f"[yellow]warning:[/] {safe(w.render())}", highlight=False, soft_wrap=True)
 
         def on_stage(stage: str) -> None:
             status.update(f"{STAGE_ZH[stage]} {stage} · {len(portfolio)} 个项目")
@@ -100,36 +104,36 @@ def run_with_progress(console, state, pack_ref, as_of, portfolio_path):
 
 def show_explanation(console, ex) -> None:
     p = ex.project
-    console.print(f"[bold]{p['project_id']}[/] {p['name']} · {p['department']} · {p['fiscal_year']} 年度 · "
-                  f"{p['category']} · 预算 {format_yuan(p['budget_fen'])} · 已支出 {format_yuan(p['spent_fen'])}")
+    console.print(f"[bold]{safe(p['project_id'])}[/] {safe(p['name'])} · {safe(p['department'])} · {p['fiscal_year']} 年度 · "
+                  f"{safe(p['category'])} · 预算 {format_yuan(p['budget_fen'])} · 已支出 {format_yuan(p['spent_fen'])}")
     rec = ex.record
     held = [f"{len(rec.indicators)} 项绩效指标", f"{len(rec.payments)} 笔支出", f"{len(rec.evaluations)} 次评价",
             f"{len(rec.decisions)} 个问责决定"]
-    console.print("数据：" + "，".join(held) + "；事前评估：" + rec.assessment.result, highlight=False)
-    console.print(f"规则包 {ex.pack.meta.name}（{ex.pack.id}）· 基准日期 {ex.as_of}\n")
+    console.print("数据：" + "，".join(held) + "；事前评估：" + safe(rec.assessment.result), highlight=False)
+    console.print(f"规则包 {safe(ex.pack.meta.name)}（{safe(ex.pack.id)}）· 基准日期 {ex.as_of}\n")
     for r in ex.rules:
         mark = "[red]● fired[/]" if r.fired else "[green]○ not fired[/]"
-        console.print(f"{mark}  [bold]{r.rule}[/] ({r.plugin}) · {'/'.join(STAGE_ZH[s] for s in r.stages)} · "
-                      f"依据 {r.source} {clause_label(ex.pack, r.citation)}")
+        console.print(f"{mark}  [bold]{safe(r.rule)}[/] ({safe(r.plugin)}) · {'/'.join(STAGE_ZH[s] for s in r.stages)} · "
+                      f"依据 {safe(r.source)} {safe(clause_label(ex.pack, r.citation))}")
         for line in quote_lines(ex.pack, r.citation):
-            console.print(f"    条文：{line}", markup=False, highlight=False)
+            console.print(f"    条文：{controls(line)}", markup=False, highlight=False)
         if r.in_force:
-            console.print(f"    适用期间：{r.in_force}", highlight=False, markup=False)
+            console.print(f"    适用期间：{controls(r.in_force)}", highlight=False, markup=False)
         for f in r.findings:
             amount = f" · {format_yuan(f.amount_fen)}" if f.amount_fen is not None else ""
             due = f" · 期限 {f.due_date}" if f.due_date else ""
             where = f" · {applies_text(f.budget_year, f.applies_to)}" if f.applies_to else ""
-            console.print(f"    → {ACTIONS[f.action].zh}（{f.action}）{amount}{where}{due}：{f.message}",
+            console.print(f"    → {ACTIONS[f.action].zh}（{f.action}）{amount}{where}{due}：{safe(f.message)}",
                           highlight=False)
         if r.inputs:
-            console.print("    inputs: " + ", ".join(f"{k}={_plain(k, v)}" for k, v in r.inputs.items()), highlight=False)
+            console.print("    inputs: " + ", ".join(f"{k}={safe(_plain(k, v))}" for k, v in r.inputs.items()), highlight=False)
         values = []
         for name, v in r.values.items():
             tag = {"assumed": " (assumed)", "default": " (default)", "sourced": ""}[provenance(ex.pack, v)[0]]
             values.append(f"{name}={value_text(v.value)}{tag}")
-        console.print("    params: " + "; ".join(values), highlight=False, markup=False)
+        console.print(safe("    params: " + "; ".join(values)), highlight=False)
         for note in r.notes:
-            console.print(f"    [cyan]nearest change:[/] {note}")
+            console.print(f"    [cyan]nearest change:[/] {safe(note)}")
 
 
 def applies_text(budget_year: int | None, applies_to: str | None) -> str:
@@ -198,6 +202,6 @@ def render_comparison(c, console, limit: int = 20) -> None:
             parts = [("gate", r[f"{p}:gate"]), ("grade", r[f"{p}:grade"] or "—"),
                      ("effect", format_yuan(r[f"{p}:effect_fen"])), ("alerts", r[f"{p}:alerts"] or ""),
                      ("deadline", str(r[f"{p}:deadline"] or ""))]
-            cells.append("\n".join(f"[bold red]{v}[/]" if k in keys else v for k, v in parts if v))
+            cells.append(Text("\n").join(styled(v, "bold red") if k in keys else styled(v, "") for k, v in parts if v))
         m.add_row(f"{r['project_id']}\n{r['department']}", *cells)
     console.print(m)

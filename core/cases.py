@@ -89,6 +89,8 @@ def read_case(path: Path) -> CaseFile:
     except tomli.TOMLDecodeError as exc:
         raise PackError([Problem(str(path), f"TOML syntax error at line {exc.lineno}, column {exc.colno}: "
                                             f"{getattr(exc, 'msg', exc)}")]) from None
+    except RecursionError:
+        raise PackError([Problem(str(path), "tables or arrays nested too deeply to read")]) from None
     try:
         return make_converter().structure(data, CaseFile)
     except Exception as exc:

@@ -10,6 +10,7 @@ import polars as pl
 
 from jixiao.core.actions import ACTIONS
 from jixiao.core.compare import Comparison
+from jixiao.core.files import xlsx_workbook
 from jixiao.core.money import fen_to_yuan_str
 from jixiao.core.output import stream_json, write_atomic, yuan_expr
 
@@ -44,8 +45,6 @@ def write_json(c: Comparison, out: TextIO) -> None:
 
 
 def write_xlsx(c: Comparison, path: Path) -> None:
-    import xlsxwriter
-
     summary_rows = []
     for s in c.summary:
         summary_rows.append({"规则包": s["pack"], "名称": s["name"], "不予安排预算项目数": s["blocked"],
@@ -65,7 +64,7 @@ def write_xlsx(c: Comparison, path: Path) -> None:
             .with_columns([yuan_expr(p).alias(p) for p in c.pack_ids]).rename({"department": "部门"}))
 
     def write(tmp: Path) -> None:
-        with xlsxwriter.Workbook(tmp) as wb:
+        with xlsx_workbook(tmp) as wb:
             pl.DataFrame(summary_rows).write_excel(wb, worksheet="汇总", autofit=True)
             matrix.rename(names).write_excel(wb, worksheet="逐项目对比", autofit=True)
             dept.write_excel(wb, worksheet="部门预算影响", autofit=True)

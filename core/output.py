@@ -8,9 +8,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
-import tempfile
-from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
@@ -20,6 +17,7 @@ from jixiao.core import in_force
 from jixiao.core.actions import ACTIONS, OBJECTS
 from jixiao.core.engine import RunResult
 from jixiao.core.errors import JixiaoError
+from jixiao.core.files import csv_safe, write_atomic, xlsx_workbook  # noqa: F401 (write_atomic: re-exported)
 from jixiao.core.money import fen_to_yuan_str
 
 SCHEMA = "jixiao.run/1"
@@ -127,33 +125,15 @@ def stream_json(out: TextIO, head: dict, key: str, frame: pl.DataFrame, row: pl.
     out.write("\n  ]\n}\n" if frame.height else "]\n}\n")
 
 
-def write_atomic(path: Path, write: Callable[[Path], None]) -> None:
-    """Write through a temporary file in the same folder, so a failure leaves nothing half-written."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent or ".")
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        mask = os.umask(0)  # mkstemp makes the file private; give it the mode a plain open would
-        os.umask(mask)
-        os.chmod(tmp, 0o666 & ~mask)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def write_csv(result: RunResult, path: Path) -> None:
     # UTF-8 with BOM: Excel in China opens it with the Chinese text intact.
-    write_atomic(path, lambda p: findings_table(result).write_csv(p, include_bom=True))
+    write_atomic(path, lambda p: csv_safe(findings_table(result)).write_csv(p, include_bom=True))
 
 
 XLSX_MAX_ROWS = 1_048_575  # a worksheet's rows, less the header
 
 
 def write_xlsx(result: RunResult, path: Path) -> None:
-    import xlsxwriter
-
     if result.decisions.height > XLSX_MAX_ROWS:
         raise JixiaoError(f"{path}: {result.decisions.height:,} findings do not fit in an XLSX sheet "
                           f"({XLSX_MAX_ROWS:,} rows at most); write --format csv or json instead")
@@ -165,7 +145,7 @@ def write_xlsx(result: RunResult, path: Path) -> None:
                 ("结论条数", str(s["findings"])), ("涉及项目数", str(s["projects_with_findings"])),
                 ("下年度预算影响(元)", s["budget_effect_yuan"])]
         rows += [(f"{ACTIONS[k].zh}（{k}）", str(v)) for k, v in s["by_action"].items()]
-        with xlsxwriter.Workbook(p) as wb:
+        with xlsx_workbook(p) as wb:
             pl.DataFrame(rows, schema=["项目", "值"], orient="row").write_excel(wb, worksheet="汇总", autofit=True)
             table.write_excel(wb, worksheet="结论", autofit=True)
 

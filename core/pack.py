@@ -25,6 +25,7 @@ from jixiao.core.rule import GRADES, Citation, Rule
 
 Level = Literal["national", "province", "city", "county", "district"]
 PLUGIN_DEFAULT = "plugin default"
+PACK_ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")  # as ``jixiao new pack`` requires
 
 
 @attrs.frozen(kw_only=True)
@@ -314,10 +315,15 @@ def read_pack_file(path: Path) -> tuple[PackFile | None, list[Problem]]:
     except tomli.TOMLDecodeError as exc:
         msg = getattr(exc, "msg", str(exc))
         return None, [Problem(file, f"TOML syntax error at line {exc.lineno}, column {exc.colno}: {msg}")]
+    except RecursionError:
+        return None, [Problem(file, "tables or arrays nested too deeply to read")]
     try:
         spec = make_converter().structure(data, PackFile)
     except Exception as exc:
         return None, [Problem(file, _plain(m)) for m in error_messages(exc, "$")]
+    if not PACK_ID_RE.fullmatch(spec.pack.id):  # ids appear in reports, file names and commands
+        return None, [Problem(file, "invalid pack id @ $.pack.id: use lower-case letters, digits and _, "
+                                    "starting with a letter", value=spec.pack.id[:80])]
     return spec, []
 
 

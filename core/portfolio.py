@@ -281,8 +281,9 @@ def load_portfolio(path: str | Path) -> Portfolio:
     path = Path(path)
     if not path.exists():
         raise InputError([Problem(str(path), "no such file or folder")])
-    raws = _read_raw(path)
-    return _convert(raws)
+    warnings: list[Problem] = []
+    raws = _read_raw(path, warnings)
+    return _convert(raws, warnings)
 
 
 @attrs.frozen
@@ -293,14 +294,17 @@ class _Raw:
     typed: bool = False  # a Parquet file in jixiao's own typed form: canonical names and types
 
 
-def _read_raw(path: Path) -> list[_Raw]:
+def _read_raw(path: Path, warnings: list[Problem] | None = None) -> list[_Raw]:
     suffix = path.suffix.lower()
     if path.is_dir():
         return _read_dir(path)
     if suffix == ".csv":
         return [_Raw("projects", _read_csv(path), Origin(str(path)))]
     if suffix in (".xlsx", ".xlsm"):
-        return _read_xlsx(path)
+        return _read_xlsx(path, warnings)
+    if suffix in (".xls", ".et", ".wps"):
+        raise InputError([Problem(str(path), "an old-format workbook (.xls) is not read: open it in Excel or WPS "
+                                             "and save it as .xlsx (Excel 工作簿)", value=suffix)])
     if suffix == ".json":
         return _read_json(path)
     if suffix == ".parquet":
@@ -368,7 +372,66 @@ def _read_csv(path: Path) -> pl.DataFrame:
             raise InputError([_csv_problem(path, text, exc)]) from None
     if frame.width == 0 or (frame.height == 0 and all(not c.strip() for c in frame.columns)):
         raise InputError([Problem(str(path), "the file is empty")])
+    _check_reserved(frame.columns, Origin(str(path)))
+    if any("_duplicated_" in c for c in frame.columns):  # polars renames a header written twice
+        dup = _duplicate(_csv_header(path))
+        if dup is not None:
+            raise InputError([Problem(str(path), "the header names this column twice; keep one", column=dup)])
+    last = frame.columns[-1]
+    # A row with fewer fields than the header reads as empty trailing cells: look for one only when
+    # the last column has an empty cell (a full row may have one too).
+    if frame.height and frame.select((pl.col(last).is_null() | (pl.col(last) == "")).any()).item():
+        short = _short_row(path, frame.width)
+        if short is not None:
+            raise InputError([short])
     return _with_rows(frame)
+
+
+def _csv_header(path: Path) -> list[str]:
+    import csv
+
+    with open(path, "rb") as fh:
+        head = fh.read(1 << 20)
+    text = decode(head, str(path)) if head else ""
+    return next(csv.reader(io.StringIO(text)), [])
+
+
+def _duplicate(headers: list[str]) -> str | None:
+    seen = set()
+    for h in headers:
+        key = h.strip().replace("\ufeff", "")
+        if key in seen:
+            return key
+        seen.add(key)
+    return None
+
+
+def _short_row(path: Path, width: int) -> Problem | None:
+    """The first row with fewer fields than the header, as a problem naming it."""
+    import csv
+
+    data = path.read_bytes()
+    if b'"' not in data:  # no quoted field: count the commas of each line with numpy
+        raw = np.frombuffer(data, dtype=np.uint8)
+        ends = np.flatnonzero(raw == 10)
+        if not data.endswith(b"\n"):
+            ends = np.append(ends, len(data))
+        commas = np.flatnonzero(raw == 44)
+        fields = np.diff(np.searchsorted(commas, ends), prepend=0) + 1
+        starts = np.concatenate([[0], ends[:-1] + 1])
+        blank = (ends - starts) <= 1  # an empty line, or a lone \r
+        short = np.flatnonzero((fields < width) & ~blank)
+        short = short[short > 0]  # line 0 is the header
+        if not short.size:
+            return None
+    text = decode(data, str(path))
+    rows = csv.reader(io.StringIO(text))
+    next(rows, None)
+    for n, row in enumerate(rows, start=2):
+        if row and len(row) < width:
+            return Problem(str(path), f"this row has {len(row)} fields, the header has {width}", row=n,
+                           value=",".join(row)[:80])
+    return None
 
 
 def _utf8_header(path: Path) -> bool:
@@ -403,6 +466,7 @@ def _parquet_raw(table: str, path: Path) -> _Raw:
         frame = pl.read_parquet(path)
     except Exception as exc:  # polars raises several kinds for a damaged file
         raise InputError([Problem(str(path), f"not a readable Parquet file: {exc}")]) from None
+    _check_reserved(frame.columns, Origin(str(path)))
     if is_typed(TABLES[table], frame.columns):
         return _Raw(table, _with_rows(frame), Origin(str(path)), typed=True)
     return _Raw(table, _with_rows(frame.select(_as_text(c, frame.schema[c]) for c in frame.columns)), Origin(str(path)))
@@ -475,25 +539,176 @@ def _as_text(name: str, dtype: pl.DataType) -> pl.Expr:
     return pl.col(name).cast(pl.String)
 
 
-def _read_xlsx(path: Path) -> list[_Raw]:
+XLSX_MAX_CELLS = 40_000_000  # a sheet's used range, rows × columns, read at most (about 1.3 GB)
+
+
+def _xlsx_problem(path: Path, head: bytes) -> Problem:
+    """Why a file named .xlsx is not a workbook, in a user's words."""
+    name = path.name
+    if not head:
+        return Problem(str(path), "the file is empty")
+    if name.startswith("~$"):
+        return Problem(str(path), "this is Excel's lock file for an open workbook, not a workbook; "
+                                  "give the workbook itself (the name without ~$)")
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        return Problem(str(path), "an encrypted (password-protected) workbook or an old .xls file: open it in "
+                                  "Excel and save it as .xlsx without a password")
+    if head.startswith(b"PK"):
+        return Problem(str(path), "not a readable XLSX workbook: the file is damaged or incomplete "
+                                  "(a truncated download?); save it again from Excel")
+    return Problem(str(path), "not an XLSX workbook (it is not a zip archive: a CSV or another file renamed "
+                              ".xlsx?); give the workbook, or a .csv file")
+
+
+def _xlsx_sheets(path: Path) -> dict[str, tuple[str, str | None]]:
+    """Each sheet's name → (its XML part in the zip, its declared used range such as ``A1:V31``),
+    read from the workbook's index, without loading any cell."""
+    import html
+    import re
+    import zipfile
+
+    head = b""
     try:
-        sheets = pl.read_excel(path, sheet_id=0, infer_schema_length=0, raise_if_empty=False)
-    except Exception as exc:
-        raise InputError([Problem(str(path), f"not a readable XLSX workbook: {exc}")]) from None
-    raws, problems = [], []
-    for sheet, frame in sheets.items():
+        with open(path, "rb") as fh:
+            head = fh.read(8)
+        with zipfile.ZipFile(path) as z:
+            book = z.read("xl/workbook.xml").decode("utf-8", "replace")
+            rels = z.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
+            targets = {}
+            for rel in re.findall(r"<Relationship\b[^>]*>", rels):
+                rid, target = re.search(r'\bId="([^"]*)"', rel), re.search(r'\bTarget="([^"]*)"', rel)
+                if rid and target:
+                    t = target.group(1)
+                    targets[rid.group(1)] = t.lstrip("/") if t.startswith("/") else "xl/" + t
+            out = {}
+            for tag in re.findall(r"<(?:\w+:)?sheet\b[^>]*>", book):
+                name, rid = re.search(r'\bname="([^"]*)"', tag), re.search(r'\br:id="([^"]*)"', tag)
+                if not name:
+                    continue
+                part = targets.get(rid.group(1)) if rid else None
+                dim = None
+                if part and part in z.namelist():
+                    with z.open(part) as sheet:
+                        m = re.search(rb'<(?:\w+:)?dimension\s+ref="([^"]*)"', sheet.read(1 << 14))
+                    dim = m.group(1).decode() if m else None
+                    if dim is None and TABLE_ALIASES.get(html.unescape(name.group(1)).strip()):
+                        dim = _used_range(z, part)  # not declared: found from the cells, for a table sheet
+                out[html.unescape(name.group(1))] = (part, dim)
+            return out
+    except (zipfile.BadZipFile, KeyError, OSError, EOFError, ValueError):
+        raise InputError([_xlsx_problem(path, head)]) from None
+
+
+def _used_range(z, part: str) -> str | None:
+    """The range a sheet's cell references span (``A1:XFD1048576``), read from its XML a chunk at
+    a time; for a sheet that does not declare its dimension."""
+    import re
+
+    cell = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"')
+    max_col, max_row, tail = "A", 1, b""
+    with z.open(part) as sheet:
+        while chunk := sheet.read(1 << 22):
+            data = tail + chunk
+            cut = data.rfind(b"<")
+            data, tail = (data[:cut], data[cut:]) if cut > 0 else (data, b"")
+            for col, row in cell.findall(data):
+                c = col.decode()
+                if (len(c), c) > (len(max_col), max_col):
+                    max_col = c
+                max_row = max(max_row, int(row))
+    return f"A1:{max_col}{max_row}"
+
+
+def _cells_of(ref: str | None) -> int | None:
+    """How many cells a used range such as ``A1:XFD1048576`` spans (None: not stated)."""
+    import re
+
+    if not ref:
+        return None
+    corners = re.findall(r"([A-Z]+)(\d+)", ref.upper())
+    if not corners:
+        return None
+
+    def col(letters: str) -> int:
+        n = 0
+        for ch in letters:
+            n = n * 26 + ord(ch) - 64
+        return n
+
+    (c1, r1), (c2, r2) = corners[0], corners[-1]
+    return (abs(col(c2) - col(c1)) + 1) * (abs(int(r2) - int(r1)) + 1)
+
+
+def _read_xlsx(path: Path, warnings: list[Problem] | None = None) -> list[_Raw]:
+    """The sheets named after tables, and only those: the others are listed, not loaded. A sheet
+    whose used range is larger than ``XLSX_MAX_CELLS`` is refused before it is loaded."""
+    import difflib
+
+    sheets = _xlsx_sheets(path)
+    known = ", ".join(f"{t.zh}/{t.name}" for t in TABLES.values())
+    wanted, problems = [], []
+    for sheet, (_part, dim) in sheets.items():
         table = TABLE_ALIASES.get(sheet.strip())
         if table is None:
-            problems.append(Problem(str(path), "sheet name is not a table name; expected one of "
-                                    + ", ".join(f"{t.zh}/{t.name}" for t in TABLES.values()),
-                                    sheet=sheet, severity="warning"))
+            close = difflib.get_close_matches(sheet.strip(), list(TABLE_ALIASES), n=1, cutoff=0.4)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            problems.append(Problem(str(path), f"sheet not read: its name is not a table name{hint} "
+                                               f"(the known names are {known})", sheet=sheet, severity="warning"))
             continue
+        cells = _cells_of(dim)
+        if cells is not None and cells > XLSX_MAX_CELLS:
+            raise InputError([Problem(str(path), f"the sheet's used range {dim} spans {cells:,} cells, more than "
+                                                 f"jixiao reads ({XLSX_MAX_CELLS:,}); delete the far-away cells "
+                                                 "(Ctrl+End shows the last one) or save the table as CSV",
+                                      sheet=sheet)])
+        wanted.append((sheet, table))
+    if not any(t == "projects" for _, t in wanted):
+        found = "、".join(sheets) or "none"
+        raise InputError([Problem(str(path), f"the workbook has no 项目/projects sheet (its sheets: {found})")]
+                         + [p for p in problems if p.severity == "error"])
+    try:
+        frames = pl.read_excel(path, sheet_name=[s for s, _ in wanted], infer_schema_length=0, raise_if_empty=False)
+    except Exception as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise InputError([Problem(str(path), f"not a readable XLSX workbook ({first[:200]})")]) from None
+    raws = []
+    for sheet, table in wanted:
+        frame = frames[sheet]
+        _check_reserved(frame.columns, Origin(str(path), sheet))
+        dup = _xlsx_duplicate_headers(path, sheet, frame.columns)
+        if dup:
+            raise InputError([Problem(str(path), "the header names this column twice; keep one", sheet=sheet,
+                                      column=dup)])
         frame = frame.select(pl.col(c).cast(pl.String).str.replace(r" 00:00:00(\.0+)?$", "")
                              for c in frame.columns)
         raws.append(_Raw(table, _with_rows(frame), Origin(str(path), sheet)))
-    if not any(r.table == "projects" for r in raws):
-        raise InputError([Problem(str(path), "the workbook has no 项目/projects sheet")] + problems)
+    if warnings is not None:
+        warnings.extend(problems)
     return raws
+
+
+def _xlsx_duplicate_headers(path: Path, sheet: str, columns: list[str]) -> str | None:
+    """A header written twice (the reader renames the second ``NAME_1``), as the user wrote it."""
+    import re
+
+    suspects = [c for c in columns if (m := re.fullmatch(r"(.*)_(\d+)", c)) and m.group(1) in columns]
+    if not suspects:
+        return None
+    head = pl.read_excel(path, sheet_name=sheet, has_header=False, read_options={"n_rows": 1},
+                         infer_schema_length=0)
+    written = [str(v) for v in head.row(0) if v is not None] if head.height else []
+    seen = set()
+    for h in written:
+        if h in seen:
+            return h
+        seen.add(h)
+    return None
+
+
+def _check_reserved(columns: list[str], origin: Origin) -> None:
+    if ROW in columns:
+        raise InputError([Problem(origin.file, f"the column name {ROW} is reserved by jixiao; rename the column",
+                                  origin.sheet, column=ROW)])
 
 
 def _read_json(path: Path) -> list[_Raw]:
@@ -502,16 +717,36 @@ def _read_json(path: Path) -> list[_Raw]:
         raise InputError([Problem(str(path), "the file is empty")])
     try:
         # Numbers stay text, so that 0.1 is read as exactly 0.1.
-        doc = json.loads(text, parse_float=str, parse_int=str)
+        doc = json.loads(text, parse_float=str, parse_int=str, object_pairs_hook=_unique_keys(str(path)))
     except json.JSONDecodeError as exc:
         raise InputError([Problem(str(path), f"invalid JSON at line {exc.lineno} column {exc.colno}: "
                                   f"{exc.msg}")]) from None
+    except RecursionError:
+        raise InputError([Problem(str(path), "objects or lists nested too deeply to read")]) from None
     if isinstance(doc, list):
         doc = {"projects": doc}
     if not isinstance(doc, dict):
         raise InputError([Problem(str(path), "expected an object with a 'projects' list")])
     doc = {k: v for k, v in doc.items() if k not in ("schema", "meta")}
     return records_to_raw(doc, str(path))
+
+
+def _unique_keys(file: str):
+    """A JSON object hook that refuses a key given twice in one object (json keeps the last)."""
+
+    def hook(pairs: list[tuple[str, object]]) -> dict:
+        out: dict = {}
+        for k, v in pairs:
+            if k in out:
+                where = next((f" (in the record of {pid!r})" for pid in (out.get("项目编码"), out.get("project_id"))
+                              if isinstance(pid, str)), "")
+                what = "table" if isinstance(v, list) and k in TABLE_ALIASES else "key"
+                raise InputError([Problem(file, f"the {what} {k!r} is given twice in one object{where}; keep one",
+                                          value=k)])
+            out[k] = v
+        return out
+
+    return hook
 
 
 def _cell(v: object) -> str | None:
@@ -533,6 +768,8 @@ def records_to_raw(doc: dict, file: str) -> list[_Raw]:
             problems.append(Problem(file, "expected a list of records under a table name",
                                     sheet=f"$.{key}", value=key))
             continue
+        if not records and table != "projects":
+            continue  # an empty list is a table without rows, as a header-only sheet
         columns: dict[str, list] = {}
         for i, rec in enumerate(records):
             if not isinstance(rec, dict):
@@ -540,8 +777,15 @@ def records_to_raw(doc: dict, file: str) -> list[_Raw]:
                 continue
             for k in rec:
                 columns.setdefault(k, [None] * i)
+                if isinstance(rec[k], (list, dict)):
+                    problems.append(Problem(file, "a list or an object where one value belongs", sheet=f"$.{key}",
+                                            row=i, column=k, value=json.dumps(rec[k], ensure_ascii=False)[:80]))
             for k, values in columns.items():
                 values.append(_cell(rec.get(k)))
+        if ROW in columns:
+            problems.append(Problem(file, f"the column name {ROW} is reserved by jixiao; rename the column",
+                                    sheet=f"$.{key}", column=ROW))
+            continue
         frame = pl.DataFrame(columns, schema={k: pl.String for k in columns})
         # Records are counted from 0, as in $.projects[0].
         raws.append(_Raw(table, frame.with_row_index(ROW).with_columns(pl.col(ROW).cast(ROW_DTYPE)),
@@ -550,6 +794,9 @@ def records_to_raw(doc: dict, file: str) -> list[_Raw]:
         raise InputError(problems)
     if not any(r.table == "projects" for r in raws):
         raise InputError([Problem(file, "no 'projects' list")])
+    for raw in raws:
+        if raw.table == "projects" and raw.frame.width == 1:
+            raise InputError([Problem(file, "the table has no rows", sheet=raw.origin.sheet)])
     return raws
 
 
@@ -574,8 +821,8 @@ def _with_rows(frame: pl.DataFrame) -> pl.DataFrame:
 # Converting raw text tables into typed ones
 
 
-def _convert(raws: list[_Raw]) -> Portfolio:
-    problems: list[Problem] = []
+def _convert(raws: list[_Raw], warnings: list[Problem] | None = None) -> Portfolio:
+    problems: list[Problem] = list(warnings or ())
     frames: dict[str, pl.DataFrame] = {}
     origins: dict[str, Origin] = {}
     for raw in raws:
@@ -679,6 +926,8 @@ def _convert_table(table: Table, raw: _Raw, problems: list[Problem]) -> pl.DataF
         exprs.append(value.alias(converted_name(col)))
         if bad is not None:
             checks.append((col, bad.alias(f"bad:{col.name}"), why, seen[col.name]))
+        for i, (extra, extra_why) in enumerate(_structural_checks(col, value)):
+            checks.append((col, extra.alias(f"bad:{col.name}:{i}"), extra_why, seen[col.name]))
     staged = text
     for step in stages:
         if step:
@@ -697,6 +946,23 @@ def _convert_table(table: Table, raw: _Raw, problems: list[Problem]) -> pl.DataF
     return typed.select(pl.all().exclude("^bad:.*$"))
 
 
+MIN_YEAR, MAX_YEAR = 1900, 2999  # a date outside is a typing slip (0024 for 2024), not a budget date
+
+
+def _structural_checks(col: Column, value: pl.Expr) -> list[tuple[pl.Expr, str]]:
+    """Checks beyond a column's type: no NUL character in text, no negative count or year, no date
+    outside MIN_YEAR–MAX_YEAR. ``value`` is the converted value; the cell's text is ``col.name``."""
+    text = pl.col(col.name)
+    out = [(text.str.contains("\x00", literal=True).fill_null(False), "a NUL character in the text")]
+    if col.kind == "int":
+        out.append(((value < 0).fill_null(False), "not a whole number of 0 or more"))
+    if col.kind == "date":
+        year = value.dt.year()
+        out.append((((year < MIN_YEAR) | (year > MAX_YEAR)).fill_null(False),
+                    f"not a date between {MIN_YEAR} and {MAX_YEAR}"))
+    return out
+
+
 def _iso_dates(text: pl.DataFrame, name: str) -> pl.Series | None:
     """The column's dates when every one is written YYYY-MM-DD (or left empty), as exports usually
     are: one parse, and the forms people type (2024/3/1, 2024年3月1日, 20240301) are not tried.
@@ -705,7 +971,7 @@ def _iso_dates(text: pl.DataFrame, name: str) -> pl.Series | None:
     parsed = c.str.to_date("%Y-%m-%d", strict=False)
     got = text.lazy().select(parsed.alias(name),  # lazy: the parse is shared by both columns
                              (c.is_not_null() & (c != "") & parsed.is_null()).any().alias("_other")).collect()
-    return None if got["_other"][0] else got[name]
+    return None if got.height and got["_other"][0] else got[name]
 
 
 def _iso_date_expr(col: Column) -> tuple[pl.Expr, pl.Expr | None, str]:

@@ -28,6 +28,18 @@ table.matrix td, table.matrix th {{ white-space: nowrap; }}
 """
 
 
+def esc(text: object) -> str:
+    """Text from data or a pack, for the page: every character that could start markup escaped."""
+    return html.escape(str(text), quote=True)
+
+
+def label(text: object) -> str:
+    """Text from data or a pack, for a chart: plotly renders a few tags in labels (``<a href>``
+    among them) and shows entities as the characters they stand for, so escaping ``<``, ``>`` and
+    ``&`` shows the text as written and makes nothing in it a link or a style."""
+    return html.escape(str(text), quote=False)
+
+
 def _figures(c: Comparison) -> list[tuple[str, object]]:
     import plotly.graph_objects as go
 
@@ -36,12 +48,13 @@ def _figures(c: Comparison) -> list[tuple[str, object]]:
     fig = go.Figure()
     for s in c.summary:
         labels, ranks = list(s["grades"]), _ranks(c, s["pack"])
-        fig.add_bar(name=s["pack"], x=[f"第{ranks.get(g, 0)}档" for g in labels], y=list(s["grades"].values()),
-                    text=labels, hovertemplate="%{text}: %{y}<extra>" + s["pack"] + "</extra>")
+        fig.add_bar(name=label(s["pack"]), x=[f"第{ranks.get(g, 0)}档" for g in labels], y=list(s["grades"].values()),
+                    text=[label(g) for g in labels],
+                    hovertemplate="%{text}: %{y}<extra>" + label(s["pack"]) + "</extra>")
     fig.update_layout(title="各规则包评价等级分布 Grade distribution per pack", barmode="group",
                       xaxis_title="等级（第1档最高）", yaxis_title="项目数", **layout)
     figs.append(("grades", fig))
-    fig = go.Figure(go.Bar(x=[s["pack"] for s in c.summary], y=[s["budget_effect_fen"] / 100 for s in c.summary],
+    fig = go.Figure(go.Bar(x=[label(s["pack"]) for s in c.summary], y=[s["budget_effect_fen"] / 100 for s in c.summary],
                            text=[format_yuan(s["budget_effect_fen"]) for s in c.summary], textposition="auto"))
     fig.update_layout(title="下年度预算影响 Next-year budget effect per pack (元)", yaxis_title="元", **layout)
     figs.append(("effect", fig))
@@ -49,14 +62,14 @@ def _figures(c: Comparison) -> list[tuple[str, object]]:
     fig = go.Figure()
     for pid in c.pack_ids:
         one = dept.filter(pl.col("pack") == pid)
-        fig.add_bar(name=pid, x=one["department"].to_list(), y=(one["budget_effect_fen"] / 100).to_list())
+        fig.add_bar(name=label(pid), x=[label(d) for d in one["department"].to_list()], y=(one["budget_effect_fen"] / 100).to_list())
     fig.update_layout(title="各部门下年度预算影响 Budget effect per department (元)", barmode="group", yaxis_title="元", **layout)
     figs.append(("departments", fig))
     if c.monthly is not None and c.monthly.height:
         fig = go.Figure()
         for pid in c.pack_ids:
             one = c.monthly.filter(pl.col("pack") == pid)
-            fig.add_scatter(name=pid, x=one["month"].to_list(), y=one["alerts"].to_list(), mode="lines+markers")
+            fig.add_scatter(name=label(pid), x=one["month"].to_list(), y=one["alerts"].to_list(), mode="lines+markers")
         fig.update_layout(title="逐月预警数 In-year alerts by month", yaxis_title="预警条数", **layout)
         figs.append(("monthly", fig))
     return figs
@@ -68,16 +81,16 @@ def _ranks(c: Comparison, pack_id: str) -> dict[str, int]:
 
 
 def _summary_table(c: Comparison) -> str:
-    head = "".join(f"<th>{html.escape(s['name'])}<br><code>{s['pack']}</code></th>" for s in c.summary)
-    body = "".join(f"<tr><th>{label}</th>" + "".join(f"<td class='num'>{html.escape(get(s))}</td>" for s in c.summary)
-                   + "</tr>" for label, get in SUMMARY_ROWS)
+    head = "".join(f"<th>{esc(s['name'])}<br><code>{esc(s['pack'])}</code></th>" for s in c.summary)
+    body = "".join(f"<tr><th>{esc(name)}</th>" + "".join(f"<td class='num'>{esc(get(s))}</td>" for s in c.summary)
+                   + "</tr>" for name, get in SUMMARY_ROWS)
     return f"<table><tr><th></th>{head}</tr>{body}</table>"
 
 
 def _department_table(c: Comparison) -> str:
     wide = c.by_department.pivot(on="pack", index="department", values="budget_effect_fen").sort("department")
-    head = "".join(f"<th>{p}</th>" for p in c.pack_ids)
-    body = "".join("<tr><td>" + html.escape(r["department"]) + "</td>"
+    head = "".join(f"<th>{esc(p)}</th>" for p in c.pack_ids)
+    body = "".join("<tr><td>" + esc(r["department"]) + "</td>"
                    + "".join(f"<td class='num'>{format_yuan(r.get(p) or 0)}</td>" for p in c.pack_ids) + "</tr>"
                    for r in wide.iter_rows(named=True))
     return f"<table><tr><th>部门</th>{head}</tr>{body}</table>"
@@ -89,7 +102,7 @@ def _matrix_table(c: Comparison) -> str:
     cols = (("gate", "gate", "预算安排"), ("alerts", "alerts", "预警"), ("grade", "grade", "等级"),
             ("effect_fen", "effect", "预算影响"), ("deadline", "deadline", "整改期限"))
     head = "<tr><th rowspan='2'>项目编码</th><th rowspan='2'>部门</th>" + "".join(
-        f"<th colspan='{len(cols)}'>{p}</th>" for p in c.pack_ids) + "</tr><tr>" + "".join(
+        f"<th colspan='{len(cols)}'>{esc(p)}</th>" for p in c.pack_ids) + "</tr><tr>" + "".join(
         "".join(f"<th>{zh}</th>" for _, _, zh in cols) for _ in c.pack_ids) + "</tr>"
     rows = []
     for r in shown.iter_rows(named=True):
@@ -100,9 +113,9 @@ def _matrix_table(c: Comparison) -> str:
                 v = r[f"{p}:{col}"]
                 text = format_yuan(v) if col == "effect_fen" else ("" if v is None else str(v))
                 cls = " class='differs'" if key in differs else ""
-                cells.append(f"<td{cls}>{html.escape(text)}</td>")
-        rows.append(f"<tr><td>{html.escape(r['project_id'])}</td>"
-                    f"<td>{html.escape(r['department'])}</td>{''.join(cells)}</tr>")
+                cells.append(f"<td{cls}>{esc(text)}</td>")
+        rows.append(f"<tr><td>{esc(r['project_id'])}</td>"
+                    f"<td>{esc(r['department'])}</td>{''.join(cells)}</tr>")
     note = (f"<p class='note'>{m.height} 个项目在各规则包下结论不同（共 {c.projects} 个）；红色单元格为不一致之处。"
             + (f"页面显示前 {MATRIX_ROWS} 个，完整矩阵见 XLSX/JSON 输出。" if m.height > MATRIX_ROWS else "") + "</p>")
     return note + f"<div class='scroll'><table class='matrix'>{head}{''.join(rows)}</table></div>"

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from pathlib import Path
 
 import numpy as np
 import polars as pl
 
 from jixiao.core.errors import InputError, Problem
+from jixiao.core.files import check_target, replace_folder, temp_folder, write_atomic, xlsx_workbook
 from jixiao.core.portfolio import PIX, ROW, ROW_DTYPE, Portfolio, converted_name
 from jixiao.core.schema import TABLES
 
@@ -232,36 +234,39 @@ def text_tables(portfolio: Portfolio) -> dict[str, pl.DataFrame]:
 
 
 def write_portfolio(portfolio: Portfolio, path: Path) -> Path:
-    """Write to ``.xlsx`` (a sheet per table), ``.json``, ``.csv`` (projects only) or a folder of CSVs."""
+    """Write to ``.xlsx`` (a sheet per table), ``.json``, ``.csv`` (projects only) or a folder of CSVs.
+
+    A file is written whole or not at all and never replaces a folder; a folder replaces only a
+    folder of such tables (see ``core/files.py``)."""
     tables = text_tables(portfolio)
     suffix = path.suffix.lower()
-    tmp = path.with_name(path.name + ".partial")
     if suffix == ".xlsx":
-        import xlsxwriter
-
-        with xlsxwriter.Workbook(tmp) as wb:
-            for sheet, frame in tables.items():
-                frame.write_excel(wb, worksheet=sheet, autofit=True)
+        def write(tmp: Path) -> None:
+            with xlsx_workbook(tmp) as wb:
+                for sheet, frame in tables.items():
+                    frame.write_excel(wb, worksheet=sheet, autofit=True)
     elif suffix == ".json":
         doc = {TABLES_BY_ZH[s]: frame.to_dicts() for s, frame in tables.items()}
-        tmp.write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
+
+        def write(tmp: Path) -> None:
+            tmp.write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
     elif suffix == ".csv":
         if len(tables) > 1:
             raise InputError([Problem(str(path), "a single CSV holds only the projects table; give a folder "
                                                  "name (no suffix) to write every table")])
-        tables["项目"].write_csv(tmp)
+
+        def write(tmp: Path) -> None:
+            tables["项目"].write_csv(tmp)
     elif suffix == "":
-        _check_replaceable(path, ("csv",))
-        tmp.mkdir(parents=True, exist_ok=True)
-        for sheet, frame in tables.items():
-            frame.write_csv(tmp / f"{TABLES_BY_ZH[sheet]}.csv")
+        def fill(tmp: Path) -> None:
+            for sheet, frame in tables.items():
+                frame.write_csv(tmp / f"{TABLES_BY_ZH[sheet]}.csv")
+
+        replace_folder(path, fill, lambda p: _check_replaceable(p, ("csv",)))
+        return path
     else:
         raise InputError([Problem(str(path), "write .xlsx, .json, .csv, or a folder (no suffix)", value=suffix)])
-    if path.exists() and path.is_dir():
-        import shutil
-
-        shutil.rmtree(path)
-    tmp.replace(path)
+    write_atomic(path, write)
     return path
 
 
@@ -304,21 +309,16 @@ def typed_tables(portfolio: Portfolio, offset: int = 0) -> dict[str, pl.DataFram
 
 def write_typed(portfolio: Portfolio, path: Path) -> Path:
     """A folder of typed Parquet files, one per table, written whole or not at all."""
-    import shutil
-
     if path.suffix:
         raise InputError([Problem(str(path), "the typed form is a folder of Parquet files: give a folder name "
                                              "(no suffix)", value=path.suffix)])
     path = path.resolve()
-    _check_replaceable(path, ("parquet",))
-    tmp = path.with_name(path.name + ".partial")
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
-    for name, frame in typed_tables(portfolio).items():
-        frame.write_parquet(tmp / f"{name}.parquet", compression=TYPED_COMPRESSION)
-    if path.exists():
-        shutil.rmtree(path)
-    tmp.replace(path)
+
+    def fill(tmp: Path) -> None:
+        for name, frame in typed_tables(portfolio).items():
+            frame.write_parquet(tmp / f"{name}.parquet", compression=TYPED_COMPRESSION)
+
+    replace_folder(path, fill, lambda p: _check_replaceable(p, ("parquet",)))
     return path
 
 
@@ -334,47 +334,49 @@ def write_sample(n: int, seed: int, fiscal_year: int, path: Path, fmt: str = "cs
         if suffix == ".xlsx" and n * 12 > XLSX_MAX_ROWS:
             raise InputError([Problem(str(path), f"{n:,} projects make more spending rows than an XLSX sheet holds; "
                                                  "write a folder (no suffix) or .parquet instead", value=str(n))])
+        check_target(path)  # before the sample is made
         return write_portfolio(generate(n, seed, fiscal_year), path)
     if suffix not in ("", ".csv", ".parquet"):
         raise InputError([Problem(str(path), "write .xlsx, .json, .csv, .parquet, or a folder (no suffix)", value=suffix)])
     only = ["projects"] if suffix else list(TABLES)
     kind = suffix.lstrip(".") or fmt
-    if not suffix:
-        _check_replaceable(path, ("csv", "parquet"))
-    tmp = path.with_name(path.name + ".partial")
-    import shutil
-
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
-    done = 0
-    for i, chunk in enumerate(iter_chunks(n, seed, fiscal_year)):
-        if kind == "parquet":
-            # jixiao's typed form: canonical names and types, loaded without parsing any text.
-            typed = typed_tables(chunk, offset=done)
-            for name in only:
-                typed[name].write_parquet(tmp / f"{name}.{i:05d}.parquet", compression=TYPED_COMPRESSION)
-        else:
-            for sheet, frame in text_tables(chunk).items():
-                name = TABLES_BY_ZH[sheet]
-                if name in only:
-                    with open(tmp / f"{name}.csv", "ab") as fh:
-                        frame.write_csv(fh, include_header=(i == 0))
-        done += chunk.projects.height
-        if progress:
-            progress(done)
-    if kind == "parquet":
-        for name in only:
-            parts = sorted(tmp.glob(f"{name}.*.parquet"))
-            if parts:
-                pl.scan_parquet(parts).sink_parquet(tmp / f"{name}.parquet", compression=TYPED_COMPRESSION)
-                for part in parts:
-                    part.unlink()
     if suffix:
-        produced = tmp / f"projects.{kind}"
-        produced.replace(path)
-        shutil.rmtree(tmp)
+        check_target(path)
     else:
-        if path.exists():
-            shutil.rmtree(path)
-        tmp.replace(path)
+        check_target(path, folder=True)
+        _check_replaceable(path, ("csv", "parquet"))
+
+    def fill(tmp: Path) -> None:
+        done = 0
+        for i, chunk in enumerate(iter_chunks(n, seed, fiscal_year)):
+            if kind == "parquet":
+                # jixiao's typed form: canonical names and types, loaded without parsing any text.
+                typed = typed_tables(chunk, offset=done)
+                for name in only:
+                    typed[name].write_parquet(tmp / f"{name}.{i:05d}.parquet", compression=TYPED_COMPRESSION)
+            else:
+                for sheet, frame in text_tables(chunk).items():
+                    name = TABLES_BY_ZH[sheet]
+                    if name in only:
+                        file = tmp / f"{name}.csv"
+                        first = not file.exists()  # a table empty in the first chunks starts later
+                        with open(file, "ab") as fh:
+                            frame.write_csv(fh, include_header=first)
+            done += chunk.projects.height
+            if progress:
+                progress(done)
+        if kind == "parquet":
+            for name in only:
+                parts = sorted(tmp.glob(f"{name}.*.parquet"))
+                if parts:
+                    pl.scan_parquet(parts).sink_parquet(tmp / f"{name}.parquet", compression=TYPED_COMPRESSION)
+                    for part in parts:
+                        part.unlink()
+
+    if not suffix:
+        replace_folder(path, fill, lambda p: _check_replaceable(p, ("csv", "parquet")))
+        return path
+    with temp_folder(path) as tmp:  # the chunks are gathered here, then the one file renamed over path
+        fill(tmp)
+        write_atomic(path, lambda p: os.replace(tmp / f"projects.{kind}", p))
     return path

@@ -88,3 +88,52 @@ def test_report_opens_offline_renders_charts_and_logs_no_errors(report, tmp_path
     assert (width, height) == (1300, 1800)
     distinct = {row[i:i + 3] for row in rows[::20] for i in range(0, len(row), 60)}
     assert len(distinct) > 20, "the screenshot is (nearly) blank"
+
+
+def test_a_report_from_hostile_names_runs_no_script_and_links_nowhere(cli, tmp_path):
+    """Project ids, names and departments carrying script, event handlers and links, and a pack
+    whose name does: opened, hovered and clicked in Chromium, the page shows no dialog, runs no
+    script from the data, makes no request and goes nowhere."""
+    assert CHROMIUM, "Chromium must be installed in CI"
+    from playwright.sync_api import sync_playwright
+    from test_files import hostile_portfolio
+
+    folio = hostile_portfolio(tmp_path / "folio")
+    pack = tmp_path / "evil.toml"
+    pack.write_text("[pack]\nid = 'evil'\nname = '<img src=x onerror=alert(8)><script>alert(9)</script>'\n"
+                    "level = 'city'\nextends = 'nanchang'\n", encoding="utf-8")
+    report = tmp_path / "r.html"
+    res = cli("compare", "--packs", f"national,nanchang,{pack}", "--as-of", "2025-03-31", "--html", report, folio)
+    assert res.exit_code == 0, res.output
+
+    dialogs, requests, navigations, errors = [], [], [], []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"])
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file:")
+                   else (requests.append(route.request.url), route.abort()))
+        page.goto(report.as_uri())
+        page.on("framenavigated", lambda f: navigations.append(f.url) if f == page.main_frame else None)
+        page.wait_for_selector(".js-plotly-plot .main-svg")
+        # hover every bar (hover labels render names as markup) and click every axis label and legend item
+        for bar in page.locator(".js-plotly-plot .bars path").all()[:80]:
+            box = bar.bounding_box()
+            if box and box["width"] and box["height"]:
+                page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        for label in page.locator(".js-plotly-plot .xtick text, .js-plotly-plot .legendtext").all()[:80]:
+            label.click(force=True, timeout=2000)
+        for cell in page.locator("td, th").all()[:200]:
+            cell.click(force=True, timeout=2000)
+        page.wait_for_timeout(300)
+        injected = page.evaluate("""() => ({
+            handlers: document.querySelectorAll('[onerror],[onload],[onmouseover],[onclick]').length,
+            images: document.querySelectorAll('img').length,
+            links: document.querySelectorAll('a').length,  // plotly draws <a xlink:href> in SVG
+            scripts: document.scripts.length - document.querySelectorAll('.js-plotly-plot').length,
+        })""")  # plotly's library, and one script per chart
+        browser.close()
+    assert dialogs == [] and requests == [] and navigations == [] and errors == []
+    assert injected == {"handlers": 0, "images": 0, "links": 0, "scripts": 1}

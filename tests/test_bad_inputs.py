@@ -1,0 +1,251 @@
+"""The bad-input corpus: the reviews' bad portfolios and bad packs, built here in tmp_path, each run
+the way a user would. Every one must give exit code 2, a message naming the place and the value, no
+traceback, and leave the previous output as it was with nothing else written."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from jixiao.core.sample import generate, write_portfolio
+
+AS_OF = "2025-03-31"
+HEAD = ["项目编码", "项目名称", "主管部门", "预算年度", "资金性质", "项目类别", "预算金额(元)"]
+ROW1 = ["P1", "项目一", "教育局", "2024", "一般公共预算", "专项资金", "1000.00"]
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory) -> Path:
+    return write_portfolio(generate(8, seed=1), tmp_path_factory.mktemp("base") / "s8")
+
+
+def _folder(base: Path, to: Path, edit: Callable[[dict[str, list[list[str]]]], None]) -> Path:
+    """A copy of the CSV folder ``base`` with its tables edited as lists of rows."""
+    shutil.copytree(base, to)
+    tables = {p.stem: list(csv.reader(p.open(encoding="utf-8"))) for p in to.glob("*.csv")}
+    edit(tables)
+    for name, rows in tables.items():
+        with (to / f"{name}.csv").open("w", encoding="utf-8", newline="") as fh:
+            csv.writer(fh, lineterminator="\n").writerows(rows)
+    return to
+
+
+def _set(table: str, row: int, header: str, value: str):
+    def edit(t):
+        t[table][row - 1][t[table][0].index(header)] = value
+    return edit
+
+
+def _xlsx(path: Path, sheets: dict[str, list[list]], far: dict[str, dict[str, str]] | None = None) -> Path:
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for name, rows in sheets.items():
+        ws = wb.create_sheet(name)
+        for r in rows:
+            ws.append(r)
+        for cell, v in (far or {}).get(name, {}).items():
+            ws[cell] = v
+    wb.save(path)
+    return path
+
+
+def _without_dimension(path: Path) -> Path:
+    """The workbook without its sheets' declared used range (some exporters write none)."""
+    import re
+    import zipfile
+
+    src = zipfile.ZipFile(path)
+    out_path = path.with_name("nodim-" + path.name)
+    with zipfile.ZipFile(out_path, "w") as out:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename.startswith("xl/worksheets/sheet"):
+                data = re.sub(rb"<dimension ref=\"[^\"]*\"\s*/>", b"", data)
+            out.writestr(info, data)
+    return out_path
+
+
+def _json(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _projects_json(base: Path) -> list[dict]:
+    return list(csv.DictReader((base / "projects.csv").open(encoding="utf-8")))
+
+
+def _raw(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
+
+
+# name → (build(base, tmp_path) → the portfolio, strings the message must contain: place and value)
+PORTFOLIOS: dict[str, tuple[Callable[[Path, Path], Path], tuple[str, ...]]] = {
+    # structure (reliability review #10, #12)
+    "ragged_less": (lambda b, t: _folder(b, t / "c", lambda x: x["projects"].__setitem__(3, x["projects"][3][:-3])),
+                    ("projects.csv", "row 4", "fields", "P2024000002")),
+    "ragged_more": (lambda b, t: _folder(b, t / "c", lambda x: x["projects"][2].append("extra")),
+                    ("projects.csv", "row 3", "fields, the header has")),
+    "duplicated_header": (lambda b, t: _folder(b, t / "c", lambda x: [r.insert(7, r[6]) for r in x["projects"]]),
+                          ("projects.csv", "column 预算金额(元)", "twice")),
+    "row_header": (lambda b, t: _folder(b, t / "c", lambda x: [r.append("1" if i else "_row") for i, r in enumerate(x["projects"])]),
+                   ("projects.csv", "column _row", "reserved")),
+    "year_0": (lambda b, t: _folder(b, t / "c", _set("projects", 3, "实施开始日期", "0000-01-01")),
+               ("row 3", "column 实施开始日期", "'0000-01-01'")),
+    "nul_byte": (lambda b, t: _folder(b, t / "c", _set("projects", 4, "项目名称", "住\x00X")),
+                 ("row 4", "column 项目名称", "'住\\x00X'")),
+    "negative_review_count": (lambda b, t: _folder(b, t / "c", _set("projects", 5, "目标审核未通过次数", "-5")),
+                              ("row 5", "column 目标审核未通过次数", "'-5'")),
+    "stray_file": (lambda b, t: _folder(b, t / "c", lambda x: x.__setitem__("notes", [["a"], ["b"]])),
+                   ("notes.csv", "'notes'")),
+    # values the loader always refused (kept so that they stay refused)
+    "negative_budget": (lambda b, t: _folder(b, t / "c", _set("projects", 3, "预算金额(元)", "-1.00")),
+                        ("row 3", "column 预算金额(元)", "'-1.00'")),
+    "bad_date": (lambda b, t: _folder(b, t / "c", _set("spending", 2, "支付日期", "2023-02-29")),
+                 ("spending.csv", "row 2", "column 支付日期", "'2023-02-29'")),
+    "duplicate_id": (lambda b, t: _folder(b, t / "c", lambda x: x["projects"][3].__setitem__(0, x["projects"][2][0])),
+                     ("row 4", "column 项目编码", "first on row 3")),
+    "unknown_project_in_spending": (lambda b, t: _folder(b, t / "c", _set("spending", 2, "项目编码", "NOPE")),
+                                    ("spending.csv", "row 2", "'NOPE'")),
+    "bad_enum": (lambda b, t: _folder(b, t / "c", _set("projects", 2, "资金性质", "外星预算")),
+                 ("row 2", "column 资金性质", "'外星预算'")),
+    # JSON (#10, #11)
+    "json_duplicate_key": (lambda b, t: _json(t / "c.json", json.dumps({"projects": _projects_json(b)}, ensure_ascii=False)
+                                              .replace('"项目名称"', '"项目名称": "x", "项目名称"', 1)),
+                           ("c.json", "'项目名称'", "twice", "P2024000000")),
+    "json_duplicate_table": (lambda b, t: _json(t / "c.json", json.dumps({"projects": _projects_json(b)}, ensure_ascii=False)[:-1]
+                                                + ', "projects": []}'), ("c.json", "'projects'", "twice")),
+    "json_list_in_text": (lambda b, t: _json(t / "c.json", json.dumps(
+        {"projects": [{**_projects_json(b)[0], "项目名称": [["x"]]}]}, ensure_ascii=False)),
+        ("$.projects", "row 0", "column 项目名称", '[["x"]]')),
+    "json_dict_in_text": (lambda b, t: _json(t / "c.json", json.dumps(
+        {"projects": [{**_projects_json(b)[0], "主管部门": {"a": 1}}]}, ensure_ascii=False)),
+        ("$.projects", "column 主管部门", '{"a": ')),
+    "json_nested_100000": (lambda b, t: _json(t / "c.json", "[" * 100_000 + "]" * 100_000), ("c.json", "nested too deeply")),
+    "json_empty_projects": (lambda b, t: _json(t / "c.json", '{"projects": []}'), ("c.json", "$.projects", "no rows")),
+    # XLSX (#6, #18)
+    "xlsx_far_cell": (lambda b, t: _xlsx(t / "c.xlsx", {"项目": [HEAD, ROW1]}, {"项目": {"XFD1048576": "y"}}),
+                      ("c.xlsx", "sheet 项目", "A1:XFD1048576")),
+    "xlsx_far_cell_undeclared": (lambda b, t: _without_dimension(
+        _xlsx(t / "c.xlsx", {"项目": [HEAD, ROW1]}, {"项目": {"XFD1048576": "y"}})),
+        ("nodim-c.xlsx", "sheet 项目", "A1:XFD1048576")),
+    "xlsx_duplicated_header": (lambda b, t: _xlsx(t / "c.xlsx", {"项目": [HEAD + ["预算金额(元)"], ROW1 + ["2.00"]]}),
+                               ("c.xlsx", "sheet 项目", "column 预算金额(元)", "twice")),
+    "xlsx_no_projects_sheet": (lambda b, t: _xlsx(t / "c.xlsx", {"Sheet1": [HEAD, ROW1]}), ("c.xlsx", "Sheet1")),
+    "xlsx_empty_file": (lambda b, t: _raw(t / "c.xlsx", b""), ("c.xlsx", "empty")),
+    "xlsx_renamed_csv": (lambda b, t: _raw(t / "c.xlsx", (b / "projects.csv").read_bytes()), ("c.xlsx", "not a zip archive")),
+    "xlsx_truncated": (lambda b, t: _raw(t / "c.xlsx", _xlsx(t / "whole.xlsx", {"项目": [HEAD, ROW1]}).read_bytes()[:2000]),
+                       ("c.xlsx", "damaged or incomplete")),
+    "xlsx_encrypted": (lambda b, t: _raw(t / "c.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600),
+                       ("c.xlsx", "password", "save it as .xlsx")),
+    "xlsx_lock_file": (lambda b, t: _raw(t / "~$c.xlsx", b"\x05owner" + b" " * 160), ("~$c.xlsx", "lock file")),
+    "xls": (lambda b, t: _raw(t / "c.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600), ("c.xls", "save it as .xlsx")),
+}
+
+
+@pytest.mark.parametrize("case", sorted(PORTFOLIOS))
+def test_bad_portfolio(cli, base, tmp_path, case):
+    build, expected = PORTFOLIOS[case]
+    folio = build(base, tmp_path)
+    out = tmp_path / "out"
+    out.mkdir()
+    result = out / "result.json"
+    result.write_text("SENTINEL")
+    res = cli("run", "--pack", "national", "--as-of", AS_OF, "--format", "json", "-o", result, folio)
+    assert res.exit_code == 2, res.output
+    assert "Traceback" not in res.output and "panicked" not in res.output
+    for text in expected:
+        assert text in res.output, (text, res.output)
+    assert result.read_text() == "SENTINEL" and [p.name for p in out.iterdir()] == ["result.json"]
+
+
+PACK = "[pack]\nid = 'bad'\nname = '坏规则包'\nlevel = 'city'\nextends = 'national'\n"
+
+PACKS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "id_xss": ("[pack]\nid = '<img src=x onerror=alert(1)>'\nname = 'x'\nlevel = 'city'\nextends = 'national'\n",
+               ("$.pack.id", "'<img src=x onerror=alert(1)>'")),
+    "id_upper": (PACK.replace("'bad'", "'Bad'"), ("$.pack.id", "'Bad'")),
+    "nested_table_5000": (PACK + "[rules.x]\nparams = { a = " + "{ a = " * 5000 + "1" + " }" * 5001 + "\n",
+                          ("bad.toml", "nested too deeply")),
+    "nested_array_5000": (PACK + "[rules.x]\nparams = { a = " + "[" * 5000 + "]" * 5000 + " }\n",
+                          ("bad.toml", "nested too deeply")),
+    "toml_syntax": (PACK + "[rules.x\n", ("bad.toml", "line 6")),
+    "unknown_param": (PACK + "[rules.budget_link]\ncitation = { source = 'x', clause = '1' }\nparams = { cut_ratio = 1 }\n",
+                      ("bad.toml", "cut_ratio")),
+    "missing_parent": (PACK.replace("'national'", "'nationa'"), ("bad.toml", "'nationa'", "did you mean 'national'")),
+    "plugin_os_system": (PACK + "[sources.d]\ndoc_no = 'x'\ntitle = 'y'\n[rules.evil]\nplugin = 'os:system'\n"
+                                "citation = { source = 'd', clause = '1' }\n", ("bad.toml", "'os:system'")),
+}
+
+
+@pytest.mark.parametrize("case", sorted(PACKS))
+def test_bad_pack(cli, base, tmp_path, case):
+    text, expected = PACKS[case]
+    pack = tmp_path / "bad.toml"
+    pack.write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    result = out / "result.json"
+    result.write_text("SENTINEL")
+    for args in (["packs", "check", pack],
+                 ["run", "--pack", pack, "--as-of", AS_OF, "--format", "json", "-o", result, base]):
+        res = cli(*args)
+        assert res.exit_code == 2, (args, res.output)
+        assert "Traceback" not in res.output
+        for want in expected:
+            assert want in res.output, (want, res.output)
+    assert result.read_text() == "SENTINEL" and [p.name for p in out.iterdir()] == ["result.json"]
+
+
+# --- valid inputs the reviews saw refused or crash (controls) ----------------------------------------
+
+
+def test_header_only_tables_load(cli, base, tmp_path):
+    """A header-only spending, evaluations or accountability table is valid: an export made before
+    the first payment (reliability review #8)."""
+    folder = tmp_path / "ho"
+    folder.mkdir()
+    shutil.copy(base / "projects.csv", folder)
+    from jixiao.core.schema import TABLES
+
+    for name in ("spending", "evaluations", "accountability", "indicators"):
+        header = ",".join(c.zh for c in TABLES[name].columns)
+        (folder / f"{name}.csv").write_text(header + "\n", encoding="utf-8")
+    res = cli("run", "--pack", "national", "--as-of", AS_OF, "--format", "json", folder)
+    assert res.exit_code == 0, res.output
+    # the same as a header-only XLSX sheet, and as an empty JSON list
+    rows = list(csv.reader((base / "projects.csv").open(encoding="utf-8")))
+    book = _xlsx(tmp_path / "ho.xlsx", {"项目": rows, "支出明细": [["项目编码", "支付日期", "支付金额(元)"]],
+                                        "绩效评价": [["项目编码", "评价年度", "评价方式", "总分"]]})
+    res = cli("run", "--pack", "national", "--as-of", AS_OF, "--format", "json", book)
+    assert res.exit_code == 0, res.output
+    doc = {"projects": _projects_json(base), "spending": [], "evaluations": [], "accountability": []}
+    for p in doc["projects"]:
+        p.pop("已支出金额(元)")
+    res = cli("run", "--pack", "national", "--as-of", AS_OF, "--format", "json",
+              _json(tmp_path / "e.json", json.dumps(doc, ensure_ascii=False)))
+    assert res.exit_code == 0, res.output
+
+
+def test_a_misnamed_sheet_is_a_warning_naming_it_and_the_known_names(cli, base, tmp_path):
+    rows = list(csv.reader((base / "projects.csv").open(encoding="utf-8")))
+    book = _xlsx(tmp_path / "m.xlsx", {"项目": rows, "支付明细": [["项目编码", "支付日期", "支付金额(元)"], ["P1", "2024-01-01", "1"]]})
+    res = cli("run", "--pack", "national", "--as-of", AS_OF, "--format", "json", book)
+    assert res.exit_code == 0, res.output
+    assert "sheet 支付明细" in res.output and "did you mean '支出明细'" in res.output and "问责整改/accountability" in res.output
+
+
+def test_a_far_cell_in_a_sheet_jixiao_does_not_read_costs_nothing(cli, base, tmp_path):
+    """The sheet is listed, not loaded: its used range (here the whole grid) is never allocated."""
+    rows = list(csv.reader((base / "projects.csv").open(encoding="utf-8")))
+    book = _xlsx(tmp_path / "corner.xlsx", {"项目": rows, "备注": [["x"]]}, {"备注": {"XFD1048576": "y"}})
+    res = cli("run", "--pack", "national", "--as-of", AS_OF, "--format", "json", book)
+    assert res.exit_code == 0, res.output
+    assert "sheet 备注" in res.output
