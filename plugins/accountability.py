@@ -9,6 +9,7 @@ budget, reclaiming unspent funds, public criticism — apply alone or combined, 
 
 from __future__ import annotations
 
+import math
 from decimal import Decimal
 from typing import Literal
 
@@ -48,6 +49,8 @@ class AccountabilityParams:
         if not self.sanctions:
             raise ValueError("sanctions: choose at least one of reduce_budget, reclaim_funds, public_notice, "
                              "suspend_disbursement")
+        if not Decimal(0) <= self.missed_below <= Decimal(1):
+            raise ValueError(f"missed_below: a ratio between 0 and 1, got {self.missed_below}")
         if not Decimal(0) < self.reduce_ratio <= Decimal(1):
             raise ValueError(f"reduce_ratio: between 0 (exclusive) and 1, got {self.reduce_ratio}")
 
@@ -68,7 +71,7 @@ class Accountability(Rule):
             parts.append(facts.lazy().filter(pl.col("monitoring_deviation").fill_null(False))
                          .select("pix", pl.lit(TRIGGERS["execution_deviation"]).alias("t")).collect())
         if "targets_missed" in p.derive and "target_completion" in cols:
-            threshold = int(p.missed_below * 1_000_000)
+            threshold = math.ceil(p.missed_below * 1_000_000)  # completion < x ⇔ completion < ⌈x⌉
             parts.append(facts.lazy().filter(pl.col("end_date").is_not_null() & (pl.col("end_date") < as_of)
                                              & (pl.col("target_completion") < threshold))
                          .select("pix", pl.lit(TRIGGERS["targets_missed"]).alias("t")).collect())

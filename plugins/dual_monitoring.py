@@ -17,6 +17,7 @@ import polars as pl
 from jixiao.core.dates import year_end_expr, year_start_expr
 from jixiao.core.hookspecs import hookimpl
 from jixiao.core.indicators import MICRO, completion_micro, indicator_shares
+from jixiao.core.money import wide_ratio
 from jixiao.core.rule import Rule
 
 
@@ -57,7 +58,7 @@ class DualMonitoring(Rule):
         b, s = pl.col("budget_fen"), pl.col("spent_fen")
         return rows.select("project_id", "pix", "_start", "_end",
                            (pl.min_horizontal(elapsed, total) * MICRO // total).alias("time_progress"),
-                           pl.when(b <= 0).then(MICRO).otherwise(pl.min_horizontal(s, b) * MICRO // b)
+                           pl.when(b <= 0).then(MICRO).otherwise(wide_ratio(pl.min_horizontal(s, b), MICRO, b))
                            .alias("execution_rate")).hstack([completion])
 
     @hookimpl

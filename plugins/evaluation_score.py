@@ -71,6 +71,9 @@ class EvaluationScoreParams:
     sources: list[str] = attrs.field(factory=lambda: list(KINDS))
 
     def __attrs_post_init__(self):
+        for b in self.grades:
+            if not 0 <= b.min <= 100:
+                raise ValueError(f"grades.{b.label}: a minimum score between 0 and 100, got {b.min}")
         mins = [b.min for b in self.grades]
         if not mins or mins != sorted(mins, reverse=True) or len(set(mins)) != len(mins):
             raise ValueError("grades: list bands from the highest minimum down, each minimum different")
@@ -127,7 +130,7 @@ class EvaluationScore(Rule):
             points.append(pl.when(pl.col(f"w_{lv}") > 0).then((2 * num + den) // (2 * den)).otherwise(0))
         b, s = pl.col("budget_fen"), pl.col("spent_fen")
         execution = pl.when(b <= 0).then(w["execution"]).otherwise(
-            (2 * w["execution"] * pl.min_horizontal(s, b) + b) // (2 * b))
+            ((2 * w["execution"] * pl.min_horizontal(s, b).cast(pl.Int128) + b) // (2 * b)).cast(pl.Int64))
         # Each project's sums, by position; a project with no indicator has none and no score.
         rows = facts.select("pix", execution.alias("_exec")).hstack(sums.select(pl.all().gather(facts["pix"])))
         return (rows.lazy().filter(pl.col("w_output").is_not_null())

@@ -20,6 +20,10 @@ class PolicyExitParams:
     # Implementation longer than this many calendar months (end on or after start + months) is tracked.
     track_longer_than_months: int = 12
 
+    def __attrs_post_init__(self):
+        if not 1 <= self.track_longer_than_months <= 1200:
+            raise ValueError(f"track_longer_than_months: 1 to 1200 months, got {self.track_longer_than_months}")
+
 
 class PolicyExit(Rule):
     name = "policy_exit"

@@ -20,8 +20,8 @@ class RectificationParams:
     months: int = 2
 
     def __attrs_post_init__(self):
-        if self.months < 1:
-            raise ValueError(f"months: at least 1, got {self.months}")
+        if not 1 <= self.months <= 120:
+            raise ValueError(f"months: 1 to 120 months, got {self.months}")
 
 
 def decision_status(portfolio, as_of: dt.date, months: int) -> pl.DataFrame:

@@ -25,6 +25,7 @@ import polars as pl
 
 from jixiao.core.dates import add_months, year_start_expr
 from jixiao.core.hookspecs import hookimpl
+from jixiao.core.money import below_share_expr
 from jixiao.core.portfolio import max_by_project, sum_by_project
 from jixiao.core.rule import Rule
 
@@ -39,6 +40,8 @@ class Checkpoint:
     def __attrs_post_init__(self):
         if not 1 <= self.month <= 12:
             raise ValueError(f"month: 1 to 12, got {self.month}")
+        if self.below_rate is not None and not 0 < self.below_rate <= 1:
+            raise ValueError(f"below_rate: a ratio above 0 and at most 1, got {self.below_rate} (60% is written \"0.6\")")
 
 
 @attrs.frozen(kw_only=True)
@@ -48,6 +51,12 @@ class SpendingCheckpointsParams:
     monthly_pace: Decimal = Decimal("1")
     # 长期沉淀资金: an unspent balance with no payment for this many months is reclaimed.
     idle_months: int | None = None
+
+    def __attrs_post_init__(self):
+        if not 0 < self.monthly_pace <= 1:
+            raise ValueError(f"monthly_pace: a ratio above 0 and at most 1, got {self.monthly_pace}")
+        if self.idle_months is not None and not 1 <= self.idle_months <= 120:
+            raise ValueError(f"idle_months: 1 to 120 months, got {self.idle_months}")
 
 
 def month_end(year: int, month: int) -> dt.date:
@@ -66,9 +75,8 @@ def spent_by(portfolio, facts: pl.DataFrame, day: dt.date) -> pl.Series:
 
 
 def below(paid: pl.Expr, budget: pl.Expr, rate: Decimal | Fraction) -> pl.Expr:
-    """paid / budget < rate, in exact integer arithmetic."""
-    num, den = rate.as_integer_ratio()
-    return paid * den < budget * num
+    """paid / budget < rate, in exact integer arithmetic (128-bit: no overflow)."""
+    return below_share_expr(paid, budget, rate)
 
 
 class SpendingCheckpoints(Rule):
