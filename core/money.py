@@ -156,7 +156,8 @@ def format_yuan(fen: int | None) -> str:
 
 
 def _valid(text: pl.Expr, digits: int) -> pl.Expr:
-    return text.str.contains(rf"^-?\d+(\.\d{{0,{digits}}})?$")
+    # ASCII digits only: a Rust \d also matches ８ or ٨, which the decimal cast does not read.
+    return text.str.contains(rf"^-?[0-9]+(\.[0-9]{{0,{digits}}})?$")
 
 
 def _scaled(text: pl.Expr, valid: pl.Expr, digits: int) -> pl.Expr:
@@ -187,6 +188,19 @@ def scaled_int_expr(text: pl.Expr, digits: int) -> tuple[pl.Expr, pl.Expr]:
     return value, valid & value.is_not_null()
 
 
+# Full-width digits, point and comma (what a Chinese input method types) read as their ASCII forms.
+FULL_WIDTH = {chr(0xFF10 + i): str(i) for i in range(10)} | {"．": ".", "，": ","}
+# Thousands separators are read only where they group digits in threes from the decimal point.
+GROUPED = r"^-?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]*)?$"
+
+
+def clean_number_text(text: pl.Expr) -> pl.Expr:
+    """A number cell as the parser reads it: stripped, full-width digits made ASCII, and commas
+    removed only when they group digits validly (``1,234,567.89``). Any other comma (``1234,56``,
+    ``0,5``, ``1,2,3,4.00``: perhaps a decimal comma) stays, so the cell is refused, never read ×100."""
+    t = text.str.strip_chars().str.replace_many(list(FULL_WIDTH), list(FULL_WIDTH.values()))
+    return pl.when(t.str.contains(GROUPED)).then(t.str.replace_all(",", "", literal=True)).otherwise(t)
+
+
 def clean_amount_text(col: str) -> pl.Expr:
-    return (pl.col(col).str.strip_chars().str.replace_all(",", "", literal=True)
-            .str.replace_all("，", "", literal=True))
+    return clean_number_text(pl.col(col))

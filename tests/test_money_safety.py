@@ -216,3 +216,172 @@ def test_to_decimal_keeps_exact_values_and_valid_grouping():
     for bad in ("0,5", "1,2,3", "1e400", 10**21, "0." + "3" * 11):
         with pytest.raises(ValueError):
             to_decimal(bad)
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading amounts: separators, full-width digits, XLSX numbers
+
+PROJECT_HEADER = "项目编码,项目名称,主管部门,预算年度,资金性质,项目类别,{budget}\n"
+
+
+def projects_csv(tmp_path, budgets, header="预算金额(元)", name="projects.csv"):
+    lines = [PROJECT_HEADER.format(budget=header)]
+    lines += [f'P{i},项目,教育局,2024,一般公共预算,专项资金,"{b}"\n' for i, b in enumerate(budgets, start=1)]
+    path = tmp_path / name
+    path.write_text("".join(lines), encoding="utf-8")
+    return path
+
+
+def budgets_read(path, **kw):
+    from jixiao.core.portfolio import load_portfolio
+
+    return load_portfolio(path, **kw).projects["budget_fen"].to_list()
+
+
+@pytest.mark.parametrize("text, fen", [
+    ("1,234.56", 123_456), ("1,234,567.89", 123_456_789), ("12,345", 1_234_500), ("1，234.00", 123_400),
+    ("８００", 80_000), ("１２３４５.００", 1_234_500), ("１，２３４．５", 123_450),
+])
+def test_valid_grouping_and_full_width_digits_are_read_exactly(tmp_path, text, fen):
+    assert budgets_read(projects_csv(tmp_path, [text, "20000.00"])) == [fen, 2_000_000]
+
+
+@pytest.mark.parametrize("text", ["1234,56", "0,5", "1,2,3,4.00", "12,34.00", ",123", "1,2345.00", "٨٠٠"])
+def test_a_comma_that_does_not_group_thousands_is_an_error_naming_the_cell(cli, tmp_path, text):
+    """Review S1 #2: 1234,56 was read as 123 456.00 元, 0,5 as 5.00 元, with exit 0."""
+    path = projects_csv(tmp_path, ["20000.00", text])
+    res = cli("run", "--pack", "national", "--as-of", "2025-03-31", path)
+    assert res.exit_code == 2, res.output
+    assert "row 3" in res.output and "预算金额(元)" in res.output and repr(text) in res.output
+
+
+def test_indicator_numbers_follow_the_same_grouping_rule(tmp_path):
+    from jixiao.core.errors import InputError
+    from jixiao.core.portfolio import load_portfolio
+
+    folder = tmp_path / "p"
+    folder.mkdir()
+    projects_csv(folder, ["20000.00"])
+    (folder / "indicators.csv").write_text(
+        "项目编码,一级指标,三级指标,指标方向,目标值,实际值\nP1,产出,完成数,正向,\"1,000\",\"1234,5\"\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"实际值.*'1234,5'"):
+        load_portfolio(folder)
+    (folder / "indicators.csv").write_text(
+        "项目编码,一级指标,三级指标,指标方向,目标值,实际值\nP1,产出,完成数,正向,\"1,000\",\"1,234.5\"\n", encoding="utf-8")
+    ind = load_portfolio(folder).indicators
+    assert ind["target_e4"].to_list() == [10_000_000] and ind["actual_e4"].to_list() == [12_345_000]
+
+
+def xlsx_projects(tmp_path, budgets, header="预算金额(元)"):
+    openpyxl = pytest.importorskip("openpyxl")
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "项目"
+    ws.append(["项目编码", "项目名称", "主管部门", "预算年度", "资金性质", "项目类别", header])
+    for i, b in enumerate(budgets, start=1):
+        ws.append([f"P{i}", "项目", "教育局", 2024, "一般公共预算", "专项资金", b])
+    path = tmp_path / "p.xlsx"
+    wb.save(path)
+    return path
+
+
+@pytest.mark.parametrize("number", [99.99999999999, 412830.0000000001, 20000.000000001])
+def test_an_xlsx_number_finer_than_a_fen_is_an_error_not_rounded(cli, tmp_path, number):
+    """Review S2 #10: calamine formats 99.99999999999 as "100", which was read as 100.00 元."""
+    path = xlsx_projects(tmp_path, [20000, number])
+    res = cli("run", "--pack", "national", "--as-of", "2025-03-31", path)
+    assert res.exit_code == 2, res.output
+    assert "sheet 项目, row 3" in res.output and repr(number) in res.output
+
+
+def test_xlsx_numbers_and_text_amounts_that_are_exact_still_load(tmp_path):
+    path = xlsx_projects(tmp_path, [20000, 1234.5, "1,234.56", 1e15, "800"])
+    assert budgets_read(path) == [2_000_000, 123_450, 123_456, 10**17, 80_000]
+    wan = xlsx_projects(tmp_path, [800, 0.000001, 123.456789], header="预算金额(万元)")
+    assert budgets_read(wan) == [800_000_000, 1, 123_456_789]
+
+
+# ---------------------------------------------------------------------------------------------
+# The unit of an amount is never assumed silently
+
+def test_wan_amounts_under_a_header_without_unit_stop_the_run(cli, tmp_path):
+    """Usability S1 #1: 800 (万元) under 预算金额 was cut as 800 元 (-120.00 元), exit 0."""
+    path = projects_csv(tmp_path, ["800", "1250.5", "96"], header="预算金额")
+    out = tmp_path / "out.json"
+    res = cli("run", "--pack", "national", "--as-of", "2025-03-31", "--format", "json", "-o", out, path)
+    assert res.exit_code == 2 and not out.exists()
+    assert "预算金额" in res.output and "预算金额(万元)" in res.output and "--amounts-in 万元" in res.output
+
+
+@pytest.mark.parametrize("command", [
+    ("run", "--pack", "national", "--as-of", "2025-03-31", "--format", "json"),
+    ("explain", "--pack", "national", "--as-of", "2025-03-31", "--project", "P1"),
+    ("compare", "--packs", "national,nanchang", "--as-of", "2025-03-31", "--format", "json"),
+    ("diff", "--old", "national", "--new", "nanchang", "--as-of", "2025-03-31"),
+])
+def test_amounts_in_states_the_unit_for_every_command_that_reads_a_portfolio(cli, tmp_path, command):
+    path = projects_csv(tmp_path, ["800", "1250.5"], header="预算金额")
+    refused = cli(*command, path)
+    assert refused.exit_code == 2 and "--amounts-in" in refused.output
+    stated = cli(*command, "--amounts-in", "万元", path)
+    assert stated.exit_code in (0, 1), stated.output  # diff exits 1 when the packs differ
+    assert "--amounts-in" not in stated.output
+
+
+def test_convert_with_amounts_in_writes_exact_fen(cli, tmp_path):
+    import polars as pl
+
+    path = projects_csv(tmp_path, ["800", "0.000001"], header="预算金额")
+    assert cli("convert", path, "-o", tmp_path / "typed").exit_code == 2
+    res = cli("convert", "--amounts-in", "万元", path, "-o", tmp_path / "typed")
+    assert res.exit_code == 0, res.output
+    assert pl.read_parquet(tmp_path / "typed" / "projects.parquet")["budget_fen"].to_list() == [800_000_000, 1]
+
+
+def test_a_stated_unit_or_large_amounts_are_read_as_written(tmp_path):
+    assert budgets_read(projects_csv(tmp_path, ["800", "96"], header="预算金额(元)")) == [80_000, 9_600]
+    assert budgets_read(projects_csv(tmp_path, ["800", "96"], header="预算金额（万元）")) == [800_000_000, 96_000_000]
+    assert budgets_read(projects_csv(tmp_path, ["800", "12000"], header="预算金额")) == [80_000, 1_200_000]
+    assert budgets_read(projects_csv(tmp_path, ["0", "0"], header="预算金额")) == [0, 0]  # zero in any unit
+    assert budgets_read(projects_csv(tmp_path, ["800"], header="预算金额"), amounts_in="元") == [80_000]
+
+
+def test_spending_amounts_without_unit_are_checked_too(tmp_path):
+    from jixiao.core.errors import InputError
+    from jixiao.core.portfolio import load_portfolio
+
+    folder = tmp_path / "p"
+    folder.mkdir()
+    projects_csv(folder, ["8000000.00"])
+    (folder / "spending.csv").write_text("项目编码,支付日期,支付金额\nP1,2024-03-01,120\nP1,2024-05-01,80.5\n",
+                                         encoding="utf-8")
+    with pytest.raises(InputError, match="支付金额.*states no unit"):
+        load_portfolio(folder)
+    assert load_portfolio(folder, amounts_in="万元").spending["amount_fen"].to_list() == [120_000_000, 80_500_000]
+
+
+def test_a_run_whose_amounts_cannot_be_added_exactly_is_refused(cli, tmp_path):
+    """Eleven budgets at the loader's maximum, each cut 10 %: the total would wrap past 2**63."""
+    doc = {"projects": [{"project_id": f"P{i:02d}", "name": "项目", "department": "教育局", "fiscal_year": 2024,
+                         "fund_type": "一般公共预算", "category": "专项资金", "budget": "92233720368547758.07",
+                         "target_status": "已批复", "assessment_result": "通过"} for i in range(11)],
+           "evaluations": [{"project_id": f"P{i:02d}", "year": 2024, "kind": "财政重点评价", "score": "50",
+                            "date": "2025-01-15"} for i in range(11)]}
+    path = tmp_path / "big.json"
+    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    out = tmp_path / "out.json"
+    res = cli("run", "--pack", "nanchang", "--as-of", "2025-03-31", "--format", "json", "-o", out, path)
+    assert res.exit_code == 2 and "add up to" in res.output and not out.exists(), res.output
+
+
+def test_payments_that_cannot_be_added_exactly_are_refused(tmp_path):
+    from jixiao.core.errors import InputError
+    from jixiao.core.portfolio import load_portfolio
+
+    folder = tmp_path / "p"
+    folder.mkdir()
+    projects_csv(folder, ["92233720368547758.07"])
+    (folder / "spending.csv").write_text("项目编码,支付日期,支付金额(元)\n"
+                                         + "P1,2024-03-01,92233720368547758.07\n" * 2, encoding="utf-8")
+    with pytest.raises(InputError, match="payments add up to"):
+        load_portfolio(folder)
