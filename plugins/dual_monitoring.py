@@ -29,6 +29,10 @@ class DualMonitoringParams:
     qualitative_partial: Decimal = Decimal("0.7")
 
     def __attrs_post_init__(self):
+        for name in ("suspend_gap", "stop_gap", "from_progress", "qualitative_partial"):
+            v = getattr(self, name)
+            if v is not None and not (0 <= v <= 1 and v * MICRO == (v * MICRO).to_integral_value()):
+                raise ValueError(f"{name}: a ratio between 0 and 1 with at most 6 decimals, got {v}")
         if self.stop_gap is not None and self.stop_gap <= self.suspend_gap:
             raise ValueError("stop_gap must be larger than suspend_gap")
 

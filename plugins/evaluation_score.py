@@ -50,6 +50,11 @@ class Qualitative:
     partial: Decimal = Decimal("0.7")
     missed: Decimal = Decimal("0.3")
 
+    def __attrs_post_init__(self):
+        for name, v in attrs.asdict(self).items():
+            if not (0 <= v <= 1 and v * MICRO == (v * MICRO).to_integral_value()):
+                raise ValueError(f"qualitative.{name}: a share between 0 and 1 with at most 6 decimals, got {v}")
+
 
 def _default_bands() -> list[Band]:
     return [Band(label="优", min=Decimal(90)), Band(label="良", min=Decimal(80)),

@@ -385,3 +385,26 @@ def test_payments_that_cannot_be_added_exactly_are_refused(tmp_path):
                                          + "P1,2024-03-01,92233720368547758.07\n" * 2, encoding="utf-8")
     with pytest.raises(InputError, match="payments add up to"):
         load_portfolio(folder)
+
+
+@pytest.mark.parametrize("rule, plugin, body, reason", [
+    ("focus", "amount_focus", 'min_amount_yuan = "1000000.005"', "at most 2 decimals"),
+    ("plan", "coverage_schedule", 'min_share = "1e-999999999"', "min_share"),
+    ("dual", "dual_monitoring", 'suspend_gap = "0.30000005"', "at most 6 decimals"),
+    ("checkpoints", "spending_checkpoints", 'checkpoints = [{ month = 6, action = "remind", below_rate = "60" }]',
+     "below_rate"),
+])
+def test_packs_check_refuses_thresholds_that_would_be_truncated_or_hang(cli, tmp_path, rule, plugin, body, reason):
+    """A threshold the arithmetic would truncate (int(x × 100), int(x × 10⁶)) or a fraction
+    Fraction() would expand for ever is refused with its key."""
+    pack = child_pack(tmp_path, "thr", f"""
+        [rules.{rule}]
+        plugin = "{plugin}"
+        citation = {{ source = "x", clause = "第一条" }}
+        [rules.{rule}.params]
+        {body}
+        """, extends="national")
+    start = time.monotonic()
+    res = cli("packs", "check", pack)
+    assert time.monotonic() - start < 10
+    assert res.exit_code == 2 and f"rules.{rule}" in res.output and reason in res.output, res.output
