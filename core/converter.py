@@ -72,8 +72,10 @@ def _format_exception(exc: BaseException, type_: type | None) -> str:
     if isinstance(exc, cattrs.ForbiddenExtraKeysError):
         text = f"unknown key(s) ({', '.join(sorted(exc.extra_fields))})"
         known = [f.name for f in attrs.fields(exc.cl)] if attrs.has(exc.cl) else []
-        hints = [f"{k!r} → {close[0]!r}" for k in sorted(exc.extra_fields)
-                 if (close := difflib.get_close_matches(k, known, n=1, cutoff=0.6))]
+        extra = sorted(exc.extra_fields)
+        close = {k: c[0] for k in extra if (c := difflib.get_close_matches(k, known, n=1, cutoff=0.6))}
+        hints = ([repr(close[extra[0]])] if len(extra) == 1 and close
+                 else [f"{k!r} → {c!r}" for k, c in close.items()])
         return text + (f"; did you mean {', '.join(hints)}?" if hints else "") + (
             f"; known: {', '.join(known)}" if known and not hints else "")
     if isinstance(exc, ArithmeticError):  # decimal.InvalidOperation and the like, from a validator

@@ -743,11 +743,11 @@ def _convert_table(table: Table, raw: _Raw, problems: list[Problem], amounts_in:
                 problems.append(Problem(file, f"and {len(rows) - MAX_PER_COLUMN} more rows with the same problem",
                                         sheet, column=header))
     if amounts_in is None:
-        problems += _unit_problems(table, typed, [(table.column(n), seen[n]) for n in unstated], file, sheet)
+        problems += _unit_problems(typed, [(table.column(n), seen[n]) for n in unstated], file, sheet)
     return typed.select(pl.all().exclude("^bad:.*$"))
 
 
-def _unit_problems(table: Table, typed: pl.DataFrame, unstated: list[tuple[Column, str]], file: str,
+def _unit_problems(typed: pl.DataFrame, unstated: list[tuple[Column, str]], file: str,
                    sheet: str | None) -> list[Problem]:
     """An amount column whose header states no unit is read as 元 — unless every amount in it is
     below 1 万元 (10 000 元) and one is not zero: 万元 figures read as 元 look exactly like that, so

@@ -318,6 +318,7 @@ def test_wan_amounts_under_a_header_without_unit_stop_the_run(cli, tmp_path):
     ("explain", "--pack", "national", "--as-of", "2025-03-31", "--project", "P1"),
     ("compare", "--packs", "national,nanchang", "--as-of", "2025-03-31", "--format", "json"),
     ("diff", "--old", "national", "--new", "nanchang", "--as-of", "2025-03-31"),
+    ("plan", "coverage", "--pack", "qingdao"),
 ])
 def test_amounts_in_states_the_unit_for_every_command_that_reads_a_portfolio(cli, tmp_path, command):
     path = projects_csv(tmp_path, ["800", "1250.5"], header="预算金额")
