@@ -71,6 +71,21 @@ class State:
 pass_state = click.make_pass_decorator(State)
 
 
+def _set_amounts_in(ctx, _param, value):
+    from jixiao.core.portfolio import AMOUNTS_IN
+
+    token = AMOUNTS_IN.set(value)
+    ctx.call_on_close(lambda: AMOUNTS_IN.reset(token))
+
+
+# Commands that read a portfolio state the unit of amounts whose header states none with it.
+amounts_in_option = click.option(
+    "--amounts-in", type=click.Choice(["元", "万元"]), expose_value=False, callback=_set_amounts_in,
+    help="The unit of amounts whose column header states none (预算金额, 金额). Without it such amounts "
+         "are 元, and a column in which every amount is below 10,000 元 is an error. A header with "
+         "(元) or (万元) keeps its own unit.")
+
+
 @click.group(cls=JixiaoGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="jixiao")
 @click.option("--strict", is_flag=True, help="A plugin or pack that fails to load is an error, not a warning.")
@@ -338,6 +353,7 @@ def packs_diff_cmd(state, a, b, include_same, fmt):
 
 
 @main.command()
+@amounts_in_option
 @click.option("--pack", "pack_ref", required=True, help="Installed pack id or a pack file.")
 @click.option("--as-of", required=True, callback=_date, help="The date the run looks from (YYYY-MM-DD).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "xlsx"]), default="table",
@@ -382,6 +398,7 @@ def run(state, pack_ref, as_of, fmt, output, portfolio):
 
 
 @main.command()
+@amounts_in_option
 @click.option("--pack", "pack_ref", required=True, help="Installed pack id or a pack file.")
 @click.option("--project", "projects", required=True, multiple=True,
               help="The project id (项目编码); repeat it to explain several projects.")
@@ -502,6 +519,7 @@ def _packs_arg(state, packs_opt):
 
 
 @main.command("compare")
+@amounts_in_option
 @click.option("--packs", "packs_opt", help="Comma-separated pack ids or files (default: every installed pack).")
 @click.option("--as-of", required=True, callback=_date, help="The date the runs look from (YYYY-MM-DD).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "xlsx"]), default="table", show_default=True)
@@ -556,6 +574,7 @@ def compare_cmd(state, packs_opt, as_of, fmt, output, html_path, monthly, portfo
 
 
 @main.command("diff")
+@amounts_in_option
 @click.option("--old", "old_ref", required=True, help="The pack as it was (an id or a file).")
 @click.option("--new", "new_ref", required=True, help="The pack as it is now (an id or a file).")
 @click.option("--as-of", callback=_date, help="The date the runs look from (default: today).")
@@ -617,6 +636,7 @@ def plan():
 
 
 @plan.command("coverage")
+@amounts_in_option
 @click.option("--pack", "pack_ref", required=True, help="A pack with a coverage_schedule rule, e.g. qingdao.")
 @click.option("--year", type=int, help="Plan the cycle containing this year (default: the pack's first cycle).")
 @click.option("--existing", type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -743,6 +763,7 @@ def sample(state, n, seed, fiscal_year, output, fmt):
 
 
 @main.command()
+@amounts_in_option
 @click.argument("portfolio", type=click.Path(exists=True, path_type=Path))
 @click.option("-o", "--output", required=True, type=click.Path(path_type=Path),
               help="The folder to write: new, or one jixiao wrote before (replaced).")

@@ -175,7 +175,10 @@ def compare(spec: CaseFile, result: RunResult) -> list[str]:
 def _mismatch(e: Expectation, r: dict) -> str:
     """What differs between an expectation's stated values and a finding ("" when nothing)."""
     if e.amount_yuan is not None:
-        want = int(to_decimal(e.amount_yuan) * 100)
+        exact = to_decimal(e.amount_yuan) * 100
+        if exact != exact.to_integral_value():
+            return f"amount_yuan {e.amount_yuan} is not a whole number of fen (at most 2 decimals)"
+        want = int(exact)
         if r["amount_fen"] != want:
             got = "none" if r["amount_fen"] is None else f"{fen_to_yuan_str(r['amount_fen'])} 元"
             return f"amount {got}, expected {fen_to_yuan_str(want)} 元"

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 from decimal import Decimal
 from functools import cache
 
+import attrs
 import cattrs
+import cattrs.v
 
-from jixiao.core.money import to_decimal
+from jixiao.core.money import PACK_INT_DIGITS, to_decimal
 
 
 def _structure_decimal(value: object, _type: type) -> Decimal:
@@ -34,6 +37,8 @@ def _structure_str(value: object, _type: type) -> str:
 def _structure_int(value: object, _type: type) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise TypeError(f"expected a whole number, got {value!r}")
+    if abs(value) >= 10 ** PACK_INT_DIGITS:
+        raise ValueError(f"{value} is too large (a number in a pack is below 10^{PACK_INT_DIGITS})")
     return value
 
 
@@ -62,13 +67,23 @@ def make_converter() -> cattrs.Converter:
 
 
 def _format_exception(exc: BaseException, type_: type | None) -> str:
-    """cattrs' wording, except that a parameter class's own check (a ValueError raised with a
-    reason) says its reason instead of a bare "invalid value"."""
-    from cattrs.v import format_exception
-
-    if type(exc) is ValueError and str(exc):
-        return f"invalid value ({exc})"
-    return format_exception(exc, type_)
+    """cattrs' wording, keeping what cattrs drops: the reason a structure hook or a ``Params``
+    validator gave (which names the value), and for an unknown key the closest known one."""
+    if isinstance(exc, cattrs.ForbiddenExtraKeysError):
+        text = f"unknown key(s) ({', '.join(sorted(exc.extra_fields))})"
+        known = [f.name for f in attrs.fields(exc.cl)] if attrs.has(exc.cl) else []
+        extra = sorted(exc.extra_fields)
+        close = {k: c[0] for k in extra if (c := difflib.get_close_matches(k, known, n=1, cutoff=0.6))}
+        hints = ([repr(close[extra[0]])] if len(extra) == 1 and close
+                 else [f"{k!r} → {c!r}" for k, c in close.items()])
+        return text + (f"; did you mean {', '.join(hints)}?" if hints else "") + (
+            f"; known: {', '.join(known)}" if known and not hints else "")
+    if isinstance(exc, ArithmeticError):  # decimal.InvalidOperation and the like, from a validator
+        return f"invalid value ({type(exc).__name__})"
+    reason = str(exc) if exc.args and isinstance(exc.args[0], str) else ""
+    if isinstance(exc, (ValueError, TypeError)) and reason and "object is not iterable" not in reason:
+        return f"invalid value: {reason}"
+    return cattrs.v.format_exception(exc, type_)
 
 
 def error_messages(exc: Exception, path: str) -> list[str]:

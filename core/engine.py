@@ -21,8 +21,9 @@ import polars as pl
 from jixiao.core import hookspecs, in_force
 from jixiao.core.actions import ACTIONS, OBJECTS
 from jixiao.core.clauses import clause_label
-from jixiao.core.errors import PluginError, RuleFailed
+from jixiao.core.errors import InputError, PluginError, Problem, RuleFailed
 from jixiao.core.hookspecs import STAGE_HOOKS, STAGES
+from jixiao.core.money import format_yuan
 from jixiao.core.pack import Pack
 from jixiao.core.portfolio import PIX, Portfolio, by_project, sum_by_project
 from jixiao.core.rule import FINDING_OPTIONAL, FINDING_REQUIRED, Rule, RuleOutput
@@ -239,11 +240,27 @@ def run(pack: Pack, portfolio: Portfolio, as_of: dt.date, *, explain: bool = Fal
     # Parts come in stage and pack order, each sorted by project: the concatenation is in order.
     schema = {c: life.dtypes.get(c, t) for c, t in FINDINGS_SCHEMA.items() if c != "message"}
     decisions = pl.concat(parts, how="vertical") if parts else pl.DataFrame(schema=schema)
+    _check_total(decisions)
 
     def messages() -> pl.Series:
         return pl.concat([text() for text in texts]) if texts else pl.Series("message", [], pl.String)
 
     return RunResult(pack, as_of, decisions, facts, notes, messages)
+
+
+# Every sum an output makes of a run's amounts (a total, per department, per project) and the
+# difference of two runs' sums fit in 64 bits when the absolute amounts add up to less than this.
+MAX_TOTAL_FEN = 2**62
+
+
+def _check_total(decisions: pl.DataFrame) -> None:
+    """A run whose amounts add up beyond ``MAX_TOTAL_FEN`` is refused rather than summed wrongly."""
+    if not decisions.height:
+        return
+    total = decisions.select(pl.col("amount_fen").cast(pl.Int128).abs().sum()).item() or 0
+    if total >= MAX_TOTAL_FEN:
+        raise InputError([Problem("portfolio", f"the amounts of this run add up to {format_yuan(total)}, more than "
+                                               f"jixiao adds exactly ({format_yuan(MAX_TOTAL_FEN - 1)}); check the budgets")])
 
 
 def _finalise(frame: pl.DataFrame | pl.LazyFrame, rule: Rule, pack: Pack, stage: str, hook: str,

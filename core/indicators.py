@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from jixiao.core.money import wide_ratio
 from jixiao.core.portfolio import sum_by_project
 
 
@@ -29,8 +30,8 @@ def indicator_shares(indicators: pl.DataFrame | pl.LazyFrame, achieved: int, par
         .when(a.is_null())
         .then(0)
         .when(pl.col("direction") == "higher")
-        .then(pl.when(t <= 0).then(MICRO).otherwise(pl.min_horizontal(a, t) * MICRO // t))
-        .otherwise(pl.when(a <= 0).then(MICRO).otherwise(pl.min_horizontal(a, t) * MICRO // a))
+        .then(pl.when(t <= 0).then(MICRO).otherwise(wide_ratio(pl.min_horizontal(a, t), MICRO, t)))
+        .otherwise(pl.when(a <= 0).then(MICRO).otherwise(wide_ratio(pl.min_horizontal(a, t), MICRO, a)))
     )
     return ind.with_columns(share.clip(0, MICRO).alias("_s"))
 

@@ -7,6 +7,7 @@ amount finer than one fen is an input error. 1 元 = 100 分; 1 万元 = 1 000 0
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
@@ -19,22 +20,77 @@ FEN_PER_WAN = 1_000_000
 SCALE_DIGITS = {"yuan": 2, "wan": 6}
 
 
+# A number in a pack (a ratio, a threshold, an amount in 元) is exact and bounded, so that every
+# product jixiao forms with it is exact in 128-bit integers and no pack value can make the arithmetic
+# slow: at most PACK_PLACES decimal places (trailing zeros do not count), less than 10**PACK_INT_DIGITS
+# in size, finite. ``1e-999999999``, a 30-digit 1/3, NaN and Infinity are refused, with the value.
+PACK_PLACES = 10
+PACK_INT_DIGITS = 15
+_MAX_TEXT = 64  # characters of a number written as text; longer is refused before it is parsed
+
+
 def to_decimal(value: object) -> Decimal:
-    """A number from a pack or a cell as an exact Decimal; floats go through their shortest repr."""
+    """A number from a pack or a case file as an exact Decimal; floats go through their shortest
+    repr. Refused (ValueError naming the value): NaN, infinities, more than ``PACK_PLACES`` decimal
+    places, ``10**PACK_INT_DIGITS`` or more, a percentage such as ``"8%"`` (write ``"0.08"``)."""
     if isinstance(value, bool):
         raise TypeError("a boolean is not a number")
     if isinstance(value, Decimal):
-        return value
-    if isinstance(value, int):
+        d = value
+    elif isinstance(value, int):
+        if abs(value) >= 10 ** PACK_INT_DIGITS:
+            raise ValueError(f"{value} is too large (a number in a pack is below 10^{PACK_INT_DIGITS})")
         return Decimal(value)
-    if isinstance(value, float):
-        return Decimal(repr(value))
-    if isinstance(value, str):
+    elif isinstance(value, float):
+        d = Decimal(repr(value))
+    elif isinstance(value, str):
+        text = value.strip()
+        if len(text) > _MAX_TEXT:
+            raise ValueError(f"not a number of at most {PACK_PLACES} decimal places: {text[:_MAX_TEXT]!r}…")
+        if text.endswith(("%", "％")):
+            try:
+                pct = Decimal(_ungrouped(text[:-1].strip()))
+                hint = f'write the ratio "{(pct / 100).normalize():f}"' if pct.is_finite() else ""
+            except (InvalidOperation, ValueError):
+                hint = ""
+            raise ValueError(f"{value!r} is a percentage; " + (hint or 'write ratios as decimals (8% is "0.08")'))
         try:
-            return Decimal(value.strip().replace(",", ""))
+            d = Decimal(_ungrouped(text))
         except InvalidOperation:
             raise ValueError(f"not a number: {value!r}") from None
-    raise TypeError(f"not a number: {value!r}")
+    else:
+        raise TypeError(f"not a number: {value!r}")
+    return _bounded(d, value)
+
+
+_GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
+
+
+def _ungrouped(text: str) -> str:
+    """``1,234.5`` → ``1234.5``; a comma anywhere else (``1234,5``, ``0,5``, ``1,2,3``) is refused,
+    never dropped: it may be a decimal comma."""
+    if "," not in text:
+        return text
+    if not _GROUPED.match(text):
+        raise ValueError(f"commas must group digits in threes (1,234.56): {text!r}")
+    return text.replace(",", "")
+
+
+def _bounded(d: Decimal, written: object) -> Decimal:
+    if not d.is_finite():
+        raise ValueError(f"not a finite number: {written!r}")
+    _, digits, exponent = d.as_tuple()
+    places = 0
+    if exponent < 0:
+        if -exponent > len(digits) + PACK_PLACES:  # e.g. 1e-999999999: more places than digits
+            raise ValueError(f"more than {PACK_PLACES} decimal places: {written!r}")
+        zeros = len(digits) - len("".join(map(str, digits)).rstrip("0"))
+        places = max(0, -exponent - zeros)
+    if places > PACK_PLACES:
+        raise ValueError(f"more than {PACK_PLACES} decimal places: {written!r}")
+    if d != 0 and d.adjusted() >= PACK_INT_DIGITS:
+        raise ValueError(f"{written!r} is too large (a number in a pack is below 10^{PACK_INT_DIGITS})")
+    return d
 
 
 def share_fen(amount_fen: int, ratio: Decimal) -> int:
@@ -49,11 +105,36 @@ def _round_half_up(frac: Fraction) -> int:
     return sign * ((frac.numerator * 2 + frac.denominator) // (frac.denominator * 2))
 
 
-def share_fen_expr(amount_fen: pl.Expr, ratio: Decimal) -> pl.Expr:
-    """Columnar ``share_fen``: exact integer arithmetic, half up, for non-negative amounts."""
+def share_fen_expr(amount_fen: pl.Expr, ratio: Decimal | Fraction) -> pl.Expr:
+    """Columnar ``share_fen`` for a ratio between 0 and 1: ``(amount × 2p + q) // 2q`` where the
+    ratio is ``p/q``, half up, computed in 128-bit integers so that it is exact for every 64-bit
+    amount (a pack ratio has at most ``PACK_PLACES`` decimals: ``p, q ≤ 10**10``, and
+    ``2**63 × 2·10**10 < 2**127``). The share is never more than the amount, so it fits in 64 bits."""
     frac = Fraction(ratio)
+    if not 0 <= frac <= 1:
+        raise ValueError(f"a share needs a ratio between 0 and 1, got {ratio}")
     p, q = frac.numerator, frac.denominator
-    return (amount_fen * (2 * p) + q) // (2 * q)
+    if 2 * q >= 1 << 63:
+        raise ValueError(f"ratio {ratio} has too many digits to be applied exactly")
+    wide = amount_fen.cast(pl.Int128)
+    return ((wide * pl.lit(2 * p, pl.Int128) + pl.lit(q, pl.Int128)) // pl.lit(2 * q, pl.Int128)).cast(pl.Int64)
+
+
+def below_share_expr(part: pl.Expr, whole: pl.Expr, rate: Decimal | Fraction) -> pl.Expr:
+    """``part / whole < rate`` exactly: ``part × q < whole × p`` in 128-bit integers (no overflow
+    for any 64-bit amounts and a rate of a pack's precision)."""
+    frac = Fraction(rate)
+    p, q = frac.numerator, frac.denominator
+    if max(abs(p), q) >= 1 << 63:
+        raise ValueError(f"rate {rate} has too many digits to be compared exactly")
+    return part.cast(pl.Int128) * pl.lit(q, pl.Int128) < whole.cast(pl.Int128) * pl.lit(p, pl.Int128)
+
+
+def wide_ratio(part: pl.Expr, scale: int, whole: pl.Expr) -> pl.Expr:
+    """``part × scale // whole`` in 128-bit integers, for ``0 ≤ part ≤ whole`` (a share scaled to
+    ``scale``, truncated): exact for every 64-bit amount, where ``part × 10**6`` would overflow above
+    about 92 亿元 in fen."""
+    return (part.cast(pl.Int128) * scale // whole).cast(pl.Int64)
 
 
 def fen_to_yuan_str(fen: int | None) -> str:
@@ -75,7 +156,8 @@ def format_yuan(fen: int | None) -> str:
 
 
 def _valid(text: pl.Expr, digits: int) -> pl.Expr:
-    return text.str.contains(rf"^-?\d+(\.\d{{0,{digits}}})?$")
+    # ASCII digits only: a Rust \d also matches ８ or ٨, which the decimal cast does not read.
+    return text.str.contains(rf"^-?[0-9]+(\.[0-9]{{0,{digits}}})?$")
 
 
 def _scaled(text: pl.Expr, valid: pl.Expr, digits: int) -> pl.Expr:
@@ -106,9 +188,22 @@ def scaled_int_expr(text: pl.Expr, digits: int) -> tuple[pl.Expr, pl.Expr]:
     return value, valid & value.is_not_null()
 
 
+# Full-width digits, point and comma (what a Chinese input method types) read as their ASCII forms.
+FULL_WIDTH = {chr(0xFF10 + i): str(i) for i in range(10)} | {"．": ".", "，": ","}
+# Thousands separators are read only where they group digits in threes from the decimal point.
+GROUPED = r"^-?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]*)?$"
+
+
+def clean_number_text(text: pl.Expr) -> pl.Expr:
+    """A number cell as the parser reads it: stripped, full-width digits made ASCII, and commas
+    removed only when they group digits validly (``1,234,567.89``). Any other comma (``1234,56``,
+    ``0,5``, ``1,2,3,4.00``: perhaps a decimal comma) stays, so the cell is refused, never read ×100."""
+    t = text.str.strip_chars().str.replace_many(list(FULL_WIDTH), list(FULL_WIDTH.values()))
+    return pl.when(t.str.contains(GROUPED)).then(t.str.replace_all(",", "", literal=True)).otherwise(t)
+
+
 def clean_amount_text(col: str) -> pl.Expr:
-    return (pl.col(col).str.strip_chars().str.replace_all(",", "", literal=True)
-            .str.replace_all("，", "", literal=True))
+    return clean_number_text(pl.col(col))
 
 
 def yuan_text_expr(fen: pl.Expr) -> pl.Expr:

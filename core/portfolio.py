@@ -7,6 +7,7 @@ column and value before anything is raised, so a user sees all of them in one go
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import difflib
 import io
@@ -276,14 +277,24 @@ class Portfolio:
 # Reading files into raw text tables
 
 
-def load_portfolio(path: str | Path) -> Portfolio:
-    """Load a portfolio from CSV, a folder of CSV/Parquet files, XLSX, JSON or Parquet."""
+# The unit of amounts under a header that states none (``预算金额``): None reads them as 元 after the
+# plausibility check (``_unit_problems``); "yuan" or "wan" is the user's statement (``--amounts-in``).
+AMOUNTS_IN: contextvars.ContextVar[str | None] = contextvars.ContextVar("amounts_in", default=None)
+UNIT_NAMES = {"元": "yuan", "yuan": "yuan", "万元": "wan", "wan": "wan"}
+# Below 1 万元 in every row, amounts under a header with no unit are more likely 万元 than 元.
+PLAUSIBLE_MIN_FEN = 10_000 * money.FEN_PER_YUAN
+
+
+def load_portfolio(path: str | Path, amounts_in: str | None = None) -> Portfolio:
+    """Load a portfolio from CSV, a folder of CSV/Parquet files, XLSX, JSON or Parquet.
+    ``amounts_in`` ("元"/"万元"; default ``AMOUNTS_IN``) is the unit of amount columns whose header
+    states no unit."""
     path = Path(path)
     if not path.exists():
         raise InputError([Problem(str(path), "no such file or folder")])
     warnings: list[Problem] = []
     raws = _read_raw(path, warnings)
-    return _convert(raws, warnings)
+    return _convert(raws, warnings, amounts_in or AMOUNTS_IN.get())
 
 
 @attrs.frozen
@@ -667,7 +678,8 @@ def _read_xlsx(path: Path, warnings: list[Problem] | None = None) -> list[_Raw]:
         raise InputError([Problem(str(path), f"the workbook has no 项目/projects sheet (its sheets: {found})")]
                          + [p for p in problems if p.severity == "error"])
     try:
-        frames = pl.read_excel(path, sheet_name=[s for s, _ in wanted], infer_schema_length=0, raise_if_empty=False)
+        frames = pl.read_excel(path, sheet_name=[s for s, _ in wanted], infer_schema_length=0, raise_if_empty=False,
+                             drop_empty_rows=False)
     except Exception as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise InputError([Problem(str(path), f"not a readable XLSX workbook ({first[:200]})")]) from None
@@ -681,6 +693,7 @@ def _read_xlsx(path: Path, warnings: list[Problem] | None = None) -> list[_Raw]:
                                       column=dup)])
         frame = frame.select(pl.col(c).cast(pl.String).str.replace(r" 00:00:00(\.0+)?$", "")
                              for c in frame.columns)
+        frame = _exact_xlsx_amounts(path, sheet, frame, TABLES[table])
         raws.append(_Raw(table, _with_rows(frame), Origin(str(path), sheet)))
     if warnings is not None:
         warnings.extend(problems)
@@ -709,6 +722,32 @@ def _check_reserved(columns: list[str], origin: Origin) -> None:
     if ROW in columns:
         raise InputError([Problem(origin.file, f"the column name {ROW} is reserved by jixiao; rename the column",
                                   origin.sheet, column=ROW)])
+
+
+def _exact_xlsx_amounts(path: Path, sheet: str, frame: pl.DataFrame, table: Table) -> pl.DataFrame:
+    """A numeric XLSX cell read as text is formatted by calamine to fewer digits than it holds
+    (99.99999999999 → "100", 412830.0000000001 → "412830"). In the amount columns, each numeric
+    cell whose number differs from that text is given the number's own shortest text instead, so an
+    amount that is not a whole number of fen is an error naming the cell, never rounded. Empty rows
+    (every cell empty) are then dropped, as the reader would have."""
+    mapping, _, _ = _map_headers(table, frame.columns)
+    heads = [h for h, name in mapping.items() if table.column(name).kind == "money"]
+    if heads and frame.height:
+        try:
+            numbers = pl.read_excel(path, sheet_name=sheet, columns=heads, read_options={"dtypes": dict.fromkeys(heads, "float")},
+                                    raise_if_empty=False, drop_empty_rows=False, drop_empty_cols=False)
+        except Exception as exc:
+            raise InputError([Problem(str(path), f"cannot read the amounts as numbers: {exc}", sheet)]) from None
+        if numbers.height != frame.height or not set(heads) <= set(numbers.columns):
+            raise InputError([Problem(str(path), "cannot align the numeric amounts with the sheet's rows", sheet)])
+        exact = []
+        for h in heads:
+            text, number = pl.col(h).str.strip_chars(), numbers[h].cast(pl.Float64)
+            plain = text.str.contains(r"^-?[0-9]+(\.[0-9]+)?$")
+            differs = (plain & (text.cast(pl.Float64, strict=False) != number)).fill_null(False)
+            exact.append(pl.when(differs).then(number.cast(pl.String)).otherwise(pl.col(h)).alias(h))
+        frame = frame.with_columns(exact)
+    return frame.filter(~pl.all_horizontal(pl.all().is_null())) if frame.width else frame
 
 
 def _read_json(path: Path) -> list[_Raw]:
@@ -800,9 +839,9 @@ def records_to_raw(doc: dict, file: str) -> list[_Raw]:
     return raws
 
 
-def portfolio_from_records(doc: dict, file: str) -> Portfolio:
+def portfolio_from_records(doc: dict, file: str, amounts_in: str | None = None) -> Portfolio:
     """A portfolio from ``{"projects": [...], ...}`` with the same checks as any file."""
-    return _convert(records_to_raw(doc, file))
+    return _convert(records_to_raw(doc, file), amounts_in)
 
 
 def _renumbered(frame: pl.DataFrame, pix) -> pl.DataFrame:
@@ -821,7 +860,10 @@ def _with_rows(frame: pl.DataFrame) -> pl.DataFrame:
 # Converting raw text tables into typed ones
 
 
-def _convert(raws: list[_Raw], warnings: list[Problem] | None = None) -> Portfolio:
+def _convert(raws: list[_Raw], warnings: list[Problem] | None = None, amounts_in: str | None = None) -> Portfolio:
+    unit = UNIT_NAMES.get(amounts_in) if amounts_in else None
+    if amounts_in and unit is None:
+        raise InputError([Problem("--amounts-in", "the unit of amounts is 元 or 万元", value=amounts_in)])
     problems: list[Problem] = list(warnings or ())
     frames: dict[str, pl.DataFrame] = {}
     origins: dict[str, Origin] = {}
@@ -829,8 +871,8 @@ def _convert(raws: list[_Raw], warnings: list[Problem] | None = None) -> Portfol
         if raw.table in frames:
             problems.append(Problem(raw.origin.file, f"table {raw.table!r} given twice", raw.origin.sheet))
             continue
-        convert = _convert_typed if raw.typed else _convert_table
-        frame = convert(TABLES[raw.table], raw, problems)
+        frame = (_convert_typed(TABLES[raw.table], raw, problems) if raw.typed
+                 else _convert_table(TABLES[raw.table], raw, problems, unit))
         if frame is not None:
             frames[raw.table] = frame
             mapping = {} if raw.typed else _map_headers(TABLES[raw.table], raw.frame.columns)[0]
@@ -856,12 +898,14 @@ def _normalise_header(h: str) -> str:
 
 
 def _header_index(table: Table) -> dict[str, tuple[str, str]]:
-    """Normalised header → (canonical column, unit) where unit is 'yuan', 'wan' or ''."""
+    """Normalised header → (canonical column, unit) where unit is 'yuan', 'wan' or ''. An amount
+    header states 元 when it says (元) or is the English name (``budget``); one that states no unit
+    (``预算金额``, ``金额``) has unit ''."""
     index = {}
     for col in table.columns:
-        unit = "yuan" if col.kind == "money" else ""
         for h in col.headers():
-            index[_normalise_header(h)] = (col.name, unit)
+            stated = col.kind == "money" and (h == col.name or "(元)" in _normalise_header(h))
+            index[_normalise_header(h)] = (col.name, "yuan" if stated else "")
         for h in col.wan_headers():
             index[_normalise_header(h)] = (col.name, "wan")
     return index
@@ -883,9 +927,13 @@ def _map_headers(table: Table, headers: list[str]) -> tuple[dict[str, str], dict
     return mapping, units, unknown
 
 
-def _convert_table(table: Table, raw: _Raw, problems: list[Problem]) -> pl.DataFrame | None:
+def _convert_table(table: Table, raw: _Raw, problems: list[Problem], amounts_in: str | None = None
+                   ) -> pl.DataFrame | None:
+    """``amounts_in`` ("yuan"/"wan"): the unit of amount columns whose header states none."""
     file, sheet = raw.origin.file, raw.origin.sheet
     mapping, units, unknown = _map_headers(table, raw.frame.columns)
+    unstated = [n for n, u in units.items() if u == "" and table.column(n).kind == "money"]
+    units |= dict.fromkeys(unstated, amounts_in or "")
     index = _header_index(table)
     for h in unknown:
         close = difflib.get_close_matches(_normalise_header(h), list(index), n=1, cutoff=0.6)
@@ -943,6 +991,8 @@ def _convert_table(table: Table, raw: _Raw, problems: list[Problem]) -> pl.DataF
             if len(rows) > MAX_PER_COLUMN:
                 problems.append(Problem(file, f"and {len(rows) - MAX_PER_COLUMN} more rows with the same problem",
                                         sheet, column=header))
+    if amounts_in is None:
+        problems += _unit_problems(typed, [(table.column(n), seen[n]) for n in unstated], file, sheet)
     return typed.select(pl.all().exclude("^bad:.*$"))
 
 
@@ -961,6 +1011,25 @@ def _structural_checks(col: Column, value: pl.Expr) -> list[tuple[pl.Expr, str]]
         out.append((((year < MIN_YEAR) | (year > MAX_YEAR)).fill_null(False),
                     f"not a date between {MIN_YEAR} and {MAX_YEAR}"))
     return out
+
+
+def _unit_problems(typed: pl.DataFrame, unstated: list[tuple[Column, str]], file: str,
+                   sheet: str | None) -> list[Problem]:
+    """An amount column whose header states no unit is read as 元 — unless every amount in it is
+    below 1 万元 (10 000 元) and one is not zero: 万元 figures read as 元 look exactly like that, so
+    the user is asked to state the unit rather than have it guessed. Zeros and empty cells are the
+    same in any unit and do not count."""
+    found = []
+    for col, header in unstated:
+        largest = typed[converted_name(col)].max()
+        if largest is not None and 0 < largest < PLAUSIBLE_MIN_FEN:
+            base = col.zh.replace("(元)", "")
+            found.append(Problem(
+                file, f"the header states no unit and every amount is below 10,000 元 (the largest is "
+                      f"{money.format_yuan(largest)}): if the amounts are 万元, name the column {base}(万元) or "
+                      f"run with --amounts-in 万元; if they are 元, name it {col.zh} or run with --amounts-in 元",
+                sheet, column=header))
+    return found
 
 
 def _iso_dates(text: pl.DataFrame, name: str) -> pl.Series | None:
@@ -983,7 +1052,7 @@ def _iso_date_expr(col: Column) -> tuple[pl.Expr, pl.Expr | None, str]:
 
 def _plain_numbers(text: pl.DataFrame, name: str) -> bool:
     """Whether no cell of the column has a thousands separator or a % sign to remove first."""
-    return not text.select(pl.col(name).str.contains(r"[,，%]").any()).item()
+    return not text.select(pl.col(name).str.contains(r"[,，%．０-９]").any()).item()
 
 
 def _column_expr(col: Column, unit: str, plain: bool = False
@@ -998,7 +1067,7 @@ def _column_expr(col: Column, unit: str, plain: bool = False
 
 def _number_expr(col: Column, unit: str, plain: bool = False):
     if col.kind == "decimal":
-        digits, cleaned = DECIMAL_DIGITS, pl.col(col.name).str.replace_all(",", "", literal=True).str.strip_suffix("%")
+        digits, cleaned = DECIMAL_DIGITS, money.clean_number_text(pl.col(col.name).str.strip_chars().str.strip_suffix("%"))
     else:
         digits, cleaned = money.SCALE_DIGITS[unit or "yuan"], money.clean_amount_text(col.name)
     if plain:
@@ -1052,7 +1121,7 @@ def _simple_expr(col: Column) -> tuple[pl.Expr, pl.Expr | None, str]:
 
 def decimal_e4_expr(name: str) -> tuple[pl.Expr, pl.Expr]:
     """Indicator values (a trailing % ignored) as integers scaled by 10**4, and where they are bad."""
-    text = pl.col(name).str.replace_all(",", "", literal=True).str.strip_suffix("%")
+    text = money.clean_number_text(pl.col(name).str.strip_chars().str.strip_suffix("%"))
     value, valid = money.scaled_int_expr(text, DECIMAL_DIGITS)
     empty = pl.col(name).is_null() | (pl.col(name) == "")
     return value, ~empty & ~valid
@@ -1123,6 +1192,13 @@ def _cross_checks(frames: dict[str, pl.DataFrame], origins: dict[str, Origin],
                                 str(r["end_date"])))
     spending = frames.get("spending")
     if spending is not None and spending.height:
+        total = spending.select(pl.col("amount_fen").cast(pl.Int128).sum()).item() or 0
+        if total > np.iinfo(np.int64).max:  # a project's sum of payments must fit in 64 bits
+            os_ = origins["spending"]
+            problems.append(Problem(os_.file, f"the payments add up to {money.format_yuan(total)}, more than the "
+                                              f"largest amount ({money.format_yuan(np.iinfo(np.int64).max)})", os_.sheet,
+                                    column=os_.header("amount")))
+            return frames
         sums = sum_by_project(spending, projects.height, _sum=pl.col("amount_fen"))
         clash = projects.hstack(sums).filter(
             pl.col("spent_fen").is_not_null() & (pl.col("spent_fen") != pl.col("_sum"))).sort(ROW)

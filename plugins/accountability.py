@@ -19,6 +19,7 @@ balance at 31 December (payments made by then), never a running year's budget.
 
 from __future__ import annotations
 
+import math
 from decimal import Decimal
 from typing import Literal
 
@@ -71,6 +72,8 @@ class AccountabilityParams:
         if not (self.order_correction or self.sanctions or any(self.by_trigger.values())):
             raise ValueError("sanctions: choose at least one of reduce_budget, reclaim_funds, public_notice, "
                              "suspend_disbursement, or set order_correction")
+        if not Decimal(0) <= self.missed_below <= Decimal(1):
+            raise ValueError(f"missed_below: a ratio between 0 and 1, got {self.missed_below}")
         if not Decimal(0) < self.reduce_ratio <= Decimal(1):
             raise ValueError(f"reduce_ratio: between 0 (exclusive) and 1, got {self.reduce_ratio}")
 
@@ -91,7 +94,7 @@ class Accountability(Rule):
             parts.append(tagged(facts.lazy().filter(pl.col("monitoring_deviation").fill_null(False)),
                                 "execution_deviation").collect())
         if "targets_missed" in p.derive and "target_completion" in cols:
-            threshold = int(p.missed_below * 1_000_000)
+            threshold = math.ceil(p.missed_below * 1_000_000)  # completion < x ⇔ completion < ⌈x⌉
             parts.append(tagged(facts.lazy().filter(pl.col("end_date").is_not_null() & (pl.col("end_date") < as_of)
                                                     & (pl.col("target_completion") < threshold)),
                                 "targets_missed").collect())

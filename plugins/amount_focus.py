@@ -17,6 +17,10 @@ from jixiao.core.rule import Rule
 class AmountFocusParams:
     min_amount_yuan: Decimal = Decimal("1000000")
 
+    def __attrs_post_init__(self):
+        if self.min_amount_yuan < 0 or self.min_amount_yuan != self.min_amount_yuan.quantize(Decimal("0.01")):
+            raise ValueError(f"min_amount_yuan: an amount in 元 with at most 2 decimals, got {self.min_amount_yuan}")
+
 
 class AmountFocus(Rule):
     name = "amount_focus"

@@ -15,6 +15,7 @@ then project id. ``plan`` builds a whole cycle's schedule the same way.
 from __future__ import annotations
 
 import math
+import re
 from fractions import Fraction
 
 import attrs
@@ -36,6 +37,9 @@ class CoverageParams:
     def __attrs_post_init__(self):
         if self.cycle_years < 1:
             raise ValueError("cycle_years: at least 1")
+        if not re.fullmatch(r"\d{1,15}(/\d{1,15})?|\d{0,15}\.\d{1,10}", self.min_share.strip()):
+            # Fraction() would also read "1e-999999999", building a billion-digit denominator.
+            raise ValueError(f"min_share: a fraction such as \"1/3\" or a decimal such as \"0.3\", got {self.min_share!r}")
         try:
             share = Fraction(self.min_share)
         except (ValueError, ZeroDivisionError):

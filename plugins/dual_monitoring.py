@@ -24,6 +24,7 @@ import polars as pl
 from jixiao.core.dates import year_end_expr, year_start_expr
 from jixiao.core.hookspecs import hookimpl
 from jixiao.core.indicators import MICRO, completion_micro, indicator_shares
+from jixiao.core.money import wide_ratio
 from jixiao.core.rule import Rule
 
 
@@ -41,6 +42,10 @@ class DualMonitoringParams:
     correct_gap: Decimal | None = None
 
     def __attrs_post_init__(self):
+        for name in ("suspend_gap", "stop_gap", "from_progress", "qualitative_partial"):
+            v = getattr(self, name)
+            if v is not None and not (0 <= v <= 1 and v * MICRO == (v * MICRO).to_integral_value()):
+                raise ValueError(f"{name}: a ratio between 0 and 1 with at most 6 decimals, got {v}")
         if self.stop_gap is not None and self.stop_gap <= self.suspend_gap:
             raise ValueError("stop_gap must be larger than suspend_gap")
 
@@ -72,7 +77,7 @@ class DualMonitoring(Rule):
         b, s = pl.col("budget_fen"), pl.col("spent_fen")
         return rows.select("project_id", "pix", "fiscal_year", "_major", "_start", "_end",
                            (pl.min_horizontal(elapsed, total) * MICRO // total).alias("time_progress"),
-                           pl.when(b <= 0).then(MICRO).otherwise(pl.min_horizontal(s, b) * MICRO // b)
+                           pl.when(b <= 0).then(MICRO).otherwise(wide_ratio(pl.min_horizontal(s, b), MICRO, b))
                            .alias("execution_rate")).hstack([completion])
 
     @hookimpl

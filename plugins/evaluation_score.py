@@ -63,6 +63,11 @@ class Qualitative:
     partial: Decimal = Decimal("0.7")
     missed: Decimal = Decimal("0.3")
 
+    def __attrs_post_init__(self):
+        for name, v in attrs.asdict(self).items():
+            if not (0 <= v <= 1 and v * MICRO == (v * MICRO).to_integral_value()):
+                raise ValueError(f"qualitative.{name}: a share between 0 and 1 with at most 6 decimals, got {v}")
+
 
 def _default_bands() -> list[Band]:
     return [Band(label="优", min=Decimal(90)), Band(label="良", min=Decimal(80)),
@@ -92,6 +97,9 @@ class EvaluationScoreParams:
             if v not in (*LEVELS, SHARED) or v == k:
                 raise ValueError(f"missing_weight_to.{k}: {v!r} is not another category ({', '.join(LEVELS)}) "
                                  f"or {SHARED!r}")
+        for b in self.grades:
+            if not 0 <= b.min <= 100:
+                raise ValueError(f"grades.{b.label}: a minimum score between 0 and 100, got {b.min}")
         mins = [b.min for b in self.grades]
         if not mins or mins != sorted(mins, reverse=True) or len(set(mins)) != len(mins):
             raise ValueError("grades: list bands from the highest minimum down, each minimum different")
@@ -214,7 +222,7 @@ class EvaluationScore(Rule):
             points.append(pl.when(pl.col(f"w_{lv}") > 0).then((2 * n_ + d_) // (2 * d_)).otherwise(0))
         b, s = pl.col("budget_fen"), pl.col("spent_fen")
         execution = pl.when(b <= 0).then(w["execution"]).otherwise(
-            (2 * w["execution"] * pl.min_horizontal(s, b) + b) // (2 * b))
+            ((2 * w["execution"] * pl.min_horizontal(s, b).cast(pl.Int128) + b) // (2 * b)).cast(pl.Int64))
         # Each project's sums, by position; a project with no indicator has none and no score.
         rows = facts.select("pix", execution.alias("_exec")).hstack(sums)
         return (rows.lazy().filter(pl.col("w_output").is_not_null())

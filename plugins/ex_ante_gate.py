@@ -29,6 +29,11 @@ class ExAnteGateParams:
     categories: list[str] = attrs.field(factory=list)
     from_fiscal_year: int | None = None
 
+    def __attrs_post_init__(self):
+        a = self.large_amount_yuan
+        if a is not None and (a < 0 or a != a.quantize(Decimal("0.01"))):
+            raise ValueError(f"large_amount_yuan: an amount in 元 with at most 2 decimals, got {a}")
+
 
 class ExAnteGate(Rule):
     name = "ex_ante_gate"

@@ -26,7 +26,7 @@ class PerformancePaymentParams:
     def __attrs_post_init__(self):
         for grade, ratio in self.pay_ratios.items():
             if not Decimal(0) <= ratio <= Decimal(1):
-                raise ValueError(f"pay_ratios.{grade}: between 0 and 1, got {ratio}")
+                raise ValueError(f"pay_ratios.{grade}: a ratio between 0 and 1, got {ratio} (80% is written \"0.8\")")
 
 
 class PerformancePayment(Rule):

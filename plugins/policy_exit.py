@@ -40,6 +40,10 @@ class PolicyExitParams:
         if not 1 <= self.track_longer_than_months <= 1200:
             raise ValueError(f"track_longer_than_months: 1 to 1200, got {self.track_longer_than_months}")
 
+    def __attrs_post_init__(self):
+        if not 1 <= self.track_longer_than_months <= 1200:
+            raise ValueError(f"track_longer_than_months: 1 to 1200 months, got {self.track_longer_than_months}")
+
 
 class PolicyExit(Rule):
     name = "policy_exit"

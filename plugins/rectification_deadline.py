@@ -43,8 +43,8 @@ class RectificationParams:
     grades: list[str] = attrs.field(factory=list)
 
     def __attrs_post_init__(self):
-        if self.months < 1:
-            raise ValueError(f"months: at least 1, got {self.months}")
+        if not 1 <= self.months <= 120:
+            raise ValueError(f"months: 1 to 120 months, got {self.months}")
 
 
 def _clock(frame: pl.DataFrame, start: str, report: str, as_of: dt.date, months: int,

@@ -26,8 +26,8 @@ from typing import Literal
 import attrs
 import polars as pl
 
-from jixiao.core.money import yuan_text_expr
 from jixiao.core.hookspecs import hookimpl
+from jixiao.core.money import below_share_expr, yuan_text_expr
 from jixiao.core.portfolio import sum_by_project
 from jixiao.core.rule import Rule
 
@@ -48,6 +48,8 @@ class Checkpoint:
             raise ValueError(f"ledger_month: a month before {self.month}, got {self.ledger_month}")
         if self.ledger_month is not None and self.action != "reclaim_funds":
             raise ValueError("ledger_month: only for a reclaim_funds checkpoint")
+        if self.below_rate is not None and not 0 < self.below_rate <= 1:
+            raise ValueError(f"below_rate: a ratio above 0 and at most 1, got {self.below_rate} (60% is written \"0.6\")")
 
 
 @attrs.frozen(kw_only=True)
@@ -59,6 +61,8 @@ class SpendingCheckpointsParams:
     idle_after_carryover_years: int | None = None
 
     def __attrs_post_init__(self):
+        if not 0 < self.monthly_pace <= 1:
+            raise ValueError(f"monthly_pace: a ratio above 0 and at most 1, got {self.monthly_pace}")
         if self.idle_after_carryover_years is not None and not 1 <= self.idle_after_carryover_years <= 10:
             raise ValueError(f"idle_after_carryover_years: 1 to 10, got {self.idle_after_carryover_years}")
 
@@ -79,9 +83,8 @@ def spent_by(portfolio, facts: pl.DataFrame, day: dt.date) -> pl.Series:
 
 
 def below(paid: pl.Expr, budget: pl.Expr, rate: Decimal | Fraction) -> pl.Expr:
-    """paid / budget < rate, in exact integer arithmetic."""
-    num, den = rate.as_integer_ratio()
-    return paid * den < budget * num
+    """paid / budget < rate, in exact integer arithmetic (128-bit: no overflow)."""
+    return below_share_expr(paid, budget, rate)
 
 
 class SpendingCheckpoints(Rule):
