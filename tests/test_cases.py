@@ -67,3 +67,27 @@ def test_a_case_naming_an_unknown_action_or_rule_is_an_error_with_a_suggestion(r
     assert any("the pack national has no rule of this id; did you mean 'budget_link'? (value: 'budget-link')" in m
                for m in found)
     assert any("at most two decimals" in m and "-200000.015" in m for m in found)
+
+
+def test_every_case_quotes_the_clause_its_expectations_come_from(registry):
+    """A case's expectations are derived from the clause text, and the case quotes it: either text
+    of the pack's clause inventories (word for word, a run of at least 12 characters) or, for a
+    document whose text is not at hand, a statement that it is not."""
+    import re
+
+    from jixiao.core.cases import read_case
+    from jixiao.core.clauses import inventory
+    from jixiao.core.pack import Pack
+
+    texts: dict[str, str] = {}
+    for path in CASES:
+        spec = read_case(path)
+        assert spec.case.quote.strip(), f"{path}: no quote of its clause"
+        if spec.case.pack not in texts:
+            pack = Pack.load(spec.case.pack, registry)
+            invs = [inventory(pack, key) for key in pack.sources]
+            texts[spec.case.pack] = "".join(re.sub(r"\s", "", c.text or "") for inv in invs if inv for c in inv.clauses)
+        quote = re.sub(r"\s", "", spec.case.quote)
+        pieces = [p for p in re.split(r"[“”……：:（）()]", quote) if len(p) >= 12]
+        assert "条文不在" in quote or any(p[:12] in texts[spec.case.pack] for p in pieces), \
+            f"{path}: the quote is not the text of a clause of the pack's documents"
