@@ -372,9 +372,13 @@ def run(state, pack_ref, as_of, fmt, output, portfolio):
 @click.option("--project", "projects", required=True, multiple=True,
               help="The project id (项目编码); repeat it to explain several projects.")
 @click.option("--as-of", required=True, callback=_date, help="The date the run looks from (YYYY-MM-DD).")
+@click.option("--all", "all_rules", is_flag=True,
+              help="Every rule of the pack, with the values it used; without it only the rules that gave a finding.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="json: the explanation as a document (schema jixiao.explain/1, docs/formats.md).")
 @click.argument("portfolio", type=click.Path(exists=True, path_type=Path))
 @pass_state
-def explain(state, pack_ref, projects, as_of, portfolio):
+def explain(state, pack_ref, projects, as_of, all_rules, fmt, portfolio):
     """Explain, rule by rule, what a pack decides for a project and why.
 
     One project is explained from a run on that project alone; several from one run of the whole
@@ -383,7 +387,8 @@ def explain(state, pack_ref, projects, as_of, portfolio):
     \b
     Example:
       jixiao explain --pack national --project P2024000001 --as-of 2025-03-31 portfolio.xlsx
-      jixiao explain --pack national --project P2024000001 --project P2024000002 --as-of 2025-03-31 portfolio.xlsx
+      jixiao explain --pack national --project P2024000001 --as-of 2025-03-31 --all portfolio.xlsx
+      jixiao explain --pack national --project P2024000001 --as-of 2025-03-31 --format json portfolio.xlsx
     """
     from jixiao.cli.render import show_explanation
     from jixiao.core.explain import Explainer, explain_project
@@ -393,14 +398,22 @@ def explain(state, pack_ref, projects, as_of, portfolio):
     pack = Pack.load(pack_ref, state.registry)
     folio = load_portfolio(portfolio)
     if len(projects) == 1:
-        show_explanation(out, explain_project(pack, folio, projects[0], as_of, trace=state.trace))
+        explanations = [explain_project(pack, folio, projects[0], as_of, trace=state.trace)]
+    else:
+        explainer = Explainer(pack, folio, as_of, trace=state.trace)
+        explanations = [explainer.explain(p) for p in projects]  # every id checked before anything is shown
+    if fmt == "json":
+        import json
+
+        from jixiao.core.explain_text import explanation_json
+
+        docs = [explanation_json(ex, all_rules=True) for ex in explanations]
+        sys.stdout.write(json.dumps(docs[0] if len(docs) == 1 else docs, ensure_ascii=False, indent=2) + "\n")
         return
-    explainer = Explainer(pack, folio, as_of, trace=state.trace)
-    explanations = [explainer.explain(p) for p in projects]  # every id checked before anything is shown
     for i, ex in enumerate(explanations):
         if i:
             out.rule()
-        show_explanation(out, ex)
+        show_explanation(out, ex, all_rules)
 
 
 # --- new ---------------------------------------------------------------------------------------

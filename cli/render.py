@@ -94,54 +94,21 @@ def run_with_progress(console, state, pack_ref, as_of, portfolio_path):
     return result, len(portfolio)
 
 
-def show_explanation(console, ex) -> None:
-    p = ex.project
-    console.print(f"[bold]{p['project_id']}[/] {p['name']} · {p['department']} · {p['fiscal_year']} 年度 · "
-                  f"{p['category']} · 预算 {format_yuan(p['budget_fen'])} · 已支出 {format_yuan(p['spent_fen'])}")
-    rec = ex.record
-    held = [f"{len(rec.indicators)} 项绩效指标", f"{len(rec.payments)} 笔支出", f"{len(rec.evaluations)} 次评价",
-            f"{len(rec.decisions)} 个问责决定"]
-    console.print("数据：" + "，".join(held) + "；事前评估：" + rec.assessment.result, highlight=False)
-    console.print(f"规则包 {ex.pack.meta.name}（{ex.pack.id}）· 基准日期 {ex.as_of}\n")
-    for r in ex.rules:
-        mark = "[red]● fired[/]" if r.fired else "[green]○ not fired[/]"
-        console.print(f"{mark}  [bold]{r.rule}[/] ({r.plugin}) · {'/'.join(STAGE_ZH[s] for s in r.stages)} · "
-                      f"依据 {r.source} {clause_label(ex.pack, r.citation)}")
-        for line in quote_lines(ex.pack, r.citation):
-            console.print(f"    条文：{line}", markup=False, highlight=False)
-        for f in r.findings:
-            amount = f" · {format_yuan(f.amount_fen)}" if f.amount_fen is not None else ""
-            due = f" · 期限 {f.due_date}" if f.due_date else ""
-            where = f" · {applies_text(f.budget_year, f.applies_to)}" if f.applies_to else ""
-            console.print(f"    → {ACTIONS[f.action].zh}（{f.action}）{amount}{where}{due}：{f.message}",
-                          highlight=False)
-        if r.inputs:
-            console.print("    inputs: " + ", ".join(f"{k}={_plain(k, v)}" for k, v in r.inputs.items()), highlight=False)
-        values = []
-        for name, v in r.values.items():
-            tag = {"assumed": " (assumed)", "default": " (default)", "sourced": ""}[provenance(ex.pack, v)[0]]
-            values.append(f"{name}={value_text(v.value)}{tag}")
-        console.print("    params: " + "; ".join(values), highlight=False, markup=False)
-        for note in r.notes:
-            console.print(f"    [cyan]nearest change:[/] {note}")
+def show_explanation(console, ex, all_rules: bool = False) -> None:
+    """The explanation in Chinese (``core.explain_text``): by default the rules that gave a finding,
+    with their clause text; ``all_rules`` every rule with the values it used."""
+    from jixiao.core.explain_text import explanation_lines
+
+    for i, line in enumerate(explanation_lines(ex, all_rules)):
+        style = "bold" if i == 0 else ("red" if line.startswith("●") else ("green" if line.startswith("○") else None))
+        console.print(line, markup=False, highlight=False, style=style)
 
 
 def applies_text(budget_year: int | None, applies_to: str | None) -> str:
     """"2026年度 部门项目预算控制数": the budget year and the object a binding finding applies to."""
-    if applies_to is None:
-        return ""
-    year = f"{budget_year}年度 " if budget_year is not None else ""
-    return year + OBJECTS[applies_to].zh
+    from jixiao.core.explain_text import applies_text as text
 
-
-def _plain(key: str, v) -> str:
-    if v is None:
-        return "—"
-    if key.endswith("_fen"):
-        return format_yuan(v)
-    if key.endswith("_c"):
-        return f"{v // 100}.{v % 100:02d}"
-    return str(v)
+    return text(budget_year, applies_to)
 
 
 def render_table(result: RunResult, console, limit: int | None = 200) -> None:

@@ -111,11 +111,11 @@ def test_table_output_in_the_terminal(cli, folio):
 
 
 def test_explain_shows_every_rule_and_the_nearest_change(cli, folio):
-    res = cli("explain", "--pack", "national", "--project", "P2024000003", "--as-of", "2025-03-31", folio)
+    res = cli("explain", "--pack", "national", "--project", "P2024000003", "--as-of", "2025-03-31", "--all", folio)
     assert res.exit_code == 0, res.output
     for rule in ("ex_ante", "targets", "evaluation", "budget_link"):
         assert rule in res.output
-    assert "nearest change" in res.output and ("分可达" in res.output or "分降为" in res.output)
+    assert "最近的等级变化" in res.output and ("分可达" in res.output or "分降为" in res.output)
     assert "项绩效指标" in res.output and "笔支出" in res.output  # what the portfolio holds on it
 
 
@@ -133,7 +133,7 @@ def test_explain_several_projects_from_one_run(cli, folio):
     assert both.output.endswith(one.output)  # the second explanation, as explained alone
     bad = cli("explain", "--pack", "national", "--project", "P2024000003", "--project", "P2024000999",
               "--as-of", "2025-03-31", folio)
-    assert bad.exit_code == 2 and "P2024000999" in bad.output and "fired" not in bad.output  # nothing half-shown
+    assert bad.exit_code == 2 and "P2024000999" in bad.output and "得出结论" not in bad.output  # nothing half-shown
 
 
 def test_convert_writes_the_typed_form_that_runs_the_same(cli, folio, tmp_path):

@@ -56,3 +56,42 @@ def test_the_boundary_says_which_cut_disappears(registry):
         (cut[0].action, cut[0].amount_fen)]
     down = next(b for b in ex.boundaries if b.direction == "down")
     assert down.grade == "差" and any(f.action == "cut_budget" for f in down.added)
+
+
+LEAKS = ("_fen", "_c=", "score_c", "pix", "none", "pass", "approved", "finance", "False", "True", "fired",
+         "inputs:", "params:", "nearest change", "(default)", "(assumed)", "cut_budget", "977777", "=")
+
+
+@pytest.fixture(scope="module")
+def book(tmp_path_factory):
+    return write_portfolio(generate(60, seed=11), tmp_path_factory.mktemp("ex") / "portfolio.xlsx")
+
+
+@pytest.mark.parametrize("pack", ["national", "nanchang", "tongxin"])
+def test_explain_text_has_no_internal_names_units_or_codes(cli, book, pack):
+    for pid in ("P2024000003", "P2024000007", "P2024000012"):
+        short = cli("explain", "--pack", pack, "--project", pid, "--as-of", "2025-03-31", book)
+        assert short.exit_code == 0, short.output
+        for leak in LEAKS:
+            assert leak not in short.output, (pack, pid, leak)
+        assert "○" not in short.output  # the short form: only the rules that gave a finding
+        assert "条文：" in short.output and "依据的数据" in short.output
+        full = cli("explain", "--pack", pack, "--project", pid, "--as-of", "2025-03-31", "--all", book)
+        assert "○ 未得出结论" in full.output and "参数：" in full.output
+        assert "(default)" not in full.output and "False" not in full.output and "inputs:" not in full.output
+
+
+def test_explain_json_is_documented_and_carries_the_decisions(cli, book):
+    res = cli("explain", "--pack", "nanchang", "--project", "P2024000003", "--as-of", "2025-03-31",
+              "--format", "json", book)
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.output)
+    assert doc["schema"] == "jixiao.explain/1"
+    assert list(doc) == ["schema", "pack", "pack_name", "as_of", "project", "boundaries", "rules"]
+    rule = next(r for r in doc["rules"] if r["fired"])
+    assert list(rule) == ["rule", "plugin", "stages", "stages_zh", "fired", "source", "clause", "clause_text",
+                          "findings", "inputs", "params", "notes"]
+    assert {"action", "action_zh", "amount_fen", "amount_yuan", "budget_year", "applies_to", "applies_to_zh"} <= set(
+        rule["findings"][0])
+    assert any(not r["fired"] for r in doc["rules"])  # JSON always has every rule
+    assert "jixiao.explain/1" in (__import__("pathlib").Path(__file__).parents[1] / "docs" / "formats.md").read_text()
