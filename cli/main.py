@@ -24,13 +24,51 @@ class Failure(click.ClickException):
     exit_code = 2
 
 
+_DATE_FORMS = (r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})", r"(\d{4})年(\d{1,2})月(\d{1,2})日?", r"(\d{4})(\d{2})(\d{2})")
+
+
+def parse_date(value: str) -> dt.date | None:
+    """A date in the forms the data accepts: 2025-03-31, 2025/3/31, 2025.3.31, 2025年3月31日,
+    20250331 (全角 digits too); None when it is none of them or no such day."""
+    import re
+    import unicodedata
+
+    text = unicodedata.normalize("NFKC", value).strip()
+    for form in _DATE_FORMS:
+        m = re.fullmatch(form, text)
+        if m:
+            try:
+                return dt.date(*(int(g) for g in m.groups()))
+            except ValueError:
+                return None
+    return None
+
+
 def _date(_ctx, _param, value):
     if value is None:
         return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date; use YYYY-MM-DD, e.g. 2025-03-31") from None
+    day = parse_date(value)
+    if day is None:
+        raise click.BadParameter(f"{value!r} 不是日期；可写 2025-03-31、2025/3/31、2025年3月31日 或 20250331") from None
+    return day
+
+
+def _format_for(fmt: str | None, output: Path | None, allowed: tuple[str, ...]) -> str:
+    """The --format given, else the one the -o file's extension names (.json, .csv, .xlsx), else table."""
+    if fmt is not None:
+        return fmt
+    if output is not None and output.suffix.lower().lstrip(".") in allowed:
+        return output.suffix.lower().lstrip(".")
+    return "table"
+
+
+def as_of_view(portfolio, as_of: dt.date):
+    """The portfolio as it was on the as-of date: later payments are left out, with a warning."""
+    view, late = portfolio.until(as_of)
+    if late:
+        err.print(f"注意：{late} 笔支出的支付日期晚于基准日期 {as_of}，未计入（按 {as_of} 当日的情况运行）",
+                  markup=False, highlight=False, style="yellow")
+    return view
 
 
 class JixiaoGroup(click.Group):
@@ -327,9 +365,9 @@ def packs_diff_cmd(state, a, b, include_same, fmt):
 
 @main.command()
 @click.option("--pack", "pack_ref", required=True, help="Installed pack id or a pack file.")
-@click.option("--as-of", required=True, callback=_date, help="The date the run looks from (YYYY-MM-DD).")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "xlsx"]), default="table",
-              show_default=True)
+@click.option("--as-of", required=True, callback=_date, help="The date the run looks from (2025-03-31, 2025/3/31, 2025年3月31日 or 20250331).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "xlsx"]), default=None,
+              help="Output format; without it, the -o file's extension (.json, .csv, .xlsx), else table.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file.")
 @click.argument("portfolio", type=click.Path(exists=True, path_type=Path))
 @pass_state
@@ -344,6 +382,7 @@ def run(state, pack_ref, as_of, fmt, output, portfolio):
     from jixiao.cli.render import render_table, run_with_progress
     from jixiao.core import output as render
 
+    fmt = _format_for(fmt, output, ("json", "csv", "xlsx"))
     if fmt == "xlsx" and output is None:
         raise Failure("--format xlsx needs -o FILE.xlsx")
     if fmt == "table" and output is not None:
@@ -371,7 +410,7 @@ def run(state, pack_ref, as_of, fmt, output, portfolio):
 @click.option("--pack", "pack_ref", required=True, help="Installed pack id or a pack file.")
 @click.option("--project", "projects", required=True, multiple=True,
               help="The project id (项目编码); repeat it to explain several projects.")
-@click.option("--as-of", required=True, callback=_date, help="The date the run looks from (YYYY-MM-DD).")
+@click.option("--as-of", required=True, callback=_date, help="The date the run looks from (2025-03-31, 2025/3/31, 2025年3月31日 or 20250331).")
 @click.option("--all", "all_rules", is_flag=True,
               help="Every rule of the pack, with the values it used; without it only the rules that gave a finding.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
@@ -396,7 +435,7 @@ def explain(state, pack_ref, projects, as_of, all_rules, fmt, portfolio):
     from jixiao.core.portfolio import load_portfolio
 
     pack = Pack.load(pack_ref, state.registry)
-    folio = load_portfolio(portfolio)
+    folio = as_of_view(load_portfolio(portfolio), as_of)
     if len(projects) == 1:
         explanations = [explain_project(pack, folio, projects[0], as_of, trace=state.trace)]
     else:

@@ -83,7 +83,9 @@ def run_with_progress(console, state, pack_ref, as_of, portfolio_path):
 
     pack = Pack.load(pack_ref, state.registry)
     with console.status("读取项目数据 loading portfolio…") as status:
-        portfolio = load_portfolio(portfolio_path)
+        from jixiao.cli.main import as_of_view
+
+        portfolio = as_of_view(load_portfolio(portfolio_path), as_of)
         for w in portfolio.warnings:
             console.print(f"[yellow]warning:[/] {w.render()}", highlight=False)
 

@@ -177,7 +177,7 @@ def test_bad_portfolio_exits_2_without_traceback(cli, write):
 
 def test_bad_date_option(cli, folio):
     res = cli("run", "--pack", "national", "--as-of", "31/03/2025", folio)
-    assert res.exit_code == 2 and "use YYYY-MM-DD" in res.output
+    assert res.exit_code == 2 and "不是日期" in res.output and "2025-03-31" in res.output
 
 
 def test_packs_check_reports_all_problems_and_exits_2(cli, write):
