@@ -6,6 +6,7 @@ Every domain error becomes a message without a traceback and exit code 2.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sys
 from pathlib import Path
 
@@ -15,8 +16,9 @@ from rich.console import Console
 from jixiao import __version__
 from jixiao.core.errors import JixiaoError
 
-# Piped output is not cut to 80 columns: tables stay readable in files and CI logs.
-out = Console(soft_wrap=False, width=None if sys.stdout.isatty() else 160)
+# The terminal's width; piped, COLUMNS when set (rich reads it), else 160 so that tables stay
+# readable in files and CI logs.
+out = Console(soft_wrap=False, width=None if sys.stdout.isatty() or os.environ.get("COLUMNS", "").isdigit() else 160)
 err = Console(stderr=True)
 
 

@@ -117,20 +117,33 @@ def render_table(result: RunResult, console, limit: int | None = 200) -> None:
     """Findings and a summary for the terminal; rich measures CJK width, so columns stay aligned."""
     from jixiao.core.output import summary
 
-    table = new_table("项目编码", "环节", "规则", "处理", "金额影响", "期限", "依据", "说明",
-                      title=f"{result.pack.meta.name}（{result.pack.id}）· 基准日期 {result.as_of}")
+    from rich.table import Table
+
+    # Ids, amounts and dates never wrap (a number split over two lines is misread); the stage, the
+    # citation and the message wrap into what is left of the width.
+    table = Table(title=f"{result.pack.meta.name}（{result.pack.id}）· 基准日期 {result.as_of}", padding=(0, 1))
+    table.add_column("项目编码", no_wrap=True)
+    table.add_column("处理 · 环节", overflow="fold", min_width=8)
+    table.add_column("金额影响", no_wrap=True, justify="right")
+    table.add_column("说明 · 依据", overflow="fold", ratio=1, min_width=12)
     rows = result.findings if limit is None else result.findings.head(limit)
     for r in rows.iter_rows(named=True):
-        table.add_row(r["project_id"], r["stage"], r["rule"], ACTIONS[r["action"]].zh,
-                      format_yuan(r["amount_fen"]), str(r["due_date"] or ""),
-                      f"{r['source']} {r['clause']}" + ("（含假定）" if r["assumed"] else ""), r["message"])
+        due = f"\n期限 {r['due_date']}" if r["due_date"] else ""
+        table.add_row(r["project_id"], f"{ACTIONS[r['action']].zh}\n{STAGE_ZH[r['stage']]}{due}",
+                      format_yuan(r["amount_fen"]),
+                      f"{r['message']}\n依据 {r['source']} {r['clause']}" + ("（含假定）" if r["assumed"] else ""))
     console.print(table)
     if limit is not None and result.findings.height > limit:
         console.print(f"… 另有 {result.findings.height - limit} 条结论未显示；用 --format csv/xlsx/json -o FILE 导出全部。")
     s = summary(result)
     parts = "，".join(f"{ACTIONS[k].zh} {v}" for k, v in s["by_action"].items())
     console.print(f"共 {s['findings']} 条结论，涉及 {s['projects_with_findings']} 个项目：{parts or '无'}")
-    console.print(f"下年度预算影响合计：{format_yuan(s['budget_effect_fen'])}")
+    for g in s["budget_effect_by_year"]:
+        year = f"{g['budget_year']}年度 " if g["budget_year"] is not None else ""
+        console.print(f"金额影响 · {year}{g['applies_to_zh'] or ''} · {g['action_zh']}：{format_yuan(g['amount_fen'])}"
+                      f"（{g['findings']} 条）", markup=False, highlight=False)
+    if len(s["budget_effect_by_year"]) > 1:
+        console.print(f"金额影响合计（各年度、各类相加，不是下年度预算的变化）：{format_yuan(s['budget_effect_fen'])}")
 
 
 def render_comparison(c, console, limit: int = 20) -> None:

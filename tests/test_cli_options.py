@@ -69,3 +69,44 @@ def test_findings_do_not_depend_on_the_input_row_order(cli, tmp_path):
         assert res.exit_code == 0, res.output
         outs.append((tmp_path / f"{folder.name}.json").read_bytes())
     assert outs[0] == outs[1]
+
+
+def test_the_run_table_fits_80_columns_without_splitting_ids_or_amounts(book):
+    import os
+    import re
+    import subprocess
+    import sys
+
+    from rich.cells import cell_len
+
+    res = subprocess.run([sys.executable, "-c", "from jixiao.cli.main import main; main()", "run", "--pack",
+                          "nanchang", "--as-of", "2025-03-31", str(book)], capture_output=True, text=True,
+                         env=os.environ | {"COLUMNS": "80"}, timeout=120)
+    assert res.returncode == 0, res.stderr
+    lines = res.stdout.splitlines()
+    assert max(cell_len(line) for line in lines) <= 80
+    body = [line for line in lines if line.startswith("│")]
+    first = [line.split("│")[1].strip() for line in body]
+    assert all(re.fullmatch(r"(P\d{10})?", c) for c in first)  # an id whole on its line, or nothing
+    amounts = [line.split("│")[3].strip() for line in body]
+    assert any(amounts) and all(re.fullmatch(r"(-?[\d,]+\.\d\d 元)?", a) for a in amounts)
+    assert "绩效评价" in res.stdout and "evaluate" not in res.stdout  # stages in Chinese
+
+
+@pytest.mark.parametrize("pack_id", ["nanchang", "tongxin", "tianyuan", "national"])
+def test_the_summary_gives_the_money_by_budget_year_and_kind(registry, pack_id):
+    import datetime as dt
+
+    from jixiao.core.engine import run
+    from jixiao.core.output import summary
+    from jixiao.core.pack import Pack
+
+    result = run(Pack.load(pack_id, registry), generate(200, seed=11), dt.date(2025, 3, 31))
+    s = summary(result)
+    groups = s["budget_effect_by_year"]
+    assert sum(g["amount_fen"] for g in groups) == s["budget_effect_fen"]
+    money = result.findings.filter(pl.col("amount_fen").is_not_null())
+    assert len(groups) == money.select("budget_year", "action", "applies_to").n_unique()
+    for g in groups:
+        mine = money.filter((pl.col("action") == g["action"]) & (pl.col("budget_year") == g["budget_year"]))
+        assert g["budget_year"] is not None and mine.height >= g["findings"]
