@@ -102,6 +102,27 @@ class State:
 pass_state = click.make_pass_decorator(State)
 
 
+def pack_by_name(state, ref: str) -> str:
+    """An installed pack's id, a pack file, or a unique part of an installed pack's name (南昌 →
+    nanchang); a part of several names is an error listing them."""
+    from jixiao.core.pack import Pack
+
+    if ref in state.registry.packs or Path(ref).exists() or ref.endswith(".toml"):
+        return ref
+    hits = []
+    for pid in sorted(state.registry.packs):
+        try:
+            name = Pack.load(pid, state.registry).meta.name
+        except JixiaoError:
+            continue
+        if ref in name:
+            hits.append((pid, name))
+    if len(hits) > 1:
+        raise Failure(f"--pack {ref!r} 同时匹配多个规则包：" + "、".join(f"{n}（{p}）" for p, n in hits)
+                      + "；请写出规则包 id 或更完整的名称")
+    return hits[0][0] if hits else ref
+
+
 @click.group(cls=JixiaoGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="jixiao")
 @click.option("--strict", is_flag=True, help="A plugin or pack that fails to load is an error, not a warning.")
@@ -366,7 +387,7 @@ def packs_diff_cmd(state, a, b, include_same, fmt):
 
 
 @main.command()
-@click.option("--pack", "pack_ref", required=True, help="Installed pack id or a pack file.")
+@click.option("--pack", "pack_ref", required=True, help="Installed pack id, a pack file, or part of a pack's name (南昌).")
 @click.option("--as-of", required=True, callback=_date, help="The date the run looks from (2025-03-31, 2025/3/31, 2025年3月31日 or 20250331).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "xlsx"]), default=None,
               help="Output format; without it, the -o file's extension (.json, .csv, .xlsx), else table.")
@@ -409,7 +430,7 @@ def run(state, pack_ref, as_of, fmt, output, portfolio):
 
 
 @main.command()
-@click.option("--pack", "pack_ref", required=True, help="Installed pack id or a pack file.")
+@click.option("--pack", "pack_ref", required=True, help="Installed pack id, a pack file, or part of a pack's name (南昌).")
 @click.option("--project", "projects", required=True, multiple=True,
               help="The project id (项目编码); repeat it to explain several projects.")
 @click.option("--as-of", required=True, callback=_date, help="The date the run looks from (2025-03-31, 2025/3/31, 2025年3月31日 or 20250331).")
@@ -436,7 +457,7 @@ def explain(state, pack_ref, projects, as_of, all_rules, fmt, portfolio):
     from jixiao.core.pack import Pack
     from jixiao.core.portfolio import load_portfolio
 
-    pack = Pack.load(pack_ref, state.registry)
+    pack = Pack.load(pack_by_name(state, pack_ref), state.registry)
     folio = as_of_view(load_portfolio(portfolio), as_of)
     if len(projects) == 1:
         explanations = [explain_project(pack, folio, projects[0], as_of, trace=state.trace)]

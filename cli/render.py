@@ -81,7 +81,9 @@ def run_with_progress(console, state, pack_ref, as_of, portfolio_path):
     from jixiao.core.pack import Pack
     from jixiao.core.portfolio import load_portfolio
 
-    pack = Pack.load(pack_ref, state.registry)
+    from jixiao.cli.main import pack_by_name
+
+    pack = Pack.load(pack_by_name(state, pack_ref), state.registry)
     with console.status("读取项目数据 loading portfolio…") as status:
         from jixiao.cli.main import as_of_view
 

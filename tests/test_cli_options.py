@@ -110,3 +110,13 @@ def test_the_summary_gives_the_money_by_budget_year_and_kind(registry, pack_id):
     for g in groups:
         mine = money.filter((pl.col("action") == g["action"]) & (pl.col("budget_year") == g["budget_year"]))
         assert g["budget_year"] is not None and mine.height >= g["findings"]
+
+
+def test_pack_by_its_chinese_name(cli, book, tmp_path):
+    res = cli("run", "--pack", "南昌", "--as-of", "2025-03-31", "-o", tmp_path / "a.json", book)
+    assert res.exit_code == 0, res.output
+    assert json.loads((tmp_path / "a.json").read_text())["pack"]["id"] == "nanchang"
+    res = cli("explain", "--pack", "南昌市全面实施预算绩效管理规则", "--project", "P2024000003", "--as-of", "2025-03-31", book)
+    assert res.exit_code == 0 and "南昌市" in res.output
+    res = cli("run", "--pack", "市", "--as-of", "2025-03-31", book)
+    assert res.exit_code == 2 and "nanchang" in res.output and "qingdao" in res.output
