@@ -642,7 +642,7 @@ def diff_cmd(state, old_ref, new_ref, as_of, fmt, portfolio):
             for r in result.changed.iter_rows(named=True):
                 t.add_row(r["project_id"], r["department"] or "", r["removed"], r["added"], format_yuan(r["delta_fen"]))
             out.print(t)
-            d = new_table("部门", "金额变化", title="各部门下年度预算影响变化")
+            d = new_table("部门", "金额变化", title="各部门金额影响变化（各年度、各类相加）")
             for dept, fen in result.by_department.iter_rows():
                 d.add_row(dept or "", format_yuan(fen))
             out.print(d)

@@ -120,3 +120,20 @@ def test_pack_by_its_chinese_name(cli, book, tmp_path):
     assert res.exit_code == 0 and "南昌市" in res.output
     res = cli("run", "--pack", "市", "--as-of", "2025-03-31", book)
     assert res.exit_code == 2 and "nanchang" in res.output and "qingdao" in res.output
+
+
+def test_compare_separates_next_year_cuts_from_this_years_reclaims(registry):
+    import datetime as dt
+
+    from jixiao.core.compare import SUMMARY_ROWS, compare
+    from jixiao.core.pack import Pack
+
+    packs = [Pack.load(p, registry) for p in ("nanchang", "tongxin")]
+    c = compare(packs, generate(200, seed=11), dt.date(2025, 3, 31))
+    for s in c.summary:
+        assert sum(g["amount_fen"] for g in s["budget_effect_by_year"]) == s["budget_effect_fen"]
+    labels = [label for label, _ in SUMMARY_ROWS]
+    assert not any("下年度" in label for label in labels)
+    by_year = dict(SUMMARY_ROWS)["金额影响（按预算年度、类别）"]
+    tongxin = next(s for s in c.summary if s["pack"] == "tongxin")
+    assert "收回统筹" in by_year(tongxin) and "年度" in by_year(tongxin)
