@@ -18,8 +18,9 @@ from jixiao import __version__
 from jixiao.cli.text import controls, safe, styled
 from jixiao.core.errors import JixiaoError
 
-# Piped output is not cut to 80 columns: tables stay readable in files and CI logs.
-out = Console(soft_wrap=False, width=None if sys.stdout.isatty() else 160)
+# The terminal's width; piped, COLUMNS when set (rich reads it), else 160 so that tables stay
+# readable in files and CI logs.
+out = Console(soft_wrap=False, width=None if sys.stdout.isatty() or os.environ.get("COLUMNS", "").isdigit() else 160)
 err = Console(stderr=True)
 
 
@@ -27,13 +28,51 @@ class Failure(click.ClickException):
     exit_code = 2
 
 
+_DATE_FORMS = (r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})", r"(\d{4})年(\d{1,2})月(\d{1,2})日?", r"(\d{4})(\d{2})(\d{2})")
+
+
+def parse_date(value: str) -> dt.date | None:
+    """A date in the forms the data accepts: 2025-03-31, 2025/3/31, 2025.3.31, 2025年3月31日,
+    20250331 (全角 digits too); None when it is none of them or no such day."""
+    import re
+    import unicodedata
+
+    text = unicodedata.normalize("NFKC", value).strip()
+    for form in _DATE_FORMS:
+        m = re.fullmatch(form, text)
+        if m:
+            try:
+                return dt.date(*(int(g) for g in m.groups()))
+            except ValueError:
+                return None
+    return None
+
+
 def _date(_ctx, _param, value):
     if value is None:
         return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date; use YYYY-MM-DD, e.g. 2025-03-31") from None
+    day = parse_date(value)
+    if day is None:
+        raise click.BadParameter(f"{value!r} 不是日期；可写 2025-03-31、2025/3/31、2025年3月31日 或 20250331") from None
+    return day
+
+
+def _format_for(fmt: str | None, output: Path | None, allowed: tuple[str, ...]) -> str:
+    """The --format given, else the one the -o file's extension names (.json, .csv, .xlsx), else table."""
+    if fmt is not None:
+        return fmt
+    if output is not None and output.suffix.lower().lstrip(".") in allowed:
+        return output.suffix.lower().lstrip(".")
+    return "table"
+
+
+def as_of_view(portfolio, as_of: dt.date):
+    """The portfolio as it was on the as-of date: later payments are left out, with a warning."""
+    view, late = portfolio.until(as_of)
+    if late:
+        err.print(f"注意：{late} 笔支出的支付日期晚于基准日期 {as_of}，未计入（按 {as_of} 当日的情况运行）",
+                  markup=False, highlight=False, style="yellow")
+    return view
 
 
 class JixiaoGroup(click.Group):
@@ -84,6 +123,27 @@ amounts_in_option = click.option(
     help="The unit of amounts whose column header states none (预算金额, 金额). Without it such amounts "
          "are 元, and a column in which every amount is below 10,000 元 is an error. A header with "
          "(元) or (万元) keeps its own unit.")
+
+
+def pack_by_name(state, ref: str) -> str:
+    """An installed pack's id, a pack file, or a unique part of an installed pack's name (南昌 →
+    nanchang); a part of several names is an error listing them."""
+    from jixiao.core.pack import Pack
+
+    if ref in state.registry.packs or Path(ref).exists() or ref.endswith(".toml"):
+        return ref
+    hits = []
+    for pid in sorted(state.registry.packs):
+        try:
+            name = Pack.load(pid, state.registry).meta.name
+        except JixiaoError:
+            continue
+        if ref in name:
+            hits.append((pid, name))
+    if len(hits) > 1:
+        raise Failure(f"--pack {ref!r} 同时匹配多个规则包：" + "、".join(f"{n}（{p}）" for p, n in hits)
+                      + "；请写出规则包 id 或更完整的名称")
+    return hits[0][0] if hits else ref
 
 
 @click.group(cls=JixiaoGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -354,10 +414,10 @@ def packs_diff_cmd(state, a, b, include_same, fmt):
 
 @main.command()
 @amounts_in_option
-@click.option("--pack", "pack_ref", required=True, help="Installed pack id or a pack file.")
-@click.option("--as-of", required=True, callback=_date, help="The date the run looks from (YYYY-MM-DD).")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "xlsx"]), default="table",
-              show_default=True)
+@click.option("--pack", "pack_ref", required=True, help="Installed pack id, a pack file, or part of a pack's name (南昌).")
+@click.option("--as-of", required=True, callback=_date, help="The date the run looks from (2025-03-31, 2025/3/31, 2025年3月31日 or 20250331).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "xlsx"]), default=None,
+              help="Output format; without it, the -o file's extension (.json, .csv, .xlsx), else table.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file.")
 @click.argument("portfolio", type=click.Path(exists=True, path_type=Path))
 @pass_state
@@ -373,6 +433,7 @@ def run(state, pack_ref, as_of, fmt, output, portfolio):
     from jixiao.core import output as render
     from jixiao.core.files import csv_safe
 
+    fmt = _format_for(fmt, output, ("json", "csv", "xlsx"))
     if fmt == "xlsx" and output is None:
         raise Failure("--format xlsx needs -o FILE.xlsx")
     if fmt == "table" and output is not None:
@@ -399,13 +460,17 @@ def run(state, pack_ref, as_of, fmt, output, portfolio):
 
 @main.command()
 @amounts_in_option
-@click.option("--pack", "pack_ref", required=True, help="Installed pack id or a pack file.")
+@click.option("--pack", "pack_ref", required=True, help="Installed pack id, a pack file, or part of a pack's name (南昌).")
 @click.option("--project", "projects", required=True, multiple=True,
               help="The project id (项目编码); repeat it to explain several projects.")
-@click.option("--as-of", required=True, callback=_date, help="The date the run looks from (YYYY-MM-DD).")
+@click.option("--as-of", required=True, callback=_date, help="The date the run looks from (2025-03-31, 2025/3/31, 2025年3月31日 or 20250331).")
+@click.option("--all", "all_rules", is_flag=True,
+              help="Every rule of the pack, with the values it used; without it only the rules that gave a finding.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="json: the explanation as a document (schema jixiao.explain/1, docs/formats.md).")
 @click.argument("portfolio", type=click.Path(exists=True, path_type=Path))
 @pass_state
-def explain(state, pack_ref, projects, as_of, portfolio):
+def explain(state, pack_ref, projects, as_of, all_rules, fmt, portfolio):
     """Explain, rule by rule, what a pack decides for a project and why.
 
     One project is explained from a run on that project alone; several from one run of the whole
@@ -414,24 +479,33 @@ def explain(state, pack_ref, projects, as_of, portfolio):
     \b
     Example:
       jixiao explain --pack national --project P2024000001 --as-of 2025-03-31 portfolio.xlsx
-      jixiao explain --pack national --project P2024000001 --project P2024000002 --as-of 2025-03-31 portfolio.xlsx
+      jixiao explain --pack national --project P2024000001 --as-of 2025-03-31 --all portfolio.xlsx
+      jixiao explain --pack national --project P2024000001 --as-of 2025-03-31 --format json portfolio.xlsx
     """
     from jixiao.cli.render import show_explanation
     from jixiao.core.explain import Explainer, explain_project
     from jixiao.core.pack import Pack
     from jixiao.core.portfolio import load_portfolio
 
-    pack = Pack.load(pack_ref, state.registry)
-    folio = load_portfolio(portfolio)
+    pack = Pack.load(pack_by_name(state, pack_ref), state.registry)
+    folio = as_of_view(load_portfolio(portfolio), as_of)
     if len(projects) == 1:
-        show_explanation(out, explain_project(pack, folio, projects[0], as_of, trace=state.trace))
+        explanations = [explain_project(pack, folio, projects[0], as_of, trace=state.trace)]
+    else:
+        explainer = Explainer(pack, folio, as_of, trace=state.trace)
+        explanations = [explainer.explain(p) for p in projects]  # every id checked before anything is shown
+    if fmt == "json":
+        import json
+
+        from jixiao.core.explain_text import explanation_json
+
+        docs = [explanation_json(ex, all_rules=True) for ex in explanations]
+        sys.stdout.write(json.dumps(docs[0] if len(docs) == 1 else docs, ensure_ascii=False, indent=2) + "\n")
         return
-    explainer = Explainer(pack, folio, as_of, trace=state.trace)
-    explanations = [explainer.explain(p) for p in projects]  # every id checked before anything is shown
     for i, ex in enumerate(explanations):
         if i:
             out.rule()
-        show_explanation(out, ex)
+        show_explanation(out, ex, all_rules)
 
 
 # --- new ---------------------------------------------------------------------------------------
@@ -613,7 +687,7 @@ def diff_cmd(state, old_ref, new_ref, as_of, fmt, portfolio):
             for r in result.changed.iter_rows(named=True):
                 t.add_row(r["project_id"], r["department"] or "", r["removed"], r["added"], format_yuan(r["delta_fen"]))
             out.print(t)
-            d = new_table("部门", "金额变化", title="各部门下年度预算影响变化")
+            d = new_table("部门", "金额变化", title="各部门金额影响变化（各年度、各类相加）")
             for dept, fen in result.by_department.iter_rows():
                 d.add_row(dept or "", format_yuan(fen))
             out.print(d)

@@ -89,9 +89,13 @@ def run_with_progress(console, state, pack_ref, as_of, portfolio_path):
     from jixiao.core.pack import Pack
     from jixiao.core.portfolio import load_portfolio
 
-    pack = Pack.load(pack_ref, state.registry)
+    from jixiao.cli.main import pack_by_name
+
+    pack = Pack.load(pack_by_name(state, pack_ref), state.registry)
     with console.status("读取项目数据 loading portfolio…") as status:
-        portfolio = load_portfolio(portfolio_path)
+        from jixiao.cli.main import as_of_view
+
+        portfolio = as_of_view(load_portfolio(portfolio_path), as_of)
         for w in portfolio.warnings:
             console.print(f"[yellow]warning:[/] {safe(w.render())}", highlight=False, soft_wrap=True)
 
@@ -102,76 +106,56 @@ def run_with_progress(console, state, pack_ref, as_of, portfolio_path):
     return result, len(portfolio)
 
 
-def show_explanation(console, ex) -> None:
-    p = ex.project
-    console.print(f"[bold]{safe(p['project_id'])}[/] {safe(p['name'])} · {safe(p['department'])} · {p['fiscal_year']} 年度 · "
-                  f"{safe(p['category'])} · 预算 {format_yuan(p['budget_fen'])} · 已支出 {format_yuan(p['spent_fen'])}")
-    rec = ex.record
-    held = [f"{len(rec.indicators)} 项绩效指标", f"{len(rec.payments)} 笔支出", f"{len(rec.evaluations)} 次评价",
-            f"{len(rec.decisions)} 个问责决定"]
-    console.print("数据：" + "，".join(held) + "；事前评估：" + safe(rec.assessment.result), highlight=False)
-    console.print(f"规则包 {safe(ex.pack.meta.name)}（{safe(ex.pack.id)}）· 基准日期 {ex.as_of}\n")
+def show_explanation(console, ex, all_rules: bool = False) -> None:
+    """The explanation in Chinese (``core.explain_text``): by default the rules that gave a finding,
+    with their clause text; ``all_rules`` every rule with the values it used."""
+    from jixiao.core.explain_text import explanation_lines
+
+    for i, line in enumerate(explanation_lines(ex, all_rules)):
+        style = "bold" if i == 0 else ("red" if line.startswith("●") else ("green" if line.startswith("○") else None))
+        console.print(controls(line), markup=False, highlight=False, style=style)
     for r in ex.rules:
-        mark = "[red]● fired[/]" if r.fired else "[green]○ not fired[/]"
-        console.print(f"{mark}  [bold]{safe(r.rule)}[/] ({safe(r.plugin)}) · {'/'.join(STAGE_ZH[s] for s in r.stages)} · "
-                      f"依据 {safe(r.source)} {safe(clause_label(ex.pack, r.citation))}")
-        for line in quote_lines(ex.pack, r.citation):
-            console.print(f"    条文：{controls(line)}", markup=False, highlight=False)
         if r.in_force:
-            console.print(f"    适用期间：{controls(r.in_force)}", highlight=False, markup=False)
-        for f in r.findings:
-            amount = f" · {format_yuan(f.amount_fen)}" if f.amount_fen is not None else ""
-            due = f" · 期限 {f.due_date}" if f.due_date else ""
-            where = f" · {applies_text(f.budget_year, f.applies_to)}" if f.applies_to else ""
-            console.print(f"    → {ACTIONS[f.action].zh}（{f.action}）{amount}{where}{due}：{safe(f.message)}",
-                          highlight=False)
-        if r.inputs:
-            console.print("    inputs: " + ", ".join(f"{k}={safe(_plain(k, v))}" for k, v in r.inputs.items()), highlight=False)
-        values = []
-        for name, v in r.values.items():
-            tag = {"assumed": " (assumed)", "default": " (default)", "sourced": ""}[provenance(ex.pack, v)[0]]
-            values.append(f"{name}={value_text(v.value)}{tag}")
-        console.print(safe("    params: " + "; ".join(values)), highlight=False)
-        for note in r.notes:
-            console.print(f"    [cyan]nearest change:[/] {safe(note)}")
+            console.print(controls(f"适用期间（{r.rule}）：{r.in_force}"), markup=False, highlight=False)
 
 
 def applies_text(budget_year: int | None, applies_to: str | None) -> str:
     """"2026年度 部门项目预算控制数": the budget year and the object a binding finding applies to."""
-    if applies_to is None:
-        return ""
-    year = f"{budget_year}年度 " if budget_year is not None else ""
-    return year + OBJECTS[applies_to].zh
+    from jixiao.core.explain_text import applies_text as text
 
-
-def _plain(key: str, v) -> str:
-    if v is None:
-        return "—"
-    if key.endswith("_fen"):
-        return format_yuan(v)
-    if key.endswith("_c"):
-        return f"{v // 100}.{v % 100:02d}"
-    return str(v)
+    return text(budget_year, applies_to)
 
 
 def render_table(result: RunResult, console, limit: int | None = 200) -> None:
     """Findings and a summary for the terminal; rich measures CJK width, so columns stay aligned."""
     from jixiao.core.output import summary
 
-    table = new_table("项目编码", "环节", "规则", "处理", "金额影响", "期限", "依据", "说明",
-                      title=f"{result.pack.meta.name}（{result.pack.id}）· 基准日期 {result.as_of}")
+    # Ids, amounts and dates never wrap (a number split over two lines is misread); the stage, the
+    # citation and the message wrap into what is left of the width. Cells are plain text (SafeTable).
+    table = SafeTable(title=styled(f"{result.pack.meta.name}（{result.pack.id}）· 基准日期 {result.as_of}", ""),
+                      padding=(0, 1))
+    table.add_column("项目编码", no_wrap=True)
+    table.add_column("处理 · 环节", overflow="fold", min_width=8)
+    table.add_column("金额影响", no_wrap=True, justify="right")
+    table.add_column("说明 · 依据", overflow="fold", ratio=1, min_width=12)
     rows = result.findings if limit is None else result.findings.head(limit)
     for r in rows.iter_rows(named=True):
-        table.add_row(r["project_id"], r["stage"], r["rule"], ACTIONS[r["action"]].zh,
-                      format_yuan(r["amount_fen"]), str(r["due_date"] or ""),
-                      f"{r['source']} {r['clause']}" + ("（含假定）" if r["assumed"] else ""), r["message"])
+        due = f"\n期限 {r['due_date']}" if r["due_date"] else ""
+        table.add_row(r["project_id"], f"{ACTIONS[r['action']].zh}\n{STAGE_ZH[r['stage']]}{due}",
+                      format_yuan(r["amount_fen"]),
+                      f"{r['message']}\n依据 {r['source']} {r['clause']}" + ("（含假定）" if r["assumed"] else ""))
     console.print(table)
     if limit is not None and result.findings.height > limit:
         console.print(f"… 另有 {result.findings.height - limit} 条结论未显示；用 --format csv/xlsx/json -o FILE 导出全部。")
     s = summary(result)
     parts = "，".join(f"{ACTIONS[k].zh} {v}" for k, v in s["by_action"].items())
     console.print(f"共 {s['findings']} 条结论，涉及 {s['projects_with_findings']} 个项目：{parts or '无'}")
-    console.print(f"下年度预算影响合计：{format_yuan(s['budget_effect_fen'])}")
+    for g in s["budget_effect_by_year"]:
+        year = f"{g['budget_year']}年度 " if g["budget_year"] is not None else ""
+        console.print(f"金额影响 · {year}{g['applies_to_zh'] or ''} · {g['action_zh']}：{format_yuan(g['amount_fen'])}"
+                      f"（{g['findings']} 条）", markup=False, highlight=False)
+    if len(s["budget_effect_by_year"]) > 1:
+        console.print(f"金额影响合计（各年度、各类相加，不是下年度预算的变化）：{format_yuan(s['budget_effect_fen'])}")
     from jixiao.core.in_force import report
 
     for note in report(result.pack, result.facts):

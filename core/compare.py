@@ -18,6 +18,7 @@ from jixiao.core import in_force
 from jixiao.core.actions import ACTIONS
 from jixiao.core.engine import RunResult, base_facts, run
 from jixiao.core.money import format_yuan
+from jixiao.core.output import effect_by_year
 from jixiao.core.pack import Pack
 from jixiao.core.portfolio import PIX, Portfolio, by_project, per_project
 
@@ -32,7 +33,10 @@ SUMMARY_ROWS = [
     ("不予安排预算的项目 blocked", lambda s: str(s["blocked"])),
     ("预警 alerts", lambda s: "、".join(f"{ACTIONS[k].zh} {v}" for k, v in s["alerts"].items()) or "—"),
     ("等级分布 grades", lambda s: "、".join(f"{k} {v}" for k, v in s["grades"].items()) or "—"),
-    ("下年度预算影响 budget effect", lambda s: format_yuan(s["budget_effect_fen"])),
+    ("金额影响（按预算年度、类别）", lambda s: "\n".join(
+        f"{g['budget_year']}年度{g['applies_to_zh'] or ''}{g['action_zh']} {format_yuan(g['amount_fen'])}"
+        for g in s["budget_effect_by_year"]) or "—"),
+    ("金额影响合计（各年度、各类相加）", lambda s: format_yuan(s["budget_effect_fen"])),
     ("整改待报 / 逾期 rectification due / overdue", lambda s: f"{s['rectifications_due']} / {s['rectifications_overdue']}"),
     ("已评价 graded", lambda s: f"{s['graded']}（{s['graded_share'] * 100:.1f}%）"),
     ("纳入评价 selected for evaluation", lambda s: str(s["selected_for_evaluation"])),
@@ -154,7 +158,8 @@ def _summary(result: RunResult, outcomes: pl.DataFrame, n: int) -> dict:
         "blocked": int((outcomes["gate"] != "通过").sum()),
         "alerts": {a: counts[a] for a in ALERT_ACTIONS if a in counts},
         "grades": {g: c for g, _, c in grades.iter_rows()},
-        "budget_effect_fen": effect,
+        "budget_effect_fen": effect,  # every year and kind added up: see budget_effect_by_year
+        "budget_effect_by_year": effect_by_year(f),
         "rectifications_due": counts.get("rectify", 0),
         "rectifications_overdue": counts.get("rectification_overdue", 0),
         "graded": n_graded,

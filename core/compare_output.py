@@ -50,7 +50,7 @@ def write_xlsx(c: Comparison, path: Path) -> None:
         summary_rows.append({"规则包": s["pack"], "名称": s["name"], "不予安排预算项目数": s["blocked"],
                              "预警": "、".join(f"{ACTIONS[k].zh} {v}" for k, v in s["alerts"].items()),
                              "等级分布": "、".join(f"{k} {v}" for k, v in s["grades"].items()),
-                             "下年度预算影响(元)": fen_to_yuan_str(s["budget_effect_fen"]),
+                             "金额影响合计(元，各年度各类相加)": fen_to_yuan_str(s["budget_effect_fen"]),
                              "整改待报": s["rectifications_due"], "整改逾期": s["rectifications_overdue"],
                              "已评价项目数": s["graded"], "纳入评价": s["selected_for_evaluation"], "结论条数": s["findings"]})
     matrix = c.matrix.with_columns(

@@ -245,6 +245,19 @@ def run(pack: Pack, portfolio: Portfolio, as_of: dt.date, *, explain: bool = Fal
     def messages() -> pl.Series:
         return pl.concat([text() for text in texts]) if texts else pl.Series("message", [], pl.String)
 
+    # Findings are ordered by stage, the pack's rule order, project id and action (docs/formats.md):
+    # within a rule they are in ``pix`` order, which is project-id order unless the input's rows were
+    # not sorted by id. Then sort once (stage and rule are enums in stage and pack order), and put
+    # the messages, built later, in the same order.
+    if decisions.height > 1 and not ids["project_id"].is_sorted():
+        order = (decisions.select("stage", "rule", pl.col("project_id").cast(pl.String), "action")
+                 .with_row_index("_i").sort("stage", "rule", "project_id", "action", maintain_order=True)["_i"])
+        decisions = decisions[order]
+        unordered = messages
+
+        def messages() -> pl.Series:
+            return unordered().gather(order)
+
     return RunResult(pack, as_of, decisions, facts, notes, messages)
 
 

@@ -50,6 +50,21 @@ class Explanation:
     record: ProjectRecord  # everything the portfolio holds about it
     as_of: dt.date
     rules: list[RuleExplanation]
+    # The nearest grade boundary up and down from the project's score, with what would change there.
+    boundaries: list[Boundary] = attrs.field(factory=list)
+
+
+@attrs.frozen
+class Boundary:
+    """The nearest grade above (``direction`` "up") or below ("down") the project's score: the points
+    to gain or lose (×100, exact), the grade, and the findings that would appear or disappear."""
+
+    direction: str
+    points_c: int
+    grade: str
+    gone: list[Finding]  # findings of the actual run that the other grade would not give
+    added: list[Finding]  # findings the other grade would give that the actual run does not
+    worked_out: bool = True  # False for a computed score: the indicators would have to change
 
 
 def explain_project(pack: Pack, portfolio: Portfolio, project_id: str, as_of: dt.date,
@@ -65,8 +80,9 @@ def explain_project(pack: Pack, portfolio: Portfolio, project_id: str, as_of: dt
     findings = result.findings.filter(pl.col("project_id") == project_id).iter_rows(named=True)
     notes = result.notes.filter(pl.col("project_id") == project_id) if result.notes is not None else None
     notes = notes.select("rule", "note").iter_rows() if notes is not None else ()
-    return _assemble(pack, _rule_order(rules), facts, findings, notes, ProjectRecord.from_portfolio(one, project_id),
-                     as_of)
+    ex = _assemble(pack, _rule_order(rules), facts, findings, notes, ProjectRecord.from_portfolio(one, project_id),
+                   as_of)
+    return attrs.evolve(ex, boundaries=boundaries(pack, one, facts, as_of))
 
 
 class Explainer:
@@ -101,8 +117,56 @@ class Explainer:
         findings = _rows_of(self._findings, self._finding_pix, pix).iter_rows(named=True)
         notes = _rows_of(self._notes, self._note_pix, pix).iter_rows()
         one = self.portfolio.take([pix], self._index)
-        return _assemble(self.pack, self._order, self._facts.row(pix, named=True), findings, notes,
-                         ProjectRecord.from_portfolio(one, project_id), self.as_of)
+        facts = self._facts.row(pix, named=True)
+        ex = _assemble(self.pack, self._order, facts, findings, notes,
+                       ProjectRecord.from_portfolio(one, project_id), self.as_of)
+        return attrs.evolve(ex, boundaries=boundaries(self.pack, one, facts, self.as_of))
+
+
+def boundaries(pack: Pack, one: Portfolio, facts: dict[str, Any], as_of: dt.date) -> list[Boundary]:
+    """The nearest grade boundary up and down from the project's score, each with what changes there.
+
+    The grading rule is the pack's rule whose plugin grades by bands (``bands_c``). What changes is
+    found by running the pack's per-project rules on the project alone twice: as recorded, and with
+    the evaluation the score came from set to the boundary score. Rules that compare projects with
+    each other (ranking, spot checks) are left out of the comparison.
+    """
+    score = facts.get("score_c")
+    grader = next((r for r in pack.enabled_rules() if hasattr(r.cls, "bands_c")), None)
+    if score is None or grader is None:
+        return []
+    bands = grader.instantiate(pack.id).bands_c()
+    up = [(label, low) for label, low in bands if low > score]
+    down = [(below, low) for (_, low), (below, _) in zip(bands[:-1], bands[1:]) if low <= score]
+    targets = []
+    if up:
+        label, low = up[-1]
+        targets.append(("up", low - score, label, low))
+    if down:
+        label, low = down[0]
+        targets.append(("down", score - low + 1, label, low - 1))
+    source = facts.get("score_source")
+    only = frozenset(r.id for r in pack.enabled_rules() if not getattr(r.cls, "whole_portfolio", False))
+    if source == "computed" or not targets:
+        return [Boundary(d, pts, g, [], [], worked_out=False) for d, pts, g, _ in targets]
+    key = ["rule", "action", "amount_fen", "budget_year", "applies_to"]
+
+    def findings_at(folio: Portfolio) -> pl.DataFrame:
+        return run(pack, folio, as_of, only=only).findings.filter(pl.col("action") != "grade")
+
+    actual = findings_at(one)
+    ev = one.evaluations
+    mine = (pl.col("year") == facts["fiscal_year"]) & (pl.col("kind") == source)
+    out = []
+    for direction, pts, grade, at in targets:
+        moved = attrs.evolve(one, evaluations=ev.with_columns(
+            pl.when(mine).then(pl.lit(at, ev.schema["score_c"])).otherwise(pl.col("score_c")).alias("score_c")))
+        other = findings_at(moved)
+        gone = actual.join(other.select(key), on=key, how="anti", nulls_equal=True, maintain_order="left")
+        added = other.join(actual.select(key), on=key, how="anti", nulls_equal=True, maintain_order="left")
+        out.append(Boundary(direction, pts, grade, [Finding.from_row(r) for r in gone.iter_rows(named=True)],
+                            [Finding.from_row(r) for r in added.iter_rows(named=True)]))
+    return out
 
 
 def _rows_of(frame: pl.DataFrame, pix: np.ndarray, p: int) -> pl.DataFrame:

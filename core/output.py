@@ -76,9 +76,28 @@ def summary(result: RunResult) -> dict:
         "findings": f.height,
         "projects_with_findings": f["project_id"].n_unique(),
         "by_action": {code: counts[code] for code in ACTIONS if code in counts},
+        # The sum of every amount, whatever its year and kind (kept for compatibility): not a
+        # next-year figure. ``budget_effect_by_year`` separates it (docs/formats.md).
         "budget_effect_fen": int(effect or 0),
         "budget_effect_yuan": fen_to_yuan_str(int(effect or 0)),
+        "budget_effect_by_year": effect_by_year(f),
     }
+
+
+def effect_by_year(decisions: pl.DataFrame) -> list[dict]:
+    """The money findings' amounts by budget year, action and object (a cut of the 2026 control
+    figure apart from a reclaim of 2024's unspent money), in year, action and object order."""
+    money = decisions.filter(pl.col("amount_fen").is_not_null())
+    if money.height == 0:
+        return []
+    groups = (money.group_by(pl.col("budget_year"), pl.col("action").cast(pl.String),
+                             pl.col("applies_to").cast(pl.String))
+              .agg(pl.col("amount_fen").sum(), pl.len().alias("findings"))
+              .sort("budget_year", "action", "applies_to", nulls_last=True))
+    return [{"budget_year": y, "action": a, "action_zh": ACTIONS[a].zh, "applies_to": o,
+             "applies_to_zh": OBJECTS[o].zh if o else None, "findings": n, "amount_fen": int(fen),
+             "amount_yuan": fen_to_yuan_str(int(fen))}
+            for y, a, o, fen, n in groups.iter_rows()]
 
 
 CHUNK = 100_000  # rows encoded at a time by stream_json
@@ -143,7 +162,9 @@ def write_xlsx(result: RunResult, path: Path) -> None:
         s = summary(result)
         rows = [("规则包", result.pack.id), ("名称", result.pack.meta.name), ("基准日期", result.as_of.isoformat()),
                 ("结论条数", str(s["findings"])), ("涉及项目数", str(s["projects_with_findings"])),
-                ("下年度预算影响(元)", s["budget_effect_yuan"])]
+                ("金额影响合计(元，各年度各类相加)", s["budget_effect_yuan"])]
+        rows += [(f"{g['budget_year'] or ''}年度 {g['applies_to_zh'] or ''} {g['action_zh']}(元)", g["amount_yuan"])
+                 for g in s["budget_effect_by_year"]]
         rows += [(f"{ACTIONS[k].zh}（{k}）", str(v)) for k, v in s["by_action"].items()]
         with xlsx_workbook(p) as wb:
             pl.DataFrame(rows, schema=["项目", "值"], orient="row").write_excel(wb, worksheet="汇总", autofit=True)

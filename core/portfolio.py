@@ -229,6 +229,23 @@ class Portfolio:
         a year month by month)."""
         return attrs.evolve(self, spending=self.spending.filter(pl.col("date") <= day), _memo=None)
 
+    def until(self, day: dt.date) -> tuple[Portfolio, int]:
+        """The portfolio as it was on ``day`` and how many payments dated after it were left out. A
+        project with payments in the spending table has spent the sum of those made by that day
+        (0 when all came later), not the spent column of a later export."""
+        late = self.spending.filter(pl.col("date") > day)
+        if late.height == 0:
+            return self, 0
+        kept = self.spending.filter(pl.col("date") <= day)
+        n = self.projects.height
+        paid = sum_by_project(kept.lazy(), n, _paid=pl.col("amount_fen"))["_paid"]
+        has = sum_by_project(self.spending.lazy(), n, _n=pl.lit(1, pl.Int64))["_n"].is_not_null()
+        spent = pl.DataFrame({"_p": paid, "_h": has}).select(
+            pl.when(pl.col("_h")).then(pl.col("_p").fill_null(0)).otherwise(None))["_p"]
+        projects = self.projects.with_columns(
+            pl.when(spent.is_not_null()).then(spent).otherwise(pl.col("spent_fen")).alias("spent_fen"))
+        return attrs.evolve(self, projects=projects, spending=kept, _memo=None), late.height
+
     def subset(self, project_ids: list[str]) -> Portfolio:
         """The same portfolio restricted to some projects (the single-project path of explain),
         indexed afresh: ``pix`` is again each project's position in the smaller projects table."""

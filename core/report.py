@@ -56,14 +56,14 @@ def _figures(c: Comparison) -> list[tuple[str, object]]:
     figs.append(("grades", fig))
     fig = go.Figure(go.Bar(x=[label(s["pack"]) for s in c.summary], y=[s["budget_effect_fen"] / 100 for s in c.summary],
                            text=[format_yuan(s["budget_effect_fen"]) for s in c.summary], textposition="auto"))
-    fig.update_layout(title="下年度预算影响 Next-year budget effect per pack (元)", yaxis_title="元", **layout)
+    fig.update_layout(title="金额影响合计（各年度、各类相加）Money effect per pack (元)", yaxis_title="元", **layout)
     figs.append(("effect", fig))
     dept = c.by_department
     fig = go.Figure()
     for pid in c.pack_ids:
         one = dept.filter(pl.col("pack") == pid)
         fig.add_bar(name=label(pid), x=[label(d) for d in one["department"].to_list()], y=(one["budget_effect_fen"] / 100).to_list())
-    fig.update_layout(title="各部门下年度预算影响 Budget effect per department (元)", barmode="group", yaxis_title="元", **layout)
+    fig.update_layout(title="各部门金额影响合计 Money effect per department (元)", barmode="group", yaxis_title="元", **layout)
     figs.append(("departments", fig))
     if c.monthly is not None and c.monthly.height:
         fig = go.Figure()
@@ -138,7 +138,7 @@ def write_html(c: Comparison, path: Path) -> None:
 <p class="note">同一组项目在各地规则包下的结论。把 A 市的规则用于 B 市的项目，就是在 B 市的数据上做这一对比。由 jixiao 生成。</p>
 <h2>各规则包汇总 Summary per pack</h2>{_summary_table(c)}
 <h2>图表 Charts</h2>{charts}{monthly_note}
-<h2>各部门下年度预算影响 Budget effect per department</h2>{_department_table(c)}
+<h2>各部门金额影响合计（各年度、各类相加） Money effect per department</h2>{_department_table(c)}
 <h2>结论不一致的项目 Disagreement matrix</h2>{_matrix_table(c)}
 </body></html>
 """

@@ -284,7 +284,9 @@ class EvaluationScore(Rule):
         bands = self.bands_c()
         rows = facts.lazy().filter(pl.col("score_c").is_not_null()).select("project_id", "score_c").collect()
         up = pl.lit(None, pl.String)
-        for label, low in reversed(bands):
+        # The nearest band above: the outermost ``when`` is tested first, so wrap from the top band
+        # down and the lowest band above the score wins.
+        for label, low in bands:
             gap = low - pl.col("score_c")
             text = pl.lit("再得 ") + (gap // 100).cast(pl.String) + "." + (gap % 100).cast(pl.String).str.pad_start(
                 2, "0") + pl.lit(f" 分可达{label}")

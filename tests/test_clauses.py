@@ -221,7 +221,7 @@ def test_packs_show_quotes_each_clause_and_marks_unverified_national_numbers(cli
 
 
 def test_explain_quotes_the_clause_of_every_rule(cli):
-    res = cli("explain", "--pack", "tianyuan", "--project", "P2024000003", "--as-of", "2025-03-31",
+    res = cli("explain", "--pack", "tianyuan", "--project", "P2024000003", "--as-of", "2025-03-31", "--all",
               ROOT / "examples" / "sample")
     assert res.exit_code == 0, res.output
     assert "依据 天元区预算绩效管理办法 第三十六条" in res.output

@@ -113,15 +113,15 @@ def test_csv_and_xlsx_outputs(cli, folio, tmp_path):
 def test_table_output_in_the_terminal(cli, folio):
     res = cli("run", "--pack", "national", "--as-of", "2025-03-31", folio)
     assert res.exit_code == 0
-    assert "下年度预算影响合计" in res.output and "全国预算绩效管理基础规则" in res.output
+    assert "金额影响 · " in res.output and "下年度预算影响" not in res.output and "全国预算绩效管理基础规则" in res.output
 
 
 def test_explain_shows_every_rule_and_the_nearest_change(cli, folio):
-    res = cli("explain", "--pack", "national", "--project", "P2024000003", "--as-of", "2025-03-31", folio)
+    res = cli("explain", "--pack", "national", "--project", "P2024000003", "--as-of", "2025-03-31", "--all", folio)
     assert res.exit_code == 0, res.output
     for rule in ("ex_ante", "targets", "evaluation", "budget_link"):
         assert rule in res.output
-    assert "nearest change" in res.output and ("分可达" in res.output or "分降为" in res.output)
+    assert "最近的等级变化" in res.output and ("分可达" in res.output or "分降为" in res.output)
     assert "项绩效指标" in res.output and "笔支出" in res.output  # what the portfolio holds on it
 
 
@@ -139,7 +139,7 @@ def test_explain_several_projects_from_one_run(cli, folio):
     assert both.output.endswith(one.output)  # the second explanation, as explained alone
     bad = cli("explain", "--pack", "national", "--project", "P2024000003", "--project", "P2024000999",
               "--as-of", "2025-03-31", folio)
-    assert bad.exit_code == 2 and "P2024000999" in bad.output and "fired" not in bad.output  # nothing half-shown
+    assert bad.exit_code == 2 and "P2024000999" in bad.output and "得出结论" not in bad.output  # nothing half-shown
 
 
 def test_convert_writes_the_typed_form_that_runs_the_same(cli, folio, tmp_path):
@@ -183,7 +183,7 @@ def test_bad_portfolio_exits_2_without_traceback(cli, write):
 
 def test_bad_date_option(cli, folio):
     res = cli("run", "--pack", "national", "--as-of", "31/03/2025", folio)
-    assert res.exit_code == 2 and "use YYYY-MM-DD" in res.output
+    assert res.exit_code == 2 and "不是日期" in res.output and "2025-03-31" in res.output
 
 
 def test_packs_check_reports_all_problems_and_exits_2(cli, write):
@@ -275,6 +275,6 @@ def test_a_run_says_which_rules_were_not_in_force(cli, write, tmp_path):
     assert "适用期间：规则 targets：2023 年度预算的项目按全国预算绩效管理基础规则的规定适用" in table
     # explain says it per rule, with the clause and values that applied to the project's budget year.
     why = cli("explain", "--pack", "qingdao", "--project", "C2023", "--as-of", "2024-03-31", path).output
-    assert "targets (target_gate) · 绩效目标管理 · 依据 中发〔2018〕34号" in why
-    assert "适用期间：2023 年度预算的项目按全国预算绩效管理基础规则的规定适用" in why
-    assert "适用期间：2023 年度预算不在该规则的适用期间（2020–2022 年度预算）：不适用" in why
+    assert "绩效目标管理 · 依据 中发〔2018〕34号" in why
+    assert "适用期间（targets）：2023 年度预算的项目按全国预算绩效管理基础规则的规定适用" in why
+    assert "适用期间（rectification）：2023 年度预算不在该规则的适用期间（2020–2022 年度预算）：不适用" in why
