@@ -661,8 +661,8 @@ def diff_cmd(state, old_ref, new_ref, as_of, fmt, portfolio):
 
     \b
     Example: a release gate in CI
-      git show v1.0:policy_packs/nanchang.toml > /tmp/nanchang-v1.0.toml
-      jixiao diff --old /tmp/nanchang-v1.0.toml --new policy_packs/nanchang.toml --as-of 2025-03-31 sample.xlsx
+      git show HEAD:policy_packs/nanchang.toml > /tmp/nanchang-released.toml
+      jixiao diff --old /tmp/nanchang-released.toml --new policy_packs/nanchang.toml --as-of 2025-03-31 jixiao-demo/portfolio.xlsx
     """
     import json
 
