@@ -61,6 +61,9 @@ class AccountabilityParams:
     sanctions: list[Sanction] = attrs.field(factory=lambda: ["reclaim_funds", "public_notice"])
     # trigger (a key of TRIGGERS, or "recorded" for a recorded decision) → its sanctions.
     by_trigger: dict[str, list[Sanction]] = attrs.field(factory=dict)
+    # The sanctions the document leaves to finance's judgement, named in the finding when none is
+    # applied (Tianyuan 第三十九条: 视情节轻重选择; Nanchang （十九）: 视情况暂缓或停止部门预算执行).
+    choices: list[Sanction] = attrs.field(factory=lambda: ["reduce_budget", "reclaim_funds", "public_notice"])
     # reduce_budget: the share of this year's budget not arranged next year (1 = none at all).
     reduce_ratio: Decimal = Decimal("1")
 
@@ -69,9 +72,9 @@ class AccountabilityParams:
         if unknown:
             raise ValueError(f"by_trigger: unknown trigger(s) {', '.join(unknown)}; use "
                              + ", ".join([*TRIGGERS, "recorded"]))
-        if not (self.order_correction or self.sanctions or any(self.by_trigger.values())):
+        if not (self.order_correction or self.sanctions or any(self.by_trigger.values()) or self.choices):
             raise ValueError("sanctions: choose at least one of reduce_budget, reclaim_funds, public_notice, "
-                             "suspend_disbursement, or set order_correction")
+                             "suspend_disbursement, or name the choices the document leaves, or set order_correction")
         if not Decimal(0) <= self.missed_below <= Decimal(1):
             raise ValueError(f"missed_below: a ratio between 0 and 1, got {self.missed_below}")
         if not Decimal(0) < self.reduce_ratio <= Decimal(1):
@@ -127,8 +130,8 @@ class Accountability(Rule):
         applied = pl.lit(False)
         for keys in chosen.values():
             applied = applied | pl.col("keys").list.eval(pl.element().is_in(keys)).list.any()
-        choices = "；可视情节轻重选择：" + "、".join(SANCTION_ZH[s] for s in SANCTION_ZH if s != "suspend_disbursement") \
-            + "（可单独或合并使用）"
+        choices = ("；可视情节轻重选择：" + "、".join(SANCTION_ZH[s] for s in p.choices)
+                   + ("（可单独或合并使用）" if len(p.choices) > 1 else "")) if p.choices else ""
         message = pl.lit("绩效问责：") + pl.col("triggers") + pl.when(applied).then(pl.lit("")).otherwise(pl.lit(choices))
         parts = [self.findings(hit, "accountability", message, assumed=assumed)]
         if p.order_correction:

@@ -72,7 +72,7 @@ class ScoreLinkedBudget(Rule):
     name = "score_linked_budget"
     summary = "link the grade to the next budget compiled after the evaluation: priority, improvement, notice, cut"
     Params = ScoreLinkedBudgetParams
-    reads = ("grade", "score_date", "budget_fen", "fiscal_year", "department")
+    reads = ("grade", "score_date", "budget_fen", "fiscal_year", "department", "end_date")
 
     @hookimpl
     def jixiao_apply(self, portfolio, as_of, facts):
@@ -80,7 +80,7 @@ class ScoreLinkedBudget(Rule):
         grade = pl.col("grade") if "grade" in facts.columns else pl.lit(None, pl.String)  # no grading rule
         budget_year, known_year = result_years(facts, as_of)
         graded = (facts.lazy().select("project_id", "pix", grade.alias("grade"), "budget_fen", "fiscal_year",
-                                      "department", *(c for c in ("score_date", "score_source") if c in facts.columns))
+                                      "department", "end_date", *(c for c in ("score_date", "score_source") if c in facts.columns))
                   .filter(pl.col("grade").is_not_null())
                   .with_columns(budget_year, known_year).collect())
         year = pl.col("_budget_year").cast(pl.String)
@@ -99,6 +99,10 @@ class ScoreLinkedBudget(Rule):
             if not grades:
                 continue
             hit = graded.filter(pl.col("grade").is_in(grades))
+            if target == "disbursement":
+                # Only money still being executed can be suspended: a project whose implementation
+                # runs into the year the result is known (an ended project has nothing left to pay).
+                hit = hit.filter((pl.col("end_date").dt.year() >= pl.col("_known_year")).fill_null(False))
             msg = pl.lit("绩效评价等级为") + pl.col("grade") + _fill(text)
             when = pl.col("_known_year") if target == "disbursement" else pl.col("_budget_year")
             parts.append(self.findings(hit, action, msg, assumed=self.is_assumed(param),

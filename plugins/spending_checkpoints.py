@@ -152,7 +152,7 @@ class SpendingCheckpoints(Rule):
                 ledger = month_end(year, cp.ledger_month)
                 hit = hit.filter(pl.col("_paid_ledger") == 0)
                 text = (f"{ledger:%Y-%m-%d}仍未破零、列入重点关注台账，截至{day:%Y-%m-%d}仍未支出 "
-                        f"{{}} 元，确实无法完成支付，由财政部门按照有关规定收回{year}年度该笔资金统筹使用")
+                        f"{{}} 元，年底前未能完成支付：由财政部门按照有关规定（结转结余管理）核定后收回{year}年度该笔资金统筹使用")
                 head, tail = text.split("{}")
                 msg = pl.lit(head) + yuan_text_expr(budget - paid) + pl.lit(tail)
             else:

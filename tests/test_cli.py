@@ -46,23 +46,26 @@ def test_json_findings_are_the_run_findings(registry, monkeypatch, chunk):
     from jixiao.core.pack import Pack
 
     monkeypatch.setattr(output, "CHUNK", chunk)  # several chunks, and one
-    result = run(Pack.load("tianyuan", registry), generate(60, seed=11), dt.date(2025, 3, 31))
-    doc = json.loads(output.to_json(result, 60))
-    grades = {r["project_id"]: (r["grade"], f"{r['score_c'] // 100}.{r['score_c'] % 100:02d}")
-              for r in result.facts.iter_rows(named=True) if r["score_c"] is not None}
-    expected = [{"project_id": r["project_id"], "stage": r["stage"], "rule": r["rule"], "plugin": r["plugin"],
-                 "action": r["action"], "action_zh": ACTIONS[r["action"]].zh, "amount_fen": r["amount_fen"],
-                 "amount_yuan": fen_to_yuan_str(r["amount_fen"]) if r["amount_fen"] is not None else None,
-                 "due_date": r["due_date"].isoformat() if r["due_date"] else None,
-                 "budget_year": r["budget_year"], "applies_to": r["applies_to"],
-                 "applies_to_zh": OBJECTS[r["applies_to"]].zh if r["applies_to"] else None,
-                 "grade": grades.get(r["project_id"], (None, None))[0],
-                 "score": grades.get(r["project_id"], (None, None))[1], "source": r["source"],
-                 "clause": r["clause"], "assumed": r["assumed"], "message": r["message"]}
-                for r in result.findings.iter_rows(named=True)]
-    assert doc["findings"] == expected
-    assert any(f["due_date"] for f in expected) and any(f["amount_fen"] for f in expected)
-    assert any(f["budget_year"] for f in expected) and any(f["grade"] for f in expected)
+    seen = []
+    for pack_id in ("tianyuan", "nanchang"):  # due dates in one, amounts in the other
+        result = run(Pack.load(pack_id, registry), generate(60, seed=11), dt.date(2025, 3, 31))
+        doc = json.loads(output.to_json(result, 60))
+        grades = {r["project_id"]: (r["grade"], f"{r['score_c'] // 100}.{r['score_c'] % 100:02d}")
+                  for r in result.facts.iter_rows(named=True) if r["score_c"] is not None}
+        expected = [{"project_id": r["project_id"], "stage": r["stage"], "rule": r["rule"], "plugin": r["plugin"],
+                     "action": r["action"], "action_zh": ACTIONS[r["action"]].zh, "amount_fen": r["amount_fen"],
+                     "amount_yuan": fen_to_yuan_str(r["amount_fen"]) if r["amount_fen"] is not None else None,
+                     "due_date": r["due_date"].isoformat() if r["due_date"] else None,
+                     "budget_year": r["budget_year"], "applies_to": r["applies_to"],
+                     "applies_to_zh": OBJECTS[r["applies_to"]].zh if r["applies_to"] else None,
+                     "grade": grades.get(r["project_id"], (None, None))[0],
+                     "score": grades.get(r["project_id"], (None, None))[1], "source": r["source"],
+                     "clause": r["clause"], "assumed": r["assumed"], "message": r["message"]}
+                    for r in result.findings.iter_rows(named=True)]
+        assert doc["findings"] == expected
+        seen += expected
+    assert any(f["due_date"] for f in seen) and any(f["amount_fen"] for f in seen)
+    assert any(f["budget_year"] for f in seen) and any(f["grade"] for f in seen)
 
 
 def test_written_files_get_the_usual_permissions(cli, folio, tmp_path):

@@ -320,7 +320,7 @@ def _assert_neutralised(cells: list[str]) -> None:
 
 def test_csv_outputs_neutralise_formulas_and_keep_numbers(cli, hostile, tmp_path):
     out = tmp_path / "f.csv"
-    res = cli("run", "--pack", "tianyuan", "--as-of", AS_OF, "--format", "csv", "-o", out, hostile)
+    res = cli("run", "--pack", "nanchang", "--as-of", AS_OF, "--format", "csv", "-o", out, hostile)
     assert res.exit_code == 0, res.output
     cells = _csv_cells(out.read_text(encoding="utf-8"))
     _assert_neutralised(cells)
