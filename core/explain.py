@@ -89,8 +89,9 @@ class Explainer:
     """Explanations of any number of projects from one run over the whole portfolio.
 
     Preparing costs one full run with its messages (as long as ``jixiao run``); each explanation
-    after that slices the prepared findings, notes and facts by binary search on ``pix`` — well
-    under a millisecond's worth of table work, for a service, a notebook or a batch of letters. An
+    after that slices the prepared findings, notes and facts by binary search on ``pix``, plus two
+    one-project runs for the nearest grade boundaries (a few milliseconds), for a service, a
+    notebook or a batch of letters. An
     explanation is the same as ``explain_project``'s (``tests/test_explain.py``); only the
     project's ``pix`` differs, its position in the whole portfolio rather than in a one-project one.
     """
