@@ -179,7 +179,7 @@ class Accountability(Rule):
         if portfolio.spending.height == 0 or rows.height == 0:
             return rows["spent_fen"]
         n = len(portfolio)
-        year_of = pl.Series(values=[None] * n, dtype=pl.Int32).scatter(rows["pix"], rows["fiscal_year"].cast(pl.Int32))
+        year_of = pl.Series("_fy", [], pl.Int32).extend_constant(None, n).scatter(rows["pix"], rows["fiscal_year"].cast(pl.Int32))
         sp = portfolio.spending.lazy().with_columns(pl.lit(year_of).gather(pl.col("pix")).alias("_fy"))
         paid = sum_by_project(sp.filter(pl.col("_fy").is_not_null() & (pl.col("date") <= year_end_expr(pl.col("_fy")))),
                               n, _paid=pl.col("amount_fen"))["_paid"].fill_null(0)

@@ -18,6 +18,7 @@ import polars as pl
 import pytest
 
 from jixiao.core.sample import generate, text_tables, write_portfolio
+from tests_helpers import texts_portfolio
 
 AS_OF = "2025-03-31"
 
@@ -32,21 +33,9 @@ PAYLOADS = FORMULAS + MARKUP
 
 def hostile_portfolio(folder: Path, n: int = 40) -> Path:
     """A CSV folder whose project ids, names and departments carry the payloads."""
-    tables = text_tables(generate(n, seed=3))
-    ids = tables["项目"]["项目编码"].to_list()
+    ids = text_tables(generate(n, seed=3))["项目"]["项目编码"].to_list()
     new_ids = {pid: (f"{PAYLOADS[i % len(PAYLOADS)]}{i}" if i < 3 * len(FORMULAS) else pid) for i, pid in enumerate(ids)}
-    folder.mkdir()
-    names = {"项目": "projects", "绩效指标": "indicators", "支出明细": "spending", "绩效评价": "evaluations",
-             "问责整改": "accountability"}
-    for zh, frame in tables.items():
-        frame = frame.with_columns(pl.col("项目编码").replace_strict(new_ids))
-        if zh == "项目":
-            k = pl.int_range(pl.len()) % len(PAYLOADS)
-            frame = frame.with_columns(
-                pl.lit(pl.Series(PAYLOADS)).gather(k).alias("项目名称") + pl.int_range(pl.len()).cast(pl.String),
-                pl.lit(pl.Series(PAYLOADS)).gather((k + 3) % len(PAYLOADS)).alias("主管部门"))
-        frame.write_csv(folder / f"{names[zh]}.csv")
-    return folder
+    return texts_portfolio(folder, PAYLOADS, n=n, dept_shift=3, ids=new_ids)
 
 
 @pytest.fixture(scope="module")

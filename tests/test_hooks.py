@@ -10,23 +10,11 @@ import polars as pl
 from jixiao import Rule, hookimpl
 from jixiao.core.engine import Lifecycle, base_facts
 from jixiao.core.pack import Pack
+from tests_helpers import ONE_RULE_PACK
 from jixiao.core.sample import generate
 
 AS_OF = dt.date(2025, 3, 31)
-PACK = """
-[pack]
-id = "one"
-name = "单条"
-level = "county"
-
-[sources.doc]
-doc_no = "测试〔2024〕2号"
-title = "测试"
-
-[rules.only]
-plugin = "{plugin}"
-citation = {{ source = "doc", clause = "第二条" }}
-"""
+PACK = ONE_RULE_PACK
 
 
 @attrs.frozen

@@ -15,21 +15,9 @@ from jixiao.core.portfolio import portfolio_from_records as _records
 from jixiao.core.engine import run
 from jixiao.core.errors import PluginError
 from jixiao.core.pack import Pack
+from tests_helpers import ONE_RULE_PACK
 
-PACK = """
-[pack]
-id = "one"
-name = "单条"
-level = "county"
-
-[sources.doc]
-doc_no = "测试〔2024〕2号"
-title = "测试"
-
-[rules.only]
-plugin = "{plugin}"
-citation = {{ source = "doc", clause = "第二条" }}
-"""
+PACK = ONE_RULE_PACK
 
 
 def portfolio_from_records(tables):

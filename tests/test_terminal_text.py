@@ -5,28 +5,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import polars as pl
 import pytest
 
-from jixiao.core.sample import generate, text_tables
+from tests_helpers import texts_portfolio
 
 AS_OF = "2025-03-31"
 MARKUP = ["[/]教育局", "[bold red]红字[/]", "[link=http://127.0.0.1:8765/]点我[/link]", "清屏\x1b[2J\x1b[31m", "[/bold]"]
-NAMES = {"项目": "projects", "绩效指标": "indicators", "支出明细": "spending", "绩效评价": "evaluations",
-         "问责整改": "accountability"}
 
 
 def marked_portfolio(folder: Path) -> Path:
-    tables = text_tables(generate(40, seed=3))
-    folder.mkdir()
-    for zh, frame in tables.items():
-        if zh == "项目":
-            k = pl.int_range(pl.len()) % len(MARKUP)
-            frame = frame.with_columns(
-                (pl.lit(pl.Series(MARKUP)).gather(k) + pl.int_range(pl.len()).cast(pl.String)).alias("项目名称"),
-                pl.lit(pl.Series(MARKUP)).gather((k + 1) % len(MARKUP)).alias("主管部门"))
-        frame.write_csv(folder / f"{NAMES[zh]}.csv")
-    return folder
+    return texts_portfolio(folder, MARKUP)
 
 
 @pytest.fixture(scope="module")
