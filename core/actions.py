@@ -34,6 +34,8 @@ ACTIONS: dict[str, Action] = {
         Action("stop_disbursement", "停止拨款", "disbursement stopped", binding=True),
         Action("grade", "评价等级", "graded"),
         Action("cut_budget", "扣减预算", "budget cut", budget_effect=True, binding=True),
+        Action("cut_if_budgeted", "再安排时削减", "to be cut if the project is budgeted again (no budget of that year to cut now)"),
+        Action("pending_review", "待复核后应用", "results held until finance reviews the self-evaluation"),
         Action("prioritize", "优先保障", "prioritised in the next budget"),
         Action("improve", "督促改进", "ordered to improve"),
         Action("no_new_budget", "不予新增预算", "no new budget request", binding=True),

@@ -233,7 +233,7 @@ class EvaluationScore(Rule):
         kinds = self.params.sources
         rank = {k: i for i, k in enumerate(kinds)}
         ev = portfolio.evaluations
-        ev = (ev.select("pix", "year", "kind", "date", "score_c",
+        ev = (ev.select("pix", "year", "kind", "date", "score_c", "review_date",
                         facts["fiscal_year"].gather(ev["pix"]).alias("fiscal_year"))
               .filter((pl.col("year") == pl.col("fiscal_year"))
                       & (pl.col("date").is_null() | (pl.col("date") <= as_of))
@@ -246,7 +246,10 @@ class EvaluationScore(Rule):
                   .group_by("pix", maintain_order=True).first().collect())
         # score_date: when the result existed (the evaluation's date); results feed the first budget
         # compiled after it (score_linked_budget). Null for an undated record and a computed score.
-        ev = ev.select("pix", "score_c", pl.col("kind").alias("score_source"), pl.col("date").alias("score_date"))
+        # score_review_date: finance's review (复核, 审核备案) of that report, when recorded; a rule that
+        # applies results only after the review (score_linked_budget's hold_unreviewed) reads it.
+        ev = ev.select("pix", "score_c", pl.col("kind").alias("score_source"), pl.col("date").alias("score_date"),
+                       pl.col("review_date").alias("score_review_date"))
         if "computed" in kinds:
             # Only projects whose year is over and that have no recorded score need one computed.
             unscored = (facts.lazy().filter(pl.col("fiscal_year") < as_of.year).select("pix", "budget_fen")
@@ -254,7 +257,8 @@ class EvaluationScore(Rule):
             # The execution rate of an annual evaluation is the rate at the year's end.
             unscored = unscored.with_columns(year_end_spent(portfolio, unscored["pix"]))
             computed = (self.computed_scores(portfolio, unscored)
-                        .with_columns(pl.lit("computed").alias("score_source"), pl.lit(None, pl.Date).alias("score_date")))
+                        .with_columns(pl.lit("computed").alias("score_source"), pl.lit(None, pl.Date).alias("score_date"),
+                                      pl.lit(None, pl.Date).alias("score_review_date")))
             ev = pl.concat([ev, computed]).sort("pix")
         return ev
 
@@ -277,7 +281,8 @@ class EvaluationScore(Rule):
         assumed = self.is_assumed("grades", "weights") | (
             pl.col("score_source").eq("computed") & pl.lit(self.is_assumed("qualitative", "missing_weight_to")))
         findings = self.findings(scored, "grade", message, assumed=assumed)
-        return self.output(findings, scored.select("pix", "score_c", "grade", "grade_rank", "score_source", "score_date"))
+        return self.output(findings, scored.select("pix", "score_c", "grade", "grade_rank", "score_source", "score_date",
+                                                     "score_review_date"))
 
     @hookimpl
     def jixiao_explain(self, facts):

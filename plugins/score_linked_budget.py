@@ -13,6 +13,19 @@ Sanctions on this year's money (suspending disbursement) apply to the year the r
 Nanchang （十） 扣减下年度部门项目预算控制数). A cut is ``ratio × this year's budget``, rounded half up
 to the fen; its ``amount_fen`` is negative. For a department's control figure the message names the
 department and the department's total for that budget year, beside this project's share.
+
+**A cut needs a budget to cut.** A project's own budget of year B exists only for a project still
+being implemented in B. When the project's implementation ends before B (``end_date``), or its end
+is not recorded, no money is cut: the finding (``cut_if_budgeted``, not binding) says that the
+project has no budget of year B to reduce and what the cut would be if it is budgeted again. A cut
+of the department's control figure does not depend on the project continuing.
+
+**Reviewed results only, where the document says so.** Where every self-evaluation report goes to
+finance for review before it counts (Nanchang （九） 审核备案, Tianyuan 第三十二条 复核),
+``hold_unreviewed`` holds the results of a self-evaluation (or of a score jixiao computed from
+the indicators) that has no review recorded by the date: instead of cutting, notifying or
+refusing, one finding (``pending_review``, not binding) says what follows once the review confirms
+the grade.
 """
 
 from __future__ import annotations
@@ -48,6 +61,9 @@ class ScoreLinkedBudgetParams:
     cut_alternative: str | None = None
     # Whose requests 不予新增预算 refuses: the project's own, or its implementing unit's (Tongxin 二（四）).
     no_new_budget_for: Literal["project_budget", "unit_new_requests"] = "project_budget"
+    # Hold the results of an unreviewed self-evaluation (or computed score) until finance's review
+    # is recorded (see the module docstring).
+    hold_unreviewed: bool = False
 
     def __attrs_post_init__(self):
         for grade, ratio in self.cut_ratios.items():
@@ -72,7 +88,8 @@ class ScoreLinkedBudget(Rule):
     name = "score_linked_budget"
     summary = "link the grade to the next budget compiled after the evaluation: priority, improvement, notice, cut"
     Params = ScoreLinkedBudgetParams
-    reads = ("grade", "score_date", "budget_fen", "fiscal_year", "department", "end_date")
+    reads = ("grade", "score_date", "score_source", "score_review_date", "budget_fen", "fiscal_year",
+             "department", "end_date")
 
     @hookimpl
     def jixiao_apply(self, portfolio, as_of, facts):
@@ -80,9 +97,16 @@ class ScoreLinkedBudget(Rule):
         grade = pl.col("grade") if "grade" in facts.columns else pl.lit(None, pl.String)  # no grading rule
         budget_year, known_year = result_years(facts, as_of)
         graded = (facts.lazy().select("project_id", "pix", grade.alias("grade"), "budget_fen", "fiscal_year",
-                                      "department", "end_date", *(c for c in ("score_date", "score_source") if c in facts.columns))
+                                      "department", "end_date",
+                                      *(c for c in ("score_date", "score_source", "score_review_date") if c in facts.columns))
                   .filter(pl.col("grade").is_not_null())
                   .with_columns(budget_year, known_year).collect())
+        held = None
+        if p.hold_unreviewed and "score_source" in graded.columns:
+            reviewed = (pl.col("score_review_date") <= as_of).fill_null(False) \
+                if "score_review_date" in graded.columns else pl.lit(False)
+            unreviewed = pl.col("score_source").is_in(["self", "computed"]) & ~reviewed
+            held, graded = graded.filter(unreviewed), graded.filter(~unreviewed)
         year = pl.col("_budget_year").cast(pl.String)
         no_new_text = ("，不予考虑项目实施单位{y}年度新增预算需求" if p.no_new_budget_for == "unit_new_requests"
                        else "，{y}年度不予新增预算")
@@ -110,35 +134,92 @@ class ScoreLinkedBudget(Rule):
         cuts = {grade: ratio for grade, ratio in p.cut_ratios.items() if ratio != 0}
         if cuts:
             parts.append(self._cuts(graded, cuts))
+        if held is not None and held.height:
+            parts.append(self._held(held))
         if p.poor_rectification_actions:
             parts += self._poor_rectification(portfolio, as_of, facts)
         return self.output(pl.concat(parts) if parts else None)
 
-    def _cuts(self, graded: pl.DataFrame, cuts: dict[str, Decimal]) -> pl.LazyFrame:
-        p = self.params
-        # One pass over the cut grades, so the findings stay in the portfolio's order.
-        hit = graded.filter(pl.col("grade").is_in(list(cuts)))
+    @staticmethod
+    def _cut_exprs(cuts: dict[str, Decimal]) -> tuple[pl.Expr, pl.Expr]:
+        """(the cut in fen, the ratio as text) of each project's grade; null for other grades."""
         cut, pct = pl.lit(None, pl.Int64), pl.lit(None, pl.String)
         for grade, ratio in cuts.items():
             cut = pl.when(pl.col("grade") == grade).then(share_fen_expr(pl.col("budget_fen"), ratio)).otherwise(cut)
             pct = pl.when(pl.col("grade") == grade).then(pl.lit(f"{(ratio * 100).normalize():f}%")).otherwise(pct)
-        hit = hit.with_columns(cut.alias("_cut"))
+        return cut, pct
+
+    def _cuts(self, graded: pl.DataFrame, cuts: dict[str, Decimal]) -> pl.LazyFrame:
+        p = self.params
+        # One pass over the cut grades, so the findings stay in the portfolio's order.
+        cut, pct = self._cut_exprs(cuts)
+        hit = graded.filter(pl.col("grade").is_in(list(cuts))).with_columns(cut.alias("_cut"), pct.alias("_pct"))
         year = pl.col("_budget_year").cast(pl.String)
-        share = pl.lit("（本项目本年预算 ") + yuan_text_expr(pl.col("budget_fen")) + pl.lit(" 元的 ") + pct
+        share = pl.lit("（本项目本年预算 ") + yuan_text_expr(pl.col("budget_fen")) + pl.lit(" 元的 ") + pl.col("_pct")
+        alternative = pl.lit(f"；文件允许以“{p.cut_alternative}”代替扣减，由财政部门选择" if p.cut_alternative else "")
+        assumed = self.is_assumed("cut_ratios", "cut_from")
         if p.cut_from == "department_control":
             hit = hit.with_columns(pl.col("_cut").sum().over("department", "_budget_year").alias("_dept_total"))
             msg = (pl.lit("绩效评价等级为") + pl.col("grade") + pl.lit("，扣减") + pl.col("department") + year
                    + pl.lit("年度部门项目预算控制数 ") + yuan_text_expr(pl.col("_cut")) + pl.lit(" 元") + share
                    + pl.lit("；该部门") + year + pl.lit("年度控制数合计扣减 ") + yuan_text_expr(pl.col("_dept_total"))
-                   + pl.lit(" 元）"))
+                   + pl.lit(" 元）") + alternative)
+            return self.findings(hit, "cut_budget", msg, amount_fen=-pl.col("_cut"),
+                                 budget_year=pl.col("_budget_year"), applies_to=p.cut_from, assumed=assumed)
+        # The project's own budget of that year exists only if the project is still implemented then.
+        continues = (pl.col("end_date").dt.year() >= pl.col("_budget_year")).fill_null(False)
+        msg = (pl.lit("绩效评价等级为") + pl.col("grade") + pl.lit("，削减本项目") + year + pl.lit("年度预算 ")
+               + yuan_text_expr(pl.col("_cut")) + pl.lit(" 元") + share + pl.lit("）") + alternative)
+        why_none = (pl.when(pl.col("end_date").is_null())
+                    .then(pl.lit("项目实施期结束日期未填，不能确定") + year + pl.lit("年度是否仍安排本项目预算"))
+                    .otherwise(pl.lit("本项目实施期至") + pl.col("end_date").dt.strftime("%Y-%m-%d")
+                               + pl.lit("结束，") + year + pl.lit("年度无本项目预算可削减")))
+        conditional = (pl.lit("绩效评价等级为") + pl.col("grade") + pl.lit("；") + why_none
+                       + pl.lit("，本次不扣减金额；如") + year + pl.lit("年度再安排本项目预算，削减 ")
+                       + yuan_text_expr(pl.col("_cut")) + pl.lit(" 元") + share + pl.lit("）") + alternative)
+        return pl.concat([
+            self.findings(hit.lazy().filter(continues), "cut_budget", msg, amount_fen=-pl.col("_cut"),
+                          budget_year=pl.col("_budget_year"), applies_to=p.cut_from, assumed=assumed),
+            self.findings(hit.lazy().filter(~continues), "cut_if_budgeted", conditional,
+                          budget_year=pl.col("_budget_year"), applies_to=p.cut_from, assumed=assumed)])
+
+    def _held(self, held: pl.DataFrame) -> pl.LazyFrame:
+        """One finding per project whose grade rests on an unreviewed self-evaluation: what follows
+        once finance's review confirms the grade (nothing is applied before)."""
+        p = self.params
+        year = pl.col("_budget_year").cast(pl.String)
+        unit = p.no_new_budget_for == "unit_new_requests"
+        cuts = {grade: ratio for grade, ratio in p.cut_ratios.items() if ratio != 0}
+        cut, pct = self._cut_exprs(cuts)
+        if p.cut_from == "department_control":
+            cut_text = (pl.lit("扣减") + pl.col("department") + year + pl.lit("年度部门项目预算控制数（按本年预算的 ")
+                        + pct + pl.lit(" 测算为 ") + yuan_text_expr(cut) + pl.lit(" 元）"))
         else:
-            msg = (pl.lit("绩效评价等级为") + pl.col("grade") + pl.lit("，削减本项目") + year + pl.lit("年度预算 ")
-                   + yuan_text_expr(pl.col("_cut")) + pl.lit(" 元") + share + pl.lit("）"))
-        if p.cut_alternative:
-            msg = msg + pl.lit(f"；文件允许以“{p.cut_alternative}”代替扣减，由财政部门选择")
-        return self.findings(hit, "cut_budget", msg, amount_fen=-pl.col("_cut"),
-                             budget_year=pl.col("_budget_year"), applies_to=p.cut_from,
-                             assumed=self.is_assumed("cut_ratios", "cut_from"))
+            cut_text = (pl.lit("削减本项目") + year + pl.lit("年度预算（按本年预算的 ") + pct + pl.lit(" 测算为 ")
+                        + yuan_text_expr(cut) + pl.lit(" 元）"))
+        consequences = ((p.priority_grades, year + pl.lit("年度预算优先保障")), (p.improve_grades, pl.lit("督促改进")),
+                        (p.notice_grades, pl.lit("予以公开通报")),
+                        (p.no_new_budget_grades, pl.lit("不予考虑项目实施单位") + year + pl.lit("年度新增预算需求") if unit
+                         else year + pl.lit("年度不予新增预算")),
+                        (p.suspend_grades, pl.lit("中止") + pl.col("_known_year").cast(pl.String)
+                         + pl.lit("年度预算执行或调整执行中的预算资金拨付")),
+                        (p.reward_grades, pl.lit("予以通报表扬并实施奖励")),
+                        (list(cuts), cut_text))
+        items = [pl.when(pl.col("grade").is_in(grades)).then(text) for grades, text in consequences if grades]
+        if not items:
+            return self.findings(held.head(0), "pending_review", "")
+        listed = pl.concat_list(items).list.drop_nulls()
+        held = held.with_columns(listed.alias("_then")).filter(pl.col("_then").list.len() > 0)
+        source = pl.when(pl.col("score_source") == "computed").then(
+            pl.lit("（按绩效指标测算；尚无自评报告记录，未经财政部门复核）")).otherwise(
+            pl.lit("（单位自评），自评报告尚未经财政部门复核"))
+        msg = (pl.lit("绩效评价等级为") + pl.col("grade") + source
+               + pl.lit("：复核确认该等级后，") + pl.col("_then").list.join("；")
+               + pl.lit("；复核前不据此调整预算"))
+        has_cut = pl.col("grade").is_in(list(cuts)) if cuts else pl.lit(False)
+        return self.findings(held, "pending_review", msg, budget_year=pl.col("_budget_year"),
+                             applies_to=pl.when(has_cut).then(pl.lit(p.cut_from)),
+                             assumed=self.is_assumed("hold_unreviewed"))
 
     def _poor_rectification(self, portfolio, as_of, facts: pl.DataFrame) -> list[pl.LazyFrame]:
         from jixiao.plugins.rectification_deadline import decision_status

@@ -32,8 +32,14 @@ def actions(result, pid, rule=None):
     return (f if rule is None else f.filter(pl.col("rule") == rule))["action"].to_list()
 
 
+def continuing(*rows: str) -> str:
+    """Projects implemented until 2027: their own budget of the year a result feeds (2026) exists."""
+    lines = project_rows(*rows).splitlines()
+    return "\n".join([lines[0] + ",实施结束日期"] + [line + ",2027-12-31" for line in lines[1:]]) + "\n"
+
+
 def test_grade_boundaries_are_lower_inclusive(national, write, tmp_path):
-    write("pf/projects.csv", project_rows(*(ok_row(pid, budget="1000000.05") for pid in SCORES)))
+    write("pf/projects.csv", continuing(*(ok_row(pid, budget="1000000.05") for pid in SCORES)))
     write("pf/evaluations.csv", "项目编码,评价年度,评价方式,总分\n"
           + "".join(f"{pid},2024,财政重点评价,{score}\n" for pid, score in SCORES.items()))
     result = run_folder(national, tmp_path)
@@ -48,10 +54,21 @@ def test_grade_boundaries_are_lower_inclusive(national, write, tmp_path):
 
 
 def test_half_fen_rounds_up(national, write, tmp_path):
-    write("pf/projects.csv", project_rows(ok_row("H", budget="0.03")))
+    write("pf/projects.csv", continuing(ok_row("H", budget="0.03")))
     write("pf/evaluations.csv", "项目编码,评价年度,评价方式,总分\nH,2024,自评,10\n")
     cut = run_folder(national, tmp_path).findings.filter(pl.col("action") == "cut_budget")
     assert cut["amount_fen"].to_list() == [-1]  # 3 fen × 0.2 = 0.6 fen → 1 fen
+
+
+def test_no_cut_without_a_budget_of_that_year(national, write, tmp_path):
+    # A project without a recorded end: no 2026 budget is known to exist, so no money is cut; the
+    # finding names what the cut would be.
+    write("pf/projects.csv", project_rows(ok_row("E", budget="1000000.05")))
+    write("pf/evaluations.csv", "项目编码,评价年度,评价方式,评价日期,总分\nE,2024,财政重点评价,2025-03-01,10\n")
+    findings = run_folder(national, tmp_path).findings.filter(pl.col("rule") == "budget_link")
+    row = findings.row(0, named=True)
+    assert findings.height == 1 and row["action"] == "cut_if_budgeted" and row["amount_fen"] is None
+    assert "削减 200,000.01 元" in row["message"] and row["budget_year"] == 2026
 
 
 def test_better_evaluation_source_wins_and_future_evaluations_are_ignored(national, write, tmp_path):
