@@ -54,6 +54,8 @@ ACTIONS: dict[str, Action] = {
         Action("adjust_targets", "调整绩效目标", "targets to be revised or re-filed"),
         Action("pay_by_performance", "按绩效付费", "paid according to performance", binding=True),
         Action("reward", "表扬奖励", "commended and rewarded"),
+        Action("consider_exit", "作为终止退出参考", "a reference for ending or exiting a fund"),
+        Action("consider_reward", "作为奖励参考", "a reference for rewarding a fund's manager"),
         Action("accountability", "追责问责", "held accountable"),
         Action("rank", "排序", "priority rank"),
     )

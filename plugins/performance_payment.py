@@ -1,7 +1,20 @@
-"""按绩效付费 (Nanchang （十一）): PPP operating subsidies and government-purchased services are paid
-according to the evaluation result; for government investment funds the result decides exit and
-rewards. ``pay_ratios`` maps a grade to the share of the payment made; the withheld part is the
-finding's (negative) amount."""
+"""按绩效付费 (Nanchang （十一）).
+
+The clause says, for PPP, “根据项目绩效评价结果，支付相应的项目运营补助金额”: the operating subsidy
+is paid according to the evaluation result. How much a grade pays is set by the project's contract
+(its 绩效考核 terms), not by the document, so by default the finding names the grade and the year
+whose subsidy it governs, with no amount. A pack that has the ratios (a city's PPP rules) sets
+``pay_ratios``: grade → share of the subsidy paid; the withheld part is the finding's (negative)
+amount, computed on ``subsidy_base`` — the project's budget of the evaluated year, taken as the
+year's subsidy — and a grade paid in full carries no amount.
+
+For government investment funds the result is “政府出资额预算管理、终止和退出以及给予基金管理机构
+每年一次性奖励的重要参考依据”: an important reference, not a decision — the findings
+(``consider_exit``, ``consider_reward``) say so and move no money.
+
+Government-purchased services are told to “逐步建立按绩效付费的理念和模式” (gradually build the
+practice): no payment rule, so they are not in ``categories`` unless a pack says otherwise.
+"""
 
 from __future__ import annotations
 
@@ -11,13 +24,13 @@ import attrs
 import polars as pl
 
 from jixiao.core.hookspecs import hookimpl
-from jixiao.core.money import share_fen_expr
+from jixiao.core.money import share_fen_expr, yuan_text_expr
 from jixiao.core.rule import GRADES, Rule
 
 
 @attrs.frozen(kw_only=True)
 class PerformancePaymentParams:
-    categories: list[str] = attrs.field(factory=lambda: ["PPP", "政府购买服务"])
+    categories: list[str] = attrs.field(factory=lambda: ["PPP"])
     pay_ratios: dict[str, Decimal] = attrs.field(factory=dict, metadata={GRADES: True})
     fund_categories: list[str] = attrs.field(factory=lambda: ["政府投资基金"])
     fund_exit_grades: list[str] = attrs.field(factory=lambda: ["差"], metadata={GRADES: True})
@@ -31,9 +44,9 @@ class PerformancePaymentParams:
 
 class PerformancePayment(Rule):
     name = "performance_payment"
-    summary = "PPP subsidies and purchased services paid by evaluation result; investment funds exit or are rewarded"
+    summary = "PPP operating subsidies paid by evaluation result; for investment funds the result is a reference for exit and rewards"
     Params = PerformancePaymentParams
-    reads = ("category", "grade", "budget_fen")
+    reads = ("category", "grade", "budget_fen", "fiscal_year")
 
     @hookimpl
     def jixiao_apply(self, facts):
@@ -42,23 +55,38 @@ class PerformancePayment(Rule):
         p = self.params
         graded = facts.lazy().filter(pl.col("grade").is_not_null())
         paid = graded.filter(pl.col("category").is_in(p.categories))
+        year = pl.col("fiscal_year").cast(pl.String)
+        head = pl.lit("评价等级") + pl.col("grade") + pl.lit("：") + year + pl.lit("年度项目运营补助")
         parts = []
+        with_ratio = {g: r for g, r in p.pay_ratios.items()}
         assumed = self.is_assumed("pay_ratios")
-        for grade, ratio in p.pay_ratios.items():
+        for grade, ratio in with_ratio.items():
             hit = paid.filter(pl.col("grade") == grade)
             pct = f"{(ratio * 100).normalize():f}%"
+            if ratio == 1:
+                parts.append(self.findings(hit, "pay_by_performance", head + pl.lit("按绩效全额支付"),
+                                           budget_year=pl.col("fiscal_year"), applies_to="contract_payment",
+                                           assumed=assumed))
+                continue
             withheld = pl.col("budget_fen") - share_fen_expr(pl.col("budget_fen"), ratio)
-            # The subsidy or fee paid is the one for the evaluated year's service.
-            parts.append(self.findings(hit, "pay_by_performance",
-                                       pl.lit("评价等级") + pl.col("grade") + pl.lit("，") + pl.col("fiscal_year").cast(pl.String)
-                                       + pl.lit(f"年度运营补助/服务费按绩效支付 {pct}"),
-                                       amount_fen=-withheld, budget_year=pl.col("fiscal_year"),
-                                       applies_to="contract_payment", assumed=assumed))
+            parts.append(self.findings(
+                hit, "pay_by_performance",
+                head + pl.lit(f"按绩效支付 {pct}，不予支付 ") + yuan_text_expr(withheld)
+                + pl.lit(" 元（以本项目本年预算 ") + yuan_text_expr(pl.col("budget_fen")) + pl.lit(" 元为运营补助基数）"),
+                amount_fen=-withheld, budget_year=pl.col("fiscal_year"), applies_to="contract_payment",
+                assumed=assumed))
+        # Grades the pack gives no ratio for: the contract's performance terms decide the amount.
+        rest = paid.filter(~pl.col("grade").is_in(list(with_ratio)))
+        parts.append(self.findings(rest, "pay_by_performance",
+                                   head + pl.lit("根据本次绩效评价结果支付，支付比例和金额按项目合同的绩效考核约定（文件未规定比例）"),
+                                   budget_year=pl.col("fiscal_year"), applies_to="contract_payment"))
         funds = graded.filter(pl.col("category").is_in(p.fund_categories))
-        parts.append(self.findings(funds.filter(pl.col("grade").is_in(p.fund_exit_grades)), "exit_policy",
-                                   pl.lit("政府投资基金评价等级") + pl.col("grade") + pl.lit("，作为终止和退出的依据"),
+        parts.append(self.findings(funds.filter(pl.col("grade").is_in(p.fund_exit_grades)), "consider_exit",
+                                   pl.lit("政府投资基金评价等级") + pl.col("grade")
+                                   + pl.lit("，作为政府出资额预算管理、终止和退出的重要参考依据"),
                                    assumed=self.is_assumed("fund_exit_grades")))
-        parts.append(self.findings(funds.filter(pl.col("grade").is_in(p.fund_reward_grades)), "reward",
-                                   pl.lit("政府投资基金评价等级") + pl.col("grade") + pl.lit("，给予基金管理机构一次性奖励"),
+        parts.append(self.findings(funds.filter(pl.col("grade").is_in(p.fund_reward_grades)), "consider_reward",
+                                   pl.lit("政府投资基金评价等级") + pl.col("grade")
+                                   + pl.lit("，作为给予基金管理机构一次性奖励的重要参考依据"),
                                    assumed=self.is_assumed("fund_reward_grades")))
         return self.output(pl.concat(parts))
