@@ -1,10 +1,19 @@
 """双监控: target progress and budget execution are both held against the time elapsed.
 
 During the fiscal year's implementation (from ``from_progress`` of it on), a project whose execution
-rate or target completion (``measure``) trails the time elapsed by ``correct_gap`` or more is told to
-correct the deviation (督促纠偏: the units' own 双监控, every project); by ``suspend_gap`` or more its
-disbursement is suspended (暂缓拨款); by ``stop_gap`` or more, stopped (停止拨款) — for the projects
-in ``suspend_scope`` (the 重大 items finance tracks, where the document says so).
+rate or target completion (``measure``: ``either`` — the larger lag —, ``targets`` or ``execution``)
+trails the time elapsed by ``correct_gap`` or more is told to correct the deviation (督促纠偏: the
+units' own 双监控, “发现问题及时纠正”, every project).
+
+Suspending or stopping disbursement is for a “存在严重问题的政策、项目” (34号 四（九）, Nanchang （八）,
+Shilong 二（二）6): a project whose performance is in trouble. ``suspend_measure`` says what shows it;
+by default (``targets_first``) the target completion where it is recorded, and the execution rate
+only where it is not: a project that spends slowly but keeps pace on its targets has no serious
+problem — withholding its money would only slow it further — and is told to correct its pace
+instead. ``targets``, ``execution`` and ``either`` (the larger lag) are the other readings. By
+``suspend_gap`` or more its disbursement is suspended (暂缓拨款); by ``stop_gap`` or more, stopped
+(停止拨款) — for the projects in ``suspend_scope`` (the 重大 items finance tracks, where the document
+says so).
 
 A year's budget is executed in its year: time elapsed runs over the part of the fiscal year in which
 the project is implemented (from the later of its start and 1 January to the earlier of its end and
@@ -34,8 +43,10 @@ class DualMonitoringParams:
     stop_gap: Decimal | None = None  # no stopping unless a pack sets it
     from_progress: Decimal = Decimal("0.5")
     qualitative_partial: Decimal = Decimal("0.7")
-    # What is held against time: execution and target completion (both), or one of them.
-    measure: Literal["both", "targets", "execution"] = "both"
+    # What is held against time for 督促纠偏: the larger of the two lags (either), or one of them.
+    measure: Literal["either", "targets", "execution"] = "either"
+    # What shows a 严重问题 that suspends or stops disbursement (see the module docstring).
+    suspend_measure: Literal["targets_first", "either", "targets", "execution"] = "targets_first"
     # Which projects can have disbursement suspended or stopped: all, or 重大 (is_major) ones only.
     suspend_scope: Literal["all", "major"] = "all"
     # A gap from which every project is told to correct the deviation (None: no such finding).
@@ -87,34 +98,44 @@ class DualMonitoring(Rule):
         active = (pl.col("_start") <= as_of) & (pl.col("_end") >= as_of) & (pl.col("time_progress") >= micro(p.from_progress))
         exec_gap = pl.col("time_progress") - pl.col("execution_rate")
         target_gap = pl.col("time_progress") - pl.col("target_completion").fill_null(pl.col("time_progress"))
-        gap = {"both": pl.max_horizontal(exec_gap, target_gap), "execution": exec_gap, "targets": target_gap}[p.measure]
-        prog = prog.with_columns(pl.when(active).then(gap).otherwise(None).alias("_gap"))
+        gaps = {"either": pl.max_horizontal(exec_gap, target_gap), "execution": exec_gap, "targets": target_gap,
+                "targets_first": pl.when(pl.col("target_completion").is_null()).then(exec_gap).otherwise(target_gap)}
+        prog = prog.with_columns(pl.when(active).then(gaps[p.measure]).otherwise(None).alias("_gap"),
+                                 pl.when(active).then(gaps[p.suspend_measure]).otherwise(None).alias("_serious_gap"))
         in_scope = pl.col("_major") if p.suspend_scope == "major" else pl.lit(True)
         deviation = (pl.col("_gap") >= micro(p.suspend_gap)).fill_null(False)
-        serious = deviation & in_scope
+        serious = (pl.col("_serious_gap") >= micro(p.suspend_gap)).fill_null(False) & in_scope
         # Never a literal predicate: polars refuses one on a frame of several chunks.
         stop = micro(p.stop_gap) if p.stop_gap is not None else MICRO + 1  # a gap never reaches it
-        stopping = (pl.col("_gap") >= stop).fill_null(False) & in_scope
+        stopping = (pl.col("_serious_gap") >= stop).fill_null(False) & in_scope
         pct = lambda c: (pl.col(c) // 10_000).cast(pl.String) + pl.lit("%")  # noqa: E731
         text = (pl.col("fiscal_year").cast(pl.String) + pl.lit("年度时间进度 ") + pct("time_progress")
                 + pl.lit("，预算执行率 ") + pct("execution_rate")
-                + pl.lit("，绩效目标完成 ") + pl.col("target_completion").fill_null(0).floordiv(10_000).cast(pl.String)
-                + pl.lit("%"))
-        assumed = self.is_assumed("suspend_gap", "stop_gap", "from_progress", "suspend_scope", "measure")
+                + pl.lit("，绩效目标完成 ")
+                + pl.when(pl.col("target_completion").is_null()).then(pl.lit("未填报"))
+                .otherwise(pl.col("target_completion").floordiv(10_000).cast(pl.String) + pl.lit("%")))
+        assumed = self.is_assumed("suspend_gap", "stop_gap", "from_progress", "suspend_scope", "suspend_measure")
+        on_targets = {"targets": pl.lit(True), "execution": pl.lit(False),
+                      "either": target_gap >= exec_gap,
+                      "targets_first": pl.col("target_completion").is_not_null()}[p.suspend_measure]
+        what = pl.when(on_targets).then(pl.lit("，绩效目标完成落后时间进度 ")).otherwise(pl.lit("，预算执行落后时间进度 "))
+        lag = (pl.col("_serious_gap") // 10_000).cast(pl.String)
         year = pl.col("fiscal_year")
         parts = [
             self.findings(prog.filter(serious & ~stopping), "suspend_disbursement",
-                          text + pl.lit("，严重偏离，暂缓") + year.cast(pl.String) + pl.lit("年度预算拨款并督促整改"),
+                          text + what + lag + pl.lit(" 个百分点，存在严重问题，暂缓")
+                          + year.cast(pl.String) + pl.lit("年度预算拨款并督促整改"),
                           budget_year=year, applies_to="disbursement", assumed=assumed),
             self.findings(prog.filter(stopping), "stop_disbursement",
-                          text + pl.lit("，严重偏离，停止") + year.cast(pl.String) + pl.lit("年度预算拨款并督促整改"),
+                          text + what + lag + pl.lit(" 个百分点，存在严重问题，停止")
+                          + year.cast(pl.String) + pl.lit("年度预算拨款并督促整改"),
                           budget_year=year, applies_to="disbursement", assumed=assumed),
         ]
         if p.correct_gap is not None:
             deviating = (pl.col("_gap") >= micro(p.correct_gap)).fill_null(False) & ~serious
             parts.insert(0, self.findings(prog.filter(deviating), "correct_deviation",
                                           pl.lit("双监控：") + text + pl.lit("，偏离时间进度，分析原因并及时纠正"),
-                                          assumed=self.is_assumed("correct_gap", "from_progress")))
+                                          assumed=self.is_assumed("correct_gap", "from_progress", "measure")))
         findings = pl.concat(parts)
         out_facts = prog.select("project_id", "pix", "time_progress", "execution_rate", "target_completion",
                                 deviation.alias("monitoring_deviation"))
