@@ -22,9 +22,10 @@ CATEGORIES = {
     name: name
     for name in (
         "专项资金", "转移支付", "部门整体支出", "PPP", "政府购买服务", "政府投资基金",
-        "政府债务", "直达资金", "基本支出", "一般项目", "其他",
+        "政府债务", "直达资金", "基本支出", "一般项目", "基建投资", "其他",
     )
 } | {
+    "基本建设": "基建投资", "infrastructure": "基建投资",
     "special_fund": "专项资金", "transfer_payment": "转移支付", "department_overall": "部门整体支出",
     "ppp": "PPP", "purchased_service": "政府购买服务", "investment_fund": "政府投资基金",
     "government_debt": "政府债务", "direct_fund": "直达资金", "basic": "基本支出",

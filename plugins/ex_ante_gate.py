@@ -12,16 +12,18 @@ from jixiao.core.hookspecs import hookimpl
 from jixiao.core.money import FEN_PER_YUAN
 from jixiao.core.rule import Rule
 
-Trigger = Literal["new_major", "new", "major", "large", "new_large"]
+Trigger = Literal["new_major", "new", "major", "large", "new_large", "new_of_categories"]
 
 
 @attrs.frozen(kw_only=True)
 class ExAnteGateParams:
     # Which projects need an assessment: new and major (新出台重大政策、项目), any new, any major,
     # any project whose budget reaches large_amount_yuan (large), or a new one that does (new_large:
-    # 新增…大额支出事项 — a continuing project of that size needs none).
+    # 新增…大额支出事项 — a continuing project of that size needs none), or a new one of the
+    # trigger_categories whatever its size (new_of_categories: Shilong's 基建投资).
     triggers: list[Trigger] = attrs.field(factory=lambda: ["new_major"])
     large_amount_yuan: Decimal | None = None
+    trigger_categories: list[str] = attrs.field(factory=list)
     # The points the assessment must cover, as the source names them. When the portfolio records
     # the points an assessment covered (事前评估要点), a passed assessment missing one does not count.
     checklist: list[str] = attrs.field(factory=list)
@@ -55,6 +57,8 @@ class ExAnteGate(Rule):
                 parts.append(pl.col("budget_fen") >= int(p.large_amount_yuan * FEN_PER_YUAN))
             elif t == "new_large" and p.large_amount_yuan is not None:
                 parts.append(pl.col("is_new") & (pl.col("budget_fen") >= int(p.large_amount_yuan * FEN_PER_YUAN)))
+            elif t == "new_of_categories" and p.trigger_categories:
+                parts.append(pl.col("is_new") & pl.col("category").is_in(p.trigger_categories))
         needs = pl.any_horizontal(parts) if parts else pl.lit(False)
         if p.categories:
             needs = needs & pl.col("category").is_in(p.categories)
