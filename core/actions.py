@@ -83,8 +83,3 @@ OBJECTS: dict[str, Target] = {
         Target("contract_payment", "按绩效付费的合同款项"),
     )
 }
-
-
-def label(code: str, lang: str = "zh") -> str:
-    action = ACTIONS[code]
-    return action.zh if lang == "zh" else action.en

@@ -50,14 +50,12 @@ class InForceRule(Rule):
     """One rule of a pack whose sources or rule have periods: its variants, each on its span."""
 
     def __init__(self, resolved, pack_id: str):
-        cites = {k: v.citation for k, v in resolved.values.items() if v.citation is not None}
-        super().__init__(resolved.id, resolved.params, resolved.citation, resolved.assumed, pack_id, cites)
+        super().__init__(resolved.id, resolved.params, resolved.citation, resolved.assumed, pack_id)
         self.variants = []
         for v in resolved.variants:
             if not v.enabled:
                 continue
-            vc = {k: p.citation for k, p in v.values.items() if p.citation is not None}
-            rule = resolved.cls(resolved.id, v.params, v.citation, v.assumed, pack_id, vc)
+            rule = resolved.cls(resolved.id, v.params, v.citation, v.assumed, pack_id)
             rule.calendar = resolved.calendar
             self.variants.append((v.period, rule))
 

@@ -204,12 +204,11 @@ class ResolvedRule:
         return self.enabled or any(v.enabled for v in self.variants)
 
     def instantiate(self, pack_id: str) -> Rule:
-        cites = {k: v.citation for k, v in self.values.items() if v.citation is not None}
         if self.variants:
             from jixiao.core.in_force import in_force_rule
 
             return in_force_rule(self, pack_id)
-        rule = self.cls(self.id, self.params, self.citation, self.assumed, pack_id, cites)
+        rule = self.cls(self.id, self.params, self.citation, self.assumed, pack_id)
         rule.calendar = self.calendar
         return rule
 

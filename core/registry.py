@@ -15,7 +15,8 @@ from pathlib import Path
 import attrs
 
 from jixiao.core.errors import PluginError
-from jixiao.core.rule import Rule
+from jixiao.core.hookspecs import ALL_HOOKS, PROJECT
+from jixiao.core.rule import IMPL_MARKER, Rule
 
 PLUGIN_GROUP = "jixiao.plugins"
 PACK_GROUP = "jixiao.packs"
@@ -87,8 +88,7 @@ class Registry:
     def add_plugin(self, plugin: type[Rule], origin: str) -> None:
         if not (isinstance(plugin, type) and issubclass(plugin, Rule) and plugin.name):
             raise PluginError(f"{origin}: {plugin!r} is not a jixiao.Rule subclass with a name")
-        if not plugin.hooks():
-            raise PluginError(f"{origin}: plugin {plugin.name!r} implements no hook")
+        check_contract(plugin, origin)
         if plugin.name in self.plugins:
             other = self.plugins[plugin.name]
             raise PluginError(f"plugin name {plugin.name!r} is registered twice: by {other.origin} "
@@ -154,3 +154,22 @@ class Registry:
             return self.plugins[name]
         except KeyError:
             raise PluginError(f"unknown plugin {name!r}{closest(name, list(self.plugins))}") from None
+
+
+def check_contract(plugin: type[Rule], origin: str) -> None:
+    """Refuse, at registration, a plugin whose hooks would silently never run: a ``jixiao_*`` method
+    that is no hook (a misspelling), a hook method without ``@hookimpl``, no hook at all — and a
+    ``Params`` that is not an attrs class (it would fail only when a pack uses it, blamed on the pack)."""
+    name = plugin.name
+    for attr in sorted(a for a in dir(plugin) if a.startswith(PROJECT + "_") and callable(getattr(plugin, a))):
+        if attr not in ALL_HOOKS:
+            raise PluginError(f"{origin}: plugin {name!r}: {attr} is not a jixiao hook{closest(attr, list(ALL_HOOKS))} "
+                              f"(the hooks are {', '.join(ALL_HOOKS)})")
+        if getattr(getattr(plugin, attr), IMPL_MARKER, None) is None:
+            raise PluginError(f"{origin}: plugin {name!r}: {attr} is not marked @hookimpl, so it would never be "
+                              f"called (from jixiao.core.hookspecs import hookimpl)")
+    if not plugin.hooks():
+        raise PluginError(f"{origin}: plugin {name!r} implements no hook")
+    if not (isinstance(plugin.Params, type) and attrs.has(plugin.Params)):
+        raise PluginError(f"{origin}: plugin {name!r}: Params must be an attrs class "
+                          f"(@attrs.frozen(kw_only=True)), got {plugin.Params!r}")

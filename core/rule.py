@@ -8,7 +8,10 @@ import attrs
 import polars as pl
 
 from jixiao.core.dates import BUILTIN_CALENDAR, WorkCalendar
-from jixiao.core.hookspecs import ALL_HOOKS, STAGE_HOOKS
+from jixiao.core.hookspecs import ALL_HOOKS, PROJECT, STAGE_HOOKS
+
+# The attribute pluggy's ``HookimplMarker("jixiao")`` sets on a method marked ``@hookimpl``.
+IMPL_MARKER = PROJECT + "_impl"
 
 # Columns a rule's findings frame must or may carry; the engine adds pack, stage, rule and citation.
 # ``project_id`` or ``pix`` (the project's position, the faster key) identifies the project.
@@ -27,9 +30,6 @@ class Citation:
 
     source: str
     clause: str
-
-    def render(self, doc_no: str | None = None) -> str:
-        return f"{doc_no or self.source} {self.clause}"
 
 
 @attrs.frozen
@@ -53,27 +53,32 @@ class Rule:
     name: ClassVar[str] = ""
     summary: ClassVar[str] = ""
     Params: ClassVar[type] = attrs.make_class("NoParams", {}, frozen=True)
-    # Fact columns the rule reads, shown by `jixiao explain` as the inputs it read.
+    # Fact columns the rule reads. ``jixiao explain`` shows them as the inputs it read, and uses them
+    # to decide whether a run of the explained project alone is exact: leave one out and an
+    # explanation falls back to a slower, still correct, run.
     reads: ClassVar[tuple[str, ...]] = ()
+    # True for a rule whose result for one project depends on the other projects (a rank, a seeded
+    # sample, a coverage schedule): ``jixiao explain`` and effective periods then run it over the
+    # whole portfolio instead of the explained project alone.
+    whole_portfolio: ClassVar[bool] = False
     # Working days and rest days for deadlines: the pack's (set when the pack instantiates the rule).
     calendar: WorkCalendar = BUILTIN_CALENDAR
 
     def __init__(self, rule_id: str, params: Any, citation: Citation, assumed: dict[str, str] | None = None,
-                 pack_id: str = "", param_citations: dict[str, Citation] | None = None):
+                 pack_id: str = ""):
         self.rule_id = rule_id
         self.params = params
         self.citation = citation
         self.assumed = dict(assumed or {})
         self.pack_id = pack_id
-        self.param_citations = dict(param_citations or {})
 
     def __repr__(self) -> str:
         return f"<rule {self.rule_id} ({self.name})>"
 
     @classmethod
     def hooks(cls) -> tuple[str, ...]:
-        """The hooks this plugin implements, in lifecycle order."""
-        return tuple(h for h in ALL_HOOKS if callable(getattr(cls, h, None)))
+        """The hooks this plugin implements (methods marked ``@hookimpl``), in lifecycle order."""
+        return tuple(h for h in ALL_HOOKS if getattr(getattr(cls, h, None), IMPL_MARKER, None) is not None)
 
     @classmethod
     def stages(cls) -> tuple[str, ...]:

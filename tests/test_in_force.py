@@ -58,7 +58,9 @@ def test_a_rule_failing_in_a_span_is_named(registry, write, monkeypatch):
     def boom(self, *args, **kwargs):
         raise ValueError("boom")
 
-    monkeypatch.setattr(EvaluationScore, "jixiao_evaluate", boom)
+    from jixiao.core.hookspecs import hookimpl
+
+    monkeypatch.setattr(EvaluationScore, "jixiao_evaluate", hookimpl(boom))
     with pytest.raises(RuleFailed) as info:
         run(pack, folio([2020, 2021]), dt.date(2024, 6, 30))
     assert str(info.value).startswith("rule 'evaluation' (plugin 'evaluation_score') failed in stage 'evaluate'")

@@ -1,0 +1,57 @@
+"""The hook contract checks itself at registration (architecture review §2.3): a misspelled hook, a
+hook without @hookimpl and a Params that is not an attrs class are refused, naming the plugin."""
+
+from __future__ import annotations
+
+import attrs
+import pytest
+
+from jixiao.core.errors import PluginError
+from jixiao.core.hookspecs import hookimpl
+from jixiao.core.registry import Registry
+from jixiao.core.rule import Rule
+
+
+@attrs.frozen
+class P:
+    pass
+
+
+def _plugin(name, **members):
+    return type(name.title(), (Rule,), {"name": name, "Params": P, **members})
+
+
+def _register(plugin):
+    Registry.discover(use_entry_points=False).add_plugin(plugin, "tests")
+
+
+def test_a_misspelled_hook_is_refused_with_the_closest_name():
+    typo = _plugin("typo", jixiao_evalute=hookimpl(lambda self, facts: None))
+    with pytest.raises(PluginError) as info:
+        _register(typo)
+    assert "plugin 'typo': jixiao_evalute is not a jixiao hook; did you mean 'jixiao_evaluate'?" in str(info.value)
+
+
+def test_a_hook_without_hookimpl_is_refused():
+    unmarked = _plugin("unmarked", jixiao_apply=lambda self, facts: None,
+                       jixiao_evaluate=hookimpl(lambda self, facts: None))
+    with pytest.raises(PluginError, match="plugin 'unmarked': jixiao_apply is not marked @hookimpl"):
+        _register(unmarked)
+
+
+def test_params_must_be_an_attrs_class():
+    class NotAttrs:
+        pass
+
+    bad = _plugin("bad_params", Params=NotAttrs, jixiao_apply=hookimpl(lambda self, facts: None))
+    with pytest.raises(PluginError, match="plugin 'bad_params': Params must be an attrs class"):
+        _register(bad)
+
+
+def test_hooks_are_the_marked_methods_and_every_builtin_passes():
+    ok = _plugin("ok", jixiao_apply=hookimpl(lambda self, facts: None))
+    _register(ok)
+    assert ok.hooks() == ("jixiao_apply",)
+    registry = Registry.discover(use_entry_points=False)
+    assert len(registry.plugins) >= 18 and all(info.cls.hooks() for info in registry.plugins.values())
+    assert Rule.whole_portfolio is False
