@@ -129,10 +129,15 @@ class Lifecycle:
 
         self.pm.add_hookcall_monitoring(before, after)
 
-    def call(self, hook: str, stage: str, **kwargs) -> list[RuleOutput]:
+    def call(self, stage: str, *, portfolio: Portfolio, as_of: dt.date, facts: pl.DataFrame) -> list[RuleOutput]:
+        """Call one stage's hook (or ``"explain"``) once with the whole portfolio; every rule's
+        output, in the pack's rule order."""
+        hook = STAGE_HOOKS.get(stage, "jixiao_explain" if stage == "explain" else None)
+        if hook is None:
+            raise ValueError(f"unknown stage {stage!r}")
         caller = getattr(self.pm.hook, hook)
         try:
-            results = caller(**kwargs)
+            results = caller(portfolio=portfolio, as_of=as_of, facts=facts)
         except Exception as exc:
             rule = self._culprit(exc, hook)
             if rule is None:
@@ -158,28 +163,6 @@ class Lifecycle:
                 culprit = codes[tb.tb_frame.f_code]
             tb = tb.tb_next
         return culprit
-
-    # The typed facade, one method per hook.
-    def assess(self, **kw) -> list[RuleOutput]:
-        return self.call("jixiao_assess", "assess", **kw)
-
-    def target(self, **kw) -> list[RuleOutput]:
-        return self.call("jixiao_target", "target", **kw)
-
-    def monitor(self, **kw) -> list[RuleOutput]:
-        return self.call("jixiao_monitor", "monitor", **kw)
-
-    def evaluate(self, **kw) -> list[RuleOutput]:
-        return self.call("jixiao_evaluate", "evaluate", **kw)
-
-    def apply(self, **kw) -> list[RuleOutput]:
-        return self.call("jixiao_apply", "apply", **kw)
-
-    def explain(self, **kw) -> list[RuleOutput]:
-        return self.call("jixiao_explain", "explain", **kw)
-
-    def stage(self, stage: str) -> Callable[..., list[RuleOutput]]:
-        return getattr(self, stage)
 
 
 _LIFECYCLES: dict[tuple, tuple[Pack, Lifecycle]] = {}
@@ -220,7 +203,7 @@ def run(pack: Pack, portfolio: Portfolio, as_of: dt.date, *, explain: bool = Fal
     for stage in STAGES:
         if on_stage:
             on_stage(stage)
-        outputs = life.stage(stage)(portfolio=portfolio.frozen_view(), as_of=as_of, facts=facts.clone())
+        outputs = life.call(stage, portfolio=portfolio.frozen_view(), as_of=as_of, facts=facts.clone())
         for out in outputs:
             rule = life.rules[out.rule]
             part, text = in_force.finalised(out, rule, lambda frame, by: _finalise(
@@ -232,7 +215,7 @@ def run(pack: Pack, portfolio: Portfolio, as_of: dt.date, *, explain: bool = Fal
                 facts = _merge_facts(facts, out.facts, rule, STAGE_HOOKS[stage])
     notes = None
     if explain:
-        outs = life.explain(portfolio=portfolio.frozen_view(), as_of=as_of, facts=facts.clone())
+        outs = life.call("explain", portfolio=portfolio.frozen_view(), as_of=as_of, facts=facts.clone())
         frames = [o.notes.select("project_id", pl.lit(o.rule).alias("rule"), "note")
                   for o in outs if o.notes is not None and o.notes.height]
         notes = pl.concat(frames) if frames else pl.DataFrame(schema={"project_id": pl.String, "rule": pl.String,

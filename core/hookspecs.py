@@ -31,11 +31,14 @@ the two in step, and another checks that every hook has a test of its own.
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 import pluggy
 import polars as pl
 
-from jixiao.core.portfolio import Portfolio
+if TYPE_CHECKING:  # the contract does not load the portfolio loader
+    from jixiao.core.portfolio import Portfolio
+    from jixiao.core.rule import RuleOutput
 
 PROJECT = "jixiao"
 hookspec = pluggy.HookspecMarker(PROJECT)
@@ -50,7 +53,7 @@ STAGE_ZH = {"assess": "事前绩效评估", "target": "绩效目标管理", "mon
 
 
 @hookspec
-def jixiao_assess(portfolio: Portfolio, as_of: dt.date, facts: pl.DataFrame):
+def jixiao_assess(portfolio: Portfolio, as_of: dt.date, facts: pl.DataFrame) -> RuleOutput | None:
     """Check ex-ante assessment (事前绩效评估) as a gate before budgeting.
 
     When: first stage of every run, once, with the whole portfolio.
@@ -63,7 +66,7 @@ def jixiao_assess(portfolio: Portfolio, as_of: dt.date, facts: pl.DataFrame):
 
 
 @hookspec
-def jixiao_target(portfolio: Portfolio, as_of: dt.date, facts: pl.DataFrame):
+def jixiao_target(portfolio: Portfolio, as_of: dt.date, facts: pl.DataFrame) -> RuleOutput | None:
     """Check performance targets (绩效目标): present, complete, reviewed, unchanged.
 
     When: second stage, after every ``jixiao_assess`` result is in ``facts``.
@@ -76,7 +79,7 @@ def jixiao_target(portfolio: Portfolio, as_of: dt.date, facts: pl.DataFrame):
 
 
 @hookspec
-def jixiao_monitor(portfolio: Portfolio, as_of: dt.date, facts: pl.DataFrame):
+def jixiao_monitor(portfolio: Portfolio, as_of: dt.date, facts: pl.DataFrame) -> RuleOutput | None:
     """Watch budget execution and target progress during the year (双监控).
 
     When: third stage, after the target stage.
@@ -89,7 +92,7 @@ def jixiao_monitor(portfolio: Portfolio, as_of: dt.date, facts: pl.DataFrame):
 
 
 @hookspec
-def jixiao_evaluate(portfolio: Portfolio, as_of: dt.date, facts: pl.DataFrame):
+def jixiao_evaluate(portfolio: Portfolio, as_of: dt.date, facts: pl.DataFrame) -> RuleOutput | None:
     """Score and grade projects (绩效评价), or select them for evaluation.
 
     When: fourth stage, after the monitor stage.
@@ -103,7 +106,7 @@ def jixiao_evaluate(portfolio: Portfolio, as_of: dt.date, facts: pl.DataFrame):
 
 
 @hookspec
-def jixiao_apply(portfolio: Portfolio, as_of: dt.date, facts: pl.DataFrame):
+def jixiao_apply(portfolio: Portfolio, as_of: dt.date, facts: pl.DataFrame) -> RuleOutput | None:
     """Apply results (结果应用): budget links, rectification, disclosure, accountability.
 
     When: last stage, after the evaluate stage; ``facts`` carries its grades.
@@ -116,7 +119,7 @@ def jixiao_apply(portfolio: Portfolio, as_of: dt.date, facts: pl.DataFrame):
 
 
 @hookspec
-def jixiao_explain(portfolio: Portfolio, as_of: dt.date, facts: pl.DataFrame):
+def jixiao_explain(portfolio: Portfolio, as_of: dt.date, facts: pl.DataFrame) -> RuleOutput | None:
     """Say, per project, the nearest change of input that would flip a threshold rule.
 
     When: only by ``jixiao explain``, after all five stages, with every stage's facts.

@@ -30,7 +30,7 @@ def lifecycle(registry, write, cls) -> Lifecycle:
 def call(registry, write, cls, stage):
     portfolio = generate(20, seed=9)
     life = lifecycle(registry, write, cls)
-    return life.stage(stage)(portfolio=portfolio, as_of=AS_OF, facts=base_facts(portfolio, AS_OF))
+    return life.call(stage, portfolio=portfolio, as_of=AS_OF, facts=base_facts(portfolio, AS_OF))
 
 
 def stage_rule(hook: str):
