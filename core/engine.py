@@ -97,7 +97,7 @@ def base_facts(portfolio: Portfolio, as_of: dt.date) -> pl.DataFrame:
 
 
 class Lifecycle:
-    """The typed facade: one method per hook, each one ``pm.hook`` call with keyword arguments."""
+    """The typed facade: ``call(stage, portfolio=, as_of=, facts=)`` makes the one ``pm.hook`` call of a stage."""
 
     def __init__(self, pack: Pack, trace: bool | None = None, only: frozenset[str] | None = None):
         self.pack = pack
