@@ -26,11 +26,9 @@ from typing import Literal
 import attrs
 import polars as pl
 
-from jixiao.core.dates import year_end_expr
-from jixiao.core.hookspecs import hookimpl
-from jixiao.core.money import share_fen_expr, yuan_text_expr
-from jixiao.core.portfolio import sum_by_project
-from jixiao.core.rule import GRADES, Rule
+from jixiao.rules import (
+    GRADES, Rule, hookimpl, share_fen_expr, sum_per_project, year_end_expr, yuan_text_expr,
+)
 
 TRIGGERS = {
     "no_targets": "不按规定编报绩效目标",
@@ -190,6 +188,6 @@ class Accountability(Rule):
         n = len(portfolio)
         year_of = pl.Series("_fy", [], pl.Int32).extend_constant(None, n).scatter(rows["pix"], rows["fiscal_year"].cast(pl.Int32))
         sp = portfolio.spending.lazy().with_columns(pl.lit(year_of).gather(pl.col("pix")).alias("_fy"))
-        paid = sum_by_project(sp.filter(pl.col("_fy").is_not_null() & (pl.col("date") <= year_end_expr(pl.col("_fy")))),
+        paid = sum_per_project(sp.filter(pl.col("_fy").is_not_null() & (pl.col("date") <= year_end_expr(pl.col("_fy")))),
                               n, _paid=pl.col("amount_fen"))["_paid"].fill_null(0)
         return paid.gather(rows["pix"])

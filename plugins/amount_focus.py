@@ -8,9 +8,7 @@ from decimal import Decimal
 import attrs
 import polars as pl
 
-from jixiao.core.hookspecs import hookimpl
-from jixiao.core.money import FEN_PER_YUAN, format_yuan
-from jixiao.core.rule import Rule
+from jixiao.rules import FEN_PER_YUAN, Rule, format_yuan, hookimpl
 
 
 @attrs.frozen(kw_only=True)

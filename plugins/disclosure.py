@@ -14,8 +14,7 @@ from typing import Literal
 import attrs
 import polars as pl
 
-from jixiao.core.hookspecs import hookimpl
-from jixiao.core.rule import Rule
+from jixiao.rules import Rule, hookimpl
 
 
 @attrs.frozen(kw_only=True)

@@ -30,11 +30,9 @@ from typing import Literal
 import attrs
 import polars as pl
 
-from jixiao.core.dates import year_end_expr, year_start_expr
-from jixiao.core.hookspecs import hookimpl
-from jixiao.core.indicators import MICRO, completion_micro, indicator_shares
-from jixiao.core.money import wide_ratio
-from jixiao.core.rule import Rule
+from jixiao.rules import (
+    MICRO, Rule, completion_micro, hookimpl, indicator_shares, wide_ratio, year_end_expr, year_start_expr,
+)
 
 
 @attrs.frozen(kw_only=True)

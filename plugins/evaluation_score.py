@@ -30,11 +30,9 @@ from fractions import Fraction
 import attrs
 import polars as pl
 
-from jixiao.core.dates import year_end_expr
-from jixiao.core.hookspecs import hookimpl
-from jixiao.core.indicators import LEVELS, MICRO, indicator_shares, level_sums
-from jixiao.core.portfolio import sum_by_project
-from jixiao.core.rule import Rule
+from jixiao.rules import (
+    LEVELS, MICRO, Rule, hookimpl, indicator_shares, level_sums, sum_per_project, year_end_expr,
+)
 
 KINDS = ("third_party", "finance", "department", "self", "computed")
 KIND_ZH = {"third_party": "第三方评价", "finance": "财政重点评价", "department": "部门评价", "self": "单位自评",
@@ -153,7 +151,7 @@ def year_end_spent(portfolio, pix: pl.Series) -> pl.Series:
         return column
     fy_end = year_end_expr(pl.lit(projects["fiscal_year"]).gather(pl.col("pix")))
     n = projects.height
-    sums = sum_by_project(portfolio.spending.lazy(), n, _rows=pl.lit(1, pl.Int64),
+    sums = sum_per_project(portfolio.spending.lazy(), n, _rows=pl.lit(1, pl.Int64),
                           _paid=pl.when(pl.col("date") <= fy_end).then(pl.col("amount_fen")).otherwise(0))
     sums = sums.select(pl.all().gather(pix)).with_columns(column.alias("_column"))
     return sums.select(pl.when(pl.col("_rows").is_not_null()).then(pl.col("_paid"))

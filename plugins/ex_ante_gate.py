@@ -8,9 +8,7 @@ from typing import Literal
 import attrs
 import polars as pl
 
-from jixiao.core.hookspecs import hookimpl
-from jixiao.core.money import FEN_PER_YUAN
-from jixiao.core.rule import Rule
+from jixiao.rules import FEN_PER_YUAN, Rule, hookimpl
 
 Trigger = Literal["new_major", "new", "major", "large", "new_large", "new_of_categories"]
 

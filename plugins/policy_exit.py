@@ -17,9 +17,7 @@ from typing import Literal
 import attrs
 import polars as pl
 
-from jixiao.core.dates import add_months_expr, year_start_expr
-from jixiao.core.hookspecs import hookimpl
-from jixiao.core.rule import GRADES, Rule
+from jixiao.rules import GRADES, Rule, add_months_expr, hookimpl, year_start_expr
 
 
 @attrs.frozen(kw_only=True)

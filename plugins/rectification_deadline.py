@@ -23,9 +23,7 @@ from typing import Literal
 import attrs
 import polars as pl
 
-from jixiao.core.dates import BUILTIN_CALENDAR, WorkCalendar, deadline_exprs
-from jixiao.core.hookspecs import hookimpl
-from jixiao.core.rule import Rule
+from jixiao.rules import BUILTIN_CALENDAR, Rule, WorkCalendar, deadline_exprs, hookimpl
 
 FeedbackKind = Literal["department", "finance", "third_party", "self"]
 KIND_ZH = {"department": "部门评价", "finance": "财政重点评价", "third_party": "第三方评价", "self": "单位自评"}

@@ -36,9 +36,7 @@ from typing import Literal
 import attrs
 import polars as pl
 
-from jixiao.core.hookspecs import hookimpl
-from jixiao.core.money import share_fen_expr, yuan_text_expr
-from jixiao.core.rule import GRADES, Rule
+from jixiao.rules import GRADES, Rule, hookimpl, share_fen_expr, yuan_text_expr
 
 
 @attrs.frozen(kw_only=True)

@@ -20,9 +20,7 @@ import datetime as dt
 import attrs
 import polars as pl
 
-from jixiao.core.hookspecs import hookimpl
-from jixiao.core.rule import Rule
-from jixiao.core.schema import EVAL_KIND
+from jixiao.rules import EVAL_KIND, Rule, hookimpl
 
 KIND_CODES = tuple(dict.fromkeys(EVAL_KIND.values()))
 

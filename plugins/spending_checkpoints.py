@@ -26,10 +26,7 @@ from typing import Literal
 import attrs
 import polars as pl
 
-from jixiao.core.hookspecs import hookimpl
-from jixiao.core.money import below_share_expr, yuan_text_expr
-from jixiao.core.portfolio import sum_by_project
-from jixiao.core.rule import Rule
+from jixiao.rules import Rule, below_share_expr, hookimpl, sum_per_project, yuan_text_expr
 
 
 @attrs.frozen(kw_only=True)
@@ -77,7 +74,7 @@ def spent_by(portfolio, facts: pl.DataFrame, day: dt.date) -> pl.Series:
     project ``pix`` (``facts`` has one row per project, in that order)."""
     if portfolio.spending.height == 0:
         return facts["spent_fen"].alias("_paid")
-    return portfolio.memo(("paid_by", day), lambda: sum_by_project(
+    return portfolio.memo(("paid_by", day), lambda: sum_per_project(
         portfolio.spending.lazy().filter(pl.col("date") <= day), facts.height,
         _paid=pl.col("amount_fen"))["_paid"].fill_null(0))
 

@@ -15,8 +15,7 @@ import attrs
 import numpy as np
 import polars as pl
 
-from jixiao.core.hookspecs import hookimpl
-from jixiao.core.rule import Rule
+from jixiao.rules import Rule, hookimpl
 
 
 def _crc_table() -> np.ndarray:

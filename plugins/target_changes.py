@@ -20,8 +20,7 @@ from __future__ import annotations
 import attrs
 import polars as pl
 
-from jixiao.core.hookspecs import hookimpl
-from jixiao.core.rule import Rule
+from jixiao.rules import Rule, hookimpl
 
 
 @attrs.frozen(kw_only=True)

@@ -9,10 +9,9 @@ from __future__ import annotations
 import attrs
 import polars as pl
 
-from jixiao.core.hookspecs import hookimpl
-from jixiao.core.indicators import TARGET_LEVELS, has_level_expr
-from jixiao.core.portfolio import by_project, per_project
-from jixiao.core.rule import Rule
+from jixiao.rules import (
+    Rule, TARGET_LEVELS, aggregate_per_project, has_level_expr, hookimpl, spread_over_projects,
+)
 
 LEVEL_ZH = TARGET_LEVELS
 STATUS_ZH = {"none": "未设定绩效目标", "pending": "绩效目标尚未审核批复", "rejected": "绩效目标审核未通过",
@@ -42,7 +41,7 @@ class TargetGate(Rule):
     @hookimpl
     def jixiao_target(self, portfolio, as_of, facts):
         levels = self.params.required_levels
-        present = portfolio.memo(("levels_present", tuple(levels)), lambda: by_project(per_project(
+        present = portfolio.memo(("levels_present", tuple(levels)), lambda: spread_over_projects(aggregate_per_project(
             portfolio.indicators, *(has_level_expr(lv).any().alias(f"_has_{lv}") for lv in levels)),
             facts.height))
         checked = facts.select("project_id", "pix", "target_status", "category", "fiscal_year").hstack(present)

@@ -55,3 +55,32 @@ def test_hooks_are_the_marked_methods_and_every_builtin_passes():
     registry = Registry.discover(use_entry_points=False)
     assert len(registry.plugins) >= 18 and all(info.cls.hooks() for info in registry.plugins.values())
     assert Rule.whole_portfolio is False
+
+
+def test_the_toolkit_is_all_a_builtin_plugin_imports_from_jixiao():
+    import ast
+    from pathlib import Path
+
+    import jixiao.rules
+
+    assert sorted(jixiao.rules.__all__) == sorted(set(jixiao.rules.__all__))
+    assert all(hasattr(jixiao.rules, name) for name in jixiao.rules.__all__)
+    plugins = Path(__file__).resolve().parents[1] / "plugins"
+    for path in plugins.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("jixiao"):
+                assert node.module in ("jixiao.rules", "jixiao") or (
+                    path.name == "__init__.py" or node.module.startswith("jixiao.plugins.")), (path.name, node.module)
+                if node.module == "jixiao.rules":
+                    assert {a.name for a in node.names} <= set(jixiao.rules.__all__), path.name
+
+
+def test_an_editable_install_exposes_only_the_package():
+    # Architecture review §1.5: with the repository root as the package, jixiao.tests, jixiao.docs
+    # and the build folder were importable in development; now only the mapped folders are.
+    import importlib.util
+
+    for name in ("jixiao.tests", "jixiao.docs", "jixiao.build", "jixiao.benchmarks", "jixiao.examples"):
+        assert importlib.util.find_spec(name) is None, name
+    for name in ("jixiao.core", "jixiao.plugins", "jixiao.policy_packs", "jixiao.cli", "jixiao.rules"):
+        assert importlib.util.find_spec(name) is not None, name

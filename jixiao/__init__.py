@@ -3,6 +3,10 @@
 Plugin authors need one import::
 
     from jixiao import hookimpl, Rule
+
+and the toolkit for everything else a rule uses (money, dates, per-project helpers)::
+
+    from jixiao.rules import share_fen_expr, sum_per_project
 """
 
 from jixiao.core.hookspecs import hookimpl
