@@ -68,7 +68,9 @@ def test_pack_from_a_plugin_package_runs_its_rule(env):
     sample = env["tmp"] / "p.xlsx"
     code = ("from jixiao.core.sample import generate, write_portfolio; from pathlib import Path; "
             f"write_portfolio(generate(80, 4, fiscal_year=2025), Path({str(sample)!r}))")
-    assert sh(env["bin"] / "python", "-c", code).returncode == 0
+    # Run outside the checkout: there, ./jixiao (the package's face folder) would shadow the wheel.
+    made = sh(env["bin"] / "python", "-c", code, cwd=env["tmp"])
+    assert made.returncode == 0, made.stderr
     res = jixiao(env, "run", "--pack", "example_city", "--as-of", "2025-12-31", "--format", "csv", sample)
     assert res.returncode == 0, res.stderr
     assert ",september_reminder,execution_reminder,remind," in res.stdout
