@@ -18,7 +18,8 @@ from pathlib import Path
 import polars as pl
 
 from jixiao.core.actions import ACTIONS, OBJECTS
-from jixiao.core.compare import MONTHLY_LIMIT, Comparison
+from jixiao.core import compare as comparing
+from jixiao.core.compare import Comparison
 from jixiao.core.money import format_yuan
 
 FONT = '"Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", sans-serif'
@@ -368,15 +369,20 @@ def systematic(c: Comparison, odd: pl.DataFrame) -> dict[str, list[str]]:
     return out
 
 
+def _spread_packs(c: Comparison, sys_cells: set[str]) -> list[str]:
+    """The packs whose money effects the matrix's order compares: those whose money effect does not
+    differ systematically, when two or more remain; else every pack."""
+    packs = [p for p in c.pack_ids if f"{p}|effect" not in sys_cells]
+    return packs if len(packs) >= 2 else c.pack_ids
+
+
 def _matrix_rows(c: Comparison, odd: pl.DataFrame, sys_cells: set[str]) -> pl.DataFrame:
     """The projects to list, with the flags: those with a difference that is not systematic, by
     the spread of their money effect across packs (largest first; a pack whose money effect differs
     systematically is left out of the spread when two others remain), then in portfolio order."""
     ids = c.pack_ids
     listed = [n for n in odd.columns if n not in sys_cells]
-    spread_packs = [p for p in ids if f"{p}|effect" not in sys_cells]
-    if len(spread_packs) < 2:
-        spread_packs = ids
+    spread_packs = _spread_packs(c, sys_cells)
     effects = [pl.col(f"{p}:effect_fen") for p in spread_packs]
     all_effects = [pl.col(f"{p}:effect_fen") for p in ids]
     m = c.matrix.hstack(odd.rename({n: f"odd:{n}" for n in odd.columns})).with_row_index("_order")
@@ -386,7 +392,7 @@ def _matrix_rows(c: Comparison, odd: pl.DataFrame, sys_cells: set[str]) -> pl.Da
     return m.filter(pl.col("_listed")).sort(["_spread", "_spread_all", "_order"], descending=[True, True, False])
 
 
-def _cell(r: dict, p: str, odd: set[str], sys_cells: set[str]) -> str:
+def _cell(r: dict, p: str, sys_cells: set[str]) -> str:
     parts = []
     for k, _, zh in FIELDS:
         v = r[f"{p}:{'effect_fen' if k == 'effect' else k}"]
@@ -432,10 +438,12 @@ def _matrix_table(c: Comparison) -> str:
                else "、".join(esc(names[p]) for p in packs) + " 与其他规则包")
         basis = ""
         if k == "effect":
+            by_id = {s["pack"]: s for s in c.summary}
             for p in packs:
                 groups = [g for g in c.citations.get(p, []) if g["amount_fen"]]
-                if groups:
-                    basis += f"<span class='cite'>{esc(names[p])}：</span>" + _basis(groups, _money_of)
+                whose = f"{esc(names[p])}：" if len(packs) > 1 else ""
+                basis += (f"<span class='cite'>{whose}金额影响合计 {money_html(by_id[p]['budget_effect_fen'])}</span>"
+                          + _basis(groups, _money_of))
         summary.append(f"<li>「{zh[k]}」：{who}在 {count(n)} 个项目上不同（共 {count(c.projects)} 个，"
                        f"{n * 100 / c.projects:.1f}%）。这是规则的系统性差异，下表不再逐格标红（标 ※）。{basis}</li>")
     systematic_html = (f"<p><b>系统性差异</b></p><ul class='systematic'>{''.join(summary)}</ul>" if summary else "")
@@ -443,16 +451,17 @@ def _matrix_table(c: Comparison) -> str:
     only_sys = differing - rows.height
     note = (f"<p class='note'>{count(differing)} 个项目在各规则包下结论不同（共 {count(c.projects)} 个）"
             + (f"，其中 {count(only_sys)} 个只在上述系统性差异上不同，不逐个列出" if only_sys else "")
-            + "。下表按金额差异（各规则包预算影响的最大差额）从大到小排列；红色为与多数规则包不同之处"
+            + "。下表按金额差异（各规则包预算影响的最大差额" + ("，系统性差异不计" if _spread_packs(c, sys_cells) != c.pack_ids else "")
+            + "）从大到小排列；红色为与多数规则包不同之处"
             + (f"；页面列出前 {count(MATRIX_ROWS)} 个（共 {count(rows.height)} 个），完整矩阵见 XLSX/JSON 输出" if rows.height > MATRIX_ROWS else "")
             + "。</p>")
     head = ("<thead><tr><th>项目</th><th>金额差异</th>"
             + "".join(f"<th class='pack' title='{esc(p)}'>{esc(names[p])}</th>" for p in c.pack_ids) + "</tr></thead>")
     body = []
     for r in shown.iter_rows(named=True):
-        cells = "".join(f"<td>{_cell(r, p, odd, sys_cells)}</td>" for p in c.pack_ids)
+        cells = "".join(f"<td>{_cell(r, p, sys_cells)}</td>" for p in c.pack_ids)
         body.append(f"<tr><td>{esc(r['name'])}<span class='small' style='display:block'>{esc(r['project_id'])} · "
-                    f"{esc(r['department'])}</span></td><td class='num'>{money_html(r['_spread_all'])}</td>{cells}</tr>")
+                    f"{esc(r['department'])}</span></td><td class='num'>{money_html(r['_spread'])}</td>{cells}</tr>")
     table = f"<div class='wide'><table class='matrix'>{head}<tbody>{''.join(body)}</tbody></table></div>" if body else ""
     return systematic_html + note + table
 
@@ -470,9 +479,10 @@ def _sources(c: Comparison) -> str:
 def _monthly_note(c: Comparison) -> str:
     if c.monthly is not None:
         return ""
-    if c.projects > MONTHLY_LIMIT:
+    limit = comparing.MONTHLY_LIMIT  # the limit ``compare`` skipped the replay by
+    if c.projects > limit:
         return (f"<p class='note'>逐月预警未计算：项目数 {count(c.projects)} 个，超过逐月回放上限 "
-                f"{count(MONTHLY_LIMIT)} 个。</p>")
+                f"{count(limit)} 个。</p>")
     return "<p class='note'>逐月预警未计算（已用 --no-monthly 关闭）。</p>"
 
 
