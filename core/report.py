@@ -344,14 +344,21 @@ def odd_cells(c: Comparison) -> pl.DataFrame:
     single value is shared by the most packs (two packs that differ, say), every value differs."""
     ids = c.pack_ids
     frame = pl.DataFrame([c.by_pack[p][col].alias(f"{p}|{k}") for p in ids for k, col, _ in FIELDS])
+    # In steps, so that each count is computed once: how many packs share each pack's value, the
+    # top count and how many cells reach it, then the flags.
+    frame = frame.with_columns(
+        pl.sum_horizontal([pl.col(f"{p}|{k}").eq_missing(pl.col(f"{q}|{k}")).cast(pl.Int32) for q in ids]).alias(f"a:{p}|{k}")
+        for p in ids for k, _, _ in FIELDS)
+    frame = frame.with_columns(
+        pl.max_horizontal([pl.col(f"a:{p}|{k}") for p in ids]).alias(f"most:{k}") for k, _, _ in FIELDS)
+    frame = frame.with_columns(
+        pl.sum_horizontal([(pl.col(f"a:{p}|{k}") == pl.col(f"most:{k}")).cast(pl.Int32) for p in ids]).alias(f"at:{k}")
+        for k, _, _ in FIELDS)
     exprs = []
     for k, _, _ in FIELDS:
-        agree = [pl.sum_horizontal([pl.col(f"{p}|{k}").eq_missing(pl.col(f"{q}|{k}")).cast(pl.Int32) for q in ids])
-                 for p in ids]
-        most = pl.max_horizontal(agree)
-        at_most = pl.sum_horizontal([(a == most).cast(pl.Int32) for a in agree])
-        unique = at_most == most  # the cells sharing the top count all hold one value
-        exprs += [((most < len(ids)) & ~((a == most) & unique)).alias(f"{p}|{k}") for p, a in zip(ids, agree)]
+        most, agree = pl.col(f"most:{k}"), {p: pl.col(f"a:{p}|{k}") for p in ids}
+        unique = pl.col(f"at:{k}") == most  # the cells sharing the top count all hold one value
+        exprs += [((most < len(ids)) & ~((agree[p] == most) & unique)).alias(f"{p}|{k}") for p in ids]
     return frame.select(exprs)
 
 
