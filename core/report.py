@@ -458,8 +458,8 @@ def _matrix_table(c: Comparison) -> str:
     only_sys = differing - rows.height
     note = (f"<p class='note'>{count(differing)} 个项目在各规则包下结论不同（共 {count(c.projects)} 个）"
             + (f"，其中 {count(only_sys)} 个只在上述系统性差异上不同，不逐个列出" if only_sys else "")
-            + "。下表按金额差异（各规则包预算影响的最大差额" + ("，系统性差异不计" if _spread_packs(c, sys_cells) != c.pack_ids else "")
-            + "）从大到小排列；红色为与多数规则包不同之处"
+            + ("。下表按金额差异（各规则包预算影响的最大差额" + ("，系统性差异不计" if _spread_packs(c, sys_cells) != c.pack_ids else "")
+               + "）从大到小排列；红色为与多数规则包不同之处" if rows.height else "")
             + (f"；页面列出前 {count(MATRIX_ROWS)} 个（共 {count(rows.height)} 个），完整矩阵见 XLSX/JSON 输出" if rows.height > MATRIX_ROWS else "")
             + "。</p>")
     head = ("<thead><tr><th>项目</th><th>金额差异</th>"
