@@ -54,6 +54,8 @@ class Comparison:
     by_department: pl.DataFrame  # department, pack, budget_effect_fen
     monthly: pl.DataFrame | None  # pack, month, alerts
     projects: int
+    # Per pack, what each cited clause decided (``citations_of``): the clause behind each figure.
+    citations: dict[str, list[dict]] = attrs.field(factory=dict)
 
     @property
     def pack_ids(self) -> list[str]:
@@ -106,7 +108,7 @@ def compare(packs: list[Pack], portfolio: Portfolio, as_of: dt.date, *, monthly:
     portfolio.check_as_of(as_of)
     portfolio = portfolio.shared()  # what depends on the data alone is computed once for all packs
     base = base_facts(portfolio, as_of)  # the same for every pack
-    per_pack, summary, by_dept = {}, [], []
+    per_pack, summary, by_dept, cited = {}, [], [], {}
     for pack in packs:
         if on_pack:
             on_pack(pack.id)
@@ -115,6 +117,7 @@ def compare(packs: list[Pack], portfolio: Portfolio, as_of: dt.date, *, monthly:
         one = outcomes_of(result, len(portfolio))
         per_pack[pack.id] = one
         summary.append(_summary(result, one, len(portfolio)))
+        cited[pack.id] = citations_of(result)
         by_dept.append(one.select("effect_fen").hstack([projects["department"]]).lazy()
                        .group_by("department").agg(pl.col("effect_fen").sum().alias("budget_effect_fen"))
                        .select("department", pl.lit(pack.id).alias("pack"), "budget_effect_fen"))
@@ -122,7 +125,22 @@ def compare(packs: list[Pack], portfolio: Portfolio, as_of: dt.date, *, monthly:
     matrix = _matrix(per_pack, projects)
     by_dept = pl.concat(by_dept).sort("department", "pack").collect()
     replay = _monthly(packs, portfolio, as_of) if monthly and len(portfolio) <= MONTHLY_LIMIT else None
-    return Comparison(as_of, tuple(packs), per_pack, matrix, summary, by_dept, replay, len(portfolio))
+    return Comparison(as_of, tuple(packs), per_pack, matrix, summary, by_dept, replay, len(portfolio), cited)
+
+
+def citations_of(result: RunResult) -> list[dict]:
+    """What each rule decided, by the clause it cites: per action, budget year, object, document
+    (文号) and clause, the findings, the projects and the amount (None when no finding of the group
+    carries one). The report shows these beside its figures."""
+    text = ("action", "applies_to", "rule", "source", "clause")
+    groups = (result.decisions.lazy()
+              .group_by(*(pl.col(k).cast(pl.String) for k in text), "budget_year")
+              .agg(pl.len().alias("findings"), pl.col(PIX).n_unique().alias("projects"),
+                   pl.col("amount_fen").sum().alias("amount_fen"),
+                   pl.col("amount_fen").is_not_null().any().alias("_money"))
+              .sort("action", "budget_year", "applies_to", "source", "clause", "rule", nulls_last=True).collect())
+    return [{**{k: v for k, v in row.items() if k != "_money"}, "amount_fen": row["amount_fen"] if row["_money"] else None}
+            for row in groups.iter_rows(named=True)]
 
 
 def _matrix(per_pack: dict[str, pl.DataFrame], projects: pl.DataFrame) -> pl.DataFrame:
