@@ -42,6 +42,27 @@ citation = { source = "doc", clause = "第五条" }
 
 [rules.budget_link.params]
 cut_ratios = { "优" = "0.01", "良" = "0.02", "中" = "0.05", "差" = "0.20" }
+cut_from = "department_control"  # taken whether or not the project runs on
+"""
+
+# A pack whose ex-ante gate also blocks every new project that is not 重大: the one pack whose
+# 预算安排 differs on those projects.
+GATES_NEW = """
+[pack]
+id = "gates_new"
+name = "新增项目一律评估的县规则"
+level = "county"
+extends = "national"
+
+[sources.doc]
+doc_no = "测县财〔2024〕2号"
+title = "测试县事前绩效评估办法"
+
+[rules.ex_ante]
+citation = { source = "doc", clause = "第三条" }
+
+[rules.ex_ante.params]
+triggers = ["new_major", "new"]
 """
 
 
@@ -267,8 +288,13 @@ def test_the_matrix_names_projects_and_is_sorted_by_the_money_difference(seeds):
     assert expected["spread"][0] > expected["spread"][-1]
 
 
-def test_a_differing_value_is_marked_only_where_it_differs_from_the_others(seeds):
-    c, _, _, page = seeds
+def test_a_differing_value_is_marked_only_where_it_differs_from_the_others(tmp_path, registry):
+    pack = tmp_path / "gates_new.toml"
+    pack.write_text(GATES_NEW, encoding="utf-8")
+    packs = [Pack.load(p, registry) for p in ("national", "nanchang", "tongxin", str(pack))]
+    c = compare(packs, generate(60, seed=4), AS_OF, monthly=False)
+    write_html(c, tmp_path / "r.html")
+    page = (tmp_path / "r.html").read_text(encoding="utf-8")
     rows = table_after(page, "结论不一致的项目")[1:]
     by_id = {r["project_id"]: r for r in c.matrix.iter_rows(named=True)}
     for row, pid in zip(rows, matrix_ids(page)):
@@ -286,7 +312,9 @@ def test_a_differing_value_is_marked_only_where_it_differs_from_the_others(seeds
 def test_a_systematic_difference_is_summarised_not_marked_on_every_row(tmp_path, registry):
     pack = tmp_path / "cuts_all.toml"
     pack.write_text(CUTS_ALL, encoding="utf-8")
-    packs = [Pack.load(p, registry) for p in ("national", "nanchang", "shilong", str(pack))]
+    gates = tmp_path / "gates_new.toml"
+    gates.write_text(GATES_NEW, encoding="utf-8")
+    packs = [Pack.load(p, registry) for p in ("national", "nanchang", str(gates), str(pack))]
     c = compare(packs, generate(60, seed=4), AS_OF, monthly=False)
     write_html(c, tmp_path / "r.html")
     page = (tmp_path / "r.html").read_text(encoding="utf-8")
