@@ -75,6 +75,17 @@ class Rule:
     def __repr__(self) -> str:
         return f"<rule {self.rule_id} ({self.name})>"
 
+    def shared(self, portfolio, what: str, compute, *, params: tuple[str, ...] = (), on: tuple = ()):
+        """``compute()``, computed once for every pack run over the same portfolio (``jixiao
+        compare``). The host keys it by this plugin's class, ``what``, the values of the named
+        ``params`` and ``on`` (the dates or other values it depends on) — a rule never writes a
+        cache key. ``compute`` may read the portfolio's tables and the projects' base facts, never
+        a fact another rule produced."""
+        cls = type(self)
+        key = (cls.__module__, cls.__qualname__, what,
+               tuple((name, repr(getattr(self.params, name))) for name in params), tuple(on))
+        return portfolio.memo(key, compute)
+
     @classmethod
     def hooks(cls) -> tuple[str, ...]:
         """The hooks this plugin implements (methods marked ``@hookimpl``), in lifecycle order."""

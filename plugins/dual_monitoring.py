@@ -72,8 +72,9 @@ class DualMonitoring(Rule):
     def progress(self, portfolio, as_of: dt.date, facts: pl.DataFrame) -> pl.DataFrame:
         p = self.params
         partial = micro(p.qualitative_partial)
-        completion = portfolio.memo(("target_completion", partial), lambda: completion_micro(
-            indicator_shares(portfolio.indicators.lazy(), MICRO, partial, 0), facts.height))
+        completion = self.shared(portfolio, "target_completion", lambda: completion_micro(
+            indicator_shares(portfolio.indicators.lazy(), MICRO, partial, 0), facts.height),
+            params=("qualitative_partial",))
         y0, y1 = year_start_expr(pl.col("fiscal_year")), year_end_expr(pl.col("fiscal_year"))
         start = pl.max_horizontal(pl.col("start_date").fill_null(y0), y0)
         end = pl.min_horizontal(pl.col("end_date").fill_null(y1), y1)

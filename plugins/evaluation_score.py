@@ -266,9 +266,8 @@ class EvaluationScore(Rule):
         # where missing categories' weights go only (spending is read from the tables, to 12-31 of
         # the fiscal year) — not on the grade bands — so packs compared over one portfolio share them.
         p = self.params
-        key = ("evaluation_score", as_of, repr(p.weights), repr(p.qualitative), tuple(p.sources),
-               tuple(sorted(p.missing_weight_to.items())))
-        scored = portfolio.memo(key, lambda: self.scores(portfolio, as_of, facts))
+        scored = self.shared(portfolio, "scores", lambda: self.scores(portfolio, as_of, facts),
+                             params=("weights", "qualitative", "sources", "missing_weight_to"), on=(as_of,))
         scored = scored.with_columns(self.grade_expr(pl.col("score_c")).alias("grade"),
                                      self.rank_expr(pl.col("score_c")).alias("grade_rank"))
         score_text = (pl.col("score_c") // 100).cast(pl.String) + "." + (pl.col("score_c") % 100).cast(

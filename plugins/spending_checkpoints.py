@@ -69,14 +69,14 @@ def month_end(year: int, month: int) -> dt.date:
     return nxt - dt.timedelta(days=1)
 
 
-def spent_by(portfolio, facts: pl.DataFrame, day: dt.date) -> pl.Series:
+def spent_by(rule: Rule, portfolio, facts: pl.DataFrame, day: dt.date) -> pl.Series:
     """``_paid``, spending up to and including ``day``, of every project: element ``pix`` is
     project ``pix`` (``facts`` has one row per project, in that order)."""
     if portfolio.spending.height == 0:
         return facts["spent_fen"].alias("_paid")
-    return portfolio.memo(("paid_by", day), lambda: sum_per_project(
+    return rule.shared(portfolio, "paid_by", lambda: sum_per_project(
         portfolio.spending.lazy().filter(pl.col("date") <= day), facts.height,
-        _paid=pl.col("amount_fen"))["_paid"].fill_null(0))
+        _paid=pl.col("amount_fen"))["_paid"].fill_null(0), on=(day,))
 
 
 def below(paid: pl.Expr, budget: pl.Expr, rate: Decimal | Fraction) -> pl.Expr:
@@ -103,10 +103,10 @@ class SpendingCheckpoints(Rule):
                          .select("project_id", "pix", "budget_fen").collect())
                 if group.height == 0:
                     continue
-                rows = group.with_columns(spent_by(portfolio, facts, day).gather(group["pix"]))
+                rows = group.with_columns(spent_by(self, portfolio, facts, day).gather(group["pix"]))
                 if cp.ledger_month is not None:
                     ledger_day = month_end(year, cp.ledger_month)
-                    rows = rows.with_columns(spent_by(portfolio, facts, ledger_day).gather(group["pix"])
+                    rows = rows.with_columns(spent_by(self, portfolio, facts, ledger_day).gather(group["pix"])
                                              .alias("_paid_ledger"))
                 parts.append(self._check(cp, rows, day, year))
         parts += self._monthly(portfolio, as_of, facts)
@@ -169,7 +169,7 @@ class SpendingCheckpoints(Rule):
         day = month_end(as_of.year, month)
         group = (facts.lazy().filter((pl.col("fiscal_year") == as_of.year) & pl.col("category").is_in(p.monthly_for))
                  .select("project_id", "pix", "budget_fen").collect())
-        rows = group.with_columns(spent_by(portfolio, facts, day).gather(group["pix"]))
+        rows = group.with_columns(spent_by(self, portfolio, facts, day).gather(group["pix"]))
         pace = Fraction(p.monthly_pace) * month / 12  # exact: 0.8 × 5/12 stays 1/3
         hit = rows.filter(below(pl.col("_paid"), pl.col("budget_fen"), pace))
         shown = (Decimal(pace.numerator) * 100 / Decimal(pace.denominator)).quantize(Decimal("0.1"))

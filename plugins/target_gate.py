@@ -41,9 +41,9 @@ class TargetGate(Rule):
     @hookimpl
     def jixiao_target(self, portfolio, as_of, facts):
         levels = self.params.required_levels
-        present = portfolio.memo(("levels_present", tuple(levels)), lambda: spread_over_projects(aggregate_per_project(
+        present = self.shared(portfolio, "levels_present", lambda: spread_over_projects(aggregate_per_project(
             portfolio.indicators, *(has_level_expr(lv).any().alias(f"_has_{lv}") for lv in levels)),
-            facts.height))
+            facts.height), params=("required_levels",))
         checked = facts.select("project_id", "pix", "target_status", "category", "fiscal_year").hstack(present)
         if self.params.categories:
             checked = checked.filter(pl.col("category").is_in(self.params.categories))

@@ -9,7 +9,7 @@ import pytest
 from jixiao.core.errors import PluginError
 from jixiao.core.hookspecs import hookimpl
 from jixiao.core.registry import Registry
-from jixiao.core.rule import Rule
+from jixiao.core.rule import Citation, Rule
 
 
 @attrs.frozen
@@ -84,3 +84,43 @@ def test_an_editable_install_exposes_only_the_package():
         assert importlib.util.find_spec(name) is None, name
     for name in ("jixiao.core", "jixiao.plugins", "jixiao.policy_packs", "jixiao.cli", "jixiao.rules"):
         assert importlib.util.find_spec(name) is not None, name
+
+
+def test_shared_work_is_keyed_by_the_host_from_class_what_params_and_dates():
+    import datetime as dt
+
+    from jixiao.core.sample import generate
+
+    @attrs.frozen
+    class W:
+        weight: int = 1
+        label: str = "a"
+
+    class Sharer(Rule):
+        name = "sharer"
+        Params = W
+
+        @hookimpl
+        def jixiao_apply(self, facts):
+            return None
+
+    class Other(Sharer):
+        name = "other"
+
+    calls = []
+    portfolio = generate(5, seed=1).shared()
+    day = dt.date(2025, 3, 31)
+
+    def value(rule, on=day):
+        return rule.shared(portfolio, "total", lambda: calls.append(rule.params) or len(calls),
+                           params=("weight",), on=(on,))
+
+    def rule(cls, **kw):
+        return cls("r", W(**kw), Citation("doc", "第一条"))
+
+    first = value(rule(Sharer))
+    assert value(rule(Sharer, label="b")) == first  # a parameter it does not depend on: shared
+    assert value(rule(Sharer, weight=2)) != first  # one it does: computed again
+    assert value(rule(Sharer), on=dt.date(2025, 4, 1)) != first  # another date
+    assert value(rule(Other)) != first  # another plugin never collides
+    assert len(calls) == 4
