@@ -86,3 +86,12 @@ def test_bundled_example_is_what_the_generator_makes():
     for name in TABLES:
         assert bundled.table(name).drop("_row").equals(fresh.table(name).drop("_row")), name
     assert load_portfolio(ROOT / "examples" / "sample.json").projects.drop("_row").equals(fresh.projects.drop("_row"))
+
+
+def test_the_plugin_tutorial_shows_the_rule_the_template_generates():
+    from jixiao.core.plugin_template import files
+
+    text = (DOCS / "authoring-plugins.md").read_text(encoding="utf-8")
+    shown = re.search(r"The rule as generated.*?```python\n(.*?)```", text, re.S).group(1)
+    generated = files("late_payment", "jixiao_late_payment", "LatePayment", "monitor", "绩效运行监控")
+    assert shown == generated["jixiao_late_payment/__init__.py"]

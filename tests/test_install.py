@@ -30,8 +30,11 @@ def env(tmp_path_factory):
     wheel = next((tmp / "dist").glob("jixiao-*.whl"))
     venv.create(tmp / "venv", with_pip=True)
     bindir = tmp / "venv" / "bin"
-    installed = sh(bindir / "python", "-m", "pip", "install", "-q", wheel, PLUGINS / "jixiao_example_rule",
-                   PLUGINS / "jixiao_broken_rule")
+    # The third-party plugin is the one `jixiao new plugin` scaffolds: one copy of the example rule.
+    from jixiao.core.scaffold import write_new_plugin
+
+    plugin = write_new_plugin(tmp / "src", "execution_reminder", "monitor")
+    installed = sh(bindir / "python", "-m", "pip", "install", "-q", wheel, plugin, PLUGINS / "jixiao_broken_rule")
     assert installed.returncode == 0, installed.stderr
     return {"wheel": wheel, "bin": bindir, "tmp": tmp}
 
@@ -52,13 +55,13 @@ def test_wheel_holds_packs_and_only_the_jixiao_namespace(env):
 def test_packs_list_from_the_installed_wheel(env):
     res = jixiao(env, "packs", "list")
     assert res.returncode == 0, res.stderr
-    assert "national" in res.stdout and "example_city" in res.stdout
+    assert "national" in res.stdout and "execution_reminder_example" in res.stdout
 
 
 def test_entry_point_plugin_is_listed_and_the_broken_one_is_named(env):
     res = jixiao(env, "plugins", "list")
     assert res.returncode == 0, res.stderr
-    assert "execution_reminder" in res.stdout and "jixiao-example-rule 0.1.0" in res.stdout
+    assert "execution_reminder" in res.stdout and "jixiao-execution-reminder 0.1.0" in res.stdout
     assert "broken_rule" in res.stderr and "ModuleNotFoundError" in res.stderr
     strict = jixiao(env, "--strict", "plugins", "list")
     assert strict.returncode == 2 and "broken_rule" in strict.stderr and "Traceback" not in strict.stderr
@@ -71,9 +74,9 @@ def test_pack_from_a_plugin_package_runs_its_rule(env):
     # Run outside the checkout: there, ./jixiao (the package's face folder) would shadow the wheel.
     made = sh(env["bin"] / "python", "-c", code, cwd=env["tmp"])
     assert made.returncode == 0, made.stderr
-    res = jixiao(env, "run", "--pack", "example_city", "--as-of", "2025-12-31", "--format", "csv", sample)
+    res = jixiao(env, "run", "--pack", "execution_reminder_example", "--as-of", "2025-12-31", "--format", "csv", sample)
     assert res.returncode == 0, res.stderr
-    assert ",september_reminder,execution_reminder,remind," in res.stdout
+    assert ",execution_reminder,execution_reminder,remind," in res.stdout
 
 
 def test_plugin_tutorial_runs_as_written_in_a_fresh_environment(env, tmp_path):
@@ -85,3 +88,11 @@ def test_plugin_tutorial_runs_as_written_in_a_fresh_environment(env, tmp_path):
     assert "late_payment" in res.stdout and "jixiao-late-payment 0.1.0" in res.stdout
     assert "2 passed" in res.stdout  # the generated package's own tests
     assert res.stdout.count("1 passed, 0 failed") == 2  # the example pack's case, then my_county's
+
+
+def test_the_wheel_carries_every_template_file(env):
+    from jixiao.core.plugin_template import files
+
+    names = zipfile.ZipFile(env["wheel"]).namelist()
+    shipped = {n for n in names if n.startswith("jixiao/core/templates/")}
+    assert len(shipped) == len(files("x", "jixiao_x", "X", "apply", "结果应用")) == 7, sorted(shipped)

@@ -1,1 +1,0 @@
-"""Pack files shipped by this plugin package, registered through the jixiao.packs entry point."""
