@@ -64,9 +64,6 @@ class AccountabilityParams:
     choices: list[Sanction] = attrs.field(factory=lambda: ["reduce_budget", "reclaim_funds", "public_notice"])
     # reduce_budget: the share of this year's budget not arranged next year (1 = none at all).
     reduce_ratio: Decimal = Decimal("1")
-    # poor_evaluation only on a confirmed grade: where finance reviews every self-evaluation report
-    # (Tianyuan 第三十二条), a self-evaluated (or computed) grade without a recorded review triggers nothing.
-    hold_unreviewed: bool = False
 
     def __attrs_post_init__(self):
         unknown = sorted(set(self.by_trigger) - set(TRIGGERS) - {"recorded"})
@@ -86,8 +83,8 @@ class Accountability(Rule):
     name = "accountability"
     summary = "accountability triggers, the order to correct and the sanctions chosen for them"
     Params = AccountabilityParams
-    reads = ("target_status", "grade", "score_source", "score_review_date", "monitoring_deviation",
-             "target_completion", "end_date", "fiscal_year")
+    reads = ("target_status", "grade", "grade_final", "monitoring_deviation", "target_completion", "end_date",
+             "fiscal_year")
 
     def _derived(self, facts: pl.DataFrame, as_of) -> pl.DataFrame:
         p, parts = self.params, []
@@ -104,11 +101,11 @@ class Accountability(Rule):
                                                     & (pl.col("target_completion") < threshold)),
                                 "targets_missed").collect())
         if "poor_evaluation" in p.derive and "grade" in cols:
+            # Only an evaluation result (grade_final): not a computed score, not an unreviewed report
+            # where finance reviews each one (Tianyuan 第三十二条).
             poor = pl.col("grade").is_in(p.poor_grades)
-            if p.hold_unreviewed and "score_source" in cols:
-                reviewed = ((pl.col("score_review_date") <= as_of).fill_null(False)
-                            if "score_review_date" in cols else pl.lit(False))
-                poor = poor & ~(pl.col("score_source").is_in(["self", "computed"]) & ~reviewed)
+            if "grade_final" in cols:
+                poor = poor & pl.col("grade_final").fill_null(False)
             parts.append(tagged(facts.lazy().filter(poor), "poor_evaluation").collect())
         return (pl.concat(parts) if parts
                 else pl.DataFrame(schema={"pix": pl.UInt32, "t": pl.String, "k": pl.String}))

@@ -36,7 +36,7 @@ from jixiao.rules import (
 
 KINDS = ("third_party", "finance", "department", "self", "computed")
 KIND_ZH = {"third_party": "第三方评价", "finance": "财政重点评价", "department": "部门评价", "self": "单位自评",
-           "computed": "按指标测算自评"}
+           "computed": "按指标测算，非评价结果"}
 SHARED = "shared"  # a missing category's weight split among the categories the project has
 INT64_HEADROOM = 2 ** 62
 
@@ -87,6 +87,9 @@ class EvaluationScoreParams:
     sources: list[str] = attrs.field(factory=lambda: list(KINDS))
     # Where a first-level category's weight goes when the project has no indicator in it.
     missing_weight_to: dict[str, str] = attrs.field(factory=lambda: {"satisfaction": "outcome"})
+    # Whether a self-evaluation counts only once finance's review of it is recorded (Nanchang （九）
+    # 审核备案, Tianyuan 第三十二条 复核): see ``grade_final``.
+    self_evaluation_needs_review: bool = False
 
     def __attrs_post_init__(self):
         for k, v in self.missing_weight_to.items():
@@ -245,7 +248,7 @@ class EvaluationScore(Rule):
         # score_date: when the result existed (the evaluation's date); results feed the first budget
         # compiled after it (score_linked_budget). Null for an undated record and a computed score.
         # score_review_date: finance's review (复核, 审核备案) of that report, when recorded; a rule that
-        # applies results only after the review (score_linked_budget's hold_unreviewed) reads it.
+        # applies results only after the review (grade_final, self_evaluation_needs_review) reads it.
         ev = ev.select("pix", "score_c", pl.col("kind").alias("score_source"), pl.col("date").alias("score_date"),
                        pl.col("review_date").alias("score_review_date"))
         if "computed" in kinds:
@@ -273,13 +276,26 @@ class EvaluationScore(Rule):
         score_text = (pl.col("score_c") // 100).cast(pl.String) + "." + (pl.col("score_c") % 100).cast(
             pl.String).str.pad_start(2, "0")
         year = pl.lit(facts["fiscal_year"]).gather(pl.col("pix"))  # evaluated only if messages are built
+        pending = ("，待财政部门复核" if p.self_evaluation_needs_review else "")
+        source = pl.col("score_source").replace_strict(KIND_ZH)
+        if pending:
+            source = pl.when((pl.col("score_source") == "self") & ~(pl.col("score_review_date") <= as_of).fill_null(False)
+                             ).then(source + pending).otherwise(source)
         message = (year.cast(pl.String) + "年度绩效评价得分 " + score_text + " 分，等级："
-                   + pl.col("grade") + "（" + pl.col("score_source").replace_strict(KIND_ZH) + "）")
+                   + pl.col("grade") + "（" + source + "）")
         assumed = self.is_assumed("grades", "weights") | (
             pl.col("score_source").eq("computed") & pl.lit(self.is_assumed("qualitative", "missing_weight_to")))
+        # grade_final: the grade is an evaluation result later rules may act on — a finance, third-party
+        # or department evaluation, or a self-evaluation (once reviewed, where the document makes
+        # finance review each report). A score jixiao computed from the indicators is no evaluation
+        # result: rules show what would follow but move no money and sanction nothing on it.
+        reviewed = (pl.col("score_review_date") <= as_of).fill_null(False)
+        final = (pl.col("score_source").is_in(["third_party", "finance", "department"])
+                 | ((pl.col("score_source") == "self") & (reviewed if p.self_evaluation_needs_review else pl.lit(True))))
+        scored = scored.with_columns(final.alias("grade_final"))
         findings = self.findings(scored, "grade", message, assumed=assumed)
         return self.output(findings, scored.select("pix", "score_c", "grade", "grade_rank", "score_source", "score_date",
-                                                     "score_review_date"))
+                                                     "score_review_date", "grade_final"))
 
     @hookimpl
     def jixiao_explain(self, facts):

@@ -44,14 +44,16 @@ class PerformancePayment(Rule):
     name = "performance_payment"
     summary = "PPP operating subsidies paid by evaluation result; for investment funds the result is a reference for exit and rewards"
     Params = PerformancePaymentParams
-    reads = ("category", "grade", "budget_fen", "fiscal_year")
+    reads = ("category", "grade", "grade_final", "budget_fen", "fiscal_year")
 
     @hookimpl
     def jixiao_apply(self, facts):
         if "grade" not in facts.columns:
             return None
         p = self.params
-        graded = facts.lazy().filter(pl.col("grade").is_not_null())
+        # Paid, exited or rewarded on an evaluation result only (grade_final), not on a computed score.
+        final = pl.col("grade_final").fill_null(False) if "grade_final" in facts.columns else pl.lit(True)
+        graded = facts.lazy().filter(pl.col("grade").is_not_null() & final)
         paid = graded.filter(pl.col("category").is_in(p.categories))
         year = pl.col("fiscal_year").cast(pl.String)
         head = pl.lit("评价等级") + pl.col("grade") + pl.lit("：") + year + pl.lit("年度项目运营补助")

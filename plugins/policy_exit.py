@@ -47,16 +47,20 @@ class PolicyExit(Rule):
     name = "policy_exit"
     summary = "expired or low-performing policies and projects cleared out; multi-year ones tracked"
     Params = PolicyExitParams
-    reads = ("start_date", "end_date", "is_major", "grade")
+    reads = ("start_date", "end_date", "is_major", "grade", "grade_final")
 
     @hookimpl
     def jixiao_apply(self, as_of, facts):
         p = self.params
         grade = pl.col("grade") if "grade" in facts.columns else pl.lit(None, pl.String)
         rows = facts.select("project_id", "pix", "start_date", "end_date", "fiscal_year", "is_major",
-                            grade.alias("_grade"))
+                            grade.alias("_grade"),
+                            (pl.col("grade_final").fill_null(False) if "grade_final" in facts.columns
+                             else pl.lit(True)).alias("_final"))
         expired = (pl.col("end_date") < year_start_expr(pl.col("fiscal_year"))) if p.exit_expired else pl.lit(False)
-        low = pl.col("_grade").is_in(p.low_grades)
+        # 绩效低下 rests on an evaluation result (grade_final), not on a score jixiao computed or a
+        # report still waiting for finance's review.
+        low = pl.col("_grade").is_in(p.low_grades) & pl.col("_final")
         leaves = (expired.fill_null(False) & low.fill_null(False)) if p.exit_when == "both" else (expired | low)
         leaving = rows.filter(leaves.fill_null(False))
         why = (pl.when(expired.fill_null(False) & low.fill_null(False)).then(pl.lit("已到期且绩效低下"))

@@ -20,12 +20,12 @@ is not recorded, no money is cut: the finding (``cut_if_budgeted``, not binding)
 project has no budget of year B to reduce and what the cut would be if it is budgeted again. A cut
 of the department's control figure does not depend on the project continuing.
 
-**Reviewed results only, where the document says so.** Where every self-evaluation report goes to
-finance for review before it counts (Nanchang （九） 审核备案, Tianyuan 第三十二条 复核),
-``hold_unreviewed`` holds the results of a self-evaluation (or of a score jixiao computed from
-the indicators) that has no review recorded by the date: instead of cutting, notifying or
-refusing, one finding (``pending_review``, not binding) says what follows once the review confirms
-the grade.
+**Evaluation results only.** The grade is applied only when it is an evaluation result
+(``grade_final`` from the grading rule): not a score jixiao computed from the indicators, and not a
+self-evaluation still waiting for finance's review where the document makes finance review each
+report (Nanchang （九） 审核备案, Tianyuan 第三十二条 复核: the grading rule's
+``self_evaluation_needs_review``). For those, instead of cutting, notifying or refusing, one finding
+(``pending_review``, not binding) says what follows once there is a confirmed result.
 """
 
 from __future__ import annotations
@@ -59,9 +59,6 @@ class ScoreLinkedBudgetParams:
     cut_alternative: str | None = None
     # Whose requests 不予新增预算 refuses: the project's own, or its implementing unit's (Tongxin 二（四）).
     no_new_budget_for: Literal["project_budget", "unit_new_requests"] = "project_budget"
-    # Hold the results of an unreviewed self-evaluation (or computed score) until finance's review
-    # is recorded (see the module docstring).
-    hold_unreviewed: bool = False
 
     def __attrs_post_init__(self):
         for grade, ratio in self.cut_ratios.items():
@@ -86,7 +83,7 @@ class ScoreLinkedBudget(Rule):
     name = "score_linked_budget"
     summary = "link the grade to the next budget compiled after the evaluation: priority, improvement, notice, cut"
     Params = ScoreLinkedBudgetParams
-    reads = ("grade", "score_date", "score_source", "score_review_date", "budget_fen", "fiscal_year",
+    reads = ("grade", "grade_final", "score_date", "score_source", "budget_fen", "fiscal_year",
              "department", "end_date")
 
     @hookimpl
@@ -96,15 +93,13 @@ class ScoreLinkedBudget(Rule):
         budget_year, known_year = result_years(facts, as_of)
         graded = (facts.lazy().select("project_id", "pix", grade.alias("grade"), "budget_fen", "fiscal_year",
                                       "department", "end_date",
-                                      *(c for c in ("score_date", "score_source", "score_review_date") if c in facts.columns))
+                                      *(c for c in ("score_date", "score_source", "grade_final") if c in facts.columns))
                   .filter(pl.col("grade").is_not_null())
                   .with_columns(budget_year, known_year).collect())
         held = None
-        if p.hold_unreviewed and "score_source" in graded.columns:
-            reviewed = (pl.col("score_review_date") <= as_of).fill_null(False) \
-                if "score_review_date" in graded.columns else pl.lit(False)
-            unreviewed = pl.col("score_source").is_in(["self", "computed"]) & ~reviewed
-            held, graded = graded.filter(unreviewed), graded.filter(~unreviewed)
+        if "grade_final" in graded.columns:  # a grading rule that says nothing of it: every grade is final
+            final = pl.col("grade_final").fill_null(False)
+            held, graded = graded.filter(~final), graded.filter(final)
         year = pl.col("_budget_year").cast(pl.String)
         no_new_text = ("，不予考虑项目实施单位{y}年度新增预算需求" if p.no_new_budget_for == "unit_new_requests"
                        else "，{y}年度不予新增预算")
@@ -208,16 +203,15 @@ class ScoreLinkedBudget(Rule):
             return self.findings(held.head(0), "pending_review", "")
         listed = pl.concat_list(items).list.drop_nulls()
         held = held.with_columns(listed.alias("_then")).filter(pl.col("_then").list.len() > 0)
-        source = pl.when(pl.col("score_source") == "computed").then(
-            pl.lit("（按绩效指标测算；尚无自评报告记录，未经财政部门复核）")).otherwise(
-            pl.lit("（单位自评），自评报告尚未经财政部门复核"))
-        msg = (pl.lit("绩效评价等级为") + pl.col("grade") + source
-               + pl.lit("：复核确认该等级后，") + pl.col("_then").list.join("；")
-               + pl.lit("；复核前不据此调整预算"))
+        computed = pl.col("score_source") == "computed"
+        msg = (pl.lit("绩效评价等级为") + pl.col("grade")
+               + pl.when(computed).then(pl.lit("（按绩效指标测算，尚无评价结果）：有自评或评价结果且等级相同时，"))
+               .otherwise(pl.lit("（单位自评），自评报告尚未经财政部门复核：复核确认该等级后，"))
+               + pl.col("_then").list.join("；")
+               + pl.when(computed).then(pl.lit("；在此之前不据此调整预算")).otherwise(pl.lit("；复核前不据此调整预算")))
         has_cut = pl.col("grade").is_in(list(cuts)) if cuts else pl.lit(False)
         return self.findings(held, "pending_review", msg, budget_year=pl.col("_budget_year"),
-                             applies_to=pl.when(has_cut).then(pl.lit(p.cut_from)),
-                             assumed=self.is_assumed("hold_unreviewed"))
+                             applies_to=pl.when(has_cut).then(pl.lit(p.cut_from)))
 
     def _poor_rectification(self, portfolio, as_of, facts: pl.DataFrame) -> list[pl.LazyFrame]:
         from jixiao.plugins.rectification_deadline import decision_status

@@ -66,6 +66,28 @@ triggers = ["new_major", "new"]
 """
 
 
+def fully_evaluated(portfolio, folder):
+    """The portfolio with a 2025-03-01 finance evaluation (score 85) for every project that has no
+    evaluation of its year: every grade is then an evaluation result, on which packs act."""
+    from jixiao.core.portfolio import load_portfolio
+    from jixiao.core.sample import write_portfolio
+
+    write_portfolio(portfolio, folder)
+    evaluations = folder / "evaluations.csv"
+    text = evaluations.read_text(encoding="utf-8")
+    header = text.splitlines()[0].split(",")
+    have = {(r.split(",")[0], r.split(",")[1]) for r in text.splitlines()[1:]}
+    rows = []
+    for pid, year in portfolio.projects.select("project_id", "fiscal_year").iter_rows():
+        if (pid, str(year)) not in have:
+            row = dict.fromkeys(header, "")
+            row.update({"项目编码": pid, "评价年度": str(year), "评价方式": "财政重点评价", "评价日期": "2025-03-01",
+                        "总分": "85"})
+            rows.append(",".join(row[h] for h in header))
+    evaluations.write_text(text.rstrip("\n") + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    return load_portfolio(folder)
+
+
 # --- reading the page -----------------------------------------------------------------------------
 
 class Tables(HTMLParser):
@@ -315,7 +337,7 @@ def test_a_systematic_difference_is_summarised_not_marked_on_every_row(tmp_path,
     gates = tmp_path / "gates_new.toml"
     gates.write_text(GATES_NEW, encoding="utf-8")
     packs = [Pack.load(p, registry) for p in ("national", "nanchang", str(gates), str(pack))]
-    c = compare(packs, generate(60, seed=4), AS_OF, monthly=False)
+    c = compare(packs, fully_evaluated(generate(60, seed=4), tmp_path / "pf"), AS_OF, monthly=False)
     write_html(c, tmp_path / "r.html")
     page = (tmp_path / "r.html").read_text(encoding="utf-8")
     differs_on_effect = int(c.matrix["disagree"].str.contains("effect").sum())
@@ -462,8 +484,8 @@ def test_the_report_prints_on_a4_without_toolbar_scrollbar_or_split_chart(seeds,
 def test_two_packs_that_differ_on_every_project_say_so_once(tmp_path, registry):
     pack = tmp_path / "cuts_all.toml"
     pack.write_text(CUTS_ALL, encoding="utf-8")
-    c = compare([Pack.load("national", registry), Pack.load(str(pack), registry)], generate(60, seed=4), AS_OF,
-                monthly=False)
+    c = compare([Pack.load("national", registry), Pack.load(str(pack), registry)],
+                fully_evaluated(generate(60, seed=4), tmp_path / "pf"), AS_OF, monthly=False)
     write_html(c, tmp_path / "r.html")
     page = (tmp_path / "r.html").read_text(encoding="utf-8")
     only_effect = int((c.matrix["disagree"] == "effect").sum())
