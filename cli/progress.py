@@ -19,10 +19,12 @@ PLAIN_EVERY = 10.0  # seconds between two plain lines
 
 
 @contextmanager
-def writing_xlsx(console, target, *, every: float = PLAIN_EVERY, min_rows: int = PLAIN_ROWS,
+def writing_xlsx(console, target, *, every: float | None = None, min_rows: int | None = None,
                  clock: Callable[[], float] = time.monotonic) -> Iterator[Callable[[str, int, int], None]]:
     """A ``progress`` callback for ``write_xlsx``, showing on ``console`` that ``target`` is being
     written (see the module's docstring)."""
+    every = PLAIN_EVERY if every is None else every
+    min_rows = PLAIN_ROWS if min_rows is None else min_rows
     if console.is_terminal:
         name = safe(str(target))  # status text is markup
         with console.status(f"写出 XLSX {name}…") as status:

@@ -237,6 +237,8 @@ class Book:
         filter over the data, widths that fit, a 合计 row under the ``total`` columns."""
         if not rows_fit(frame.height, columns):
             raise ValueError(f"{frame.height} rows do not fit in a worksheet")  # callers say it in a user's words
+        if columns[0].total:
+            raise ValueError("the first column holds the 合计 label; it cannot be a total")
         n, ncols = frame.height, len(columns)
         grouped = any(c.group for c in columns)
         head = 2 if grouped else 1
