@@ -59,8 +59,8 @@ def matrix_columns(c: Comparison) -> list:
                  Column("等级", pl.col(f"{p}:grade"), group=g),
                  Column("金额影响(元)", pl.col(f"{p}:effect_fen"), "yuan", total=True, group=g),
                  Column("整改期限", pl.col(f"{p}:deadline"), "date", group=g)]
-    zh = pl.col("disagree").str.split(",").list.eval(
-        pl.element().filter(pl.element() != "").replace_strict(DISAGREE_ZH, default=pl.element())).list.join("、")
+    # "gate,effect" → "预算安排、金额影响" (no code is part of another)
+    zh = pl.col("disagree").str.replace_many([*DISAGREE_ZH, ","], [*DISAGREE_ZH.values(), "、"])
     return cols + [Column("不一致之处", zh)]
 
 
