@@ -51,6 +51,8 @@ S_TOTAL_LABEL, S_TOTAL = 8, {"yuan": 9, "count": 10}
 
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 NS_R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+PKG = "http://schemas.openxmlformats.org/package/2006"
+CT = "application/vnd.openxmlformats-officedocument.spreadsheetml"
 HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 
 
@@ -191,7 +193,8 @@ class Book:
     leaving the ``with`` block without an error writes the workbook parts and closes it."""
 
     def __init__(self, path: Path):
-        self.zip = zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1)  # fast; about the size xlsxwriter made
+        # deflate level 1: fast, and about the size xlsxwriter's files had
+        self.zip = zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1)
         self.sheets: list[tuple[str, str | None]] = []  # name, filter range
 
     def __enter__(self) -> Book:
@@ -327,24 +330,22 @@ class Book:
     def _finish(self) -> None:
         n = len(self.sheets)
         names = xml_texts([s for s, _ in self.sheets])
-        self.zip.writestr("[Content_Types].xml", HEAD +
-                          '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-                          '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        sheet_type = f"{CT}.worksheet+xml"
+        self.zip.writestr("[Content_Types].xml", HEAD + f'<Types xmlns="{PKG}/content-types">'
+                          f'<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
                           '<Default Extension="xml" ContentType="application/xml"/>'
-                          '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-                          '<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
-                          + "".join(f'<Override PartName="/xl/worksheets/sheet{i + 1}.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+                          f'<Override PartName="/xl/workbook.xml" ContentType="{CT}.sheet.main+xml"/>'
+                          f'<Override PartName="/xl/styles.xml" ContentType="{CT}.styles+xml"/>'
+                          + "".join(f'<Override PartName="/xl/worksheets/sheet{i + 1}.xml" ContentType="{sheet_type}"/>'
                                     for i in range(n))
                           + "</Types>")
-        self.zip.writestr("_rels/.rels", HEAD +
-                          '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-                          '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>'
+        self.zip.writestr("_rels/.rels", HEAD + f'<Relationships xmlns="{PKG}/relationships">'
+                          f'<Relationship Id="rId1" Type="{NS_R}/officeDocument" Target="xl/workbook.xml"/>'
                           "</Relationships>")
-        self.zip.writestr("xl/_rels/workbook.xml.rels", HEAD +
-                          '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-                          + "".join(f'<Relationship Id="rId{i + 1}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet{i + 1}.xml"/>'
-                                    for i in range(n))
-                          + f'<Relationship Id="rId{n + 1}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/>'
+        self.zip.writestr("xl/_rels/workbook.xml.rels", HEAD + f'<Relationships xmlns="{PKG}/relationships">'
+                          + "".join(f'<Relationship Id="rId{i + 1}" Type="{NS_R}/worksheet" '
+                                    f'Target="worksheets/sheet{i + 1}.xml"/>' for i in range(n))
+                          + f'<Relationship Id="rId{n + 1}" Type="{NS_R}/styles" Target="styles.xml"/>'
                           "</Relationships>")
         filters = "".join(
             f'<definedName name="_xlnm._FilterDatabase" localSheetId="{i}" hidden="1">'

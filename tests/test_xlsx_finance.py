@@ -297,3 +297,17 @@ def test_a_piped_compare_says_it_writes_the_workbook_not_that_it_runs_a_pack(cli
               folio)
     assert res.exit_code == 0, res.output
     assert "写出 XLSX" in res.output and "逐项目对比 0 / 30 行" in res.output and "运行规则包" not in res.output
+
+
+def test_deadlines_are_date_cells(cli, folio, tmp_path):
+    res = cli("run", "--pack", "tianyuan", "--as-of", AS_OF, "--format", "json", "-o", tmp_path / "r.json", folio)
+    assert res.exit_code == 0, res.output
+    dues = [f["due_date"] for f in json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))["findings"]]
+    res = cli("run", "--pack", "tianyuan", "--as-of", AS_OF, "--format", "xlsx", "-o", tmp_path / "r.xlsx", folio)
+    assert res.exit_code == 0, res.output
+    ws = openpyxl.load_workbook(tmp_path / "r.xlsx")["结论"]
+    col = header_index(ws)["整改期限"]
+    cells = [r[col] for r in ws.iter_rows(min_row=2, max_row=ws.max_row - 1)]
+    assert any(dues)
+    assert [c.value.date().isoformat() if c.value else None for c in cells] == dues
+    assert all(c.is_date and c.number_format == "yyyy-mm-dd" for c in cells if c.value)
