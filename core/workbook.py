@@ -209,7 +209,7 @@ class Book:
                filter_ref: str | None, merges: Sequence[str], rows: Callable[[Callable[[str], None]], None]) -> None:
         index = len(self.sheets)
         self.sheets.append((name, filter_ref))
-        with self.zip.open(f"xl/worksheets/sheet{index + 1}.xml", "w", force_zip64=True) as raw:
+        with self.zip.open(_entry(f"xl/worksheets/sheet{index + 1}.xml"), "w", force_zip64=True) as raw:
             def put(text: str) -> None:
                 raw.write(text.encode("utf-8"))
 
@@ -331,7 +331,7 @@ class Book:
         n = len(self.sheets)
         names = xml_texts([s for s, _ in self.sheets])
         sheet_type = f"{CT}.worksheet+xml"
-        self.zip.writestr("[Content_Types].xml", HEAD + f'<Types xmlns="{PKG}/content-types">'
+        self.zip.writestr(_entry("[Content_Types].xml"), HEAD + f'<Types xmlns="{PKG}/content-types">'
                           f'<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
                           '<Default Extension="xml" ContentType="application/xml"/>'
                           f'<Override PartName="/xl/workbook.xml" ContentType="{CT}.sheet.main+xml"/>'
@@ -339,10 +339,10 @@ class Book:
                           + "".join(f'<Override PartName="/xl/worksheets/sheet{i + 1}.xml" ContentType="{sheet_type}"/>'
                                     for i in range(n))
                           + "</Types>")
-        self.zip.writestr("_rels/.rels", HEAD + f'<Relationships xmlns="{PKG}/relationships">'
+        self.zip.writestr(_entry("_rels/.rels"), HEAD + f'<Relationships xmlns="{PKG}/relationships">'
                           f'<Relationship Id="rId1" Type="{NS_R}/officeDocument" Target="xl/workbook.xml"/>'
                           "</Relationships>")
-        self.zip.writestr("xl/_rels/workbook.xml.rels", HEAD + f'<Relationships xmlns="{PKG}/relationships">'
+        self.zip.writestr(_entry("xl/_rels/workbook.xml.rels"), HEAD + f'<Relationships xmlns="{PKG}/relationships">'
                           + "".join(f'<Relationship Id="rId{i + 1}" Type="{NS_R}/worksheet" '
                                     f'Target="worksheets/sheet{i + 1}.xml"/>' for i in range(n))
                           + f'<Relationship Id="rId{n + 1}" Type="{NS_R}/styles" Target="styles.xml"/>'
@@ -351,11 +351,20 @@ class Book:
             f'<definedName name="_xlnm._FilterDatabase" localSheetId="{i}" hidden="1">'
             f"'{names[i].replace(chr(39), chr(39) * 2)}'!{_absolute(ref)}</definedName>"
             for i, (_, ref) in enumerate(self.sheets) if ref)
-        self.zip.writestr("xl/workbook.xml", HEAD + f'<workbook xmlns="{NS}" xmlns:r="{NS_R}">'
+        self.zip.writestr(_entry("xl/workbook.xml"), HEAD + f'<workbook xmlns="{NS}" xmlns:r="{NS_R}">'
                           '<bookViews><workbookView/></bookViews><sheets>'
                           + "".join(f'<sheet name="{names[i]}" sheetId="{i + 1}" r:id="rId{i + 1}"/>' for i in range(n))
                           + "</sheets>" + (f"<definedNames>{filters}</definedNames>" if filters else "") + "</workbook>")
-        self.zip.writestr("xl/styles.xml", STYLES)
+        self.zip.writestr(_entry("xl/styles.xml"), STYLES)
+
+
+def _entry(name: str) -> zipfile.ZipInfo:
+    """An archive member with a fixed date: the same findings give the same bytes."""
+    info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info._compresslevel = 1  # (compress_level from Python 3.13 on is the same slot)
+    info.external_attr = 0o644 << 16
+    return info
 
 
 def _absolute(ref: str) -> str:

@@ -311,3 +311,14 @@ def test_deadlines_are_date_cells(cli, folio, tmp_path):
     assert any(dues)
     assert [c.value.date().isoformat() if c.value else None for c in cells] == dues
     assert all(c.is_date and c.number_format == "yyyy-mm-dd" for c in cells if c.value)
+
+
+def test_the_same_findings_give_the_same_bytes(cli, folio, tmp_path, monkeypatch):
+    import time
+
+    args = ["compare", "--packs", "nanchang,tongxin", "--as-of", AS_OF, "--no-monthly", "--format", "xlsx", "-o"]
+    assert cli(*args, tmp_path / "a.xlsx", folio).exit_code == 0
+    later = time.time() + 86_400 * 400
+    monkeypatch.setattr(time, "time", lambda: later)  # a zip member's default date is the time of writing
+    assert cli(*args, tmp_path / "b.xlsx", folio).exit_code == 0
+    assert (tmp_path / "a.xlsx").read_bytes() == (tmp_path / "b.xlsx").read_bytes()
