@@ -71,7 +71,7 @@ def test_run_workbook_amounts_are_exact_numbers_with_a_yuan_format(cli, folio, t
         if f["score"] is not None:
             assert row[score].data_type == "n" and exact(row[score].value) == Decimal(f["score"])
         assert row[assumed].value == ("是" if f["assumed"] else "否")
-    assert money > 10
+    assert money >= 3  # amounts were checked, not only empty cells
     total = rows[-1]
     assert total[0].value.startswith("合计") and total[amount].data_type == "n"
     assert exact(total[amount].value) == Decimal(doc["summary"]["budget_effect_yuan"])
