@@ -21,13 +21,6 @@ from jixiao.core.files import csv_safe, write_atomic  # noqa: F401 (write_atomic
 from jixiao.core.money import fen_to_yuan_str
 
 SCHEMA = "jixiao.run/1"
-ZH_HEADERS = {
-    "project_id": "项目编码", "pack": "规则包", "stage": "环节", "rule": "规则", "plugin": "插件",
-    "action": "处理", "action_zh": "处理（中文）", "amount_yuan": "金额影响(元)", "due_date": "期限",
-    "budget_year": "预算年度", "applies_to": "适用对象", "applies_to_zh": "适用对象（中文）",
-    "grade": "评价等级", "score": "评价得分",
-    "source": "依据文件", "clause": "条款", "assumed": "含假定参数", "message": "说明",
-}
 
 
 def yuan_expr(col: str) -> pl.Expr:
@@ -52,7 +45,7 @@ def with_grades(result: RunResult) -> pl.DataFrame:
 
 
 def findings_table(result: RunResult) -> pl.DataFrame:
-    """The findings as flat columns for CSV/XLSX: amounts as exact 元 text, action labels in Chinese."""
+    """The findings as flat columns for CSV: amounts as exact 元 text, action labels in Chinese."""
     f = with_grades(result)
     return f.select(
         "project_id", "pack", "stage", "rule", "plugin", "action",
