@@ -453,7 +453,10 @@ def run(state, pack_ref, as_of, fmt, output, portfolio):
         else:
             render.write_csv(result, output)
     else:
-        render.write_xlsx(result, output)
+        from jixiao.cli.progress import writing_xlsx
+
+        with writing_xlsx(err, output) as progress:
+            render.write_xlsx(result, output, progress)
     if output is not None:
         err.print(f"wrote {safe(output)}")
 
@@ -637,7 +640,10 @@ def compare_cmd(state, packs_opt, as_of, fmt, output, html_path, monthly, portfo
         else:
             write_atomic(output, lambda p: _write_text(p, lambda fh: write_json(result, fh)))
     elif fmt == "xlsx":
-        write_xlsx(result, output)
+        from jixiao.cli.progress import writing_xlsx
+
+        with writing_xlsx(err, output) as progress:
+            write_xlsx(result, output, progress)
     else:
         render_comparison(result, out)
     if output is not None:
@@ -802,7 +808,10 @@ def demo(state, out_dir, projects, seed, packs_opt, as_of):
         result = compare(packs_list, load_portfolio(sample_path), as_of,
                          on_pack=lambda pid: status.update(f"运行规则包 {pid} · {projects} 个项目"))
     render_comparison(result, out, limit=8)
-    write_xlsx(result, out_dir / "compare.xlsx")
+    from jixiao.cli.progress import writing_xlsx
+
+    with writing_xlsx(err, out_dir / "compare.xlsx") as progress:
+        write_xlsx(result, out_dir / "compare.xlsx", progress)
     text = to_json(result)
     write_atomic(out_dir / "compare.json", lambda p: p.write_text(text, encoding="utf-8"))
     report = out_dir / "report.html"

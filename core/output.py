@@ -17,17 +17,10 @@ from jixiao.core import in_force
 from jixiao.core.actions import ACTIONS, OBJECTS
 from jixiao.core.engine import RunResult
 from jixiao.core.errors import JixiaoError
-from jixiao.core.files import csv_safe, write_atomic, xlsx_workbook  # noqa: F401 (write_atomic: re-exported)
+from jixiao.core.files import csv_safe, write_atomic  # noqa: F401 (write_atomic: re-exported)
 from jixiao.core.money import fen_to_yuan_str
 
 SCHEMA = "jixiao.run/1"
-ZH_HEADERS = {
-    "project_id": "项目编码", "pack": "规则包", "stage": "环节", "rule": "规则", "plugin": "插件",
-    "action": "处理", "action_zh": "处理（中文）", "amount_yuan": "金额影响(元)", "due_date": "期限",
-    "budget_year": "预算年度", "applies_to": "适用对象", "applies_to_zh": "适用对象（中文）",
-    "grade": "评价等级", "score": "评价得分",
-    "source": "依据文件", "clause": "条款", "assumed": "含假定参数", "message": "说明",
-}
 
 
 def yuan_expr(col: str) -> pl.Expr:
@@ -52,7 +45,7 @@ def with_grades(result: RunResult) -> pl.DataFrame:
 
 
 def findings_table(result: RunResult) -> pl.DataFrame:
-    """The findings as flat columns for CSV/XLSX: amounts as exact 元 text, action labels in Chinese."""
+    """The findings as flat columns for CSV: amounts as exact 元 text, action labels in Chinese."""
     f = with_grades(result)
     return f.select(
         "project_id", "pack", "stage", "rule", "plugin", "action",
@@ -149,25 +142,62 @@ def write_csv(result: RunResult, path: Path) -> None:
     write_atomic(path, lambda p: csv_safe(findings_table(result)).write_csv(p, include_bom=True))
 
 
-XLSX_MAX_ROWS = 1_048_575  # a worksheet's rows, less the header
+XLSX_MAX_ROWS = 1_048_574  # a worksheet's rows, less the header and the 合计 row
 
 
-def write_xlsx(result: RunResult, path: Path) -> None:
+def xlsx_columns(result: RunResult) -> tuple[pl.DataFrame, list]:
+    """The findings sheet of the XLSX for people: Chinese headers and labels only (the codes stay
+    in JSON and CSV), the project's name and department next to its id, every amount, count, year,
+    date and score a typed cell (``core.workbook``)."""
+    from jixiao.core.hookspecs import STAGE_ZH
+    from jixiao.core.workbook import Column
+
+    f = with_grades(result)
+    facts = result.facts
+    score_c = facts["score_c"].gather(f["pix"]) if "score_c" in facts.columns and f.height else \
+        pl.Series("score_c", [None] * f.height, pl.Int64)
+    frame = f.with_columns(facts["name"].gather(f["pix"]).alias("_name"),
+                           facts["department"].gather(f["pix"]).alias("_dept"), score_c.alias("_score_c"))
+    zh = {k: a.zh for k, a in ACTIONS.items()}
+    columns = [
+        Column("项目编码", pl.col("project_id")), Column("项目名称", pl.col("_name")),
+        Column("主管部门", pl.col("_dept")),
+        Column("环节", pl.col("stage").cast(pl.String).replace_strict(STAGE_ZH, default=pl.col("stage").cast(pl.String))),
+        Column("处理", pl.col("action").cast(pl.String).replace_strict(zh, default=pl.col("action").cast(pl.String))),
+        Column("金额影响(元)", pl.col("amount_fen"), "yuan", total=True),
+        Column("预算年度", pl.col("budget_year"), "year"),
+        Column("适用对象", object_zh()),
+        Column("整改期限", pl.col("due_date"), "date"),
+        Column("评价等级", pl.col("grade")), Column("评价得分", pl.col("_score_c"), "score"),
+        Column("依据文件", pl.col("source")), Column("条款", pl.col("clause")),
+        Column("含假定参数", pl.col("assumed"), "yesno"), Column("说明", pl.col("message")),
+    ]
+    return frame, columns
+
+
+def write_xlsx(result: RunResult, path: Path, progress=None) -> None:
+    """The findings as a workbook for people: a 汇总 sheet (counts and amounts as numbers) and a
+    结论 sheet, one row per finding, with a 合计 of the amounts (``core.workbook``).
+    ``progress(sheet, rows written, rows)`` is called as the rows are written."""
+    from jixiao.core.workbook import Book
+
     if result.decisions.height > XLSX_MAX_ROWS:
         raise JixiaoError(f"{path}: {result.decisions.height:,} findings do not fit in an XLSX sheet "
                           f"({XLSX_MAX_ROWS:,} rows at most); write --format csv or json instead")
+    s = summary(result)
+    rows = [("规则包", result.pack.meta.name, "text"), ("规则包标识", result.pack.id, "text"),
+            ("基准日期", result.as_of.isoformat(), "text"),
+            ("结论条数", s["findings"], "count"), ("涉及项目数", s["projects_with_findings"], "count"),
+            ("金额影响合计(元，各年度各类相加)", s["budget_effect_fen"], "yuan")]
+    rows += [(f"{g['budget_year'] or ''}年度 {g['applies_to_zh'] or ''} {g['action_zh']}(元)", g["amount_fen"], "yuan")
+             for g in s["budget_effect_by_year"]]
+    rows += [(f"{ACTIONS[k].zh}（条）", v, "count") for k, v in s["by_action"].items()]
+
+    frame, columns = xlsx_columns(result)
 
     def write(p: Path) -> None:
-        table = findings_table(result).rename(ZH_HEADERS)
-        s = summary(result)
-        rows = [("规则包", result.pack.id), ("名称", result.pack.meta.name), ("基准日期", result.as_of.isoformat()),
-                ("结论条数", str(s["findings"])), ("涉及项目数", str(s["projects_with_findings"])),
-                ("金额影响合计(元，各年度各类相加)", s["budget_effect_yuan"])]
-        rows += [(f"{g['budget_year'] or ''}年度 {g['applies_to_zh'] or ''} {g['action_zh']}(元)", g["amount_yuan"])
-                 for g in s["budget_effect_by_year"]]
-        rows += [(f"{ACTIONS[k].zh}（{k}）", str(v)) for k, v in s["by_action"].items()]
-        with xlsx_workbook(p) as wb:
-            pl.DataFrame(rows, schema=["项目", "值"], orient="row").write_excel(wb, worksheet="汇总", autofit=True)
-            table.write_excel(wb, worksheet="结论", autofit=True)
+        with Book(p) as book:
+            book.pairs("汇总", rows)
+            book.table("结论", frame, columns, freeze_columns=1, progress=progress)
 
     write_atomic(path, write)

@@ -107,10 +107,10 @@ def test_csv_and_xlsx_outputs(cli, folio, tmp_path):
     wb = openpyxl.load_workbook(tmp_path / "f.xlsx")
     assert wb.sheetnames == ["汇总", "结论"]
     rows = list(wb["结论"].iter_rows(values_only=True))
-    assert rows[0][:3] == ("项目编码", "规则包", "环节")
-    assert len(rows) == len(lines)  # the same findings, header included
+    assert rows[0][:3] == ("项目编码", "项目名称", "主管部门")
+    assert len(rows) == len(lines) + 1  # the same findings, header included, and the 合计 row
     summary = dict(r for r in wb["汇总"].iter_rows(values_only=True))
-    assert summary["规则包"] == "national" and int(summary["结论条数"]) == len(lines) - 1
+    assert summary["规则包标识"] == "national" and summary["结论条数"] == len(lines) - 1
 
 
 def test_table_output_in_the_terminal(cli, folio):

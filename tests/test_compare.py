@@ -120,9 +120,10 @@ def test_compare_cli_json_and_xlsx(cli, folio, tmp_path):
     summary = list(wb["汇总"].iter_rows(values_only=True))
     assert summary[0][:3] == ("规则包", "名称", "不予安排预算项目数")
     assert [r[0] for r in summary[1:]] == SEEDS
-    assert summary[5][5] == doc["packs"][4]["budget_effect_yuan"]
+    assert summary[5][5] == float(doc["packs"][4]["budget_effect_yuan"])  # a number cell, 元
     matrix = list(wb["逐项目对比"].iter_rows(values_only=True))
-    assert matrix[0][:4] == ("项目编码", "项目名称", "主管部门", "nanchang 预算安排") and len(matrix) == 121
+    assert matrix[0][3] == doc["packs"][0]["name"]  # the pack's name over its columns
+    assert matrix[1][:4] == ("项目编码", "项目名称", "主管部门", "预算安排") and len(matrix) == 2 + 120 + 1
 
 
 def test_compare_table_marks_disagreements(cli, folio):
