@@ -114,9 +114,11 @@ def test_csv_and_xlsx_outputs(cli, folio, tmp_path):
 
 
 def test_table_output_in_the_terminal(cli, folio):
-    res = cli("run", "--pack", "national", "--as-of", "2025-03-31", folio)
+    # Nanchang cuts the department's 2026 control figure: money that moves, in the money line.
+    res = cli("run", "--pack", "nanchang", "--as-of", "2025-03-31", folio)
     assert res.exit_code == 0
-    assert "金额影响 · " in res.output and "下年度预算影响" not in res.output and "全国预算绩效管理基础规则" in res.output
+    assert "金额影响 · 2026年度 部门项目预算控制数 · 扣减预算：" in res.output and "下年度预算影响" not in res.output
+    assert "南昌市全面实施预算绩效管理规则" in res.output
 
 
 def test_explain_shows_every_rule_and_the_nearest_change(cli, folio):
