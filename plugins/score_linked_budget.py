@@ -112,10 +112,19 @@ class ScoreLinkedBudget(Rule):
                   ("suspend_disbursement", p.suspend_grades, "suspend_grades",
                    "，中止{k}年度预算执行或调整执行中的预算资金拨付", "disbursement"),
                   ("reward", p.reward_grades, "reward_grades", "，予以通报表扬并实施奖励", None))
+        poorly_rectified = None
+        if p.poor_rectification_actions:
+            from jixiao.plugins.rectification_deadline import decision_status
+
+            poorly_rectified = (decision_status(portfolio, as_of, p.rectification_months, self.calendar)
+                                .filter(pl.col("status").is_in(["overdue", "late"]))["pix"].unique())
         for action, grades, param, text, target in simple:
             if not grades:
                 continue
             hit = graded.filter(pl.col("grade").is_in(grades))
+            if action in ("prioritize", "reward") and poorly_rectified is not None:
+                # 整改不力 is sanctioned below: the same project is not also prioritised or rewarded.
+                hit = hit.filter(~pl.col("pix").is_in(poorly_rectified.implode()))
             if target == "disbursement":
                 # Only money still being executed can be suspended: a project whose implementation
                 # runs into the year the result is known (an ended project has nothing left to pay).
@@ -219,7 +228,7 @@ class ScoreLinkedBudget(Rule):
         p = self.params
         late = (decision_status(portfolio, as_of, p.rectification_months, self.calendar)
                 .filter(pl.col("status").is_in(["overdue", "late"])).select("pix").unique()
-                .join(facts.select("project_id", "pix", "fiscal_year"), on="pix"))
+                .join(facts.select("project_id", "pix", "fiscal_year", "end_date"), on="pix"))
         # 整改不力 is known at the run date: disbursement of that year; new requests of the next budget.
         this_year, next_year = as_of.year, as_of.year + 1
         unit = p.no_new_budget_for == "unit_new_requests"
@@ -228,9 +237,15 @@ class ScoreLinkedBudget(Rule):
                 "no_new_budget": (f"整改不力，不予考虑项目实施单位{next_year}年度新增预算需求" if unit
                                   else f"整改不力，{next_year}年度不予新增预算", next_year, p.no_new_budget_for)}
         assumed = self.is_assumed("poor_rectification_actions", "rectification_months")
-        return [self.findings(late, action, text[action][0], budget_year=text[action][1],
-                              applies_to=text[action][2], assumed=assumed)
-                for action in p.poor_rectification_actions]
+        out = []
+        for action in p.poor_rectification_actions:
+            hit = late
+            if action == "suspend_disbursement":
+                # Only money still being executed this year can be suspended.
+                hit = late.filter((pl.col("end_date").dt.year() >= this_year).fill_null(False))
+            out.append(self.findings(hit, action, text[action][0], budget_year=text[action][1],
+                                     applies_to=text[action][2], assumed=assumed))
+        return out
 
 
 def _fill(text: str) -> pl.Expr:
