@@ -25,6 +25,7 @@ ACTIONS: dict[str, Action] = {
     for a in (
         Action("require_assessment", "需事前评估", "ex-ante assessment required"),
         Action("block_budget", "不予安排预算", "no budget arranged", binding=True),
+        Action("await_target_review", "绩效目标待审核", "budget awaits the review of the filed targets"),
         Action("remind", "提醒加快进度", "reminded to speed up"),
         Action("correct_deviation", "督促纠偏", "ordered to correct a deviation from targets or schedule"),
         Action("order_correction", "责令改正", "ordered to correct"),

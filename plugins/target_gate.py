@@ -1,10 +1,19 @@
-"""绩效目标 gate: no approved, complete targets, no budget.
+"""绩效目标 gate: no targets set, incomplete or rejected targets → no budget.
 
 Complete means an indicator in every first-level category the pack requires: 产出 (output), 成本
 (cost: a 一级指标 成本, or a 二级指标 成本… under 产出), 效益 (outcome), 满意度 (satisfaction).
+
+Targets filed and still waiting for review (待审核) are set: the documents make *setting* them the
+precondition (34号 四（八） “将绩效目标设置作为预算安排的前置条件”; Shilong 二（二）5 “未按要求设置
+绩效目标或绩效目标审核未通过的，不得安排预算”; Tongxin 三（一） “未制定…或目标制定不完整”), so by
+default (``pending = "await"``) they are not blocked: the finding (``await_target_review``, not
+binding) says the budget waits on the review. ``rejected = "review"`` leaves a failed review to the
+target-review rule where the document gives the unit a second filing (Tianyuan 第十五条).
 """
 
 from __future__ import annotations
+
+from typing import Literal
 
 import attrs
 import polars as pl
@@ -25,6 +34,10 @@ class TargetGateParams:
     # Only projects of these categories (all when empty), and of budgets from this year on.
     categories: list[str] = attrs.field(factory=list)
     from_fiscal_year: int | None = None
+    # Targets waiting for review: blocked, or the budget awaits the review (see the module docstring).
+    pending: Literal["block", "await"] = "await"
+    # Targets that failed review: blocked here, or left to the target-review rule.
+    rejected: Literal["block", "review"] = "block"
 
     def __attrs_post_init__(self):
         unknown = [lv for lv in self.required_levels if lv not in LEVEL_ZH]
@@ -34,7 +47,7 @@ class TargetGateParams:
 
 class TargetGate(Rule):
     name = "target_gate"
-    summary = "targets are a precondition of budgeting: none, incomplete or rejected → no budget"
+    summary = "targets are a precondition of budgeting: none, incomplete or rejected → no budget; pending → awaits review"
     Params = TargetGateParams
     reads = ("target_status", "category", "fiscal_year")
 
@@ -55,7 +68,14 @@ class TargetGate(Rule):
             .fill_null("").alias("_missing"))
         status_ok = pl.col("target_status") == "approved"
         complete = pl.col("_missing") == ""
-        failing = checked.filter(~(status_ok & complete))
+        waiting = pl.lit(False)
+        if self.params.pending == "await":
+            waiting = waiting | (pl.col("target_status") == "pending")
+        if self.params.rejected == "review":
+            waiting = waiting | (pl.col("target_status") == "rejected")
+        # Targets waiting for a review, complete as filed: the budget waits on the review.
+        awaiting = checked.filter(waiting & complete & (pl.col("target_status") == "pending"))
+        failing = checked.filter(~(status_ok & complete) & ~(waiting & complete))
         message = (pl.when(~status_ok)
                    .then(pl.col("target_status").replace_strict(STATUS_ZH, default="绩效目标未批复"))
                    .otherwise(pl.lit("绩效目标不完整（缺少") + pl.col("_missing") + pl.lit("指标）"))
@@ -64,5 +84,10 @@ class TargetGate(Rule):
         findings = self.findings(failing, "block_budget", message,
                                  budget_year=pl.col("fiscal_year"), applies_to="project_budget",
                                  assumed=self.is_assumed("required_levels", "categories", "from_fiscal_year"))
+        waits = self.findings(awaiting, "await_target_review",
+                              pl.lit("绩效目标已报送、尚未审核批复：") + pl.col("fiscal_year").cast(pl.String)
+                              + pl.lit("年度预算待审核结果确定（未设置或审核未通过的才不予安排）"),
+                              budget_year=pl.col("fiscal_year"), applies_to="project_budget",
+                              assumed=self.is_assumed("pending"))
         facts_out = checked.select("project_id", "pix", (status_ok & complete).alias("targets_ok"))
-        return self.output(findings, facts_out)
+        return self.output(pl.concat([findings, waits]), facts_out)
