@@ -153,7 +153,7 @@ def test_an_entry_for_a_section_covers_only_what_nothing_more_specific_covers(re
     # inherit the section's reason.
     assert accounts["二（二）"].not_modelled and not accounts["二（二）"].cited_by
     assert accounts["二（二）4"].cited_by == ("ex_ante",) and accounts["二（二）4"].not_modelled == ()
-    assert accounts["二（一）1"].cited_by == ("ex_ante.triggers", "policy_exit")
+    assert accounts["二（一）1"].cited_by == ("policy_exit",)  # its 评估论证机制 blocks nothing (ex_ante: 二（二）4)
     assert accounts["二（三）9"].out_of_scope == accounts["二（三）"].out_of_scope != ()
 
 
