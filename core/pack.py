@@ -284,13 +284,13 @@ def periods_text(pack: Pack, rule: ResolvedRule) -> str:
 
 def origin_text(v: ParamValue) -> str:
     """Where a value comes from, key by key when tables were merged or replaced:
-    ``my_city · 差 from nanchang`` or ``tongxin · replaces national's table, drops 差``."""
-    text = v.origin
-    inherited = [f"{k} from {o}" for k, o in v.keys if o != v.origin]
+    ``my_city · 差 出自 nanchang`` or ``tongxin · 替换 national 的整张表，去掉 差``."""
+    text = "插件默认" if v.origin == PLUGIN_DEFAULT else v.origin
+    inherited = [f"{k} 出自 {o}" for k, o in v.keys if o != v.origin]
     if inherited:
-        text += " · " + ", ".join(inherited)
+        text += " · " + "，".join(inherited)
     if v.dropped:
-        text += f" · replaces {v.dropped_from}'s table, drops {', '.join(v.dropped)}"
+        text += f" · 替换 {v.dropped_from} 的整张表，去掉 {'、'.join(v.dropped)}"
     return text
 
 

@@ -100,7 +100,7 @@ def test_csv_and_xlsx_outputs(cli, folio, tmp_path):
     res = cli("run", "--pack", "national", "--as-of", "2025-03-31", "--format", "csv", "-o", tmp_path / "f.csv", folio)
     assert res.exit_code == 0
     raw = (tmp_path / "f.csv").read_bytes()
-    assert raw.startswith(b"\xef\xbb\xbfproject_id,pack,stage")
+    assert raw.startswith("\ufeff项目编码,规则包,环节".encode())  # the XLSX's headers; --headers en: field names
     lines = raw.decode("utf-8-sig").splitlines()
     res = cli("run", "--pack", "national", "--as-of", "2025-03-31", "--format", "xlsx", "-o", tmp_path / "f.xlsx", folio)
     assert res.exit_code == 0
@@ -202,7 +202,8 @@ def test_packs_check_reports_all_problems_and_exits_2(cli, write):
 def test_packs_show_marks_assumed_values(cli):
     res = cli("packs", "show", "national")
     assert res.exit_code == 0
-    assert "ASSUMED" in res.output and "sourced" in res.output and "default" in res.output
+    assert "假定" in res.output and "有依据" in res.output and "插件默认" in res.output
+    assert "ASSUMED" not in res.output and "sourced" not in res.output
 
 
 def test_packs_list_and_plugins_list(cli):
@@ -225,12 +226,12 @@ def test_every_command_has_help_with_an_example(cli):
 
     for path, _cmd, _ctx in _walk(main, []):
         res = cli(*path, "--help")
-        assert res.exit_code == 0 and "Example:" in res.output, path
+        assert res.exit_code == 0 and "示例" in res.output, path
 
 
 def test_table_format_is_for_the_terminal(cli, folio, tmp_path):
     res = cli("run", "--pack", "national", "--as-of", "2025-03-31", "-o", tmp_path / "x.txt", folio)
-    assert res.exit_code == 2 and "use --format json, csv or xlsx" in res.output
+    assert res.exit_code == 2 and "表格只显示在终端" in res.output and ".json、.csv、.xlsx" in res.output
     res = cli("compare", "--packs", "national", "--as-of", "2025-03-31", "-o", tmp_path / "x.txt", folio)
     assert res.exit_code == 2 and not (tmp_path / "x.txt").exists()
 
@@ -247,7 +248,7 @@ def test_one_broken_installed_pack_does_not_break_compare(cli, folio, tmp_path, 
     assert "无法加载" in listed.output and "unknown key(s) (month)" in listed.output.replace("\n", "")
     res = cli("compare", "--as-of", "2025-03-31", folio)
     assert res.exit_code == 0, res.output
-    assert "skipped the installed pack broken" in res.output and "unknown key(s) (month)" in res.output
+    assert "已跳过无法加载的已安装规则包 broken" in res.output and "unknown key(s) (month)" in res.output
     assert "tongxin" in res.output
     named = cli("compare", "--packs", "national,broken", "--as-of", "2025-03-31", folio)
     assert named.exit_code == 2 and "unknown key(s) (month)" in named.output
