@@ -232,6 +232,15 @@ def _as_applied(pack: Pack, rule, year) -> tuple[Citation, dict[str, ParamValue]
     return rule.citation, rule.values, f"{year} 年度预算不在该规则的适用期间（{spans}）：不适用"
 
 
+def _whole_portfolio(rule) -> bool:
+    """A rule that compares projects (``whole_portfolio``), or whose parameters make a finding
+    depend on other projects (``whole_portfolio_for(params)``: a department's total)."""
+    if getattr(rule.cls, "whole_portfolio", False):
+        return True
+    needs = getattr(rule.cls, "whole_portfolio_for", None)
+    return needs is not None and any(needs(p) for p in (rule.params, *(v.params for v in rule.variants)))
+
+
 def _run_for_one(pack: Pack, portfolio: Portfolio, one: Portfolio, rules, as_of: dt.date, trace) -> RunResult:
     """The run, as far as one project is concerned.
 
@@ -241,7 +250,7 @@ def _run_for_one(pack: Pack, portfolio: Portfolio, one: Portfolio, rules, as_of:
     per-project rule reads a fact a whole-portfolio rule produced, or a whole-portfolio rule reads
     facts of another rule, everything runs over the whole portfolio instead: exact, only slower.
     """
-    whole = frozenset(r.id for r in rules if getattr(r.cls, "whole_portfolio", False))
+    whole = frozenset(r.id for r in rules if _whole_portfolio(r))
     if not whole:
         return run(pack, one, as_of, explain=True, trace=trace)
     portfolio.check_as_of(as_of)
