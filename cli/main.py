@@ -618,7 +618,7 @@ def _packs_arg(state, packs_opt):
             loaded.append(Pack.load(pid, state.registry))
         except JixiaoError as exc:
             err.print(f"[yellow]警告：[/]已跳过无法加载的已安装规则包 {escape(pid)}（{escape(str(src.path))}，"
-                      f"{escape(src.origin)}）：{escape(exc.render())}", highlight=False)
+                      f"{escape(src.origin)}）：{escape(exc.render())}", highlight=False, soft_wrap=True)
     if not loaded:
         raise Failure("没有能加载的已安装规则包；见上面的警告")
     return loaded

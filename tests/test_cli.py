@@ -194,8 +194,8 @@ def test_packs_check_reports_all_problems_and_exits_2(cli, write):
                 '[rules.x]\nplugin = "target_gaet"\n')
     res = cli("packs", "check", bad)
     assert res.exit_code == 2
-    assert "unknown plugin; did you mean 'target_gate'?" in res.output
-    assert "needs its own citation" in res.output
+    assert "没有这个插件；是否要写 'target_gate'？" in res.output
+    assert "须写明自己的依据" in res.output
     assert cli("packs", "check", "national").exit_code == 0
 
 
@@ -245,10 +245,10 @@ def test_one_broken_installed_pack_does_not_break_compare(cli, folio, tmp_path, 
         '[rules.budget_link.params]\nmonth = 6\n', encoding="utf-8")
     monkeypatch.setenv("JIXIAO_PACKS", str(tmp_path))
     listed = cli("packs", "list")
-    assert "无法加载" in listed.output and "unknown key(s) (month)" in listed.output.replace("\n", "")
+    assert "无法加载" in listed.output and "未知的键 month" in listed.output.replace("\n", "")
     res = cli("compare", "--as-of", "2025-03-31", folio)
     assert res.exit_code == 0, res.output
-    assert "已跳过无法加载的已安装规则包 broken" in res.output and "unknown key(s) (month)" in res.output
+    assert "已跳过无法加载的已安装规则包 broken" in res.output and "未知的键 month" in res.output
     assert "tongxin" in res.output
     named = cli("compare", "--packs", "national,broken", "--as-of", "2025-03-31", folio)
     assert named.exit_code == 2 and "unknown key(s) (month)" in named.output

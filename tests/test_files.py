@@ -340,7 +340,7 @@ def test_a_pack_id_must_be_an_identifier(cli, tmp_path, bad):
                     encoding="utf-8")
     res = cli("packs", "check", pack)
     assert res.exit_code == 2
-    assert "invalid pack id @ $.pack.id" in res.output and repr(bad) in res.output
+    assert "键 pack.id：规则包 id 无效" in res.output and repr(bad) in res.output
 
 
 def test_the_report_escapes_text_from_packs_and_data(cli, hostile, tmp_path):
