@@ -208,10 +208,15 @@ def packs_list(state):
         try:
             pack = Pack.load(pid, state.registry)
             table.add_row(pid, pack.meta.name, LEVEL_ZH.get(pack.meta.level, pack.meta.level), pack.meta.extends or "",
-                          str(len(pack.enabled_rules())), src.origin)
+                          str(len(pack.enabled_rules())), origin_zh(src.origin))
         except JixiaoError as exc:
             table.add_row(pid, styled("无法加载", "red"), "", "", "", f"{src.origin}：{exc.render()}")
     out.print(table)
+
+
+def origin_zh(origin: str) -> str:
+    """Where a pack or plugin comes from: 内置 for jixiao's own, else as the registry says it."""
+    return "内置" if origin == "builtin" else origin
 
 
 LEVEL_ZH = {"national": "国家", "province": "省", "city": "市", "county": "县", "district": "区"}
@@ -389,6 +394,8 @@ def packs_test(state, refs):
         failed += not res.passed
     out.print(f"{len(paths) - failed} 个通过，{failed} 个未通过")
     if failed:
+        out.print("未通过的案例：逐条对照你的文件核对；规则包改动了取值（如扣减比例）时，按改动后的结论更新案例的 "
+                  "[[expect]]（起步案例记录的是写它时规则包的结论）")
         sys.exit(1)
 
 
@@ -493,7 +500,7 @@ def run(state, pack_ref, as_of, fmt, output, headers, portfolio):
 @amounts_in_option
 @click.option("--pack", "pack_ref", required=True, help=PACK_HELP)
 @click.option("--project", "projects", required=True, multiple=True,
-              help="项目编码；可重复，一次说明多个项目。")
+              help="项目编码，或项目名称中的一段（只能对应一个项目）；可重复，一次说明多个项目。")
 @click.option("--as-of", required=True, callback=_date, help=AS_OF_HELP)
 @click.option("--all", "all_rules", is_flag=True,
               help="列出规则包的每条规则及其所用的取值；不写时只列出得出结论的规则。")
@@ -523,6 +530,7 @@ def explain(state, pack_ref, projects, as_of, all_rules, fmt, portfolio):
 
     pack = Pack.load(pack_by_name(state, pack_ref), state.registry)
     folio = as_of_view(load_portfolio(portfolio), as_of)
+    projects = [project_by_name(folio, p) for p in projects]
     if len(projects) == 1:
         explanations = [explain_project(pack, folio, projects[0], as_of, trace=state.trace)]
     else:
@@ -540,6 +548,22 @@ def explain(state, pack_ref, projects, as_of, all_rules, fmt, portfolio):
         if i:
             out.rule()
         show_explanation(out, ex, all_rules)
+
+
+def project_by_name(folio, ref: str) -> str:
+    """A project id, or a part of exactly one project's name (基层医疗卫生机构能力建设 → its id);
+    a part of several names is an error listing them; anything else is left for explain to refuse."""
+    import polars as pl
+
+    projects = folio.projects
+    if (projects["project_id"] == ref).any():
+        return ref
+    hits = projects.filter(pl.col("name").str.contains(ref, literal=True)).select("project_id", "name")
+    if hits.height > 1:
+        shown = "、".join(f"{n}（{p}）" for p, n in hits.head(10).iter_rows())
+        more = f" 等 {hits.height:,} 个" if hits.height > 10 else ""
+        raise Failure(f"--project {ref!r} 同时匹配多个项目：{shown}{more}；请写出项目编码或更完整的名称")
+    return hits["project_id"][0] if hits.height else ref
 
 
 # --- new ---------------------------------------------------------------------------------------
@@ -939,7 +963,7 @@ def plugins_list(state):
 
     table = new_table("插件", "钩子", "来源", "说明")
     for name, info in sorted(state.registry.plugins.items()):
-        table.add_row(name, ", ".join(info.cls.hooks()), info.origin, info.cls.summary)
+        table.add_row(name, ", ".join(info.cls.hooks()), origin_zh(info.origin), info.cls.summary)
     for failure in state.registry.failures:
         table.add_row(failure.name, styled("无法加载", "red"), failure.origin, failure.error)
     out.print(table)

@@ -21,7 +21,6 @@ from jixiao.core.hookspecs import STAGES
 from jixiao.core.model import Finding, ProjectRecord
 from jixiao.core.pack import Pack, ParamValue
 from jixiao.core.portfolio import PIX, Portfolio
-from jixiao.core.registry import closest
 from jixiao.core.rule import Citation
 
 
@@ -181,9 +180,12 @@ def _position(portfolio: Portfolio, project_id: str) -> int:
     at = (ids == project_id).arg_true()
     if at.len() == 0:
         origin = portfolio.origins.get("projects")
-        hint = closest(project_id, ids.head(10_000).to_list())
-        raise InputError([Problem(origin.file if origin else "portfolio", f"no project with this id{hint}",
-                                  column="project_id", value=project_id)])
+        from jixiao.core.pack import closest_zh
+
+        hint = closest_zh(project_id, ids.head(10_000).to_list())
+        raise InputError([Problem(origin.file if origin else "portfolio",
+                                  f"没有这个项目编码的项目（也没有名称含这段文字的项目）{hint}",
+                                  column="项目编码", value=project_id)])
     return int(at[0])
 
 

@@ -130,7 +130,7 @@ def test_explain_shows_every_rule_and_the_nearest_change(cli, folio):
 
 def test_explain_unknown_project(cli, folio):
     res = cli("explain", "--pack", "national", "--project", "P2024000999", "--as-of", "2025-03-31", folio)
-    assert res.exit_code == 2 and "no project with this id" in res.output and "P2024000999" in res.output
+    assert res.exit_code == 2 and "没有这个项目编码的项目" in res.output and "P2024000999" in res.output
 
 
 def test_explain_several_projects_from_one_run(cli, folio):
