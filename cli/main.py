@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from jixiao import __version__
+from jixiao.cli.click_zh import install as _click_in_chinese
 from jixiao.cli.text import controls, safe, styled
 from jixiao.core.errors import JixiaoError
 
@@ -22,6 +23,7 @@ from jixiao.core.errors import JixiaoError
 # readable in files and CI logs.
 out = Console(soft_wrap=False, width=None if sys.stdout.isatty() or os.environ.get("COLUMNS", "").isdigit() else 160)
 err = Console(stderr=True)
+_click_in_chinese()  # before the commands are defined: their --help option's text is read then
 
 
 class Failure(click.ClickException):

@@ -121,3 +121,12 @@ def test_help_is_chinese(cli):
         assert "示例" in res.output and "Example" not in res.output, args
     res = cli("run", "--help")
     assert "基准日期" in res.output and "The date the run looks from" not in res.output
+
+
+def test_help_and_click_errors_are_chinese_and_fit_80_columns():
+    text = _terminal("run", "--help")
+    assert text.startswith("用法:") and "选项:" in text and "显示本帮助并退出" in text
+    assert max(cell_len(line) for line in text.splitlines()) <= 80  # a Chinese character is two columns
+    res = subprocess.run([sys.executable, "-c", "from jixiao.cli.main import main; main()", "run", "--pack", "x"],
+                         capture_output=True, text=True, timeout=60)
+    assert res.returncode == 2 and "错误：缺少参数 'PORTFOLIO'" in res.stderr and "Error" not in res.stderr
