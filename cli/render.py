@@ -38,15 +38,18 @@ def show_pack(console, pack: Pack) -> None:
     for key, s in pack.sources.items():
         src.add_row(key, s.doc_no, s.title, s.issuer or "", str(s.date or ""), s.in_force.text() if s.in_force else "")
     console.print(src)
-    if m.not_modelled:
-        gaps = new_table("依据", "条款", "未建模的原因", title="未建模的条款")
-        for g in m.not_modelled:
-            gaps.add_row(pack.source_label(g.source), g.clause, g.reason)
+    metas = chain_meta(pack)  # a child's own entries first, then each parent's
+    not_modelled = [(pid, g) for pid, meta in metas for g in meta.not_modelled]
+    if not_modelled:
+        gaps = new_table("依据", "条款", "未建模的原因", "出自", title="未建模的条款")
+        for pid, g in not_modelled:
+            gaps.add_row(pack.source_label(g.source), g.clause, g.reason, pid)
         console.print(gaps)
-    if m.out_of_scope:
-        gaps = new_table("依据", "条款", "层面", "不针对项目的原因", title="不针对项目的条款")
-        for g in m.out_of_scope:
-            gaps.add_row(pack.source_label(g.source), g.clause, SCOPE_ZH[g.level], g.reason)
+    out_of_scope = [(pid, g) for pid, meta in metas for g in meta.out_of_scope]
+    if out_of_scope:
+        gaps = new_table("依据", "条款", "层面", "不针对项目的原因", "出自", title="不针对项目的条款")
+        for pid, g in out_of_scope:
+            gaps.add_row(pack.source_label(g.source), g.clause, SCOPE_ZH[g.level], g.reason, pid)
         console.print(gaps)
     for rule in pack.rules:
         state = "" if rule.enabled else " [red]（停用）[/]"
@@ -66,6 +69,18 @@ def show_pack(console, pack: Pack) -> None:
             table.add_row(name, value_text(v.value).replace("[", "\\["), STYLED[status],
                           why or "插件默认值，规则包未写明", origin_text(v))
         console.print(table)
+
+
+def chain_meta(pack: Pack) -> list[tuple[str, object]]:
+    """(pack id, its [pack] table) for the pack and each parent, the pack first."""
+    from jixiao.core.pack import read_pack_file
+
+    metas = [(pack.id, pack.meta)]
+    for path in pack.paths[1:]:
+        spec, _ = read_pack_file(path)
+        if spec is not None:
+            metas.append((spec.pack.id, spec.pack))
+    return metas
 
 
 def show_resolved(console, pack: Pack) -> None:

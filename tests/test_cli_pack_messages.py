@@ -106,3 +106,11 @@ def test_explain_takes_a_part_of_a_project_name(cli, tmp_path):
     assert res.output.startswith(f"{pid} {unique}")
     res = cli("explain", "--pack", "national", "--project", "2024年", "--as-of", "2025-03-31", book)
     assert res.exit_code == 2 and "同时匹配多个项目" in res.output
+
+
+def test_a_child_pack_shows_its_parents_not_modelled_clauses(cli, tmp_path):
+    res = cli("new", "pack", "ganzhou", "--extends", "nanchang", "--name", "赣州市规则", "--dir", tmp_path)
+    assert res.exit_code == 0, res.output
+    shown = cli("packs", "show", tmp_path / "ganzhou.toml").output
+    assert "未建模的条款" in shown and "nanchang" in shown.split("未建模的条款", 1)[1]
+    assert "市级2021年底" in shown  # one of nanchang's not_modelled reasons
