@@ -756,12 +756,13 @@ def diff_cmd(state, old_ref, new_ref, as_of, fmt, output, portfolio):
             err.print(f"已写入 {safe(output)}")
     else:
         if result.changed.height:
-            t = new_table("项目编码", "部门", "删除的结论", "新增的结论", "金额变化",
+            t = new_table("项目编码", "部门", "删除的结论", "新增的结论", "金额变化", whole=("项目编码", "金额变化"),
                           title=f"{old_ref} → {new_ref} · 基准日期 {result.as_of}")
             for r in result.changed.iter_rows(named=True):
-                t.add_row(r["project_id"], r["department"] or "", r["removed"], r["added"], format_yuan(r["delta_fen"]))
+                t.add_row(r["project_id"], r["department"] or "", r["removed"].replace("；", "\n"),
+                          r["added"].replace("；", "\n"), format_yuan(r["delta_fen"]))  # a finding a line
             out.print(t)
-            d = new_table("部门", "金额变化", title="各部门金额影响变化（各年度、各类相加）")
+            d = new_table("部门", "金额变化", whole=("金额变化",), title="各部门金额影响变化（各年度、各类相加）")
             for dept, fen in result.by_department.iter_rows():
                 d.add_row(dept or "", format_yuan(fen))
             out.print(d)
@@ -834,7 +835,7 @@ def plan_coverage(state, pack_ref, year, existing, fmt, output, funds):
             write_atomic(output, lambda p: p.write_text(text, encoding="utf-8"))
             err.print(f"已写入 {safe(output)}")
         return
-    t = new_table("年度", "项目编码", "状态", "十五个攻势", "预算(元)",
+    t = new_table("年度", "项目编码", "状态", "十五个攻势", "预算(元)", whole=("年度", "项目编码", "预算(元)"),
                   title=f"{info['cycle'][0]}–{info['cycle'][1]} 评价计划 · 依据 {info['citation']}")
     for r in table.iter_rows(named=True):
         t.add_row(str(r["year"]), r["project_id"], PLAN_STATUS_ZH[r["status"]],

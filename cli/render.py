@@ -16,14 +16,18 @@ STYLED = {"default": Text("插件默认", "dim"), "assumed": Text("假定", "yel
 LEVEL_ZH = {"national": "国家", "province": "省", "city": "市", "county": "县", "district": "区"}
 
 
-def new_table(*headers: str, **kwargs):
+def new_table(*headers: str, whole: tuple[str, ...] = (), **kwargs):
     """A rich table whose cells wrap rather than being cut short: no value is ever elided. Its
-    string cells and headers are plain text (see ``SafeTable``); pass ``Text`` for a style."""
+    string cells and headers are plain text (see ``SafeTable``); pass ``Text`` for a style. The
+    columns named in ``whole`` (ids, amounts, dates) never wrap: a number split over two lines is
+    misread; the others wrap into what is left of the width."""
     if isinstance(kwargs.get("title"), str):
         kwargs["title"] = styled(kwargs["title"], "")
     table = SafeTable(**kwargs)
     for head in headers:
-        table.add_column(styled(head, "") if isinstance(head, str) else head, overflow="fold")
+        keep = head in whole
+        table.add_column(styled(head, "") if isinstance(head, str) else head, overflow="fold", no_wrap=keep,
+                         justify="right" if keep and ("金额" in head or "元" in head) else "left")
     return table
 
 

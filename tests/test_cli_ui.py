@@ -130,3 +130,17 @@ def test_help_and_click_errors_are_chinese_and_fit_80_columns():
     res = subprocess.run([sys.executable, "-c", "from jixiao.cli.main import main; main()", "run", "--pack", "x"],
                          capture_output=True, text=True, timeout=60)
     assert res.returncode == 2 and "错误：缺少参数 'PORTFOLIO'" in res.stderr and "Error" not in res.stderr
+
+
+def test_the_diff_table_keeps_ids_and_amounts_whole_at_80_columns(book):
+    text = _terminal("diff", "--old", "nanchang", "--new", "qingdao", "--as-of", "2025-03-31", book)
+    lines = text.splitlines()
+    assert max(cell_len(line) for line in lines) <= 80
+    rows = [line.strip("│").split("│") for line in lines if line.startswith("│")]
+    assert rows
+    for cells in rows:
+        first, last = cells[0].strip(), cells[-1].strip()
+        assert re.fullmatch(r"(P\d{10})?", first) or not first.startswith("P"), cells
+        if last and re.search(r"\d", last):
+            assert re.fullmatch(r"-?[\d,]+\.\d\d 元", last), cells
+    assert "个项目中" in text and "个的结论有变化" in text
