@@ -30,7 +30,7 @@ class Failure(click.ClickException):
     exit_code = 2
 
     def show(self, file=None) -> None:  # "错误：…", not click's "Error: …"
-        click.echo(f"错误：{self.format_message()}", file=file or click.get_text_stream("stderr"))
+        click.echo(f"错误：{self.format_message()}", file=file, err=file is None)
 
 
 _DATE_FORMS = (r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})", r"(\d{4})年(\d{1,2})月(\d{1,2})日?", r"(\d{4})(\d{2})(\d{2})")
