@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from jixiao import __version__
+from jixiao.cli.click_zh import install as _click_in_chinese
 from jixiao.cli.text import controls, safe, styled
 from jixiao.core.errors import JixiaoError
 
@@ -22,10 +23,14 @@ from jixiao.core.errors import JixiaoError
 # readable in files and CI logs.
 out = Console(soft_wrap=False, width=None if sys.stdout.isatty() or os.environ.get("COLUMNS", "").isdigit() else 160)
 err = Console(stderr=True)
+_click_in_chinese()  # before the commands are defined: their --help option's text is read then
 
 
 class Failure(click.ClickException):
     exit_code = 2
+
+    def show(self, file=None) -> None:  # "错误：…", not click's "Error: …"
+        click.echo(f"错误：{self.format_message()}", file=file, err=file is None)
 
 
 _DATE_FORMS = (r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})", r"(\d{4})年(\d{1,2})月(\d{1,2})日?", r"(\d{4})(\d{2})(\d{2})")
@@ -103,7 +108,7 @@ class State:
         if self._registry is None:
             self._registry = Registry.discover(strict=self.strict)
             for failure in self._registry.failures:
-                err.print(f"[yellow]warning:[/] {safe(failure.render())}", markup=True, highlight=False, soft_wrap=True)
+                err.print(f"[yellow]警告：[/]{safe(failure.render())}", markup=True, highlight=False, soft_wrap=True)
         return self._registry
 
 
@@ -120,9 +125,16 @@ def _set_amounts_in(ctx, _param, value):
 # Commands that read a portfolio state the unit of amounts whose header states none with it.
 amounts_in_option = click.option(
     "--amounts-in", type=click.Choice(["元", "万元"]), expose_value=False, callback=_set_amounts_in,
-    help="The unit of amounts whose column header states none (预算金额, 金额). Without it such amounts "
-         "are 元, and a column in which every amount is below 10,000 元 is an error. A header with "
-         "(元) or (万元) keeps its own unit.")
+    help="列名未写单位的金额（预算金额、金额）的单位。不写时按元读取，且一列金额全部小于 10,000 元时报错；"
+         "列名写明（元）或（万元）的按列名的单位。")
+
+
+PACK_HELP = "规则包：已安装规则包的 id、规则包文件，或规则包名称中的一段（如 南昌）。"
+PACKS_HELP = "逗号分隔的规则包（id、文件或名称中的一段，如 南昌,青岛；默认：所有已安装的规则包）。"
+AS_OF_HELP = ("基准日期（2025-03-31、2025/3/31、2025年3月31日 或 20250331）；晚于此日的支出不计入，"
+              "按当日的情况运行。")
+FORMAT_HELP = "输出格式；不写时按 -o 文件的扩展名（.json、.csv、.xlsx），否则为终端表格。"
+OUTPUT_HELP = "写入此文件（扩展名决定格式）。"
 
 
 def pack_by_name(state, ref: str) -> str:
@@ -130,7 +142,7 @@ def pack_by_name(state, ref: str) -> str:
     nanchang); a part of several names is an error listing them."""
     from jixiao.core.pack import Pack
 
-    if ref in state.registry.packs or Path(ref).exists() or ref.endswith(".toml"):
+    if not ref or ref in state.registry.packs or Path(ref).exists() or ref.endswith(".toml"):
         return ref
     hits = []
     for pid in sorted(state.registry.packs):
@@ -148,14 +160,14 @@ def pack_by_name(state, ref: str) -> str:
 
 @click.group(cls=JixiaoGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="jixiao")
-@click.option("--strict", is_flag=True, help="A plugin or pack that fails to load is an error, not a warning.")
-@click.option("--trace", is_flag=True, envvar="JIXIAO_TRACE", help="Print every hook call (also JIXIAO_TRACE=1).")
+@click.option("--strict", is_flag=True, help="插件或规则包无法加载时报错（默认只警告）。")
+@click.option("--trace", is_flag=True, envvar="JIXIAO_TRACE", help="打印每次钩子调用（也可设 JIXIAO_TRACE=1）。")
 @click.pass_context
 def main(ctx, strict, trace):
-    """jixiao (绩效): run budget performance management rules over a portfolio of projects.
+    """jixiao（绩效）：按预算绩效管理规则逐项目审查项目库。
 
     \b
-    Example:
+    示例：
       jixiao demo
       jixiao run --pack national --as-of 2025-03-31 portfolio.xlsx
     """
@@ -165,15 +177,16 @@ def main(ctx, strict, trace):
     ctx.obj = State(strict, trace)
 
 
+
 # --- packs -------------------------------------------------------------------------------------
 
 
 @main.group()
 def packs():
-    """List, show and check policy packs.
+    """列出、查看、检查规则包。
 
     \b
-    Example:
+    示例：
       jixiao packs list
       jixiao packs show national
       jixiao packs check my-city.toml --strict
@@ -183,10 +196,10 @@ def packs():
 @packs.command("list")
 @pass_state
 def packs_list(state):
-    """List installed packs.
+    """列出已安装的规则包。
 
     \b
-    Example:
+    示例：
       jixiao packs list
     """
     from jixiao.cli.render import new_table
@@ -196,39 +209,46 @@ def packs_list(state):
     for pid, src in sorted(state.registry.packs.items()):
         try:
             pack = Pack.load(pid, state.registry)
-            table.add_row(pid, pack.meta.name, pack.meta.level, pack.meta.extends or "",
-                          str(len(pack.enabled_rules())), src.origin)
+            table.add_row(pid, pack.meta.name, LEVEL_ZH.get(pack.meta.level, pack.meta.level), pack.meta.extends or "",
+                          str(len(pack.enabled_rules())), origin_zh(src.origin))
         except JixiaoError as exc:
-            table.add_row(pid, styled("无法加载", "red"), "", "", "", f"{src.origin}: {exc.render()}")
+            table.add_row(pid, styled("无法加载", "red"), "", "", "", f"{src.origin}：{exc.render()}")
     out.print(table)
+
+
+def origin_zh(origin: str) -> str:
+    """Where a pack or plugin comes from: 内置 for jixiao's own, else as the registry says it."""
+    return "内置" if origin == "builtin" else origin
+
+
+LEVEL_ZH = {"national": "国家", "province": "省", "city": "市", "county": "县", "district": "区"}
 
 
 @packs.command("show")
 @click.argument("pack")
-@click.option("--resolved", is_flag=True, help="One flat table: every value with the pack it comes from.")
+@click.option("--resolved", is_flag=True, help="一张总表：每个取值及其出自哪个规则包。")
 @pass_state
 def packs_show(state, pack, resolved):
-    """Show a pack's rules, parameters and citations, each clause with the start of its text;
-    assumed values are marked, unverified clause numbers too.
+    """查看规则包的规则、参数和依据，每条依据附条款原文的开头；假定的取值、未核实的条款号均有标注。
 
     \b
-    Example:
+    示例：
       jixiao packs show national
       jixiao packs show my_city.toml --resolved
     """
     from jixiao.cli.render import show_pack, show_resolved
     from jixiao.core.pack import Pack
 
-    (show_resolved if resolved else show_pack)(out, Pack.load(pack, state.registry))
+    (show_resolved if resolved else show_pack)(out, Pack.load(pack_by_name(state, pack), state.registry))
 
 
 @packs.command("tree")
 @pass_state
 def packs_tree(state):
-    """Show how installed packs extend each other (national → province → city → district).
+    """已安装规则包的继承关系（国家 → 省 → 市 → 县/区）。
 
     \b
-    Example:
+    示例：
       jixiao packs tree
     """
     from rich.tree import Tree
@@ -248,15 +268,16 @@ def packs_tree(state):
 
     def add(node, pid):
         pack = loaded[pid]
-        branch = node.add(f"[bold]{safe(pid)}[/] {safe(pack.meta.name)} · {safe(pack.meta.level)} · {len(pack.enabled_rules())} rules")
+        level = LEVEL_ZH.get(pack.meta.level, pack.meta.level)
+        branch = node.add(f"[bold]{safe(pid)}[/] {safe(pack.meta.name)} · {safe(level)} · {len(pack.enabled_rules())} 条规则")
         for child in sorted(children.get(pid, [])):
             add(branch, child)
 
-    root = Tree("installed packs")
+    root = Tree("已安装的规则包")
     for pid in sorted(children.get(None, [])):
         add(root, pid)
     for pid in broken:
-        root.add(styled(f"{pid} (cannot be loaded: jixiao packs check {pid})", "red"))
+        root.add(styled(f"{pid}（无法加载：jixiao packs check {pid}）", "red"))
     out.print(root)
 
 
@@ -264,13 +285,12 @@ def packs_tree(state):
 @click.argument("refs", nargs=-1, required=True)
 @pass_state
 def packs_lint(state, refs):
-    """Point out what a reviewer would: assumed values without a reason, rules no case exercises,
-    overrides that change nothing, clauses of the pack's documents that no rule cites and no
-    not_modelled or out_of_scope entry declares, citations of clauses a document does not have.
-    Exit code 1 when there is anything to say (also part of ``packs check --strict``).
+    """指出审核人会指出的问题：未说明理由的假定取值、没有案例覆盖的规则、不改变任何取值的覆盖、
+    依据文件中既无规则引用也未在 not_modelled 或 out_of_scope 中说明的条款、引用了文件中不存在的条款。
+    有问题时退出码为 1（也是 packs check --strict 的一部分）。
 
     \b
-    Example:
+    示例：
       jixiao packs lint my_city.toml
     """
     from jixiao.core.lint import lint
@@ -278,25 +298,28 @@ def packs_lint(state, refs):
 
     count = 0
     for ref in refs:
-        found = lint(Pack.load(ref, state.registry), state.registry)
+        found = lint(Pack.load(pack_by_name(state, ref), state.registry), state.registry)
         count += len(found)
         for p in found:
-            click.echo(controls(f"warning: {p.render()}"))
+            click.echo(controls(f"警告：{p.render()}"))
         if not found:
-            out.print(f"{safe(ref)}: nothing to point out")
+            out.print(f"{safe(ref)}：没有需要指出的问题")
     if count:
         sys.exit(1)
 
 
+SEVERITY_ZH = {"error": "错误", "warning": "警告"}
+
+
 @packs.command("check")
 @click.argument("files", nargs=-1, required=True)
-@click.option("--strict", "strict_check", is_flag=True, help="Warnings count as errors.")
+@click.option("--strict", "strict_check", is_flag=True, help="警告也按错误处理。")
 @pass_state
 def packs_check(state, files, strict_check):
-    """Check pack files (or installed pack ids): report every problem at once.
+    """检查规则包文件（或已安装规则包的 id），一次列出所有问题。
 
     \b
-    Example:
+    示例：
       jixiao packs check policy_packs/national.toml
     """
     from jixiao.core.pack import check_pack
@@ -306,10 +329,15 @@ def packs_check(state, files, strict_check):
         problems = check_pack(ref, state.registry, strict=strict_check)
         errors = [p for p in problems if p.severity == "error"]
         failed |= bool(errors)
-        if not problems:
-            out.print(f"{safe(ref)}: ok")
         for p in problems:
-            click.echo(controls(f"{p.severity}: {p.render()}"), err=p.severity == "error")
+            click.echo(controls(f"{SEVERITY_ZH.get(p.severity, p.severity)}：{p.render()}"), err=p.severity == "error")
+        if not problems:
+            out.print(f"{safe(ref)}：通过")
+        elif not errors:
+            out.print(f"{safe(ref)}：通过（{len(problems)} 条警告）")
+        else:
+            out.print(f"{safe(ref)}：{len(errors)} 个错误" + (f"，{len(problems) - len(errors)} 条警告"
+                                                            if len(problems) > len(errors) else ""))
     if failed:
         sys.exit(2)
 
@@ -328,12 +356,12 @@ def _is_pack_file(path: Path) -> bool:
 @click.argument("refs", nargs=-1)
 @pass_state
 def packs_test(state, refs):
-    """Run pack case files: installed pack ids, case files, or every installed pack's cases.
+    """运行规则包的案例文件：已安装规则包的 id、案例文件，或不写（所有已安装规则包的案例）。
 
-    Exit code 1 when a case fails, 2 when a case file or its pack cannot be read.
+    有案例未通过时退出码为 1；案例文件或其规则包无法读取时为 2。
 
     \b
-    Example:
+    示例：
       jixiao packs test
       jixiao packs test national
       jixiao packs test cases/my_city/boundaries.toml
@@ -353,36 +381,38 @@ def packs_test(state, refs):
             src = state.registry.packs[ref]
             paths += case_files(src.path, ref)
         else:
-            raise Failure(f"{ref}: neither a case file nor an installed pack id")
+            raise Failure(f"{ref}：既不是案例文件，也不是已安装规则包的 id")
     if not refs:
         paths = all_cases(state.registry)
     if not paths:
-        raise Failure("no case files found")
+        raise Failure("没有找到案例文件")
     failed = 0
     for path in paths:
         res = run_case(path, state.registry)
-        mark = "[green]PASS[/]" if res.passed else "[red]FAIL[/]"
+        mark = "[green]通过[/]" if res.passed else "[red]未通过[/]"
         out.print(f"{mark} {safe(path)} — {safe(res.description)}", highlight=False)
         for line in res.failures:
             click.echo(controls(f"     {line}"))
         failed += not res.passed
-    out.print(f"{len(paths) - failed} passed, {failed} failed")
+    out.print(f"{len(paths) - failed} 个通过，{failed} 个未通过")
     if failed:
+        out.print("未通过的案例：逐条对照你的文件核对；规则包改动了取值（如扣减比例）时，按改动后的结论更新案例的 "
+                  "[[expect]]（起步案例记录的是写它时规则包的结论）")
         sys.exit(1)
 
 
 @packs.command("diff")
 @click.argument("a")
 @click.argument("b")
-@click.option("--all", "include_same", is_flag=True, help="Also list the values both packs share.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--all", "include_same", is_flag=True, help="也列出两个规则包相同的取值。")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
+              help="table：终端表格；json：机器读取（schema jixiao.packs-diff/1）。")
 @pass_state
 def packs_diff_cmd(state, a, b, include_same, fmt):
-    """Compare two packs rule by rule and parameter by parameter: each value with its citation and
-    whether it is sourced, assumed, inherited or a plugin default.
+    """逐条规则、逐个参数比较两个规则包：每个取值及其依据，以及它是有依据、假定、继承还是插件默认。
 
     \b
-    Example:
+    示例：
       jixiao packs diff nanchang tongxin
       jixiao packs diff policy_packs/nanchang.toml my-nanchang.toml --format json
     """
@@ -392,52 +422,60 @@ def packs_diff_cmd(state, a, b, include_same, fmt):
     from jixiao.core.diffs import packs_diff
     from jixiao.core.pack import Pack
 
-    pa, pb = Pack.load(a, state.registry), Pack.load(b, state.registry)
+    pa, pb = Pack.load(pack_by_name(state, a), state.registry), Pack.load(pack_by_name(state, b), state.registry)
     rows = packs_diff(pa, pb, include_same)
     if fmt == "json":
         sys.stdout.write(json.dumps({"schema": "jixiao.packs-diff/1", "a": pa.id, "b": pb.id, "rows": rows},
                                     ensure_ascii=False, indent=2) + "\n")
         return
-    table = new_table("rule", "parameter", f"A: {pa.id}", "A status / citation", f"B: {pb.id}", "B status / citation",
+    changed = sum(not r["same"] for r in rows)
+    out.print(f"{safe(pa.meta.name)}（{safe(pa.id)}）↔ {safe(pb.meta.name)}（{safe(pb.id)}）：{changed} 处不同",
+              highlight=False)
+    table = new_table("规则", "参数", f"A：{pa.id}", "A 状态 / 依据", f"B：{pb.id}", "B 状态 / 依据",
                       title=f"{pa.meta.name} ↔ {pb.meta.name}")
     for r in rows:
         mark = "" if r["same"] else "bold"
-        table.add_row(r["rule"], r["parameter"], styled(r["a_value"], mark),
+        table.add_row(r["rule"], "（规则）" if r["parameter"] == "(rule)" else r["parameter"], styled(r["a_value"], mark),
                       " ".join(x for x in (r["a_status"], r["a_citation"]) if x),
                       styled(r["b_value"], mark), " ".join(x for x in (r["b_status"], r["b_citation"]) if x))
     out.print(table)
-    out.print(f"{sum(not r['same'] for r in rows)} differences")
+    out.print(f"共 {changed} 处不同")
 
 
 # --- run, explain -------------------------------------------------------------------------------
 
 
+def _check_format(fmt: str, output: Path | None, files: str) -> None:
+    if fmt == "xlsx" and output is None:
+        raise Failure("--format xlsx 需要用 -o 指定文件（如 -o 结果.xlsx）")
+    if fmt == "table" and output is not None:
+        raise Failure(f"表格只显示在终端；写入文件请用扩展名为 {files} 的 -o 文件，或写明 --format")
+
+
 @main.command()
 @amounts_in_option
-@click.option("--pack", "pack_ref", required=True, help="Installed pack id, a pack file, or part of a pack's name (南昌).")
-@click.option("--as-of", required=True, callback=_date, help="The date the run looks from (2025-03-31, 2025/3/31, 2025年3月31日 or 20250331).")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "xlsx"]), default=None,
-              help="Output format; without it, the -o file's extension (.json, .csv, .xlsx), else table.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file.")
+@click.option("--pack", "pack_ref", required=True, help=PACK_HELP)
+@click.option("--as-of", required=True, callback=_date, help=AS_OF_HELP)
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "xlsx"]), default=None, help=FORMAT_HELP)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help=OUTPUT_HELP)
+@click.option("--headers", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
+              help="CSV 的表头：zh 中文（与 XLSX 相同）；en 字段名（与 JSON 相同，供程序读取）。")
 @click.argument("portfolio", type=click.Path(exists=True, path_type=Path))
 @pass_state
-def run(state, pack_ref, as_of, fmt, output, portfolio):
-    """Run a pack over a portfolio as of a date and report the findings.
+def run(state, pack_ref, as_of, fmt, output, headers, portfolio):
+    """按规则包审查项目库（以基准日期为准），列出结论。
 
     \b
-    Example:
+    示例：
       jixiao run --pack national --as-of 2025-03-31 portfolio.xlsx
-      jixiao run --pack national --as-of 2025-03-31 --format json -o findings.json portfolio.xlsx
+      jixiao run --pack 南昌 --as-of 2025-03-31 -o findings.json portfolio.xlsx
     """
     from jixiao.cli.render import render_table, run_with_progress
     from jixiao.core import output as render
     from jixiao.core.files import csv_safe
 
     fmt = _format_for(fmt, output, ("json", "csv", "xlsx"))
-    if fmt == "xlsx" and output is None:
-        raise Failure("--format xlsx needs -o FILE.xlsx")
-    if fmt == "table" and output is not None:
-        raise Failure("the table is for the terminal; to write a file use --format json, csv or xlsx with -o")
+    _check_format(fmt, output, ".json、.csv、.xlsx")
     _check_outputs([output], [portfolio, pack_ref])
     result, n = run_with_progress(err, state, pack_ref, as_of, portfolio)
     if fmt == "table":
@@ -448,42 +486,47 @@ def run(state, pack_ref, as_of, fmt, output, portfolio):
         else:
             render.write_atomic(output, lambda p: _write_text(p, lambda fh: render.write_json(result, n, fh)))
     elif fmt == "csv":
+        table = render.findings_table(result)
+        table = csv_safe(table.rename(render.ZH_HEADERS) if headers == "zh" else table)
         if output is None:
-            sys.stdout.write(csv_safe(render.findings_table(result)).write_csv())
-        else:
-            render.write_csv(result, output)
+            sys.stdout.write(table.write_csv())
+        else:  # UTF-8 with BOM: Excel in China opens it with the Chinese text intact
+            render.write_atomic(output, lambda p: table.write_csv(p, include_bom=True))
     else:
         from jixiao.cli.progress import writing_xlsx
 
         with writing_xlsx(err, output) as progress:
             render.write_xlsx(result, output, progress)
     if output is not None:
-        err.print(f"wrote {safe(output)}")
+        err.print(f"已写入 {safe(output)}")
 
 
 @main.command()
 @amounts_in_option
-@click.option("--pack", "pack_ref", required=True, help="Installed pack id, a pack file, or part of a pack's name (南昌).")
+@click.option("--pack", "pack_ref", required=True, help=PACK_HELP)
 @click.option("--project", "projects", required=True, multiple=True,
-              help="The project id (项目编码); repeat it to explain several projects.")
-@click.option("--as-of", required=True, callback=_date, help="The date the run looks from (2025-03-31, 2025/3/31, 2025年3月31日 or 20250331).")
+              help="项目编码，或项目名称中的一段（只能对应一个项目）；可重复，一次说明多个项目。")
+@click.option("--as-of", required=True, callback=_date, help=AS_OF_HELP)
 @click.option("--all", "all_rules", is_flag=True,
-              help="Every rule of the pack, with the values it used; without it only the rules that gave a finding.")
+              help="列出规则包的每条规则及其所用的取值；不写时只列出得出结论的规则。")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="json: the explanation as a document (schema jixiao.explain/1, docs/formats.md).")
+              help="json：说明作为文档输出（schema jixiao.explain/1，见 docs/formats.md）。")
 @click.argument("portfolio", type=click.Path(exists=True, path_type=Path))
 @pass_state
 def explain(state, pack_ref, projects, as_of, all_rules, fmt, portfolio):
-    """Explain, rule by rule, what a pack decides for a project and why.
+    """逐条规则说明规则包对一个项目的结论及其依据。
 
-    One project is explained from a run on that project alone; several from one run of the whole
-    portfolio, after which each takes about a millisecond.
+    只说明一个项目时只对该项目运行（部门合计等跨项目的数仍按整个项目库计算）；说明多个项目时对整个
+    项目库运行一次，之后每个项目约一毫秒。
 
     \b
-    Example:
-      jixiao explain --pack national --project P2024000001 --as-of 2025-03-31 portfolio.xlsx
-      jixiao explain --pack national --project P2024000001 --as-of 2025-03-31 --all portfolio.xlsx
-      jixiao explain --pack national --project P2024000001 --as-of 2025-03-31 --format json portfolio.xlsx
+    示例：
+      jixiao explain --pack national --project P2024000001 \\
+          --as-of 2025-03-31 portfolio.xlsx
+      jixiao explain --pack national --project P2024000001 \\
+          --as-of 2025-03-31 --all portfolio.xlsx
+      jixiao explain --pack national --project P2024000001 \\
+          --as-of 2025-03-31 --format json portfolio.xlsx
     """
     from jixiao.cli.render import show_explanation
     from jixiao.core.explain import Explainer, explain_project
@@ -492,6 +535,7 @@ def explain(state, pack_ref, projects, as_of, all_rules, fmt, portfolio):
 
     pack = Pack.load(pack_by_name(state, pack_ref), state.registry)
     folio = as_of_view(load_portfolio(portfolio), as_of)
+    projects = [project_by_name(folio, p) for p in projects]
     if len(projects) == 1:
         explanations = [explain_project(pack, folio, projects[0], as_of, trace=state.trace)]
     else:
@@ -511,15 +555,31 @@ def explain(state, pack_ref, projects, as_of, all_rules, fmt, portfolio):
         show_explanation(out, ex, all_rules)
 
 
+def project_by_name(folio, ref: str) -> str:
+    """A project id, or a part of exactly one project's name (基层医疗卫生机构能力建设 → its id);
+    a part of several names is an error listing them; anything else is left for explain to refuse."""
+    import polars as pl
+
+    projects = folio.projects
+    if (projects["project_id"] == ref).any():
+        return ref
+    hits = projects.filter(pl.col("name").str.contains(ref, literal=True)).select("project_id", "name")
+    if hits.height > 1:
+        shown = "、".join(f"{n}（{p}）" for p, n in hits.head(10).iter_rows())
+        more = f" 等 {hits.height:,} 个" if hits.height > 10 else ""
+        raise Failure(f"--project {ref!r} 同时匹配多个项目：{shown}{more}；请写出项目编码或更完整的名称")
+    return hits["project_id"][0] if hits.height else ref
+
+
 # --- new ---------------------------------------------------------------------------------------
 
 
 @main.group()
 def new():
-    """Scaffolds: a new pack for a city, a new plugin package.
+    """脚手架：为一个城市新建规则包，或新建插件包。
 
     \b
-    Example:
+    示例：
       jixiao new pack my_city --extends nanchang --name 某市 --level city
       jixiao new plugin late_payment
     """
@@ -527,49 +587,50 @@ def new():
 
 @new.command("pack")
 @click.argument("pack_id")
-@click.option("--extends", "parent", required=True, help="The pack it inherits (an installed id or a file).")
-@click.option("--name", required=True, help="The pack's name in Chinese, e.g. 某市预算绩效管理规则.")
+@click.option("--extends", "parent", required=True, help="继承的规则包（已安装的 id 或文件）。")
+@click.option("--name", required=True, help="规则包的中文名称，如 某市预算绩效管理规则。")
 @click.option("--level", type=click.Choice(["national", "province", "city", "county", "district"]), default="city",
-              show_default=True)
+              show_default=True, help="级别：national 国家、province 省、city 市、county 县、district 区。")
 @click.option("--dir", "folder", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
-              show_default=True)
-@click.option("--as-of", default="2025-03-31", callback=_date, show_default=True, help="The starter case's date.")
+              show_default=True, help="写入的文件夹。")
+@click.option("--as-of", default="2025-03-31", callback=_date, show_default=True, help="起步案例的基准日期。")
 @pass_state
 def new_pack(state, pack_id, parent, name, level, folder, as_of):
-    """Write a pack file that inherits its parent — the parent's rules listed as commented tables
-    with their values and citations — and a starter case file. `jixiao packs check` passes on both.
+    """写一个继承上级规则包的规则包文件（上级的每条规则以注释表的形式列出，附取值和依据）和一个起步
+    案例文件；两者都能通过 jixiao packs check。
 
     \b
-    Example:
+    示例：
       jixiao new pack my_city --extends nanchang --name 某市预算绩效管理规则 --level city
     """
     from jixiao.core.scaffold import write_new_pack
 
-    for path in write_new_pack(folder, pack_id, name, level, parent, state.registry, as_of):
-        out.print(f"wrote {safe(path)}")
-    out.print(safe(f"next: fill in the source, override what your document changes, then\n"
+    for path in write_new_pack(folder, pack_id, name, level, pack_by_name(state, parent), state.registry, as_of):
+        out.print(f"已写入 {safe(path)}")
+    out.print(safe(f"下一步：填写依据文件（sources），按你的文件覆盖改变的规则，然后运行\n"
                    f"  jixiao packs check {folder / (pack_id + '.toml')}\n  jixiao packs test {folder / (pack_id + '.toml')}"))
 
 
 @new.command("plugin")
 @click.argument("name")
 @click.option("--stage", type=click.Choice(["assess", "target", "monitor", "evaluate", "apply"]), default="monitor",
-              show_default=True, help="The lifecycle stage whose hook the rule implements.")
+              show_default=True,
+              help="规则实现哪个环节的钩子：assess 事前评估、target 目标、monitor 运行监控、evaluate 评价、apply 结果应用。")
 @click.option("--dir", "folder", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
-              show_default=True)
+              show_default=True, help="写入的文件夹。")
 def new_plugin(name, stage, folder):
-    """Write a complete, pip-installable plugin package: pyproject with the jixiao.plugins entry point,
-    a parameter class, a hook implementation, an example pack with a case file, tests and a README.
+    """写一个完整、可 pip 安装的插件包：带 jixiao.plugins 入口的 pyproject、参数类、钩子实现、
+    附案例文件的示例规则包、测试和 README。
 
     \b
-    Example:
+    示例：
       jixiao new plugin late_payment --stage monitor
       pip install -e "./jixiao-late-payment[test]"
     """
     from jixiao.core.scaffold import write_new_plugin
 
     root = write_new_plugin(folder, name, stage)
-    out.print(safe(f"wrote {root}/\nnext:\n  pip install -e \"{root}[test]\"\n  jixiao plugins list\n"
+    out.print(safe(f"已写入 {root}/\n下一步：\n  pip install -e \"{root}[test]\"\n  jixiao plugins list\n"
                    f"  jixiao packs test {name}_example\n  (cd {root} && python -m pytest)"))
 
 
@@ -582,40 +643,41 @@ def _packs_arg(state, packs_opt):
     from jixiao.core.pack import Pack
 
     if packs_opt:
-        return [Pack.load(p.strip(), state.registry) for p in packs_opt.split(",") if p.strip()]
+        return [Pack.load(pack_by_name(state, p.strip()), state.registry) for p in packs_opt.split(",") if p.strip()]
     loaded = []
     for pid, src in sorted(state.registry.packs.items()):
         try:
             loaded.append(Pack.load(pid, state.registry))
         except JixiaoError as exc:
-            err.print(f"[yellow]warning:[/] skipped the installed pack {escape(pid)} ({escape(str(src.path))}, "
-                      f"{escape(src.origin)}): {escape(exc.render())}", highlight=False)
+            err.print(f"[yellow]警告：[/]已跳过无法加载的已安装规则包 {escape(pid)}（{escape(str(src.path))}，"
+                      f"{escape(src.origin)}）：{escape(exc.render())}", highlight=False, soft_wrap=True)
     if not loaded:
-        raise Failure("no installed pack could be loaded; see the warnings above")
+        raise Failure("没有能加载的已安装规则包；见上面的警告")
     return loaded
 
 
 @main.command("compare")
 @amounts_in_option
-@click.option("--packs", "packs_opt", help="Comma-separated pack ids or files (default: every installed pack).")
-@click.option("--as-of", required=True, callback=_date, help="The date the runs look from (YYYY-MM-DD).")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "xlsx"]), default="table", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write json/xlsx to this file.")
+@click.option("--packs", "packs_opt", help=PACKS_HELP)
+@click.option("--as-of", required=True, callback=_date, help=AS_OF_HELP)
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "xlsx"]), default=None,
+              help="输出格式；不写时按 -o 文件的扩展名（.json、.xlsx），否则为终端表格。")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help=OUTPUT_HELP)
 @click.option("--html", "html_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Also write a self-contained HTML report with charts.")
+              help="另写一份带图表的独立 HTML 报告。")
 @click.option("--monthly/--no-monthly", default=True, show_default=True,
-              help="Replay the year month by month for the alerts chart (skipped above 50 000 projects).")
+              help="逐月回放全年，用于预警图（超过 50 000 个项目时不回放）。")
 @click.argument("portfolio", type=click.Path(exists=True, path_type=Path))
 @pass_state
 def compare_cmd(state, packs_opt, as_of, fmt, output, html_path, monthly, portfolio):
-    """Run one portfolio under several packs and show, side by side, what each decides.
+    """用几个规则包审查同一个项目库，并排列出各规则包的结论。
 
-    Applying city A's rules to city B's portfolio is this command on B's data.
+    把 A 市的规则用于 B 市的项目库，就是对 B 市的数据运行本命令。
 
     \b
-    Example:
+    示例：
       jixiao compare --packs nanchang,qingdao,tianyuan,shilong,tongxin --as-of 2025-03-31 portfolio.xlsx
-      jixiao compare --as-of 2025-03-31 --format xlsx -o compare.xlsx --html compare.html portfolio.xlsx
+      jixiao compare --as-of 2025-03-31 -o compare.xlsx --html compare.html portfolio.xlsx
     """
     from jixiao.cli.render import render_comparison
     from jixiao.core.compare import compare
@@ -624,14 +686,12 @@ def compare_cmd(state, packs_opt, as_of, fmt, output, html_path, monthly, portfo
     from jixiao.core.portfolio import load_portfolio
     from jixiao.core.report import write_html
 
-    if fmt == "xlsx" and output is None:
-        raise Failure("--format xlsx needs -o FILE.xlsx")
-    if fmt == "table" and output is not None:
-        raise Failure("the table is for the terminal; to write a file use --format json or xlsx with -o")
+    fmt = _format_for(fmt, output, ("json", "xlsx"))
+    _check_format(fmt, output, ".json、.xlsx")
     _check_outputs([output, html_path], [portfolio, *(packs_opt or "").split(",")])
     packs_list = _packs_arg(state, packs_opt)
-    with err.status("读取项目数据 loading portfolio…") as status:
-        folio = load_portfolio(portfolio)
+    with err.status("读取项目数据…") as status:
+        folio = as_of_view(load_portfolio(portfolio), as_of)
         result = compare(packs_list, folio, as_of, monthly=monthly,
                          on_pack=lambda pid: status.update(f"运行规则包 {safe(pid)} · {len(folio)} 个项目"))
     if fmt == "json":
@@ -647,53 +707,68 @@ def compare_cmd(state, packs_opt, as_of, fmt, output, html_path, monthly, portfo
     else:
         render_comparison(result, out)
     if output is not None:
-        err.print(f"wrote {safe(output)}")
+        err.print(f"已写入 {safe(output)}")
     if html_path is not None:
         write_html(result, html_path)
-        out.print(f"HTML report: {safe(html_path.resolve())}")
+        out.print(f"HTML 报告：{safe(html_path.resolve())}")
 
 
 @main.command("diff")
 @amounts_in_option
-@click.option("--old", "old_ref", required=True, help="The pack as it was (an id or a file).")
-@click.option("--new", "new_ref", required=True, help="The pack as it is now (an id or a file).")
-@click.option("--as-of", callback=_date, help="The date the runs look from (default: today).")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--old", "old_ref", required=True, help="改动前的规则包（id、文件或名称中的一段）。")
+@click.option("--new", "new_ref", required=True, help="改动后的规则包（id、文件或名称中的一段）。")
+@click.option("--as-of", callback=_date, help=AS_OF_HELP[:-1] + "（默认：今天）。")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default=None,
+              help="输出格式；不写时按 -o 文件的扩展名（.json），否则为终端表格。")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help=OUTPUT_HELP)
 @click.argument("portfolio", type=click.Path(exists=True, path_type=Path))
 @pass_state
-def diff_cmd(state, old_ref, new_ref, as_of, fmt, portfolio):
-    """What a pack change does to decisions: every project whose findings change, the money delta
-    per department and a summary line. Exit code 1 when anything changed, 0 when nothing did.
+def diff_cmd(state, old_ref, new_ref, as_of, fmt, output, portfolio):
+    """规则包的改动对结论有什么影响：结论变化的每个项目、各部门的金额变化和一行小结。
+    有变化时退出码为 1，没有变化时为 0。
 
     \b
-    Example: a release gate in CI
+    示例：CI 中的发布检查
       git show HEAD:policy_packs/nanchang.toml > /tmp/nanchang-released.toml
-      jixiao diff --old /tmp/nanchang-released.toml --new policy_packs/nanchang.toml --as-of 2025-03-31 jixiao-demo/portfolio.xlsx
+      jixiao diff --old /tmp/nanchang-released.toml --new policy_packs/nanchang.toml \\
+          --as-of 2025-03-31 jixiao-demo/portfolio.xlsx
     """
     import json
 
     from jixiao.cli.render import new_table
     from jixiao.core.diffs import decision_diff
     from jixiao.core.money import format_yuan
+    from jixiao.core.output import write_atomic
     from jixiao.core.pack import Pack
     from jixiao.core.portfolio import load_portfolio
 
-    old, new = Pack.load(old_ref, state.registry), Pack.load(new_ref, state.registry)
-    result = decision_diff(old, new, load_portfolio(portfolio), as_of or dt.date.today())
+    fmt = _format_for(fmt, output, ("json",))
+    _check_format(fmt, output, ".json")
+    _check_outputs([output], [portfolio, old_ref, new_ref])
+    old = Pack.load(pack_by_name(state, old_ref), state.registry)
+    new = Pack.load(pack_by_name(state, new_ref), state.registry)
+    day = as_of or dt.date.today()
+    result = decision_diff(old, new, as_of_view(load_portfolio(portfolio), day), day)
     if fmt == "json":
         doc = {"schema": "jixiao.diff/1", "old": old.id, "new": new.id, "as_of": result.as_of.isoformat(),
                "projects": result.projects, "changed": result.changed.height, "delta_fen": result.delta_fen,
                "by_department": result.by_department.to_dicts(), "changes": result.changed.to_dicts(),
                "summary": result.summary_line()}
-        sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
+        text = json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+        if output is None:
+            sys.stdout.write(text)
+        else:
+            write_atomic(output, lambda p: p.write_text(text, encoding="utf-8"))
+            err.print(f"已写入 {safe(output)}")
     else:
         if result.changed.height:
-            t = new_table("项目编码", "部门", "删除的结论 removed", "新增的结论 added", "金额变化",
+            t = new_table("项目编码", "部门", "删除的结论", "新增的结论", "金额变化", whole=("项目编码", "金额变化"),
                           title=f"{old_ref} → {new_ref} · 基准日期 {result.as_of}")
             for r in result.changed.iter_rows(named=True):
-                t.add_row(r["project_id"], r["department"] or "", r["removed"], r["added"], format_yuan(r["delta_fen"]))
+                t.add_row(r["project_id"], r["department"] or "", r["removed"].replace("；", "\n"),
+                          r["added"].replace("；", "\n"), format_yuan(r["delta_fen"]))  # a finding a line
             out.print(t)
-            d = new_table("部门", "金额变化", title="各部门金额影响变化（各年度、各类相加）")
+            d = new_table("部门", "金额变化", whole=("金额变化",), title="各部门金额影响变化（各年度、各类相加）")
             for dept, fen in result.by_department.iter_rows():
                 d.add_row(dept or "", format_yuan(fen))
             out.print(d)
@@ -707,32 +782,36 @@ def diff_cmd(state, old_ref, new_ref, as_of, fmt, portfolio):
 
 @main.group()
 def plan():
-    """Plan evaluation work a pack requires.
+    """编排规则包要求的评价工作。
 
     \b
-    Example:
-      jixiao plan coverage --pack qingdao funds.xlsx
+    示例：
+      jixiao plan coverage --pack qingdao jixiao-demo/portfolio.xlsx
     """
+
+
+PLAN_STATUS_ZH = {"evaluated": "已评价", "planned": "原计划", "new": "新排", "again": "再次评价"}
 
 
 @plan.command("coverage")
 @amounts_in_option
-@click.option("--pack", "pack_ref", required=True, help="A pack with a coverage_schedule rule, e.g. qingdao.")
-@click.option("--year", type=int, help="Plan the cycle containing this year (default: the pack's first cycle).")
+@click.option("--pack", "pack_ref", required=True, help="含 coverage_schedule 规则的规则包，如 qingdao（青岛）。")
+@click.option("--year", type=int, help="编排含此年度的周期（默认：规则包的第一个周期）。")
 @click.option("--existing", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="A plan to keep (CSV: project_id,year); new funds are fitted around it.")
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file.")
+              help="要保留的计划（CSV，列 项目编码/project_id 和 年度/year）；新的专项资金围绕它编排。")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default=None,
+              help="输出格式；不写时按 -o 文件的扩展名（.csv、.json），否则为终端表格。")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help=OUTPUT_HELP)
 @click.argument("funds", type=click.Path(exists=True, path_type=Path))
 @pass_state
 def plan_coverage(state, pack_ref, year, existing, fmt, output, funds):
-    """Propose a cycle's evaluation schedule: every special fund once, each year at least its share,
-    priority (十五个攻势) funds first; evaluations already made and planned funds stay where they are.
+    """编排一个周期的评价计划：每项专项资金评价一次，每年至少达到规定的比例，重点（十五个攻势）资金
+    优先；已评价和已列入计划的保持不动。FUNDS 是项目库（与 run 读取的相同），其中的专项资金参与编排。
 
     \b
-    Example:
-      jixiao plan coverage --pack qingdao --year 2021 funds.xlsx
-      jixiao plan coverage --pack qingdao --existing plan.csv --format csv -o plan-2022.csv funds.xlsx
+    示例：
+      jixiao plan coverage --pack qingdao --year 2021 jixiao-demo/portfolio.xlsx
+      jixiao plan coverage --pack qingdao --existing plan.csv -o plan-2022.csv jixiao-demo/portfolio.xlsx
     """
     import json
 
@@ -743,8 +822,10 @@ def plan_coverage(state, pack_ref, year, existing, fmt, output, funds):
     from jixiao.core.planning import coverage_plan
     from jixiao.core.portfolio import load_portfolio
 
+    fmt = _format_for(fmt, output, ("csv", "json"))
+    _check_format(fmt, output, ".csv、.json")
     _check_outputs([output], [funds, existing, pack_ref])
-    pack = Pack.load(pack_ref, state.registry)
+    pack = Pack.load(pack_by_name(state, pack_ref), state.registry)
     schedule, info = coverage_plan(pack, load_portfolio(funds), year, existing)
     table = schedule.select("project_id", "year", "status", "priority_fund", yuan_expr("budget_fen").alias("budget_yuan"))
     if fmt == "json":
@@ -758,12 +839,12 @@ def plan_coverage(state, pack_ref, year, existing, fmt, output, funds):
             sys.stdout.write(text)
         else:
             write_atomic(output, lambda p: p.write_text(text, encoding="utf-8"))
-            err.print(f"wrote {safe(output)}")
+            err.print(f"已写入 {safe(output)}")
         return
-    t = new_table("年度", "项目编码", "状态", "十五个攻势", "预算(元)",
+    t = new_table("年度", "项目编码", "状态", "十五个攻势", "预算(元)", whole=("年度", "项目编码", "预算(元)"),
                   title=f"{info['cycle'][0]}–{info['cycle'][1]} 评价计划 · 依据 {info['citation']}")
     for r in table.iter_rows(named=True):
-        t.add_row(str(r["year"]), r["project_id"], {"evaluated": "已评价", "planned": "原计划", "new": "新排", "again": "再次评价"}[r["status"]],
+        t.add_row(str(r["year"]), r["project_id"], PLAN_STATUS_ZH[r["status"]],
                   "是" if r["priority_fund"] else "", r["budget_yuan"])
     out.print(t)
     per_year = "，".join(f"{y}年 {n} 项" for y, n in info["per_year"].items())
@@ -778,18 +859,18 @@ SEED_PACKS = ("nanchang", "qingdao", "tianyuan", "shilong", "tongxin")
 
 @main.command()
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("jixiao-demo"),
-              show_default=True, help="Folder for the sample portfolio and the results.")
-@click.option("--projects", default=207, show_default=True, help="How many projects (Tongxin filed 207).")
-@click.option("--seed", default=2021, show_default=True, help="Random seed; the same seed, the same portfolio.")
+              show_default=True, help="示例项目库和结果的文件夹。")
+@click.option("--projects", default=207, show_default=True, help="项目数（同心县报送了 207 个）。")
+@click.option("--seed", default=2021, show_default=True, help="随机种子；种子相同，项目库相同。")
 @click.option("--packs", "packs_opt", default=",".join(SEED_PACKS), show_default=True,
-              help="Comma-separated packs to compare.")
-@click.option("--as-of", default="2025-03-31", callback=_date, show_default=True)
+              help="逗号分隔的、要对比的规则包。")
+@click.option("--as-of", default="2025-03-31", callback=_date, show_default=True, help="基准日期。")
 @pass_state
 def demo(state, out_dir, projects, seed, packs_opt, as_of):
-    """Write a realistic sample portfolio and compare it across the seed packs, with an HTML report.
+    """写一个接近真实的示例项目库，用示例规则包逐一审查并对比，附 HTML 报告。
 
     \b
-    Example:
+    示例：
       jixiao demo
       jixiao demo --out /tmp/demo --projects 5000 --seed 7
     """
@@ -816,49 +897,48 @@ def demo(state, out_dir, projects, seed, packs_opt, as_of):
     write_atomic(out_dir / "compare.json", lambda p: p.write_text(text, encoding="utf-8"))
     report = out_dir / "report.html"
     write_html(result, report)
-    out.print(safe(f"sample portfolio: {sample_path}\ncomparison: {out_dir / 'compare.xlsx'}, {out_dir / 'compare.json'}"))
-    out.print(f"HTML report: {safe(report.resolve())}")
+    out.print(safe(f"示例项目库：{sample_path}\n对比结果：{out_dir / 'compare.xlsx'}、{out_dir / 'compare.json'}"))
+    out.print(f"HTML 报告：{safe(report.resolve())}")
 
 
 @main.command()
-@click.option("--projects", "n", type=click.IntRange(1), default=207, show_default=True, help="How many projects.")
-@click.option("--seed", default=2021, show_default=True, help="Random seed; the same seed, the same portfolio.")
-@click.option("--year", "fiscal_year", default=2024, show_default=True, help="The fiscal year of the projects.")
+@click.option("--projects", "n", type=click.IntRange(1), default=207, show_default=True, help="项目数。")
+@click.option("--seed", default=2021, show_default=True, help="随机种子；种子相同，项目库相同。")
+@click.option("--year", "fiscal_year", default=2024, show_default=True, help="项目的预算年度。")
 @click.option("-o", "--output", required=True, type=click.Path(path_type=Path),
-              help="A .xlsx, .json or .csv/.parquet file (projects only), or a folder (every table).")
+              help=".xlsx、.json 或 .csv/.parquet 文件（只有项目表），或一个文件夹（每张表一个文件）。")
 @click.option("--format", "fmt", type=click.Choice(["csv", "parquet"]), default="csv", show_default=True,
-              help="File type inside a folder.")
+              help="文件夹中的文件类型。")
 @pass_state
 def sample(state, n, seed, fiscal_year, output, fmt):
-    """Write a realistic sample portfolio: departments, fund types, categories, indicators, monthly
-    spending, evaluation history and accountability decisions, generated in chunks.
+    """写一个接近真实的示例项目库：部门、资金性质、项目类别、绩效指标、逐月支出、历年评价和问责
+    决定，分块生成。
 
     \b
-    Example:
+    示例：
       jixiao sample --projects 1000 --seed 7 -o sample.xlsx
       jixiao sample --projects 1000000 --seed 1 --format parquet -o big/
     """
     from jixiao.core.sample import write_sample
 
     path = write_sample(n, seed, fiscal_year, output, fmt, progress=lambda done: err.print(
-        f"{done:,} / {n:,} projects", highlight=False) if n >= 200_000 else None)
-    out.print(f"wrote {safe(path)} ({n:,} projects, seed {seed})")
+        f"{done:,} / {n:,} 个项目", highlight=False) if n >= 200_000 else None)
+    out.print(f"已写入 {safe(path)}（{n:,} 个项目，随机种子 {seed}）")
 
 
 @main.command()
 @amounts_in_option
 @click.argument("portfolio", type=click.Path(exists=True, path_type=Path))
 @click.option("-o", "--output", required=True, type=click.Path(path_type=Path),
-              help="The folder to write: new, or one jixiao wrote before (replaced).")
+              help="要写入的文件夹：新建的，或 jixiao 以前写过的（将被替换）。")
 @pass_state
 def convert(state, portfolio, output):
-    """Check a portfolio and write it as typed Parquet, jixiao's fast form: one file per table,
-    names and types as held in memory, every row placed by project. Loading it parses no text
-    and looks no project id up, so later runs, comparisons and explanations start sooner.
+    """检查项目库并写成带类型的 Parquet（jixiao 的快速格式）：每张表一个文件，名称和类型与内存中
+    相同，每行已按项目定位。读取时不解析文本、不查找项目编码，之后的审查、对比和说明启动更快。
 
     \b
-    Example:
-      jixiao convert portfolio.xlsx -o portfolio_typed
+    示例：
+      jixiao convert jixiao-demo/portfolio.xlsx -o portfolio_typed
       jixiao run --pack national --as-of 2025-03-31 portfolio_typed
     """
     from jixiao.core.portfolio import load_portfolio
@@ -867,17 +947,17 @@ def convert(state, portfolio, output):
     _check_outputs([], [portfolio], folders=[output])
     folio = load_portfolio(portfolio)
     for w in folio.warnings:
-        err.print(f"[yellow]warning:[/] {safe(w.render())}", highlight=False, soft_wrap=True)
+        err.print(f"[yellow]警告：[/]{safe(w.render())}", highlight=False, soft_wrap=True)
     path = write_typed(folio, output)
-    out.print(f"wrote {safe(path)} ({len(folio):,} projects, {folio.spending.height:,} payments, typed Parquet)")
+    out.print(f"已写入 {safe(path)}（{len(folio):,} 个项目，{folio.spending.height:,} 笔支出，带类型的 Parquet）")
 
 
 @main.group()
 def plugins():
-    """Installed rule plugins.
+    """已安装的规则插件。
 
     \b
-    Example:
+    示例：
       jixiao plugins list
     """
 
@@ -885,19 +965,19 @@ def plugins():
 @plugins.command("list")
 @pass_state
 def plugins_list(state):
-    """List installed rule plugins, where each comes from and the hooks it implements.
+    """列出已安装的规则插件、各自的来源和实现的钩子。
 
     \b
-    Example:
+    示例：
       jixiao plugins list
     """
     from jixiao.cli.render import new_table
 
-    table = new_table("plugin", "hooks", "来源 origin", "说明")
+    table = new_table("插件", "钩子", "来源", "说明")
     for name, info in sorted(state.registry.plugins.items()):
-        table.add_row(name, ", ".join(info.cls.hooks()), info.origin, info.cls.summary)
+        table.add_row(name, ", ".join(info.cls.hooks()), origin_zh(info.origin), info.cls.summary)
     for failure in state.registry.failures:
-        table.add_row(failure.name, styled("failed to load", "red"), failure.origin, failure.error)
+        table.add_row(failure.name, styled("无法加载", "red"), failure.origin, failure.error)
     out.print(table)
 
 

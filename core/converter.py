@@ -25,26 +25,26 @@ def _structure_date(value: object, _type: type) -> dt.date:
         return value
     if isinstance(value, str):
         return dt.date.fromisoformat(value)
-    raise TypeError(f"expected a date such as 2024-01-31, got {value!r}")
+    raise TypeError(f"应为日期（如 2024-01-31），实为 {value!r}")
 
 
 def _structure_str(value: object, _type: type) -> str:
     if not isinstance(value, str):
-        raise TypeError(f"expected text, got {value!r}")
+        raise TypeError(f"应为文本，实为 {value!r}")
     return value
 
 
 def _structure_int(value: object, _type: type) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"expected a whole number, got {value!r}")
+        raise TypeError(f"应为整数，实为 {value!r}")
     if abs(value) >= 10 ** PACK_INT_DIGITS:
-        raise ValueError(f"{value} is too large (a number in a pack is below 10^{PACK_INT_DIGITS})")
+        raise ValueError(f"{value} 过大（规则包中的数须小于 10^{PACK_INT_DIGITS}）")
     return value
 
 
 def _structure_bool(value: object, _type: type) -> bool:
     if not isinstance(value, bool):
-        raise TypeError(f"expected true or false, got {value!r}")
+        raise TypeError(f"应为 true 或 false，实为 {value!r}")
     return value
 
 
@@ -70,24 +70,36 @@ def _format_exception(exc: BaseException, type_: type | None) -> str:
     """cattrs' wording, keeping what cattrs drops: the reason a structure hook or a ``Params``
     validator gave (which names the value), and for an unknown key the closest known one."""
     if isinstance(exc, cattrs.ForbiddenExtraKeysError):
-        text = f"unknown key(s) ({', '.join(sorted(exc.extra_fields))})"
+        text = f"未知的键 {', '.join(sorted(exc.extra_fields))}"
         known = [f.name for f in attrs.fields(exc.cl)] if attrs.has(exc.cl) else []
         extra = sorted(exc.extra_fields)
         close = {k: c[0] for k in extra if (c := difflib.get_close_matches(k, known, n=1, cutoff=0.6))}
         hints = ([repr(close[extra[0]])] if len(extra) == 1 and close
                  else [f"{k!r} → {c!r}" for k, c in close.items()])
-        return text + (f"; did you mean {', '.join(hints)}?" if hints else "") + (
-            f"; known: {', '.join(known)}" if known and not hints else "")
+        return text + (f"；是否要写 {', '.join(hints)}？" if hints else "") + (
+            f"；可用的键：{', '.join(known)}" if known and not hints else "")
     if isinstance(exc, ArithmeticError):  # decimal.InvalidOperation and the like, from a validator
-        return f"invalid value ({type(exc).__name__})"
+        return f"取值无效（{type(exc).__name__}）"
     reason = str(exc) if exc.args and isinstance(exc.args[0], str) else ""
     if isinstance(exc, (ValueError, TypeError)) and reason and "object is not iterable" not in reason:
-        return f"invalid value: {reason}"
-    return cattrs.v.format_exception(exc, type_)
+        return f"取值无效：{reason}"
+    if isinstance(exc, KeyError):
+        return "缺少必填的键"
+    text = cattrs.v.format_exception(exc, type_)
+    for en, zh in _CATTRS_ZH:
+        if text.startswith(en):
+            return zh + text[len(en):]
+    return text
+
+
+# cattrs' own wording, in the order tried (the rest of its text, a type name, is kept).
+_CATTRS_ZH = (("required field missing", "缺少必填的键"), ("invalid value for type, expected ", "类型不符，应为 "),
+              ("expected a mapping", "应为表（{ 键 = 值 }）"), ("expected an iterable", "应为列表（[ … ]）"),
+              ("invalid type", "类型不符"))
 
 
 def error_messages(exc: Exception, path: str) -> list[str]:
-    """cattrs errors as ``message @ $.key.path`` lines."""
+    """cattrs errors as ``message @ $.key.path`` lines (``core.pack.key_problems`` places them by key)."""
     if isinstance(exc, (cattrs.ClassValidationError, cattrs.IterableValidationError, cattrs.BaseValidationError)):
         return list(cattrs.transform_error(exc, path=path, format_exception=_format_exception))
     return [f"{exc} @ {path}"]

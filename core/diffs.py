@@ -17,9 +17,10 @@ from jixiao.core.portfolio import Portfolio
 
 def value_status(pack: Pack, v: ParamValue | None) -> str:
     if v is None:
-        return "absent"
+        return "未设"
     kind, _ = provenance(pack, v)
-    return kind if kind == "default" or v.origin == pack.id else f"{kind}, inherited from {v.origin}"
+    zh = {"default": "插件默认", "assumed": "假定", "sourced": "有依据"}[kind]
+    return zh if kind == "default" or v.origin == pack.id else f"{zh}，继承自 {v.origin}"
 
 
 def value_cite(pack: Pack, v: ParamValue | None) -> str:
@@ -47,17 +48,17 @@ def packs_diff(a: Pack, b: Pack, include_same: bool = False) -> list[dict]:
             if same and not include_same:
                 continue
             rows.append({"rule": rid, "parameter": name, "same": same,
-                         "a_value": tx, "a_status": value_status(a, vx) if x else "no such rule", "a_citation": value_cite(a, vx),
-                         "b_value": ty, "b_status": value_status(b, vy) if y else "no such rule", "b_citation": value_cite(b, vy)})
+                         "a_value": tx, "a_status": value_status(a, vx) if x else "无此规则", "a_citation": value_cite(a, vx),
+                         "b_value": ty, "b_status": value_status(b, vy) if y else "无此规则", "b_citation": value_cite(b, vy)})
     return [r for r in rows if include_same or not r["same"]]
 
 
 def _rule_row(rid: str, a: Pack, x: ResolvedRule | None, b: Pack, y: ResolvedRule | None) -> dict:
     def state(p: Pack, r: ResolvedRule | None) -> str:
         if r is None:
-            return "no such rule"
-        where = "" if r.defined_in == p.id and not r.changed_in else f" (defined in {r.defined_in})"
-        return ("on" if r.enabled else "off") + f", plugin {r.plugin}" + where
+            return "无此规则"
+        where = "" if r.defined_in == p.id and not r.changed_in else f"（定义于 {r.defined_in}）"
+        return ("启用" if r.enabled else "停用") + f"，插件 {r.plugin}" + where
 
     def cite(p: Pack, r: ResolvedRule | None) -> str:
         return f"{p.source_label(r.citation.source)} {clause_label(p, r.citation)}" if r else ""
@@ -85,22 +86,22 @@ class DecisionDiff:
         from jixiao.core.money import format_yuan
 
         if self.changed.height == 0:
-            return f"no change: {self.projects} projects get the same findings under both packs"
-        return (f"{self.changed.height} of {self.projects} projects change; next-year budget effect changes by "
+            return f"没有变化：{self.projects:,} 个项目在两个规则包下的结论相同"
+        return (f"{self.projects:,} 个项目中 {self.changed.height:,} 个的结论有变化；金额影响（各年度、各类相加）变化 "
                 f"{format_yuan(self.delta_fen)}")
 
 
 def _describe(rows: list[tuple]) -> str:
     from jixiao.core.actions import ACTIONS
-    from jixiao.core.money import fen_to_yuan_str
+    from jixiao.core.money import format_yuan
 
     parts = []
     for rule, action, amount, due in rows:
-        text = f"{rule}:{ACTIONS[action].zh}"
+        text = f"{rule}：{ACTIONS[action].zh}"
         if amount is not None:
-            text += f" {fen_to_yuan_str(amount)}元"
+            text += f" {format_yuan(amount)}"
         if due is not None:
-            text += f" 期限{due}"
+            text += f" 期限 {due}"
         parts.append(text)
     return "；".join(parts)
 

@@ -63,6 +63,9 @@ class PackError(ProblemsError):
     def __init__(self, problems: list[Problem]):
         super().__init__(problems, "policy pack")
 
+    def render(self) -> str:  # a pack's problems are read by its author, in Chinese (core/pack.py KeyProblem)
+        return "\n".join([f"规则包中有 {len(self.problems)} 个问题：", *("  " + p.render() for p in self.problems)])
+
 
 class PluginError(JixiaoError):
     """A plugin failed to load or raised inside a hook."""

@@ -21,7 +21,6 @@ from jixiao.core.hookspecs import STAGES
 from jixiao.core.model import Finding, ProjectRecord
 from jixiao.core.pack import Pack, ParamValue
 from jixiao.core.portfolio import PIX, Portfolio
-from jixiao.core.registry import closest
 from jixiao.core.rule import Citation
 
 
@@ -181,9 +180,12 @@ def _position(portfolio: Portfolio, project_id: str) -> int:
     at = (ids == project_id).arg_true()
     if at.len() == 0:
         origin = portfolio.origins.get("projects")
-        hint = closest(project_id, ids.head(10_000).to_list())
-        raise InputError([Problem(origin.file if origin else "portfolio", f"no project with this id{hint}",
-                                  column="project_id", value=project_id)])
+        from jixiao.core.pack import closest_zh
+
+        hint = closest_zh(project_id, ids.head(10_000).to_list())
+        raise InputError([Problem(origin.file if origin else "portfolio",
+                                  f"没有这个项目编码的项目（也没有名称含这段文字的项目）{hint}",
+                                  column="项目编码", value=project_id)])
     return int(at[0])
 
 
@@ -232,6 +234,15 @@ def _as_applied(pack: Pack, rule, year) -> tuple[Citation, dict[str, ParamValue]
     return rule.citation, rule.values, f"{year} 年度预算不在该规则的适用期间（{spans}）：不适用"
 
 
+def _whole_portfolio(rule) -> bool:
+    """A rule that compares projects (``whole_portfolio``), or whose parameters make a finding
+    depend on other projects (``whole_portfolio_for(params)``: a department's total)."""
+    if getattr(rule.cls, "whole_portfolio", False):
+        return True
+    needs = getattr(rule.cls, "whole_portfolio_for", None)
+    return needs is not None and any(needs(p) for p in (rule.params, *(v.params for v in rule.variants)))
+
+
 def _run_for_one(pack: Pack, portfolio: Portfolio, one: Portfolio, rules, as_of: dt.date, trace) -> RunResult:
     """The run, as far as one project is concerned.
 
@@ -241,7 +252,7 @@ def _run_for_one(pack: Pack, portfolio: Portfolio, one: Portfolio, rules, as_of:
     per-project rule reads a fact a whole-portfolio rule produced, or a whole-portfolio rule reads
     facts of another rule, everything runs over the whole portfolio instead: exact, only slower.
     """
-    whole = frozenset(r.id for r in rules if getattr(r.cls, "whole_portfolio", False))
+    whole = frozenset(r.id for r in rules if _whole_portfolio(r))
     if not whole:
         return run(pack, one, as_of, explain=True, trace=trace)
     portfolio.check_as_of(as_of)

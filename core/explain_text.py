@@ -15,6 +15,7 @@ from jixiao.core.clauses import clause_label, quote_lines
 from jixiao.core.hookspecs import STAGE_ZH
 from jixiao.core.money import fen_to_yuan_str, format_yuan
 from jixiao.core.pack import provenance
+from jixiao.core.param_labels import param_label
 from jixiao.core.schema import PROJECTS
 
 SCHEMA = "jixiao.explain/1"
@@ -74,24 +75,49 @@ def fact_text(key: str, v: Any) -> str:
     return str(v)
 
 
-def param_text(v: Any) -> str:
-    """A parameter value in Chinese: lists joined with 、, action and object codes as their labels."""
+# Parameters whose numbers are shares, shown as percentages (0.05 → 5%).
+RATIO_PARAMS = {"cut_ratios", "pay_ratios", "correct_gap", "suspend_gap", "stop_gap", "from_progress", "share",
+                "reduce_ratio", "missed_below", "below_rate", "qualitative_partial", "achieved", "partial", "missed"}
+
+
+def _percent(v: Decimal) -> str:
+    text = format((v * 100).normalize(), "f")
+    return f"{text}%"
+
+
+def param_text(v: Any, name: str | None = None) -> str:
+    """A parameter value in Chinese: lists joined with 、, codes as their labels (actions, objects,
+    indicator levels, evaluation kinds, each plugin's choices), table keys labelled, shares as %."""
+    from jixiao.core.param_labels import PARAM_ZH, value_label
+
     if attrs.has(type(v)):
         v = attrs.asdict(v)
     if isinstance(v, bool):
         return "是" if v else "否"
     if v is None:
         return "—"
+    if name in RATIO_PARAMS and isinstance(v, (Decimal, str, int, float)):
+        try:  # a pack writes a share as "0.05" or 0.05
+            return _percent(Decimal(str(v)))
+        except ArithmeticError:
+            pass
     if isinstance(v, str):
         if v in ACTIONS:
             return ACTIONS[v].zh
         if v in OBJECTS:
             return OBJECTS[v].zh
-        return _PARAM_CODES.get(v, v)
+        return value_label(name, v) or _PARAM_CODES.get(v, v)
     if isinstance(v, dict):
-        return "；".join(f"{k}：{param_text(x)}" for k, x in v.items()) or "（无）"
+        if set(v) == {"label", "min"}:  # a grade band
+            return f"{v['label']}（{param_text(v['min'])} 分及以上）"
+        def key(k: str) -> str:
+            if k in _PARAM_CODES:
+                return _PARAM_CODES[k]
+            return value_label(name, k) or (PARAM_ZH.get(k, k) if isinstance(PARAM_ZH.get(k), str) else k)
+        sub = name if name in RATIO_PARAMS else None
+        return "；".join(f"{key(k)}：{param_text(x, sub or k)}" for k, x in v.items()) or "（无）"
     if isinstance(v, (list, tuple)):
-        return "、".join(param_text(x) for x in v) or "（无）"
+        return "、".join(param_text(x, name) for x in v) or "（无）"
     return str(v)
 
 
@@ -153,14 +179,22 @@ def explanation_lines(ex, all_rules: bool = False) -> list[str]:
             out.append("    依据的数据：" + "，".join(f"{fact_label(k)} {fact_text(k, v)}" for k, v in r.inputs.items()))
         if all_rules and r.values:
             values = []
+            meta = _field_metadata(ex.pack, r.rule)
             for name, v in r.values.items():
                 status = provenance(ex.pack, v)[0]
                 tag = "" if status == "sourced" else f"（{PROVENANCE_ZH[status]}）"
-                values.append(f"{name} = {param_text(v.value)}{tag}")
+                values.append(f"{param_label(r.plugin, name, meta.get(name))}：{param_text(v.value, name)}{tag}")
             out.append("    参数：" + "；".join(values))
         for note in r.notes:
             out.append(f"    最近的变化：{note}")
     return out
+
+
+def _field_metadata(pack, rule_id: str) -> dict[str, dict]:
+    rule = next((r for r in pack.rules if r.id == rule_id), None)
+    if rule is None or not attrs.has(rule.cls.Params):
+        return {}
+    return {f.name: dict(f.metadata) for f in attrs.fields(rule.cls.Params)}
 
 
 def _jsonable(v: Any) -> Any:

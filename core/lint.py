@@ -17,9 +17,9 @@ already when the pack loads.
 from __future__ import annotations
 
 from jixiao.core.cases import case_files, read_case
-from jixiao.core.clauses import coverage, inventory, own_sources, resolve, unknown_message
+from jixiao.core.clauses import coverage, inventory, own_sources, resolve
 from jixiao.core.errors import Problem
-from jixiao.core.pack import Pack, read_pack_file, value_text
+from jixiao.core.pack import Pack, closest_zh, keyed, read_pack_file, value_text
 from jixiao.core.registry import Registry
 
 
@@ -29,7 +29,7 @@ def lint(pack: Pack, registry: Registry) -> list[Problem]:
     for rule in pack.rules:
         for name, v in rule.values.items():
             if v.origin == pack.id and v.assumed is not None and not v.assumed.strip():
-                found.append(Problem(file, "an assumed value needs a stated reason",
+                found.append(Problem(file, "假定的取值须写明理由",
                                      column=f"rules.{rule.id}.assumed.{name}", severity="warning"))
     # A rule is covered by a case of this pack, or, when this pack leaves it as its parent has it,
     # by a case of every pack up the chain to the one that last changed it (they resolve it alike).
@@ -47,8 +47,8 @@ def lint(pack: Pack, registry: Registry) -> list[Problem]:
         last = (rule.changed_in or (rule.defined_in,))[-1]
         upto = pack.chain[:pack.chain.index(last) + 1] if last in pack.chain else pack.chain[:1]
         if not any(rule.id in cases_of(pid) for pid in upto):
-            where = f"cases/{pack.id}/" + (f" or its parents' cases ({', '.join(upto[1:])})" if upto[1:] else "")
-            found.append(Problem(file, f"no case file in {where} expects a finding of this rule",
+            where = f"cases/{pack.id}/" + (f" 和上级规则包（{'、'.join(upto[1:])}）的案例" if upto[1:] else "")
+            found.append(Problem(file, f"{where}中没有案例文件预期本规则的结论",
                                  column=f"rules.{rule.id}", severity="warning"))
     parent = pack.parent(registry)
     if parent is not None:
@@ -61,10 +61,10 @@ def lint(pack: Pack, registry: Registry) -> list[Problem]:
                 pv = up.values.get(name)
                 if (v.origin == pack.id and pv is not None and value_text(pv.value) == value_text(v.value)
                         and pv.citation == v.citation):
-                    found.append(Problem(file, f"sets the value {parent.id} already has, under the same citation",
+                    found.append(Problem(file, f"设置的取值与 {parent.id} 相同，依据也相同（这个覆盖不改变任何取值）",
                                          column=f"rules.{rule.id}.params.{name}", value=value_text(v.value),
                                          severity="warning"))
-    return found + lint_clauses(pack)
+    return keyed(found + lint_clauses(pack))
 
 
 def lint_clauses(pack: Pack) -> list[Problem]:
@@ -76,15 +76,14 @@ def lint_clauses(pack: Pack) -> list[Problem]:
             continue
         accounts = coverage(pack, key)
         if accounts is None:
-            found.append(Problem(file, "the source lists no clauses (clauses = \"sources/….toml\"), so nothing "
-                                       "shows that every clause of the document is accounted for",
+            found.append(Problem(file, "该来源没有列出条款清单（clauses = \"sources/….toml\"），无从表明文件的每一条都有交代",
                                  column=f"sources.{key}", severity="warning"))
             continue
         doc = pack.source_label(key)
         for a in accounts:
             if not a.accounted:
-                found.append(Problem(file, f"clause {a.clause.number} of {doc} is not accounted for: no rule cites it "
-                                           "and it is neither in pack.not_modelled nor in pack.out_of_scope",
+                found.append(Problem(file, f"{doc} 的 {a.clause.number} 没有交代：没有规则引用它，也不在 "
+                                           "pack.not_modelled 或 pack.out_of_scope 中",
                                      column=f"sources.{key}", value=a.clause.number, severity="warning"))
     spec, _ = read_pack_file(pack.path)
     if spec is None:
@@ -102,6 +101,7 @@ def lint_clauses(pack: Pack) -> list[Problem]:
             continue
         for m in resolve(inv, clause):
             if not m.found:
-                found.append(Problem(file, unknown_message(inv, m, pack.source_label(source)),
+                numbers = [c.number for c in inv.clauses]
+                found.append(Problem(file, f"{pack.source_label(source)} 中没有条款 {m.ref}{closest_zh(m.ref, numbers)}",
                                      column=f"{where}.clause", value=clause, severity="warning"))
     return found

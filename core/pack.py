@@ -20,7 +20,7 @@ from jixiao.core.clauses import anchored, source_problems
 from jixiao.core.converter import error_messages, make_converter
 from jixiao.core.dates import BUILTIN_CALENDAR, WorkCalendar
 from jixiao.core.errors import PackError, Problem
-from jixiao.core.registry import Registry, closest
+from jixiao.core.registry import Registry
 from jixiao.core.rule import GRADES, Citation, Rule
 
 Level = Literal["national", "province", "city", "county", "district"]
@@ -39,10 +39,10 @@ class InForce:
     def problem(self) -> str | None:
         """What is wrong with the period as written (the loader reports it with its key)."""
         if self.from_budget_year is None and self.to_budget_year is None:
-            return "in_force needs from_budget_year, to_budget_year or both"
+            return "in_force 须写 from_budget_year、to_budget_year 或两者"
         if (self.from_budget_year is not None and self.to_budget_year is not None
                 and self.from_budget_year > self.to_budget_year):
-            return f"from_budget_year {self.from_budget_year} is after to_budget_year {self.to_budget_year}"
+            return f"from_budget_year {self.from_budget_year} 晚于 to_budget_year {self.to_budget_year}"
         return None
 
     def contains(self, year: int) -> bool:
@@ -283,13 +283,13 @@ def periods_text(pack: Pack, rule: ResolvedRule) -> str:
 
 def origin_text(v: ParamValue) -> str:
     """Where a value comes from, key by key when tables were merged or replaced:
-    ``my_city · 差 from nanchang`` or ``tongxin · replaces national's table, drops 差``."""
-    text = v.origin
-    inherited = [f"{k} from {o}" for k, o in v.keys if o != v.origin]
+    ``my_city · 差 出自 nanchang`` or ``tongxin · 替换 national 的整张表，去掉 差``."""
+    text = "插件默认" if v.origin == PLUGIN_DEFAULT else v.origin
+    inherited = [f"{k} 出自 {o}" for k, o in v.keys if o != v.origin]
     if inherited:
-        text += " · " + ", ".join(inherited)
+        text += " · " + "，".join(inherited)
     if v.dropped:
-        text += f" · replaces {v.dropped_from}'s table, drops {', '.join(v.dropped)}"
+        text += f" · 替换 {v.dropped_from} 的整张表，去掉 {'、'.join(v.dropped)}"
     return text
 
 
@@ -306,34 +306,72 @@ def read_pack_file(path: Path) -> tuple[PackFile | None, list[Problem]]:
     try:
         text = path.read_bytes().decode("utf-8")
     except OSError as exc:
-        return None, [Problem(file, f"cannot read the pack file: {exc.strerror}")]
+        return None, [KeyProblem(file, f"无法读取规则包文件：{exc.strerror}")]
     except UnicodeDecodeError:
-        return None, [Problem(file, "a pack file must be UTF-8 text")]
+        return None, [KeyProblem(file, "规则包文件须为 UTF-8 文本")]
     try:
         data = tomli.loads(text)
     except tomli.TOMLDecodeError as exc:
         msg = getattr(exc, "msg", str(exc))
-        return None, [Problem(file, f"TOML syntax error at line {exc.lineno}, column {exc.colno}: {msg}")]
+        return None, [KeyProblem(file, f"TOML 语法错误（第 {exc.lineno} 行第 {exc.colno} 列）：{msg}")]
     except RecursionError:
-        return None, [Problem(file, "tables or arrays nested too deeply to read")]
+        return None, [KeyProblem(file, "表或数组嵌套过深，无法读取")]
     try:
         spec = make_converter().structure(data, PackFile)
     except Exception as exc:
-        return None, [Problem(file, _plain(m)) for m in error_messages(exc, "$")]
+        return None, key_problems(file, exc, "$")
     if not PACK_ID_RE.fullmatch(spec.pack.id):  # ids appear in reports, file names and commands
-        return None, [Problem(file, "invalid pack id @ $.pack.id: use lower-case letters, digits and _, "
-                                    "starting with a letter", value=spec.pack.id[:80])]
+        return None, [KeyProblem(file, "规则包 id 无效：只能用小写字母、数字和 _，以字母开头", column="pack.id",
+                                 value=spec.pack.id[:80])]
     return spec, []
 
 
+@attrs.frozen
+class KeyProblem(Problem):
+    """A problem in a TOML file (a pack or a case file), placed by its key: ``file，键
+    rules.budget_link.params.cut_ratios：…（值：'8%'）`` (``column`` holds the key path)."""
+
+    def render(self) -> str:
+        text = self.file + (f"，键 {self.column}" if self.column else "") + f"：{self.message}"
+        if self.value is not None:
+            text += f"（值：{self.value!r}）"
+        return text
+
+
+def keyed(problems: list[Problem]) -> list[Problem]:
+    """Problems of a pack or case file as ``KeyProblem`` (the ones made elsewhere, such as the
+    clause inventories', too): their ``column`` is a TOML key, not a column of a table."""
+    return [p if isinstance(p, KeyProblem) or p.sheet or p.row is not None
+            else KeyProblem(p.file, p.message, column=p.column, value=p.value, severity=p.severity) for p in problems]
+
+
+def closest_zh(name: str, known: list[str]) -> str:
+    """"；是否要写 'nanchang'？" for the closest known name, or nothing."""
+    import difflib
+
+    match = difflib.get_close_matches(name, known, n=1, cutoff=0.5)
+    return f"；是否要写 {match[0]!r}？" if match else ""
+
+
+def key_problems(file: str, exc: Exception, path: str, years: str = "") -> list[Problem]:
+    """cattrs' errors as problems placed by key: ``$.rules['x'].params`` → ``rules.x.params``."""
+    found = []
+    for m in error_messages(exc, path):
+        message, _, where = m.rpartition(" @ ")
+        if not message:
+            message, where = m, ""
+        where = re.sub(r"\['([^'\]]*)'\]", r".\1", where).removeprefix("$").lstrip(".")
+        found.append(KeyProblem(file, _plain(message) + years, column=where or None))
+    return found
+
+
 def _plain(message: str) -> str:
-    """cattrs' wording, made plain: ``$.rules['x']`` → ``$.rules.x``; literals list their choices."""
-    message = re.sub(r"\['([^'\]]*)'\]", r".\1", message)
-    message = message.replace("extra fields found", "unknown key(s)")
+    """cattrs' wording, made plain; literals list their choices."""
+    message = message.replace("extra fields found", "未知的键")
     literal = re.match(r"unknown error \((.*) not in literal typing\.Literal\[(.*)\]\)(.*)", message)
     if literal:
         value, choices, rest = literal.groups()
-        message = f"invalid value {value!r}; expected one of {choices.replace(chr(39), '')}{rest}"
+        message = f"取值 {value!r} 无效；可选：{choices.replace(chr(39), '')}{rest}"
     return message
 
 
@@ -362,8 +400,8 @@ class _Loader:
         path = self._path_for(ref)
         if path is None:
             known = list(self.registry.packs)
-            raise PackError([Problem(str(ref), f"no installed pack with this id{closest(str(ref), known)}; "
-                                               f"installed: {', '.join(sorted(known))}")])
+            raise PackError([KeyProblem(str(ref), f"没有这个 id 的已安装规则包{closest_zh(str(ref), known)}；"
+                                                  f"已安装：{', '.join(sorted(known))}")])
         files: list[tuple[Path, PackFile]] = []
         problems: list[Problem] = []
         seen: list[str] = []
@@ -377,28 +415,27 @@ class _Loader:
                 first = files[seen.index(spec.pack.id)][0]
                 if _same_file(first, path):
                     cycle = " → ".join([*seen, spec.pack.id])
-                    problems.append(Problem(str(path), f"packs extend each other in a cycle: {cycle}",
+                    problems.append(Problem(str(path), f"规则包相互继承，形成循环：{cycle}",
                                             column="pack.extends"))
                 else:  # two files with one id (a user pack called national extending a built-in pack)
-                    problems.append(Problem(str(first), f"two packs in the chain have the id {spec.pack.id!r}: "
-                                                        f"this file and {path}, which "
-                                                        f"{files[-2][1].pack.id} extends; give this pack an id of "
-                                                        "its own", column="pack.id", value=spec.pack.id))
+                    problems.append(Problem(str(first), f"继承链中有两个规则包的 id 都是 {spec.pack.id!r}："
+                                                        f"本文件和 {files[-2][1].pack.id} 继承的 {path}；"
+                                                        "请给本规则包另起一个 id", column="pack.id", value=spec.pack.id))
                 break
             seen.append(spec.pack.id)
             if path.stem != spec.pack.id:
-                problems.append(Problem(str(path), "pack.id must equal the file name without .toml",
+                problems.append(Problem(str(path), "pack.id 须与文件名（不含 .toml）相同",
                                         column="pack.id", value=spec.pack.id, severity="warning"))
             parent = spec.pack.extends
             if not parent:
                 break
             path = self._path_for(parent, near=path)
             if path is None:
-                problems.append(Problem(str(files[-1][0]), f"parent pack not found{closest(parent, list(self.registry.packs))}",
+                problems.append(Problem(str(files[-1][0]), f"找不到上级规则包{closest_zh(parent, list(self.registry.packs))}",
                                         column="pack.extends", value=parent))
         errors = [p for p in problems if p.severity == "error"]
         if errors or not files:
-            raise PackError(problems)
+            raise PackError(keyed(problems))
         return self._resolve(files, problems)
 
     def _resolve(self, files: list[tuple[Path, PackFile]], problems: list[Problem]) -> Pack:
@@ -414,27 +451,27 @@ class _Loader:
                 key = f"rules.{rid}"
                 here = plugins.get(rid)
                 if rs.citation is None:
-                    what = "an override" if here else "a rule"
-                    problems.append(Problem(file, f"{what} needs its own citation (source and clause)", column=key))
+                    what = "覆盖" if here else "规则"
+                    problems.append(Problem(file, f"{what}须写明自己的依据（citation 的 source 和 clause）", column=key))
                 elif rs.citation.source not in sources:
-                    problems.append(Problem(file, f"citation names a source the pack does not list"
-                                                  f"{closest(rs.citation.source, list(sources))}",
+                    problems.append(Problem(file, f"依据引用的来源不在规则包的 sources 中"
+                                                  f"{closest_zh(rs.citation.source, list(sources))}",
                                             column=f"{key}.citation.source", value=rs.citation.source))
                 for param, c in rs.cite.items():
                     if c.source not in sources:
-                        problems.append(Problem(file, "citation names a source the pack does not list",
+                        problems.append(Problem(file, f"依据引用的来源不在规则包的 sources 中{closest_zh(c.source, list(sources))}",
                                                 column=f"{key}.cite.{param}.source", value=c.source))
                 if here is None:
                     if rs.plugin is None:
-                        problems.append(Problem(file, "a new rule must name its plugin", column=f"{key}.plugin"))
+                        problems.append(Problem(file, "新规则须写明插件（plugin）", column=f"{key}.plugin"))
                         continue
                     if rs.plugin not in self.registry.plugins:
-                        problems.append(Problem(file, f"unknown plugin{closest(rs.plugin, list(self.registry.plugins))}",
+                        problems.append(Problem(file, f"没有这个插件{closest_zh(rs.plugin, list(self.registry.plugins))}",
                                                 column=f"{key}.plugin", value=rs.plugin))
                         continue
                     plugins[rid] = rs.plugin
                 elif rs.plugin is not None and rs.plugin != here:
-                    problems.append(Problem(file, f"an override cannot change the plugin (parent uses {here!r})",
+                    problems.append(Problem(file, f"覆盖不能更换插件（上级规则包用的是 {here!r}）",
                                             column=f"{key}.plugin", value=rs.plugin))
                     continue
                 layers.setdefault(rid, []).append((file, pid, rs))
@@ -458,7 +495,7 @@ class _Loader:
         for path, spec in files:
             for key, src in spec.sources.items():
                 if not src.doc_no and not src.title:
-                    problems.append(Problem(str(path), "a source needs a 文号 or a title", column=f"sources.{key}"))
+                    problems.append(Problem(str(path), "来源须有文号（doc_no）或标题（title）", column=f"sources.{key}"))
                 problems += source_problems(path, key, src)
             periods = [(f"sources.{k}", x.in_force) for k, x in spec.sources.items()]
             periods += [(f"rules.{k}", x.in_force) for k, x in spec.rules.items()]
@@ -469,17 +506,17 @@ class _Loader:
         problems += _grade_problems(resolved, files_of)
         errors = [p for p in problems if p.severity == "error"]
         if errors:
-            raise PackError(problems)
+            raise PackError(keyed(problems))
         top_path, top = files[0]
         return Pack(top.pack, top_path, tuple(s.pack.id for _, s in files), sources, tuple(resolved),
-                    tuple(problems), tuple(path for path, _ in files), cal)
+                    tuple(keyed(problems)), tuple(path for path, _ in files), cal)
 
     def _structure(self, cls: type[Rule], values: dict[str, ParamValue], rid: str, file: str,
                    problems: list[Problem], years: str = "") -> Any:
         try:
             return make_converter().structure({k: v.value for k, v in values.items()}, cls.Params)
         except Exception as exc:
-            problems += [Problem(file, _plain(m) + years) for m in error_messages(exc, f"$.rules.{rid}.params")]
+            problems += key_problems(file, exc, f"$.rules.{rid}.params", years)
             return None
 
     def _variants(self, cls: type[Rule], rid: str, stack: list[tuple[str, str, RuleSpec]],
@@ -517,7 +554,7 @@ class _Loader:
             span = InForce(from_budget_year=a, to_budget_year=b) if (a, b) != (None, None) else None
             sub = [stack[i] for i in active]
             combined = _combine(rid, sub, None)
-            years = f" (for budget years {span.text()})" if span else ""
+            years = f"（适用于 {span.text()}）" if span else ""
             params = self._structure(cls, combined["values"], rid, file, problems, years)
             if params is None or combined["citation"] is None:
                 continue
@@ -552,11 +589,11 @@ def _grade_problems(rules: list[ResolvedRule], files_of: dict[str, str]) -> list
                     continue
                 origin = v.key_origin(item) if isinstance(v.value, dict) else v.origin
                 where = f"rules.{r.id}.params.{field.name}" + (f".{item}" if isinstance(v.value, dict) else "")
-                whose = " (the plugin's default)" if origin == PLUGIN_DEFAULT else ""
+                whose = "（插件默认值）" if origin == PLUGIN_DEFAULT else ""
                 file = files_of.get(origin, top)
-                fix = f"; set {field.name} in {top} to this pack's grades" if file != top or whose else ""
-                found.append(Problem(file, f"not a grade of this pack{whose}; its grades are {'、'.join(labels)}"
-                                           f"{closest(str(item), labels)}{fix}", column=where, value=str(item)))
+                fix = f"；请在 {top} 中把 {field.name} 设为本规则包的等级" if file != top or whose else ""
+                found.append(Problem(file, f"不是本规则包的等级{whose}；本规则包的等级为 {'、'.join(labels)}"
+                                           f"{closest_zh(str(item), labels)}{fix}", column=where, value=str(item)))
     return found
 
 
@@ -583,17 +620,17 @@ def _combine(rid: str, stack: list[tuple[str, str, RuleSpec]], problems: list[Pr
         note = rs.note or note
         for param in rs.assumed:
             if param not in rs.params:
-                report(Problem(file, "marks as assumed a parameter this table does not set",
+                report(Problem(file, "assumed 标注了本表没有设置的参数",
                                column=f"{key}.assumed.{param}", value=param))
         for param in rs.replace:
             if param not in rs.params:
-                report(Problem(file, "replace names a parameter this table does not set",
+                report(Problem(file, "replace 列出了本表没有设置的参数",
                                column=f"{key}.replace", value=param))
             elif not isinstance(rs.params[param], dict):
-                report(Problem(file, "replace is for tables ({ key = value, … }); a list or a single value "
-                                     "replaces the parent's whole already", column=f"{key}.replace", value=param))
+                report(Problem(file, "replace 只用于表（{ 键 = 值, … }）；列表或单个值本来就整体替换上级的取值",
+                               column=f"{key}.replace", value=param))
             elif param not in values:
-                report(Problem(file, "replace changes nothing: no parent pack sets this table",
+                report(Problem(file, "replace 不起作用：上级规则包没有设置这张表",
                                column=f"{key}.replace", value=param, severity="warning"))
         for param, value in rs.params.items():
             cite = rs.cite.get(param)
@@ -610,7 +647,7 @@ def _combine(rid: str, stack: list[tuple[str, str, RuleSpec]], problems: list[Pr
                 had = dict(old.keys) if old.keys else {k: old.origin for k in old.value}
                 keys = {**{k: pid for k in value}, **{k: o for k, o in had.items() if k not in value}}
                 if assumed is None and kept and old.assumed is not None:  # the parent's keys keep its reason
-                    assumed = f"{'、'.join(kept)} as {old.origin} has {'them' if len(kept) > 1 else 'it'}: {old.assumed}"
+                    assumed = f"{'、'.join(kept)} 沿用 {old.origin} 的取值：{old.assumed}"
                 values[param] = ParamValue({**value, **kept}, pid, cited, assumed,
                                            tuple(keys.items()) if len(set(keys.values())) > 1 else ())
             else:
@@ -623,7 +660,7 @@ def _calendar_days(spec: CalendarSpec | None, file: str, days: dict[dt.date, boo
     if spec is None:
         return []
     both = set(spec.holidays) & set(spec.workdays)
-    found = [Problem(file, "a day cannot be both a holiday and a working day", column="calendar",
+    found = [Problem(file, "同一天不能既是假日又是调休工作日", column="calendar",
                      value=d.isoformat()) for d in sorted(both)]
     days.update({d: False for d in spec.holidays if d not in both})
     days.update({d: True for d in spec.workdays if d not in both})
@@ -635,10 +672,10 @@ def check_pack(ref: str | Path, registry: Registry, strict: bool = False) -> lis
     try:
         pack = Pack.load(ref, registry)
     except PackError as exc:
-        return exc.problems
+        return keyed(exc.problems)
     from jixiao.core.lint import lint
 
-    found = list(pack.warnings) + lint(pack, registry)
+    found = keyed(list(pack.warnings) + lint(pack, registry))
     if strict:
         found = [attrs.evolve(p, severity="error") for p in found]
     return found

@@ -86,6 +86,12 @@ class ScoreLinkedBudget(Rule):
     reads = ("grade", "grade_final", "score_date", "score_source", "budget_fen", "fiscal_year",
              "department", "end_date")
 
+    @staticmethod
+    def whole_portfolio_for(params) -> bool:
+        """Whether explaining one project needs the whole portfolio: a cut from the department's
+        control figure names the department's total over all of its projects."""
+        return params.cut_from == "department_control"
+
     @hookimpl
     def jixiao_apply(self, portfolio, as_of, facts):
         p = self.params

@@ -170,16 +170,16 @@ PACK = "[pack]\nid = 'bad'\nname = '坏规则包'\nlevel = 'city'\nextends = 'na
 
 PACKS: dict[str, tuple[str, tuple[str, ...]]] = {
     "id_xss": ("[pack]\nid = '<img src=x onerror=alert(1)>'\nname = 'x'\nlevel = 'city'\nextends = 'national'\n",
-               ("$.pack.id", "'<img src=x onerror=alert(1)>'")),
-    "id_upper": (PACK.replace("'bad'", "'Bad'"), ("$.pack.id", "'Bad'")),
+               ("键 pack.id", "'<img src=x onerror=alert(1)>'")),
+    "id_upper": (PACK.replace("'bad'", "'Bad'"), ("键 pack.id", "'Bad'")),
     "nested_table_5000": (PACK + "[rules.x]\nparams = { a = " + "{ a = " * 5000 + "1" + " }" * 5001 + "\n",
-                          ("bad.toml", "nested too deeply")),
+                          ("bad.toml", "嵌套过深")),
     "nested_array_5000": (PACK + "[rules.x]\nparams = { a = " + "[" * 5000 + "]" * 5000 + " }\n",
-                          ("bad.toml", "nested too deeply")),
-    "toml_syntax": (PACK + "[rules.x\n", ("bad.toml", "line 6")),
+                          ("bad.toml", "嵌套过深")),
+    "toml_syntax": (PACK + "[rules.x\n", ("bad.toml", "第 6 行")),
     "unknown_param": (PACK + "[rules.budget_link]\ncitation = { source = 'x', clause = '1' }\nparams = { cut_ratio = 1 }\n",
                       ("bad.toml", "cut_ratio")),
-    "missing_parent": (PACK.replace("'national'", "'nationa'"), ("bad.toml", "'nationa'", "did you mean 'national'")),
+    "missing_parent": (PACK.replace("'national'", "'nationa'"), ("bad.toml", "'nationa'", "是否要写 'national'")),
     "plugin_os_system": (PACK + "[sources.d]\ndoc_no = 'x'\ntitle = 'y'\n[rules.evil]\nplugin = 'os:system'\n"
                                 "citation = { source = 'd', clause = '1' }\n", ("bad.toml", "'os:system'")),
 }

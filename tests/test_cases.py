@@ -29,9 +29,9 @@ def test_runner_reports_missing_unexpected_and_wrong_amounts(registry, tmp_path)
     path = tmp_path / "broken.toml"
     path.write_text(broken, encoding="utf-8")
     failures = run_case(path, registry).failures
-    assert "missing: G9000 budget_link reward" in failures
-    assert any(f.startswith("unexpected: G9000 budget_link prioritize") for f in failures)
-    assert "G5999 budget_link cut_budget: amount -200000.01 元, expected -200000.00 元" in failures
+    assert "缺少结论：G9000 budget_link 表扬奖励（reward）" in failures
+    assert any(f.startswith("多出结论：G9000 budget_link 优先保障（prioritize）") for f in failures)
+    assert "G5999 budget_link 扣减预算（cut_budget）：金额 -200,000.01 元，预期 -200,000.00 元" in failures
 
 
 def test_every_rule_of_every_pack_is_exercised_by_a_case(registry):
@@ -62,11 +62,11 @@ def test_a_case_naming_an_unknown_action_or_rule_is_an_error_with_a_suggestion(r
     with pytest.raises(PackError) as info:
         run_case(path, registry)
     found = [p.render() for p in info.value.problems]
-    assert any("column expect[" in m and "not an action of the vocabulary; did you mean 'cut_budget' (扣减预算)?" in m
+    assert any("键 expect[" in m and "不是处理词汇表中的处理；是否要写 'cut_budget'（扣减预算）？" in m
                for m in found)
-    assert any("the pack national has no rule of this id; did you mean 'budget_link'? (value: 'budget-link')" in m
+    assert any("规则包 national 没有这个 id 的规则；是否要写 'budget_link'？（值：'budget-link'）" in m
                for m in found)
-    assert any("at most two decimals" in m and "-200000.015" in m for m in found)
+    assert any("最多两位小数" in m and "-200000.015" in m for m in found)
 
 
 def test_every_case_quotes_the_clause_its_expectations_come_from(registry):

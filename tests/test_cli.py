@@ -100,7 +100,7 @@ def test_csv_and_xlsx_outputs(cli, folio, tmp_path):
     res = cli("run", "--pack", "national", "--as-of", "2025-03-31", "--format", "csv", "-o", tmp_path / "f.csv", folio)
     assert res.exit_code == 0
     raw = (tmp_path / "f.csv").read_bytes()
-    assert raw.startswith(b"\xef\xbb\xbfproject_id,pack,stage")
+    assert raw.startswith("\ufeff项目编码,规则包,环节".encode())  # the XLSX's headers; --headers en: field names
     lines = raw.decode("utf-8-sig").splitlines()
     res = cli("run", "--pack", "national", "--as-of", "2025-03-31", "--format", "xlsx", "-o", tmp_path / "f.xlsx", folio)
     assert res.exit_code == 0
@@ -132,7 +132,7 @@ def test_explain_shows_every_rule_and_the_nearest_change(cli, folio):
 
 def test_explain_unknown_project(cli, folio):
     res = cli("explain", "--pack", "national", "--project", "P2024000999", "--as-of", "2025-03-31", folio)
-    assert res.exit_code == 2 and "no project with this id" in res.output and "P2024000999" in res.output
+    assert res.exit_code == 2 and "没有这个项目编码的项目" in res.output and "P2024000999" in res.output
 
 
 def test_explain_several_projects_from_one_run(cli, folio):
@@ -196,15 +196,16 @@ def test_packs_check_reports_all_problems_and_exits_2(cli, write):
                 '[rules.x]\nplugin = "target_gaet"\n')
     res = cli("packs", "check", bad)
     assert res.exit_code == 2
-    assert "unknown plugin; did you mean 'target_gate'?" in res.output
-    assert "needs its own citation" in res.output
+    assert "没有这个插件；是否要写 'target_gate'？" in res.output
+    assert "须写明自己的依据" in res.output
     assert cli("packs", "check", "national").exit_code == 0
 
 
 def test_packs_show_marks_assumed_values(cli):
     res = cli("packs", "show", "national")
     assert res.exit_code == 0
-    assert "ASSUMED" in res.output and "sourced" in res.output and "default" in res.output
+    assert "假定" in res.output and "有依据" in res.output and "插件默认" in res.output
+    assert "ASSUMED" not in res.output and "sourced" not in res.output
 
 
 def test_packs_list_and_plugins_list(cli):
@@ -227,12 +228,12 @@ def test_every_command_has_help_with_an_example(cli):
 
     for path, _cmd, _ctx in _walk(main, []):
         res = cli(*path, "--help")
-        assert res.exit_code == 0 and "Example:" in res.output, path
+        assert res.exit_code == 0 and "示例" in res.output, path
 
 
 def test_table_format_is_for_the_terminal(cli, folio, tmp_path):
     res = cli("run", "--pack", "national", "--as-of", "2025-03-31", "-o", tmp_path / "x.txt", folio)
-    assert res.exit_code == 2 and "use --format json, csv or xlsx" in res.output
+    assert res.exit_code == 2 and "表格只显示在终端" in res.output and ".json、.csv、.xlsx" in res.output
     res = cli("compare", "--packs", "national", "--as-of", "2025-03-31", "-o", tmp_path / "x.txt", folio)
     assert res.exit_code == 2 and not (tmp_path / "x.txt").exists()
 
@@ -246,13 +247,13 @@ def test_one_broken_installed_pack_does_not_break_compare(cli, folio, tmp_path, 
         '[rules.budget_link.params]\nmonth = 6\n', encoding="utf-8")
     monkeypatch.setenv("JIXIAO_PACKS", str(tmp_path))
     listed = cli("packs", "list")
-    assert "无法加载" in listed.output and "unknown key(s) (month)" in listed.output.replace("\n", "")
+    assert "无法加载" in listed.output and "未知的键 month" in listed.output.replace("\n", "")
     res = cli("compare", "--as-of", "2025-03-31", folio)
     assert res.exit_code == 0, res.output
-    assert "skipped the installed pack broken" in res.output and "unknown key(s) (month)" in res.output
+    assert "已跳过无法加载的已安装规则包 broken" in res.output and "未知的键 month" in res.output
     assert "tongxin" in res.output
     named = cli("compare", "--packs", "national,broken", "--as-of", "2025-03-31", folio)
-    assert named.exit_code == 2 and "unknown key(s) (month)" in named.output
+    assert named.exit_code == 2 and "未知的键 month" in named.output
 
 
 def test_a_run_says_which_rules_were_not_in_force(cli, write, tmp_path):

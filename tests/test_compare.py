@@ -136,15 +136,15 @@ def test_packs_diff_shows_values_citations_and_inheritance(cli):
     res = cli("packs", "diff", "nanchang", "tongxin", "--format", "json")
     rows = json.loads(res.output)["rows"]
     cut = next(r for r in rows if r["rule"] == "budget_link" and r["parameter"] == "cut_ratios")
-    assert cut["a_value"] == '{"一般": "0.05", "差": "0.10"}' and cut["a_status"] == "assumed"
-    assert cut["b_value"] == "{}" and cut["b_status"] == "sourced" and "二（四）" in cut["b_citation"]
+    assert cut["a_value"] == '{"一般": "0.05", "差": "0.10"}' and cut["a_status"] == "假定"
+    assert cut["b_value"] == "{}" and cut["b_status"] == "有依据" and "二（四）" in cut["b_citation"]
     weights = [r for r in rows if r["parameter"] == "weights"]
     assert weights == []  # the same inherited value on both sides is not a difference
     res = cli("packs", "diff", "nanchang", "tongxin", "--all", "--format", "json")
     weights = next(r for r in json.loads(res.output)["rows"] if r["parameter"] == "weights")
-    assert weights["a_status"] == "sourced, inherited from national" and "第十六条" in weights["a_citation"]
+    assert weights["a_status"] == "有依据，继承自 national" and "第十六条" in weights["a_citation"]
     only = next(r for r in json.loads(res.output)["rows"] if r["rule"] == "ranking" and r["parameter"] == "(rule)")
-    assert only["a_value"] == "no such rule" and only["b_value"].startswith("on, plugin priority_ranking")
+    assert only["a_value"] == "无此规则" and only["b_value"].startswith("启用，插件 priority_ranking")
 
 
 def test_diff_between_packs_with_different_rules(registry, portfolio):
@@ -191,9 +191,9 @@ def test_diff_flags_a_changed_deduction_ratio_with_the_exact_money_delta(cli, fo
     expected = sum(-((b * 15 * 2 + 100) // 200) + ((b * 10 * 2 + 100) // 200) for b in facts["budget_fen"])
     assert doc["delta_fen"] == expected and doc["changed"] == facts.height
     assert sum(d["delta_fen"] for d in doc["by_department"]) == expected
-    assert doc["summary"].startswith(f"{facts.height} of 120 projects change")
+    assert doc["summary"].startswith(f"120 个项目中 {facts.height} 个的结论有变化")
     same = cli("diff", "--old", "nanchang", "--new", tmp_path / "old" / "nanchang.toml", "--as-of", "2025-03-31", folio)
-    assert same.exit_code == 0 and "no change" in same.output
+    assert same.exit_code == 0 and "没有变化" in same.output
 
 
 def test_compare_says_which_rules_were_not_in_force(registry, portfolio):

@@ -137,5 +137,5 @@ def test_a_prepared_explainer_names_an_unknown_project(registry, folio):
     from jixiao.core.explain import Explainer
 
     explainer = Explainer(Pack.load("national", registry), folio, AS_OF)
-    with pytest.raises(InputError, match="no project with this id"):
+    with pytest.raises(InputError, match="没有这个项目编码的项目"):
         explainer.explain("NOPE")

@@ -142,7 +142,7 @@ def test_missing_output_folder_is_one_line_naming_the_target(cli, clean, tmp_pat
         res = cli("run", "--pack", "national", "--as-of", AS_OF, "--format", fmt, "-o", target, clean)
         assert res.exit_code == 2
         assert res.output.strip().splitlines()[-1] == (
-            f"Error: cannot write {target}: the folder {target.parent} does not exist")
+            f"错误：cannot write {target}: the folder {target.parent} does not exist")
     res = cli("sample", "--projects", 5, "-o", tmp_path / "no" / "s.xlsx")
     assert res.exit_code == 2 and "cannot write" in res.output and "does not exist" in res.output
     assert list(tmp_path.iterdir()) == []
@@ -187,7 +187,7 @@ def test_a_full_disk_leaves_the_previous_output_and_no_temporary(tmp_path, clean
     res = subprocess.run([sys.executable, "-c", DISK_FULL, *argv], capture_output=True, text=True, timeout=120)
     assert res.returncode == 2, res.stderr
     assert "Traceback" not in res.stderr
-    assert res.stderr.strip().splitlines()[-1] == f"Error: cannot write {target}: the file is too large for this file system"
+    assert res.stderr.strip().splitlines()[-1] == f"错误：cannot write {target}: the file is too large for this file system"
     if target.suffix:
         assert target.read_text() == "SENTINEL"
     assert sorted(p.name for p in outdir.iterdir()) == ([target.name] if target.suffix else [])
@@ -340,7 +340,7 @@ def test_a_pack_id_must_be_an_identifier(cli, tmp_path, bad):
                     encoding="utf-8")
     res = cli("packs", "check", pack)
     assert res.exit_code == 2
-    assert "invalid pack id @ $.pack.id" in res.output and repr(bad) in res.output
+    assert "键 pack.id：规则包 id 无效" in res.output and repr(bad) in res.output
 
 
 def test_the_report_escapes_text_from_packs_and_data(cli, hostile, tmp_path):

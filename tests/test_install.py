@@ -87,7 +87,7 @@ def test_plugin_tutorial_runs_as_written_in_a_fresh_environment(env, tmp_path):
     assert res.returncode == 0, res.stdout + res.stderr
     assert "late_payment" in res.stdout and "jixiao-late-payment 0.1.0" in res.stdout
     assert "2 passed" in res.stdout  # the generated package's own tests
-    assert res.stdout.count("1 passed, 0 failed") == 2  # the example pack's case, then my_county's
+    assert res.stdout.count("1 个通过，0 个未通过") == 2  # the example pack's case, then my_county's
 
 
 def test_the_wheel_carries_every_template_file(env):

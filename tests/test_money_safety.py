@@ -184,7 +184,7 @@ def test_an_unknown_key_suggests_the_known_one(cli, tmp_path):
         cut_ratio = { "一般" = "0.08" }
         """)
     res = cli("packs", "check", pack)
-    assert res.exit_code == 2 and "cut_ratio" in res.output and "did you mean" in res.output
+    assert res.exit_code == 2 and "未知的键 cut_ratio" in res.output and "是否要写" in res.output
     assert "'cut_ratios'" in res.output
 
 

@@ -79,54 +79,54 @@ def test_an_override_needs_its_own_citation(registry, write):
     text = CHILD.replace('citation = { source = "city_doc", clause = "第十条" }\n', "")
     with pytest.raises(PackError) as info:
         Pack.load(write("city.toml", text), registry)
-    assert any("column rules.budget_link: an override needs its own citation" in m for m in messages(info.value))
+    assert any("，键 rules.budget_link：覆盖须写明自己的依据" in m for m in messages(info.value))
 
 
 def test_missing_parent_and_cycles(registry, write):
     with pytest.raises(PackError) as info:
         Pack.load(write("city.toml", CHILD.replace('extends = "national"', 'extends = "nationl"')), registry)
-    assert any("parent pack not found; did you mean 'national'?" in m and "'nationl'" in m
+    assert any("找不到上级规则包；是否要写 'national'？" in m and "'nationl'" in m
                for m in messages(info.value))
     a = write("a.toml", '[pack]\nid = "a"\nname = "甲"\nlevel = "city"\nextends = "b.toml"\n')
     write("b.toml", '[pack]\nid = "b"\nname = "乙"\nlevel = "city"\nextends = "a.toml"\n')
     with pytest.raises(PackError) as info:
         Pack.load(a, registry)
-    assert any("cycle: a → b → a" in m for m in messages(info.value))
+    assert any("规则包相互继承，形成循环：a → b → a" in m for m in messages(info.value))
 
 
 def test_toml_syntax_error_has_line_and_column(registry, write):
     path = write("bad.toml", '[pack]\nid = "bad"\nname = \n')
     problems = check_pack(path, registry)
     assert len(problems) == 1
-    assert problems[0].render().startswith(f"{path}: TOML syntax error at line 3, column 8")
+    assert problems[0].render().startswith(f"{path}：TOML 语法错误（第 3 行第 8 列）")
 
 
 def test_misspelled_keys_and_wrong_types_have_key_paths(registry, write):
     text = CHILD.replace('level = "city"', 'level = "town"').replace("[rules.budget_link.params]",
                                                                      "[rules.budget_link.parms]")
     msgs = [p.render() for p in check_pack(write("city.toml", text), registry)]
-    assert any("$.pack.level" in m for m in msgs)
-    assert any("unknown key(s) (parms)" in m and "$.rules.budget_link" in m for m in msgs)
+    assert any("键 pack.level：" in m for m in msgs)
+    assert any("未知的键 parms" in m and "键 rules.budget_link：" in m for m in msgs)
 
 
 def test_bad_parameter_value_names_its_path(registry, write):
     text = CHILD.replace('cut_ratios = { "差" = "0.15", "中" = "0.05" }', 'cut_ratio = "0.1"')
     text = text.replace('cut_ratios = "办法未给比例"', "")
     msgs = [p.render() for p in check_pack(write("city.toml", text), registry)]
-    assert any("$.rules.budget_link.params" in m and "cut_ratio" in m for m in msgs), msgs
+    assert any("键 rules.budget_link.params" in m and "cut_ratio" in m for m in msgs), msgs
 
 
 def test_unknown_plugin_suggests_the_closest_name(registry, write):
     text = CHILD.replace('plugin = "target_gate"', 'plugin = "target_gaet"')
     msgs = [p.render() for p in check_pack(write("city.toml", text), registry)]
-    assert any("column rules.extra_targets.plugin: unknown plugin; did you mean 'target_gate'?" in m
+    assert any("键 rules.extra_targets.plugin：没有这个插件；是否要写 'target_gate'？" in m
                and "'target_gaet'" in m for m in msgs), msgs
 
 
 def test_citation_must_name_a_listed_source(registry, write):
     text = CHILD.replace('source = "city_doc", clause = "第六条"', 'source = "citydoc", clause = "第六条"')
     msgs = [p.render() for p in check_pack(write("city.toml", text), registry)]
-    assert any("rules.extra_targets.citation.source" in m and "did you mean 'city_doc'" in m for m in msgs)
+    assert any("rules.extra_targets.citation.source" in m and "是否要写 'city_doc'" in m for m in msgs)
 
 
 def test_several_problems_are_reported_at_once(registry, write):
@@ -148,7 +148,7 @@ def test_pack_cannot_run_code(registry, write):
     # A pack is data: a key that looks like code is just an unknown key.
     text = CHILD + '\n[hooks]\nimport = "os.system"\n'
     msgs = [p.render() for p in check_pack(write("city.toml", text), registry)]
-    assert any("unknown key(s) (hooks)" in m for m in msgs)
+    assert any("未知的键 hooks" in m for m in msgs)
 
 
 @given(st.lists(st.text(max_size=30), max_size=40), st.integers(0, 99999))
@@ -186,7 +186,7 @@ def test_table_parameters_merge_key_by_key_with_the_parents(registry, write):
     assert link.params.cut_ratios == {"一般": Decimal("0.08"), "差": Decimal("0.10")}
     v = link.values["cut_ratios"]
     assert v.origin == "gz" and v.key_origin("差") == "nanchang" and v.key_origin("一般") == "gz"
-    assert v.assumed.startswith("差 as nanchang has it: （十）规定扣减")  # the kept key keeps its reason
+    assert v.assumed.startswith("差 沿用 nanchang 的取值：（十）规定扣减")  # the kept key keeps its reason
     # A table the child sets whole, every key its own, is the child's alone.
     whole = Pack.load(write("gz2.toml", GZ.replace('"gz"', '"gz2"', 1)
                             + '[rules.budget_link.params]\ncut_ratios = { "一般" = "0.08", "差" = "0.15" }\n'), registry)
@@ -205,17 +205,16 @@ def test_replace_makes_a_table_whole_and_says_what_it_drops(registry, write):
     with pytest.raises(PackError) as info:
         Pack.load(write("gz.toml", bad), registry)
     found = messages(info.value)
-    assert any("column rules.budget_link.replace: replace names a parameter this table does not set "
-               "(value: 'cut_ratio')" in m for m in found)
-    assert any("replace is for tables" in m and "'priority_grades'" in m for m in found)
+    assert any("键 rules.budget_link.replace：replace 列出了本表没有设置的参数（值：'cut_ratio'）" in m for m in found)
+    assert any("replace 只用于表" in m and "'priority_grades'" in m for m in found)
 
 
 def test_a_grade_label_the_pack_does_not_define_is_an_error(registry, write):
     text = GZ + '[rules.budget_link.params]\ncut_ratios = { "一般" = "0.08", "较差" = "0.15" }\n'
     problems = check_pack(write("gz.toml", text), registry)
     assert [p.render() for p in problems if p.severity == "error"] == [
-        f"{write('gz.toml', text)}, column rules.budget_link.params.cut_ratios.较差: not a grade of this pack; "
-        "its grades are 优、良、一般、差; did you mean '差'? (value: '较差')"]
+        f"{write('gz.toml', text)}，键 rules.budget_link.params.cut_ratios.较差：不是本规则包的等级；"
+        "本规则包的等级为 优、良、一般、差；是否要写 '差'？（值：'较差'）"]
     # Lists of grades too, and an inherited key that a child's new grade labels no longer match.
     relabel = (GZ.replace("[rules.budget_link]", "[rules.evaluation]") + "[rules.evaluation.params]\n"
                'grades = [{ label = "优秀", min = 90 }, { label = "良好", min = 80 }, { label = "合格", min = 60 },'
@@ -223,9 +222,9 @@ def test_a_grade_label_the_pack_does_not_define_is_an_error(registry, write):
     with pytest.raises(PackError) as info:
         Pack.load(write("gz.toml", relabel), registry)
     found = messages(info.value)
-    assert any("policy_packs/nanchang.toml, column rules.budget_link.params.cut_ratios.差: not a grade of this "
-               "pack; its grades are 优秀、良好、合格、不合格; set cut_ratios in " in m for m in found)
-    assert any("column rules.policy_exit.params.low_grades: not a grade of this pack" in m for m in found)
+    assert any("policy_packs/nanchang.toml，键 rules.budget_link.params.cut_ratios.差：不是本规则包的等级；"
+               "本规则包的等级为 优秀、良好、合格、不合格；请在 " in m and "中把 cut_ratios 设为" in m for m in found)
+    assert any("键 rules.policy_exit.params.low_grades：不是本规则包的等级" in m for m in found)
 
 
 def test_a_user_pack_called_national_is_an_id_collision_not_a_cycle(registry, write):
@@ -234,15 +233,16 @@ def test_a_user_pack_called_national_is_an_id_collision_not_a_cycle(registry, wr
     with pytest.raises(PackError) as info:
         Pack.load(path, registry)
     [m] = [m for m in messages(info.value)]
-    assert m.startswith(f"{path}, column pack.id: two packs in the chain have the id 'national': this file and ")
-    assert "policy_packs/national.toml, which nanchang extends" in m and "cycle" not in m
+    assert m.startswith(f"{path}，键 pack.id：继承链中有两个规则包的 id 都是 'national'：本文件和 ")
+    assert "nanchang 继承的 " in m and m.rstrip().endswith("（值：'national'）") and "循环" not in m
+    assert "policy_packs/national.toml" in m
 
 
 def test_in_force_needs_a_year_and_an_order(registry, write):
     base = GZ + '[rules.budget_link.params]\ncut_ratios = { "一般" = "0.08" }\n'
-    for period, says in (("{}", "in_force needs from_budget_year, to_budget_year or both"),
+    for period, says in (("{}", "in_force 须写 from_budget_year、to_budget_year 或两者"),
                          ("{ from_budget_year = 2023, to_budget_year = 2020 }",
-                          "from_budget_year 2023 is after to_budget_year 2020")):
+                          "from_budget_year 2023 晚于 to_budget_year 2020")):
         text = base.replace('title = "赣州市预算绩效管理办法"\n', f'title = "赣州市预算绩效管理办法"\nin_force = {period}\n')
         with pytest.raises(PackError) as info:
             Pack.load(write("gz.toml", text), registry)

@@ -14,9 +14,9 @@ def test_new_city_pack_walkthrough(tmp_path):
     assert commands(script) < 10
     res = run(script, tmp_path, Path(sys.executable).parent)
     assert res.returncode == 0, res.stdout + res.stderr
-    assert "2 passed, 0 failed" in res.stdout  # the starter case and the new one
+    assert "2 个通过，0 个未通过" in res.stdout  # the starter case and the new one
     assert (tmp_path / "my_city.toml").exists()
-    assert "cut_ratios" in res.stdout and "ASSUMED" in res.stdout  # packs show --resolved
+    assert "cut_ratios" in res.stdout and "假定" in res.stdout  # packs show --resolved
 
 
 def test_new_pack_passes_check_as_written(cli, tmp_path):
@@ -38,8 +38,8 @@ def test_lint_points_out_what_a_reviewer_would(cli, tmp_path, write):
                  '[rules.budget_link.assumed]\ncut_ratios = " "\n')
     res = cli("packs", "lint", tmp_path / "city.toml")
     assert res.exit_code == 1
-    assert "rules.budget_link.params.notice_grades: sets the value nanchang already has, under the same citation" in res.output
-    assert "rules.budget_link.assumed.cut_ratios: an assumed value needs a stated reason" in res.output
+    assert "键 rules.budget_link.params.notice_grades：设置的取值与 nanchang 相同，依据也相同" in res.output
+    assert "键 rules.budget_link.assumed.cut_ratios：假定的取值须写明理由" in res.output
     # Rules inherited unchanged are covered by nanchang's own cases (usability review #16).
     assert "rules.spot_check" not in res.output and "rules.idle_funds" not in res.output
     assert cli("packs", "check", "--strict", tmp_path / "city.toml").exit_code == 2
@@ -49,4 +49,4 @@ def test_packs_tree_and_resolved_show(cli):
     tree = cli("packs", "tree").output
     assert tree.index("national") < tree.index("nanchang")
     res = cli("packs", "show", "tongxin", "--resolved").output
-    assert "national" in res and "tongxin" in res and "sourced" in res
+    assert "national" in res and "tongxin" in res and "有依据" in res
