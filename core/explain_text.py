@@ -26,7 +26,7 @@ _EXTRA_ZH = {
     "score_source": "评分来源", "score_date": "评价日期", "target_completion": "绩效目标完成率",
     "monitoring_deviation": "监控发现偏差", "review_score_c": "评审得分",
 }
-_KIND_ZH = {"third_party": "第三方评价", "finance": "财政重点评价", "self": "单位自评", "computed": "按指标测算自评",
+_KIND_ZH = {"third_party": "第三方评价", "finance": "财政重点评价", "self": "单位自评", "computed": "按指标测算，非评价结果",
             "department": "部门评价", "monitoring": "财政重点监控"}
 # Codes that parameter values use, by their Chinese label (indicator levels, evaluation kinds).
 _PARAM_CODES = {"output": "产出", "cost": "成本", "outcome": "效益", "satisfaction": "满意度"} | _KIND_ZH

@@ -22,6 +22,15 @@ from jixiao.core.money import fen_to_yuan_str
 
 SCHEMA = "jixiao.run/1"
 
+# The CSV's Chinese headers (``run --format csv``; ``--headers en`` keeps the field names).
+ZH_HEADERS = {
+    "project_id": "项目编码", "pack": "规则包", "stage": "环节", "rule": "规则", "plugin": "插件",
+    "action": "处理", "action_zh": "处理（中文）", "amount_yuan": "金额影响(元)", "due_date": "期限",
+    "budget_year": "预算年度", "applies_to": "适用对象", "applies_to_zh": "适用对象（中文）",
+    "grade": "评价等级", "score": "评价得分",
+    "source": "依据文件", "clause": "条款", "assumed": "含假定参数", "message": "说明",
+}
+
 
 def yuan_expr(col: str) -> pl.Expr:
     """Integer fen as exact 元 text: -123456 → "-1234.56"; null stays null."""
