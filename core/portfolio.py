@@ -705,6 +705,10 @@ def _column_number(letters: str) -> int:
     return n
 
 
+_NAME_END = np.zeros(256, dtype=bool)  # bytes that end an element's name: space, tab, newlines, ">" and "/"
+_NAME_END[[32, 9, 10, 13, 62, 47]] = True
+
+
 def _scan_sheet(z, part: str) -> _Scan:
     """The grid a sheet's cells span, from its XML read a chunk at a time, whatever its declared
     ``<dimension>`` says (a forged one may claim A1:B2 over a cell at XFD1048576). The reader places a
@@ -745,36 +749,42 @@ def _scan_sheet(z, part: str) -> _Scan:
             a = np.frombuffer(data + b"\0" * 24, dtype=np.uint8)
             lt = np.flatnonzero(a[:len(data)] == 60)
             n = 1 + len(prefix)  # offset of the element name after "<"
-            after = a[lt + n + 1]
-            delim = (after == 32) | (after == 62) | (after == 47) | (after == 9) | (after == 10) | (after == 13)
-            is_c = (a[lt + n] == 99) & delim
-            after_row = a[lt + n + 3]
-            is_row = ((a[lt + n] == 114) & (a[lt + n + 1] == 111) & (a[lt + n + 2] == 119)
-                      & ((after_row == 32) | (after_row == 62) | (after_row == 47) | (after_row == 9)
-                         | (after_row == 10) | (after_row == 13)))
-            # r="…" or r='…' inside an element: its element is the last "<" before it (no "<" in values).
+            name = np.lib.stride_tricks.sliding_window_view(a, 4)[lt + n]  # the element's first 4 bytes
+            ends = _NAME_END[name[:, 1]]
+            is_c = (name[:, 0] == 99) & ends
+            is_row = (name[:, 0] == 114) & (name[:, 1] == 111) & (name[:, 2] == 119) & _NAME_END[name[:, 3]]
             sp = a[:len(data)]
-            rp = np.flatnonzero((sp[:-3] <= 32) & (sp[1:-2] == 114) & (sp[2:-1] == 61) & ((sp[3:] == 34) | (sp[3:] == 39)))
-            owner = np.searchsorted(lt, rp) - 1
-            ok = owner >= 0
-            rp, owner = rp[ok], owner[ok]
-            keep = is_c[owner] | is_row[owner]
-            rp, owner = rp[keep], owner[keep]
-            win = a[rp[:, None] + 4 + np.arange(12)]
+            # r="…" as an element's first attribute, as spreadsheet programs write it: looked at only
+            # there. Elements whose first attribute is another have r="…" searched for anywhere in
+            # the chunk: its element is the last "<" before it (no "<" may stand in a value).
+            tags = np.flatnonzero(is_c | is_row)
+            at = lt[tags] + n + np.where(is_c[tags], 1, 3)
+            first_r = ((a[at] <= 32) & (a[at + 1] == 114) & (a[at + 2] == 61) & ((a[at + 3] == 34) | (a[at + 3] == 39)))
+            rp, owner = at[first_r], tags[first_r]
+            if not first_r.all():
+                every = np.flatnonzero(sp == 114)
+                every = every[(every > 0) & (every < len(sp) - 2)]
+                every = every[(sp[every - 1] <= 32) & (sp[every + 1] == 61) & ((sp[every + 2] == 34) | (sp[every + 2] == 39))] - 1
+                whose = np.searchsorted(lt, every) - 1
+                ok = whose >= 0
+                every, whose = every[ok], whose[ok]
+                other = (is_c[whose] | is_row[whose]) & ~np.isin(whose, owner)
+                rp, owner = np.concatenate([rp, every[other]]), np.concatenate([owner, whose[other]])
+            win = np.lib.stride_tricks.sliding_window_view(a, 12)[rp + 4]  # 12 bytes after each r="
             letter = (win >= 65) & (win <= 90)
             nlet = np.where(letter.all(axis=1), 12, np.argmin(letter, axis=1))
             col = np.zeros(len(rp), dtype=np.int64)
             for k in range(3):
                 col = np.where(nlet > k, col * 26 + (win[:, k].astype(np.int64) - 64), col)
             col = np.where(nlet > 3, big, col)
-            row = np.zeros(len(rp), dtype=np.int64)
-            going = np.ones(len(rp), dtype=bool)
-            for k in range(9):
-                idx = np.minimum(nlet + k, 11)
-                d = win[np.arange(len(rp)), idx].astype(np.int64) - 48
-                going &= (d >= 0) & (d <= 9) & (nlet + k < 12)
-                row = np.where(going, row * 10 + d, row)
-            row = np.where(row > 10_000_000, big, row)
+            # The digits after the letters: up to 8 read (more is a row no sheet has).
+            digits = np.lib.stride_tricks.sliding_window_view(a, 9)[rp + 4 + np.minimum(nlet, 4)] - np.uint8(48)
+            isdigit = digits <= 9  # bytes below "0" wrap around to large values
+            ndig = np.where(isdigit.all(axis=1), 9, np.argmin(isdigit, axis=1))
+            place = np.arange(9)
+            weight = np.where(place[None, :] < ndig[:, None], 10 ** np.maximum(ndig[:, None] - 1 - place[None, :], 0), 0)
+            row = (digits.astype(np.int64) * weight).sum(axis=1)
+            row = np.where((ndig > 8) | (nlet > 3), big, row)
             cell_ref = is_c[owner]
             if cell_ref.any():
                 max_row = max(max_row, int(row[cell_ref].max()))
