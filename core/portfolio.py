@@ -405,14 +405,14 @@ def decode(data: bytes, file: str) -> str:
         data = data[3:]
     try:
         return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        first_bad = exc.start  # where the text stops being UTF-8: the line to look at in a mixed file
     try:
         return data.decode("gb18030")
-    except UnicodeDecodeError as exc:
-        line = data[:exc.start].count(b"\n") + 1
-        raise InputError([Problem(file, "文件既不是 UTF-8 也不是 GBK/GB18030 编码的文本"
-                                        f"（第 {line} 行、第 {exc.start} 字节处无法解码）；请另存为 UTF-8",
+    except UnicodeDecodeError:
+        line = data[:first_bad].count(b"\n") + 1
+        raise InputError([Problem(file, f"文件既不是 UTF-8 也不是 GBK/GB18030 编码的文本：第 {line} 行有不是 UTF-8 的字节"
+                                        "（一个文件里混用了两种编码？）；请用同一种编码（UTF-8）另存",
                                   row=line)]) from None
 
 
@@ -436,8 +436,11 @@ def _read_csv(path: Path) -> pl.DataFrame:
             frame = pl.read_csv(io.BytesIO(text.encode("utf-8")), infer_schema=False)
         except pl.exceptions.PolarsError as exc:
             raise InputError([_csv_problem(path, text, exc)]) from None
-    if frame.width == 0 or (frame.height == 0 and all(not c.strip() for c in frame.columns)):
-        raise InputError([Problem(str(path), "文件是空的")])
+    if frame.width == 0 or all(not c.strip() or c.startswith("_duplicated_") for c in frame.columns):
+        blank = frame.select(pl.all().str.strip_chars().fill_null("").eq("").all()).row(0) if frame.height else ()
+        if all(blank):
+            raise InputError([Problem(str(path), "文件是空的（只有空白）")])
+        raise InputError([Problem(str(path), "表头（第 1 行）是空的：第一行应是列名", row=1)])
     _check_reserved(frame.columns, Origin(str(path)))
     if any("_duplicated_" in c for c in frame.columns):  # polars renames a header written twice
         dup = _duplicate(_csv_header(path))

@@ -199,6 +199,13 @@ PORTFOLIOS: dict[str, tuple[Callable[[Path, Path], Path], tuple[str, ...]]] = {
                                ("c.csv", "row 3", "合计行", "'1.00'")),
     "arabic_indic_digits": (lambda b, t: _raw(t / "c.csv", (",".join(HEAD) + "\n" + ",".join(ROW1[:6]) + ",٨٠٠\n").encode()),
                             ("c.csv", "row 2", "column 预算金额(元)", "'٨٠٠'")),
+    "whitespace_only_csv": (lambda b, t: _raw(t / "c.csv", b"   \n  \n"), ("c.csv", "文件是空的")),
+    "blank_header_csv": (lambda b, t: _raw(t / "c.csv", b",,\na,b,c\n"), ("c.csv", "row 1", "表头")),
+    "mixed_encoding": (lambda b, t: _raw(t / "c.csv", (",".join(HEAD) + "\n" + ",".join(ROW1) + "\n").encode()
+                                         + "P2,项目二,教育局,2024,一般公共预算,专项资金,1.00\n".encode("gbk")),
+                       ("c.csv", "row 3", "第 3 行有不是 UTF-8 的字节")),
+    "ragged_spending_row": (lambda b, t: _folder(b, t / "c", lambda x: x["spending"].__setitem__(2, x["spending"][2][:2])),
+                            ("spending.csv", "row 3", "这一行有 2 个字段，表头有 3 个")),
     "long_cell": (lambda b, t: _raw(t / "c.csv", (",".join(HEAD) + "\n" + ",".join(ROW1[:6]) + "," + "9" * 1_000_000 + "\n").encode()),
                   ("c.csv", "row 2", "column 预算金额(元)", "'" + "9" * 60 + "…（共 1,000,000 个字符）'")),
 
