@@ -359,9 +359,9 @@ class _Raw:
 def _read_raw(path: Path, warnings: list[Problem] | None = None) -> list[_Raw]:
     suffix = path.suffix.lower()
     if path.is_dir():
-        return _read_dir(path)
+        return _read_dir(path, warnings)
     if suffix == ".csv":
-        return [_Raw("projects", _read_csv(path), Origin(str(path)))]
+        return [_csv_raw(path, "projects", warnings)]
     if suffix in (".xlsx", ".xlsm"):
         return _read_xlsx(path, warnings)
     if suffix == ".xls":
@@ -378,7 +378,7 @@ def _read_raw(path: Path, warnings: list[Problem] | None = None) -> list[_Raw]:
                               value=suffix)])
 
 
-def _read_dir(path: Path) -> list[_Raw]:
+def _read_dir(path: Path, warnings: list[Problem] | None = None) -> list[_Raw]:
     raws, problems = [], []
     for file in sorted(path.iterdir()):
         if file.suffix.lower() not in (".csv", ".parquet"):
@@ -389,7 +389,7 @@ def _read_dir(path: Path) -> list[_Raw]:
                                     + "、".join(f"{t}.csv（{TABLES[t].zh}.csv）" for t in TABLES), value=file.stem))
             continue
         if file.suffix.lower() == ".csv":
-            raws.append(_Raw(table, _read_csv(file), Origin(str(file))))
+            raws.append(_csv_raw(file, table, warnings))
         else:
             raws.append(_parquet_raw(table, file))
     if problems:
@@ -416,53 +416,90 @@ def decode(data: bytes, file: str) -> str:
                                   row=line)]) from None
 
 
-def _read_csv(path: Path) -> pl.DataFrame:
+def _csv_raw(path: Path, table: str, warnings: list[Problem] | None) -> _Raw:
+    """A CSV file as a raw table: title rows above its header skipped, a unit they state kept."""
+    skip, unit, notes = _csv_title_rows(path, TABLES[table])
+    frame = _read_csv(path, skip)
+    if warnings is not None:
+        warnings.extend(notes)
+    return _Raw(table, frame, Origin(str(path)), unit=unit)
+
+
+def _csv_title_rows(path: Path, table: Table) -> tuple[int, str | None, list[Problem]]:
+    """How many records stand above the header (a title, a 单位 row), the unit they state, and a
+    warning saying so; (0, None, []) for a file whose first line is the header."""
+    import csv
+
+    with open(path, "rb") as fh:
+        head = fh.read(1 << 16)
+    text = None
+    for enc in ("utf-8-sig", "gb18030"):
+        for cut in range(4):  # the 64 KB read may end inside a character
+            try:
+                text = head[:len(head) - cut].decode(enc)
+                break
+            except UnicodeDecodeError:
+                continue
+        if text is not None:
+            break
+    if not text:
+        return 0, None, []
+    rows = [r for _, r in zip(range(HEADER_SEARCH_ROWS), csv.reader(io.StringIO(text)))]
+    h = _header_row_of(rows, table)
+    if not h:
+        return 0, None, []
+    unit, notes = _title_rows_note(str(path), None, rows[:h], h + 1)
+    return h, unit, notes
+
+
+def _read_csv(path: Path, skip: int = 0) -> pl.DataFrame:
     """UTF-8 (with or without BOM) is read by polars straight from the file; anything polars refuses
-    as UTF-8 is decoded first (GBK/GB18030), so a large UTF-8 file is never copied through Python."""
+    as UTF-8 is decoded first (GBK/GB18030), so a large UTF-8 file is never copied through Python.
+    ``skip``: records above the header (title rows)."""
     frame = None
     if _utf8_header(path):  # polars checks the cells, not the header line
         try:
-            frame = pl.read_csv(path, infer_schema=False)
+            frame = pl.read_csv(path, infer_schema=False, skip_rows=skip)
         except pl.exceptions.NoDataError:
             raise InputError([Problem(str(path), "文件是空的")]) from None
         except pl.exceptions.PolarsError as exc:
             if "utf-8" not in str(exc).lower():
-                raise InputError([_csv_problem(path, decode(path.read_bytes(), str(path)), exc)]) from None
+                raise InputError([_csv_problem(path, decode(path.read_bytes(), str(path)), exc, skip)]) from None
     if frame is None:
         text = decode(path.read_bytes(), str(path))
         if not text.strip():
             raise InputError([Problem(str(path), "文件是空的")])
         try:
-            frame = pl.read_csv(io.BytesIO(text.encode("utf-8")), infer_schema=False)
+            frame = pl.read_csv(io.BytesIO(text.encode("utf-8")), infer_schema=False, skip_rows=skip)
         except pl.exceptions.PolarsError as exc:
-            raise InputError([_csv_problem(path, text, exc)]) from None
+            raise InputError([_csv_problem(path, text, exc, skip)]) from None
     if frame.width == 0 or all(not c.strip() or c.startswith("_duplicated_") for c in frame.columns):
         blank = frame.select(pl.all().str.strip_chars().fill_null("").eq("").all()).row(0) if frame.height else ()
         if all(blank):
             raise InputError([Problem(str(path), "文件是空的（只有空白）")])
-        raise InputError([Problem(str(path), "表头（第 1 行）是空的：第一行应是列名", row=1)])
+        raise InputError([Problem(str(path), f"表头（第 {skip + 1} 行）是空的：这一行应是列名", row=skip + 1)])
     _check_reserved(frame.columns, Origin(str(path)))
     if any("_duplicated_" in c for c in frame.columns):  # polars renames a header written twice
-        dup = _duplicate(_csv_header(path))
+        dup = _duplicate(_csv_header(path, skip))
         if dup is not None:
             raise InputError([Problem(str(path), "表头中这一列写了两次；请只保留一列", column=dup)])
     last = frame.columns[-1]
     # A row with fewer fields than the header reads as empty trailing cells: look for one only when
     # the last column has an empty cell (a full row may have one too).
     if frame.height and frame.select((pl.col(last).is_null() | (pl.col(last) == "")).any()).item():
-        short = _short_row(path, frame.width)
+        short = _short_row(path, frame.width, skip)
         if short is not None:
             raise InputError([short])
-    return _with_rows(frame)
+    return _with_rows(frame, skip + 2)
 
 
-def _csv_header(path: Path) -> list[str]:
+def _csv_header(path: Path, skip: int = 0) -> list[str]:
     import csv
 
     with open(path, "rb") as fh:
         head = fh.read(1 << 20)
     text = decode(head, str(path)) if head else ""
-    return next(csv.reader(io.StringIO(text)), [])
+    return next((r for i, r in enumerate(csv.reader(io.StringIO(text))) if i == skip), [])
 
 
 def _duplicate(headers: list[str]) -> str | None:
@@ -475,7 +512,7 @@ def _duplicate(headers: list[str]) -> str | None:
     return None
 
 
-def _short_row(path: Path, width: int) -> Problem | None:
+def _short_row(path: Path, width: int, skip: int = 0) -> Problem | None:
     """The first row with fewer fields than the header, as a problem naming it."""
     import csv
 
@@ -490,13 +527,14 @@ def _short_row(path: Path, width: int) -> Problem | None:
         starts = np.concatenate([[0], ends[:-1] + 1])
         blank = (ends - starts) <= 1  # an empty line, or a lone \r
         short = np.flatnonzero((fields < width) & ~blank)
-        short = short[short > 0]  # line 0 is the header
+        short = short[short > skip]  # line ``skip`` is the header, title lines come before it
         if not short.size:
             return None
     text = decode(data, str(path))
     rows = csv.reader(io.StringIO(text))
-    next(rows, None)
-    for n, row in enumerate(rows, start=2):
+    for _ in range(skip + 1):
+        next(rows, None)
+    for n, row in enumerate(rows, start=skip + 2):
         if row and len(row) < width:
             return Problem(str(path), f"这一行有 {len(row)} 个字段，表头有 {width} 个（逗号多了或少了？）", row=n,
                            value=",".join(row)[:80])
@@ -516,13 +554,15 @@ def _utf8_header(path: Path) -> bool:
     return True
 
 
-def _csv_problem(path: Path, text: str, exc: Exception) -> Problem:
+def _csv_problem(path: Path, text: str, exc: Exception, skip: int = 0) -> Problem:
     """Name the first row whose number of fields differs from the header's, when that is the cause."""
     import csv
 
     rows = csv.reader(io.StringIO(text))
+    for _ in range(skip):
+        next(rows, None)
     width = len(next(rows, []))
-    for n, row in enumerate(rows, start=2):
+    for n, row in enumerate(rows, start=skip + 2):
         if row and len(row) != width:
             return Problem(str(path), f"这一行有 {len(row)} 个字段，表头有 {width} 个（逗号多了或少了？）", row=n,
                            value=",".join(row)[:80])
@@ -926,16 +966,31 @@ def _read_book(path: Path, plan: list[tuple[str, str, bool]], problems: list[Pro
     return raws
 
 
-def _header_row(grid: pl.DataFrame, table: Table) -> int:
-    """The index of the grid row that is the header: of the first ``HEADER_SEARCH_ROWS``, the first
-    with the most cells that are this table's headers (at least two); 0 when none has two."""
+def _header_row_of(rows, table: Table) -> int:
+    """The index of the row that is the header: of the first ``HEADER_SEARCH_ROWS``, the first with
+    the most cells that are this table's headers (at least two); 0 when none has two."""
     index = _header_index(table)
     best, at = 1, 0
-    for i, row in enumerate(grid.head(HEADER_SEARCH_ROWS).iter_rows()):
+    for i, row in zip(range(HEADER_SEARCH_ROWS), rows):
         hits = sum(1 for v in row if v is not None and _normalise_header(str(v)) in index)
         if hits > best:
             best, at = hits, i
     return at
+
+
+def _title_rows_note(file: str, sheet: str | None, above: list, header_row: int) -> tuple[str | None, list[Problem]]:
+    """The unit rows above a header state (单位：万元), and a warning that they are not data."""
+    import re
+
+    text = " ".join(str(v) for row in above for v in row if v is not None)
+    stated = set(re.findall(UNIT_ROW, text.replace(" ", "")))
+    if len(stated) > 1:
+        raise InputError([Problem(file, f"表头上方写了两种单位（{'、'.join(sorted(stated))}）；请只保留一种", sheet=sheet)])
+    unit = UNIT_NAMES[stated.pop()] if stated else None
+    said = f"，其中写明了“单位：{'万元' if unit == 'wan' else '元'}”" if unit else ""
+    n = len(above)
+    return unit, [Problem(file, f"表头在第 {header_row} 行：上面 {n} 行（标题等{said}）不作为数据读取",
+                          sheet=sheet, severity="warning")]
 
 
 def _sheet_raw(path: Path, book, sheet: str, table: Table, grid: pl.DataFrame, scan: _Scan | None
@@ -948,17 +1003,11 @@ def _sheet_raw(path: Path, book, sheet: str, table: Table, grid: pl.DataFrame, s
     first_row, first_col = scan.first if scan is not None and scan.first else (1, 1)
     if grid.height == 0 or grid.width == 0:
         return _Raw(table.name, _with_rows(pl.DataFrame()), Origin(file, sheet)), notes
-    h = _header_row(grid, table)
+    h = _header_row_of(grid.head(HEADER_SEARCH_ROWS).iter_rows(), table)
     unit = None
     if h:
-        above = " ".join(str(v) for row in grid.head(h).iter_rows() for v in row if v is not None)
-        stated = set(re.findall(UNIT_ROW, above.replace(" ", "")))
-        if len(stated) > 1:
-            raise InputError([Problem(file, f"表头上方写了两种单位（{'、'.join(sorted(stated))}）；请只保留一种", sheet=sheet)])
-        unit = UNIT_NAMES[stated.pop()] if stated else None
-        said = f"，其中写明了“单位：{'万元' if unit == 'wan' else '元'}”" if unit else ""
-        notes.append(Problem(file, f"表头在第 {first_row + h} 行：上面 {h} 行（标题等{said}）不作为数据读取",
-                             sheet=sheet, severity="warning"))
+        unit, said = _title_rows_note(file, sheet, list(grid.head(h).iter_rows()), first_row + h)
+        notes += said
     header = ["" if v is None else str(v).strip() for v in grid.row(h)]
     body = grid.slice(h + 1)
     rows = pl.int_range(first_row + h + 1, first_row + h + 1 + body.height, dtype=ROW_DTYPE, eager=True).alias(ROW)
@@ -1125,9 +1174,9 @@ def _renumbered(frame: pl.DataFrame, pix) -> pl.DataFrame:
     return frame
 
 
-def _with_rows(frame: pl.DataFrame) -> pl.DataFrame:
-    # Header is row 1, so the first record is row 2, as a spreadsheet shows it.
-    return frame.select(pl.int_range(2, pl.len() + 2, dtype=ROW_DTYPE).alias(ROW), pl.all())
+def _with_rows(frame: pl.DataFrame, first: int = 2) -> pl.DataFrame:
+    # Header is row 1, so the first record is row 2, as a spreadsheet shows it (``first``: title rows above).
+    return frame.select(pl.int_range(first, pl.len() + first, dtype=ROW_DTYPE).alias(ROW), pl.all())
 
 
 # ---------------------------------------------------------------------------------------------

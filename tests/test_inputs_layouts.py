@@ -189,3 +189,18 @@ def test_the_scan_bounds_the_grid_the_reader_builds_whatever_the_dimension_says(
     with zipfile.ZipFile(path) as z:
         scan = _scan_sheet(z, "sheet.xml")
     assert (scan.rows, scan.columns) == grid
+
+
+def test_title_rows_above_a_csv_header_are_skipped_too(tmp_path):
+    path = tmp_path / "t.csv"
+    lines = ["赣州市2024年项目表", ",,,,,,单位：万元", ",".join(HEAD + ["预算金额"]), *(",".join(r) for r in ROWS)]
+    path.write_text("\n".join(lines) + "\n", encoding="gbk")
+    folio = load_portfolio(path)
+    assert folio.projects["budget_fen"].to_list() == [800_000_000, 1_200_500_000, 300_000_000]
+    assert folio.projects["_row"].to_list() == [4, 5, 6]
+    assert any("表头在第 3 行" in w.message for w in folio.warnings)
+    # a bad cell, and a short row, are named by their line in the file
+    path.write_text("\n".join(lines[:4] + [lines[4].replace("教育局", ""), lines[5][:10]]) + "\n", encoding="utf-8")
+    assert messages(path) == [f"{path}, row 6: 这一行有 3 个字段，表头有 7 个（逗号多了或少了？） (value: {lines[5][:10]!r})"]
+    path.write_text("\n".join(lines[:4] + [lines[4].replace("教育局", "")]) + "\n", encoding="utf-8")
+    assert messages(path) == [f"{path}, row 5, column 主管部门: 必须填写（主管部门）"]
