@@ -997,8 +997,6 @@ def _sheet_raw(path: Path, book, sheet: str, table: Table, grid: pl.DataFrame, s
                ) -> tuple[_Raw, list[Problem]]:
     """A sheet's grid (every cell as text, no header) as a raw table: the header row found (title and
     unit rows above it skipped, a stated unit kept), rows numbered as the spreadsheet shows them."""
-    import re
-
     file, notes = str(path), []
     first_row, first_col = scan.first if scan is not None and scan.first else (1, 1)
     if grid.height == 0 or grid.width == 0:
