@@ -814,6 +814,8 @@ def _scan_sheet(z, part: str) -> _Scan:
                 other = (is_c[whose] | is_row[whose]) & ~np.isin(whose, owner)
                 rp, owner = np.concatenate([rp, every[other]]), np.concatenate([owner, whose[other]])
             win = np.lib.stride_tricks.sliding_window_view(a, 12)[rp + 4]  # 12 bytes after each r="
+            lower = (win >= 97) & (win <= 122)
+            win = np.where(lower, win - np.uint8(32), win)  # the reader takes xfd1 for XFD1
             letter = (win >= 65) & (win <= 90)
             nlet = np.where(letter.all(axis=1), 12, np.argmin(letter, axis=1))
             col = np.zeros(len(rp), dtype=np.int64)

@@ -188,6 +188,9 @@ PORTFOLIOS: dict[str, tuple[Callable[[Path, Path], Path], tuple[str, ...]]] = {
     "xlsx_far_row_cells_without_r": (lambda b, t: _sheet_xml(_xlsx(t / "c.xlsx", {"项目": [HEAD, ROW1]}),
                                                              _far_row_of_cells_without_r),
                                      ("forged-c.xlsx", "sheet 项目", "1048576 共", "超过 jixiao 读取的上限")),
+    "xlsx_lower_case_far_ref": (lambda b, t: _sheet_xml(_xlsx(t / "c.xlsx", {"项目": [HEAD, ROW1]}), lambda d: d.replace(
+        b"</sheetData>", b'<row r="3"><c r="xfd99999" t="inlineStr"><is><t>x</t></is></c></row></sheetData>')),
+        ("forged-c.xlsx", "sheet 项目", "A1:XFD99999")),
     "xlsx_merged_department": (lambda b, t: _merged_down(t / "c.xlsx"),
                                ("c.xlsx", "sheet 项目", "row 3", "row 4", "column 主管部门", "合并单元格", "向下填充")),
     "xlsx_unit_row_contradicts_header": (lambda b, t: _xlsx(t / "c.xlsx", {"项目": [["2024年项目表"], ["单位：万元"], HEAD, ROW1]}),

@@ -181,6 +181,8 @@ def _sheet_xml(cells: bytes) -> bytes:
     (b'<row r="1048576">' + b"<c><v>1</v></c>" * 50 + b"</row>", (1048576, 50)),
     (b"<row>" + b"<c><v>1</v></c>" * 3 + b"</row>" * 1 + b"<row><c><v>1</v></c></row>", (2, 3)),
     (b'<row r="1"><c r="A1" t="inlineStr"><is><t> r="XFD99"</t></is></c></row>', (1, 1)),
+    (b'<row r="1"><c r="A1"><v>1</v></c><c r="xfd99999"><v>1</v></c></row>', (99999, 16384)),  # the reader takes lower case
+    (b'<row r="1"><c s="1" r="ZZ3"><v>1</v></c><c s=">" r="AB9"><v>1</v></c></row>', (9, 702)),  # r not first
 ])
 def test_the_scan_bounds_the_grid_the_reader_builds_whatever_the_dimension_says(tmp_path, cells, grid):
     path = tmp_path / "s.zip"
