@@ -750,6 +750,22 @@ def _column_number(letters: str) -> int:
 
 _NAME_END = np.zeros(256, dtype=bool)  # bytes that end an element's name: space, tab, newlines, ">" and "/"
 _NAME_END[[32, 9, 10, 13, 62, 47]] = True
+# Row d: the place values of a d-digit number's digits (10**(d-1) … 1), zero past its last digit.
+_DIGIT_WEIGHTS = np.array([[10 ** (d - 1 - k) if k < d else 0 for k in range(9)] for d in range(10)], dtype=np.int64)
+
+
+def _largest_number(digits: np.ndarray, ndig: np.ndarray, nlet: np.ndarray) -> int:
+    """The largest of the row numbers whose digits (minus "0") are ``digits``' rows, ``ndig`` long:
+    those with the most digits compared as big-endian bytes (no per-reference arithmetic)."""
+    if (ndig > 8).any() or (nlet > 3).any():
+        return 1 << 40  # a reference no sheet has: refused
+    most = int(ndig.max())
+    if most == 0:
+        return 0
+    longest = np.ascontiguousarray(digits[ndig == most, :8])
+    longest[:, most:] = 0
+    top = longest.view(">u8").max()
+    return int("".join(str(b) for b in int(top).to_bytes(8, "big")[:most]))
 
 
 def _scan_sheet(z, part: str) -> _Scan:
@@ -826,16 +842,11 @@ def _scan_sheet(z, part: str) -> _Scan:
             digits = np.lib.stride_tricks.sliding_window_view(a, 9)[rp + 4 + np.minimum(nlet, 4)] - np.uint8(48)
             isdigit = digits <= 9  # bytes below "0" wrap around to large values
             ndig = np.where(isdigit.all(axis=1), 9, np.argmin(isdigit, axis=1))
-            place = np.arange(9)
-            weight = np.where(place[None, :] < ndig[:, None], 10 ** np.maximum(ndig[:, None] - 1 - place[None, :], 0), 0)
-            row = (digits.astype(np.int64) * weight).sum(axis=1)
-            row = np.where((ndig > 8) | (nlet > 3), big, row)
             cell_ref = is_c[owner]
+            if rp.size:
+                max_row = max(max_row, _largest_number(digits, ndig, nlet))
             if cell_ref.any():
-                max_row = max(max_row, int(row[cell_ref].max()))
                 max_col = max(max_col, int(col[cell_ref].max()))
-            if (~cell_ref).any():
-                max_row = max(max_row, int(row[~cell_ref].max()))
             # Elements without r="…": rows counted, cells counted per row.
             has_r = np.zeros(len(lt), dtype=bool)
             has_r[owner] = True
@@ -858,9 +869,9 @@ def _scan_sheet(z, part: str) -> _Scan:
                 ends = gt[np.minimum(np.searchsorted(gt, starts), len(gt) - 1)]
                 filled = sp[ends - 1] != 47
                 if filled.any():
-                    hits = np.flatnonzero(filled)
-                    rows_, cols_ = row[cell_ref][hits], col[cell_ref][hits]
-                    first = (int(rows_.min()), int(cols_.min()))
+                    hits = np.flatnonzero(cell_ref)[np.flatnonzero(filled)]
+                    rows_ = (digits[hits].astype(np.int64) * _DIGIT_WEIGHTS[ndig[hits]]).sum(axis=1)
+                    first = (int(rows_.min()), int(col[hits].min()))
             if not chunk:
                 break
     if cells_without_r:
