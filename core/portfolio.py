@@ -951,13 +951,18 @@ def _plan_sheets(path: Path, names: list[str]) -> tuple[list[tuple[str, str, boo
 
 def _read_book(path: Path, plan: list[tuple[str, str, bool]], problems: list[Problem], scans: dict[str, _Scan],
                warnings: list[Problem] | None, data: bytes | None = None) -> list[_Raw]:
+    import re
+
     import fastexcel
 
     try:
         book = fastexcel.read_excel(data if data is not None else str(path))
         grids = {sheet: book.load_sheet(sheet, header_row=None, dtypes="string").to_polars() for sheet, _, _ in plan}
     except Exception as exc:
-        raise InputError([Problem(str(path), f"无法读取这个工作簿（{_first_line(exc)}）：请在 Excel 中打开后重新保存为 .xlsx")]) from None
+        line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        detail = _shown(re.sub(r"^(calamine error: )?(Xlsx|Xls|Xlsb|Ods) error: ", "", line))
+        raise InputError([Problem(str(path), "工作簿的内容已损坏，无法读取：请在 Excel 中打开后重新保存为 .xlsx"
+                                             f"（读取器的说明：{detail}）")]) from None
     raws = []
     for sheet, table, guessed in plan:
         scan = scans.get(sheet)

@@ -191,6 +191,8 @@ PORTFOLIOS: dict[str, tuple[Callable[[Path, Path], Path], tuple[str, ...]]] = {
     "xlsx_lower_case_far_ref": (lambda b, t: _sheet_xml(_xlsx(t / "c.xlsx", {"项目": [HEAD, ROW1]}), lambda d: d.replace(
         b"</sheetData>", b'<row r="3"><c r="xfd99999" t="inlineStr"><is><t>x</t></is></c></row></sheetData>')),
         ("forged-c.xlsx", "sheet 项目", "A1:XFD99999")),
+    "xlsx_broken_sheet_xml": (lambda b, t: _sheet_xml(_xlsx(t / "c.xlsx", {"项目": [HEAD, ROW1]}), lambda d: d[:len(d) // 2]),
+                              ("forged-c.xlsx", "内容已损坏", "重新保存为 .xlsx")),
     "xlsx_merged_department": (lambda b, t: _merged_down(t / "c.xlsx"),
                                ("c.xlsx", "sheet 项目", "row 3", "row 4", "column 主管部门", "合并单元格", "向下填充")),
     "xlsx_unit_row_contradicts_header": (lambda b, t: _xlsx(t / "c.xlsx", {"项目": [["2024年项目表"], ["单位：万元"], HEAD, ROW1]}),
@@ -236,7 +238,7 @@ def test_bad_portfolio(cli, base, tmp_path, case):
     result.write_text("SENTINEL")
     res = cli("run", "--pack", "national", "--as-of", AS_OF, "--format", "json", "-o", result, folio)
     assert res.exit_code == 2, res.output
-    assert "Traceback" not in res.output and "panicked" not in res.output
+    assert "Traceback" not in res.output and "panicked" not in res.output and "calamine" not in res.output
     for text in expected:
         assert text in res.output, (text, res.output)
     assert result.read_text() == "SENTINEL" and [p.name for p in out.iterdir()] == ["result.json"]
