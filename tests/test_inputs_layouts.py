@@ -143,7 +143,7 @@ def test_spending_after_the_as_of_date_says_how_many_more(tmp_path):
 
 
 def _xls(path: Path, rows: list[list]) -> Path:
-    xlwt = pytest.importorskip("xlwt")
+    import xlwt  # a test dependency (pyproject [test]): builds a real Excel 97–2003 file
     wb = xlwt.Workbook()
     ws = wb.add_sheet("项目")
     for i, r in enumerate(rows):
