@@ -35,6 +35,9 @@ T = TypeVar("T")  # what a memoised computation returns (a frame or a series)
 # checked it against the project ids (``_checked_pix``), then used instead of looking every id up.
 PIX_HINT = "_pix_in_file"
 MAX_PER_COLUMN = 20  # problems listed per column before "and N more"
+SHOWN_CHARS = 60  # characters of a cell quoted in a message; a longer value is cut (a 1 MB cell is not echoed)
+NOT_A_DATE = "不是日期（可写 2024-03-01、2024/3/1 或 2024年3月1日）"
+FULL_WIDTH_DIGITS = {chr(0xFF10 + i): str(i) for i in range(10)} | {"／": "/", "－": "-", "．": "."}
 DECIMAL_DIGITS = 4  # indicator values are kept as integers scaled by 10**4
 # Dates as people type them: 2024-03-01, 2024/3/1, 2024.3.1 and 2024年3月1日 are normalised to
 # dashes and parsed once; 20240301 is parsed as it is.
@@ -148,6 +151,33 @@ _DTYPES = {"str": pl.String, "enum": pl.String, "int": pl.Int64, "bool": pl.Bool
            "money": pl.Int64, "score": pl.Int64, "decimal": pl.Int64}
 
 
+def _shown(value: str | None) -> str | None:
+    """A cell's value as a message quotes it: at most ``SHOWN_CHARS`` characters, then how long it is."""
+    if value is None or len(value) <= SHOWN_CHARS:
+        return value
+    return f"{value[:SHOWN_CHARS]}…（共 {len(value):,} 个字符）"
+
+
+def _more(file: str, count: int, sheet: str | None, column: str | None) -> Problem:
+    return Problem(file, f"另有 {count:,} 行有同样的问题", sheet, column=column)
+
+
+def _first_line(exc: BaseException) -> str:
+    """A library's error as one short line (no context trace), for a message that names the file."""
+    text = str(exc).strip()
+    return _shown(text.splitlines()[0] if text else type(exc).__name__)
+
+
+def _amount_text(fen: int, unit: str | None) -> str:
+    """An amount in the unit its column is written in, as typed there: 1180.21 (万元) or 1180.21 (元)."""
+    if unit != "wan":
+        return money.fen_to_yuan_str(fen)
+    sign = "-" if fen < 0 else ""
+    whole, rest = divmod(abs(fen), money.FEN_PER_WAN)
+    places = f"{rest:06d}".rstrip("0").ljust(2, "0")
+    return f"{sign}{whole}.{places}"
+
+
 @attrs.frozen
 class Origin:
     """Where a table came from, for error messages."""
@@ -155,6 +185,8 @@ class Origin:
     file: str
     sheet: str | None = None
     headers: dict[str, str] = attrs.field(factory=dict, eq=False)  # canonical → header as written
+    units: dict[str, str] = attrs.field(factory=dict, eq=False)  # amount column → "wan" when written in 万元
+    merged: dict[str, tuple[tuple[int, int], ...]] = attrs.field(factory=dict, eq=False)  # header → merged row spans
 
     def header(self, column: str) -> str:
         return self.headers.get(column, column)
@@ -283,11 +315,12 @@ class Portfolio:
         late = self.spending.filter(pl.col("date") > as_of)
         if late.height:
             origin = self.origins.get("spending", Origin("spending"))
-            raise InputError([
-                Problem(origin.file, f"spending dated after the as-of date {as_of}", origin.sheet,
-                        r[ROW], origin.header("date"), str(r["date"]))
-                for r in late.head(MAX_PER_COLUMN).iter_rows(named=True)
-            ])
+            found = [Problem(origin.file, f"支付日期晚于基准日期 {as_of}", origin.sheet,
+                             r[ROW], origin.header("date"), str(r["date"]))
+                     for r in late.head(MAX_PER_COLUMN).iter_rows(named=True)]
+            if late.height > MAX_PER_COLUMN:
+                found.append(_more(origin.file, late.height - MAX_PER_COLUMN, origin.sheet, origin.header("date")))
+            raise InputError(found)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -308,7 +341,7 @@ def load_portfolio(path: str | Path, amounts_in: str | None = None) -> Portfolio
     states no unit."""
     path = Path(path)
     if not path.exists():
-        raise InputError([Problem(str(path), "no such file or folder")])
+        raise InputError([Problem(str(path), "找不到该文件或文件夹")])
     warnings: list[Problem] = []
     raws = _read_raw(path, warnings)
     return _convert(raws, warnings, amounts_in or AMOUNTS_IN.get())
@@ -320,46 +353,49 @@ class _Raw:
     frame: pl.DataFrame  # all String columns, plus ROW (typed columns when ``typed``)
     origin: Origin
     typed: bool = False  # a Parquet file in jixiao's own typed form: canonical names and types
+    unit: str | None = None  # "yuan"/"wan": the unit a row above a sheet's header states (单位：万元)
 
 
 def _read_raw(path: Path, warnings: list[Problem] | None = None) -> list[_Raw]:
     suffix = path.suffix.lower()
     if path.is_dir():
-        return _read_dir(path)
+        return _read_dir(path, warnings)
     if suffix == ".csv":
-        return [_Raw("projects", _read_csv(path), Origin(str(path)))]
+        return [_csv_raw(path, "projects", warnings)]
     if suffix in (".xlsx", ".xlsm"):
         return _read_xlsx(path, warnings)
-    if suffix in (".xls", ".et", ".wps"):
-        raise InputError([Problem(str(path), "an old-format workbook (.xls) is not read: open it in Excel or WPS "
-                                             "and save it as .xlsx (Excel 工作簿)", value=suffix)])
+    if suffix == ".xls":
+        return _read_xls(path, warnings)
+    if suffix in (".et", ".wps", ".ods", ".numbers"):
+        raise InputError([Problem(str(path), "这种表格格式不能读取：请在 WPS 或 Excel 中打开，另存为 .xlsx（Excel 工作簿）",
+                                  value=suffix)])
     if suffix == ".json":
         return _read_json(path)
     if suffix == ".parquet":
         return [_parquet_raw("projects", path)]
-    raise InputError([Problem(str(path), "unknown portfolio format; use .csv, .xlsx, .json, .parquet "
-                                         "or a folder of .csv/.parquet files named after the tables",
+    raise InputError([Problem(str(path), "无法识别的文件格式：请使用 .csv、.xlsx、.xls、.json、.parquet，"
+                                         "或放有以表名命名的 .csv/.parquet 文件的文件夹",
                               value=suffix)])
 
 
-def _read_dir(path: Path) -> list[_Raw]:
+def _read_dir(path: Path, warnings: list[Problem] | None = None) -> list[_Raw]:
     raws, problems = [], []
     for file in sorted(path.iterdir()):
         if file.suffix.lower() not in (".csv", ".parquet"):
             continue
         table = TABLE_ALIASES.get(file.stem)
         if table is None:
-            problems.append(Problem(str(file), "file name is not a table name; expected one of "
-                                    + ", ".join(f"{t}.csv" for t in TABLES), value=file.stem))
+            problems.append(Problem(str(file), "文件名不是表名；应为以下之一："
+                                    + "、".join(f"{t}.csv（{TABLES[t].zh}.csv）" for t in TABLES), value=file.stem))
             continue
         if file.suffix.lower() == ".csv":
-            raws.append(_Raw(table, _read_csv(file), Origin(str(file))))
+            raws.append(_csv_raw(file, table, warnings))
         else:
             raws.append(_parquet_raw(table, file))
     if problems:
         raise InputError(problems)
     if not any(r.table == "projects" for r in raws):
-        raise InputError([Problem(str(path), "the folder has no projects.csv or projects.parquet")])
+        raise InputError([Problem(str(path), "文件夹中没有项目表（projects.csv、项目.csv 或 projects.parquet）")])
     return raws
 
 
@@ -369,59 +405,101 @@ def decode(data: bytes, file: str) -> str:
         data = data[3:]
     try:
         return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        first_bad = exc.start  # where the text stops being UTF-8: the line to look at in a mixed file
     try:
         return data.decode("gb18030")
-    except UnicodeDecodeError as exc:
-        raise InputError([Problem(file, "the file is neither UTF-8 nor GBK/GB18030 text "
-                                        f"(undecodable byte at offset {exc.start})")]) from None
+    except UnicodeDecodeError:
+        line = data[:first_bad].count(b"\n") + 1
+        raise InputError([Problem(file, f"文件既不是 UTF-8 也不是 GBK/GB18030 编码的文本：第 {line} 行有不是 UTF-8 的字节"
+                                        "（一个文件里混用了两种编码？）；请用同一种编码（UTF-8）另存",
+                                  row=line)]) from None
 
 
-def _read_csv(path: Path) -> pl.DataFrame:
+def _csv_raw(path: Path, table: str, warnings: list[Problem] | None) -> _Raw:
+    """A CSV file as a raw table: title rows above its header skipped, a unit they state kept."""
+    skip, unit, notes = _csv_title_rows(path, TABLES[table])
+    frame = _read_csv(path, skip)
+    if warnings is not None:
+        warnings.extend(notes)
+    return _Raw(table, frame, Origin(str(path)), unit=unit)
+
+
+def _csv_title_rows(path: Path, table: Table) -> tuple[int, str | None, list[Problem]]:
+    """How many records stand above the header (a title, a 单位 row), the unit they state, and a
+    warning saying so; (0, None, []) for a file whose first line is the header."""
+    import csv
+
+    with open(path, "rb") as fh:
+        head = fh.read(1 << 16)
+    text = None
+    for enc in ("utf-8-sig", "gb18030"):
+        for cut in range(4):  # the 64 KB read may end inside a character
+            try:
+                text = head[:len(head) - cut].decode(enc)
+                break
+            except UnicodeDecodeError:
+                continue
+        if text is not None:
+            break
+    if not text:
+        return 0, None, []
+    rows = [r for _, r in zip(range(HEADER_SEARCH_ROWS), csv.reader(io.StringIO(text)))]
+    h = _header_row_of(rows, table)
+    if not h:
+        return 0, None, []
+    unit, notes = _title_rows_note(str(path), None, rows[:h], h + 1)
+    return h, unit, notes
+
+
+def _read_csv(path: Path, skip: int = 0) -> pl.DataFrame:
     """UTF-8 (with or without BOM) is read by polars straight from the file; anything polars refuses
-    as UTF-8 is decoded first (GBK/GB18030), so a large UTF-8 file is never copied through Python."""
+    as UTF-8 is decoded first (GBK/GB18030), so a large UTF-8 file is never copied through Python.
+    ``skip``: records above the header (title rows)."""
     frame = None
     if _utf8_header(path):  # polars checks the cells, not the header line
         try:
-            frame = pl.read_csv(path, infer_schema=False)
+            frame = pl.read_csv(path, infer_schema=False, skip_rows=skip)
         except pl.exceptions.NoDataError:
-            raise InputError([Problem(str(path), "the file is empty")]) from None
+            raise InputError([Problem(str(path), "文件是空的")]) from None
         except pl.exceptions.PolarsError as exc:
             if "utf-8" not in str(exc).lower():
-                raise InputError([_csv_problem(path, decode(path.read_bytes(), str(path)), exc)]) from None
+                raise InputError([_csv_problem(path, decode(path.read_bytes(), str(path)), exc, skip)]) from None
     if frame is None:
         text = decode(path.read_bytes(), str(path))
         if not text.strip():
-            raise InputError([Problem(str(path), "the file is empty")])
+            raise InputError([Problem(str(path), "文件是空的")])
         try:
-            frame = pl.read_csv(io.BytesIO(text.encode("utf-8")), infer_schema=False)
+            frame = pl.read_csv(io.BytesIO(text.encode("utf-8")), infer_schema=False, skip_rows=skip)
         except pl.exceptions.PolarsError as exc:
-            raise InputError([_csv_problem(path, text, exc)]) from None
-    if frame.width == 0 or (frame.height == 0 and all(not c.strip() for c in frame.columns)):
-        raise InputError([Problem(str(path), "the file is empty")])
+            raise InputError([_csv_problem(path, text, exc, skip)]) from None
+    if frame.width == 0 or all(not c.strip() or c.startswith("_duplicated_") for c in frame.columns):
+        blank = frame.select(pl.all().str.strip_chars().fill_null("").eq("").all()).row(0) if frame.height else ()
+        if all(blank):
+            raise InputError([Problem(str(path), "文件是空的（只有空白）")])
+        raise InputError([Problem(str(path), f"表头（第 {skip + 1} 行）是空的：这一行应是列名", row=skip + 1)])
     _check_reserved(frame.columns, Origin(str(path)))
     if any("_duplicated_" in c for c in frame.columns):  # polars renames a header written twice
-        dup = _duplicate(_csv_header(path))
+        dup = _duplicate(_csv_header(path, skip))
         if dup is not None:
-            raise InputError([Problem(str(path), "the header names this column twice; keep one", column=dup)])
+            raise InputError([Problem(str(path), "表头中这一列写了两次；请只保留一列", column=dup)])
     last = frame.columns[-1]
     # A row with fewer fields than the header reads as empty trailing cells: look for one only when
     # the last column has an empty cell (a full row may have one too).
     if frame.height and frame.select((pl.col(last).is_null() | (pl.col(last) == "")).any()).item():
-        short = _short_row(path, frame.width)
+        short = _short_row(path, frame.width, skip)
         if short is not None:
             raise InputError([short])
-    return _with_rows(frame)
+    return _with_rows(frame, skip + 2)
 
 
-def _csv_header(path: Path) -> list[str]:
+def _csv_header(path: Path, skip: int = 0) -> list[str]:
     import csv
 
     with open(path, "rb") as fh:
         head = fh.read(1 << 20)
     text = decode(head, str(path)) if head else ""
-    return next(csv.reader(io.StringIO(text)), [])
+    return next((r for i, r in enumerate(csv.reader(io.StringIO(text))) if i == skip), [])
 
 
 def _duplicate(headers: list[str]) -> str | None:
@@ -434,7 +512,7 @@ def _duplicate(headers: list[str]) -> str | None:
     return None
 
 
-def _short_row(path: Path, width: int) -> Problem | None:
+def _short_row(path: Path, width: int, skip: int = 0) -> Problem | None:
     """The first row with fewer fields than the header, as a problem naming it."""
     import csv
 
@@ -449,15 +527,16 @@ def _short_row(path: Path, width: int) -> Problem | None:
         starts = np.concatenate([[0], ends[:-1] + 1])
         blank = (ends - starts) <= 1  # an empty line, or a lone \r
         short = np.flatnonzero((fields < width) & ~blank)
-        short = short[short > 0]  # line 0 is the header
+        short = short[short > skip]  # line ``skip`` is the header, title lines come before it
         if not short.size:
             return None
     text = decode(data, str(path))
     rows = csv.reader(io.StringIO(text))
-    next(rows, None)
-    for n, row in enumerate(rows, start=2):
+    for _ in range(skip + 1):
+        next(rows, None)
+    for n, row in enumerate(rows, start=skip + 2):
         if row and len(row) < width:
-            return Problem(str(path), f"this row has {len(row)} fields, the header has {width}", row=n,
+            return Problem(str(path), f"这一行有 {len(row)} 个字段，表头有 {width} 个（逗号多了或少了？）", row=n,
                            value=",".join(row)[:80])
     return None
 
@@ -475,17 +554,19 @@ def _utf8_header(path: Path) -> bool:
     return True
 
 
-def _csv_problem(path: Path, text: str, exc: Exception) -> Problem:
+def _csv_problem(path: Path, text: str, exc: Exception, skip: int = 0) -> Problem:
     """Name the first row whose number of fields differs from the header's, when that is the cause."""
     import csv
 
     rows = csv.reader(io.StringIO(text))
+    for _ in range(skip):
+        next(rows, None)
     width = len(next(rows, []))
-    for n, row in enumerate(rows, start=2):
+    for n, row in enumerate(rows, start=skip + 2):
         if row and len(row) != width:
-            return Problem(str(path), f"this row has {len(row)} fields, the header has {width}", row=n,
+            return Problem(str(path), f"这一行有 {len(row)} 个字段，表头有 {width} 个（逗号多了或少了？）", row=n,
                            value=",".join(row)[:80])
-    return Problem(str(path), f"not a readable CSV file: {exc}")
+    return Problem(str(path), f"无法读取这个 CSV 文件（{_first_line(exc)}）")
 
 
 def _parquet_raw(table: str, path: Path) -> _Raw:
@@ -493,7 +574,7 @@ def _parquet_raw(table: str, path: Path) -> _Raw:
     try:
         frame = pl.read_parquet(path)
     except Exception as exc:  # polars raises several kinds for a damaged file
-        raise InputError([Problem(str(path), f"not a readable Parquet file: {exc}")]) from None
+        raise InputError([Problem(str(path), f"无法读取这个 Parquet 文件（{_first_line(exc)}）")]) from None
     _check_reserved(frame.columns, Origin(str(path)))
     if is_typed(TABLES[table], frame.columns):
         return _Raw(table, _with_rows(frame), Origin(str(path)), typed=True)
@@ -521,27 +602,27 @@ def _convert_typed(table: Table, raw: _Raw, problems: list[Problem]) -> pl.DataF
         dtype = _DTYPES[col.kind]
         if name not in frame.columns:
             if col.required:
-                problems.append(Problem(file, f"missing required column {name}", column=name))
+                problems.append(Problem(file, f"缺少必填列 {name}", column=name))
             exprs.append(pl.lit(col.default, dtype=dtype).alias(name))
             continue
         if frame.schema[name] != dtype:
-            problems.append(Problem(file, f"column has type {frame.schema[name]}, expected {dtype}", column=name))
+            problems.append(Problem(file, f"列的类型是 {frame.schema[name]}，应为 {dtype}", column=name))
             continue
         exprs.append(pl.col(name))
         c = pl.col(name)
         if col.required:
-            checks.append((name, c.is_null(), "a value is required"))
+            checks.append((name, c.is_null(), "必须填写"))
         if col.kind == "enum":
             checks.append((name, c.is_not_null() & ~c.is_in(sorted(set(col.choices.values()))),
-                           f"not one of {', '.join(sorted(set(col.choices.values())))}"))
+                           f"不是允许的值之一（{', '.join(sorted(set(col.choices.values())))}）"))
         elif col.kind == "money":
-            checks.append((name, (c < 0).fill_null(False), "a negative amount"))
+            checks.append((name, (c < 0).fill_null(False), "金额为负数"))
         elif col.kind == "score":
-            checks.append((name, ((c < 0) | (c > 100_00)).fill_null(False), "not a score between 0 and 10000 hundredths"))
+            checks.append((name, ((c < 0) | (c > 100_00)).fill_null(False), "不是 0 到 10000 之间的得分（以 0.01 分计）"))
     for name, dtype in DERIVED.get(table.name, {}).items():
         if name in frame.columns:
             if frame.schema[name] != dtype:
-                problems.append(Problem(file, f"column has type {frame.schema[name]}, expected {dtype}", column=name))
+                problems.append(Problem(file, f"列的类型是 {frame.schema[name]}，应为 {dtype}", column=name))
             exprs.append(pl.col(name))
     if table.name != "projects" and frame.schema.get(PIX) == pl.UInt32:
         exprs.append(pl.col(PIX).alias(PIX_HINT))  # written by jixiao; used only if it checks out
@@ -555,9 +636,9 @@ def _convert_typed(table: Table, raw: _Raw, problems: list[Problem]) -> pl.DataF
         if not count:
             continue
         for r, value in frame.lazy().filter(bad).select(ROW, name).head(MAX_PER_COLUMN).collect().iter_rows():
-            problems.append(Problem(file, why, raw.origin.sheet, r, name, None if value is None else str(value)))
+            problems.append(Problem(file, why, raw.origin.sheet, r, name, None if value is None else _shown(str(value))))
         if count > MAX_PER_COLUMN:
-            problems.append(Problem(file, f"and {count - MAX_PER_COLUMN} more rows with the same problem", column=name))
+            problems.append(_more(file, count - MAX_PER_COLUMN, raw.origin.sheet, name))
     return typed
 
 
@@ -567,30 +648,45 @@ def _as_text(name: str, dtype: pl.DataType) -> pl.Expr:
     return pl.col(name).cast(pl.String)
 
 
-XLSX_MAX_CELLS = 40_000_000  # a sheet's used range, rows × columns, read at most (about 1.3 GB)
+XLSX_MAX_CELLS = 40_000_000  # a sheet's cell grid, rows × columns, read at most (about 1.3 GB)
+HEADER_SEARCH_ROWS = 15  # rows searched for the header (title and unit rows come above it)
+# A row above the header that states the unit of the amounts: 单位：万元, 金额单位:元, (单位：万元).
+UNIT_ROW = r"单位\s*[:：]\s*(万元|元)"
+# What a total row says in its id or name cell (spaces removed): it is not a project.
+TOTAL_LABELS = ("合计", "总计", "累计", "总合计")
 
 
 def _xlsx_problem(path: Path, head: bytes) -> Problem:
     """Why a file named .xlsx is not a workbook, in a user's words."""
     name = path.name
     if not head:
-        return Problem(str(path), "the file is empty")
+        return Problem(str(path), "文件是空的")
     if name.startswith("~$"):
-        return Problem(str(path), "this is Excel's lock file for an open workbook, not a workbook; "
-                                  "give the workbook itself (the name without ~$)")
+        return Problem(str(path), "这是 Excel 打开工作簿时生成的锁定文件（名称以 ~$ 开头），不是工作簿；"
+                                  "请指定工作簿本身（去掉 ~$ 的文件名）")
     if head.startswith(b"\xd0\xcf\x11\xe0"):
-        return Problem(str(path), "an encrypted (password-protected) workbook or an old .xls file: open it in "
-                                  "Excel and save it as .xlsx without a password")
+        return Problem(str(path), "这是设有密码（加密）的工作簿，无法读取：请在 Excel 中打开，"
+                                  "取消密码（文件 → 信息 → 保护工作簿）后另存为 .xlsx")
     if head.startswith(b"PK"):
-        return Problem(str(path), "not a readable XLSX workbook: the file is damaged or incomplete "
-                                  "(a truncated download?); save it again from Excel")
-    return Problem(str(path), "not an XLSX workbook (it is not a zip archive: a CSV or another file renamed "
-                              ".xlsx?); give the workbook, or a .csv file")
+        return Problem(str(path), "工作簿已损坏或不完整（下载中断？）：请重新下载，或在 Excel 中打开后重新保存为 .xlsx")
+    return Problem(str(path), "这不是 XLSX 工作簿（不是 zip 压缩包：是改了扩展名的 CSV 或其他文件？）；"
+                              "请提供工作簿本身，或把 CSV 文件命名为 .csv")
 
 
-def _xlsx_sheets(path: Path) -> dict[str, tuple[str, str | None]]:
-    """Each sheet's name → (its XML part in the zip, its declared used range such as ``A1:V31``),
-    read from the workbook's index, without loading any cell."""
+def _is_xls_cfb(path: Path) -> bool:
+    """Whether a CFB file is an old .xls workbook (a ``Workbook`` or ``Book`` stream and no
+    encryption). An OOXML workbook saved with a password is a CFB file holding an
+    ``EncryptedPackage`` stream instead."""
+    with open(path, "rb") as fh:
+        data = fh.read(1 << 20)
+    if any(n.encode("utf-16-le") in data for n in ("EncryptedPackage", "EncryptionInfo")):
+        return False
+    return any(n.encode("utf-16-le") + b"\0\0" in data for n in ("Workbook", "Book"))
+
+
+def _xlsx_sheets(path: Path) -> dict[str, str | None]:
+    """Each sheet's name → its XML part in the zip, read from the workbook's index, without loading
+    any cell."""
     import html
     import re
     import zipfile
@@ -602,187 +698,413 @@ def _xlsx_sheets(path: Path) -> dict[str, tuple[str, str | None]]:
         with zipfile.ZipFile(path) as z:
             book = z.read("xl/workbook.xml").decode("utf-8", "replace")
             rels = z.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
-            targets = {}
-            for rel in re.findall(r"<Relationship\b[^>]*>", rels):
-                rid, target = re.search(r'\bId="([^"]*)"', rel), re.search(r'\bTarget="([^"]*)"', rel)
-                if rid and target:
-                    t = target.group(1)
-                    targets[rid.group(1)] = t.lstrip("/") if t.startswith("/") else "xl/" + t
-            out = {}
-            for tag in re.findall(r"<(?:\w+:)?sheet\b[^>]*>", book):
-                name, rid = re.search(r'\bname="([^"]*)"', tag), re.search(r'\br:id="([^"]*)"', tag)
-                if not name:
-                    continue
-                part = targets.get(rid.group(1)) if rid else None
-                dim = None
-                if part and part in z.namelist():
-                    with z.open(part) as sheet:
-                        m = re.search(rb'<(?:\w+:)?dimension\s+ref="([^"]*)"', sheet.read(1 << 14))
-                    dim = m.group(1).decode() if m else None
-                    if dim is None and TABLE_ALIASES.get(html.unescape(name.group(1)).strip()):
-                        dim = _used_range(z, part)  # not declared: found from the cells, for a table sheet
-                out[html.unescape(name.group(1))] = (part, dim)
-            return out
+            names = set(z.namelist())
     except (zipfile.BadZipFile, KeyError, OSError, EOFError, ValueError):
         raise InputError([_xlsx_problem(path, head)]) from None
+    targets = {}
+    for rel in re.findall(r"<Relationship\b[^>]*>", rels):
+        rid, target = re.search(r'\bId="([^"]*)"', rel), re.search(r'\bTarget="([^"]*)"', rel)
+        if rid and target:
+            t = target.group(1)
+            targets[rid.group(1)] = t.lstrip("/") if t.startswith("/") else "xl/" + t
+    out = {}
+    for tag in re.findall(r"<(?:\w+:)?sheet\b[^>]*>", book):
+        name, rid = re.search(r'\bname="([^"]*)"', tag), re.search(r'\br:id="([^"]*)"', tag)
+        if name:
+            part = targets.get(rid.group(1)) if rid else None
+            out[html.unescape(name.group(1))] = part if part in names else None
+    return out
 
 
-def _used_range(z, part: str) -> str | None:
-    """The range a sheet's cell references span (``A1:XFD1048576``), read from its XML a chunk at
-    a time; for a sheet that does not declare its dimension."""
+@attrs.frozen
+class _Scan:
+    """What a sheet's XML says about its cells, found without loading them."""
+
+    rows: int  # an upper bound of the grid the reader builds: rows × columns
+    columns: int
+    first: tuple[int, int] | None  # (row, column) of the first cell with a value (1-based), when every cell has r="…"
+    merged: tuple[tuple[int, int, int, int], ...] = ()  # (row1, col1, row2, col2) of each merged range
+
+    @property
+    def cells(self) -> int:
+        return self.rows * self.columns
+
+    def ref(self) -> str:
+        return f"A1:{_column_letters(self.columns)}{self.rows}"
+
+
+def _column_letters(n: int) -> str:
+    out = ""
+    while n > 0:
+        n, rest = divmod(n - 1, 26)
+        out = chr(65 + rest) + out
+    return out or "A"
+
+
+def _column_number(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+_NAME_END = np.zeros(256, dtype=bool)  # bytes that end an element's name: space, tab, newlines, ">" and "/"
+_NAME_END[[32, 9, 10, 13, 62, 47]] = True
+# Row d: the place values of a d-digit number's digits (10**(d-1) … 1), zero past its last digit.
+_DIGIT_WEIGHTS = np.array([[10 ** (d - 1 - k) if k < d else 0 for k in range(9)] for d in range(10)], dtype=np.int64)
+
+
+def _largest_number(digits: np.ndarray, ndig: np.ndarray, nlet: np.ndarray) -> int:
+    """The largest of the row numbers whose digits (minus "0") are ``digits``' rows, ``ndig`` long:
+    those with the most digits compared as big-endian bytes (no per-reference arithmetic)."""
+    if (ndig > 8).any() or (nlet > 3).any():
+        return 1 << 40  # a reference no sheet has: refused
+    most = int(ndig.max())
+    if most == 0:
+        return 0
+    longest = np.ascontiguousarray(digits[ndig == most, :8])
+    longest[:, most:] = 0
+    top = longest.view(">u8").max()
+    return int("".join(str(b) for b in int(top).to_bytes(8, "big")[:most]))
+
+
+def _scan_sheet(z, part: str) -> _Scan:
+    """The grid a sheet's cells span, from its XML read a chunk at a time, whatever its declared
+    ``<dimension>`` says (a forged one may claim A1:B2 over a cell at XFD1048576). The reader places a
+    cell by its ``r="C12"`` reference; a cell without one follows the previous cell of its row, a row
+    without one follows the previous row: the bound counts those too, so it is never below the grid
+    the reader allocates. Vectorised (numpy over the bytes): a fraction of the reader's own time."""
     import re
 
-    cell = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"')
-    max_col, max_row, tail = "A", 1, b""
+    big = 1 << 40
+    max_row = max_col = 0
+    rowless = 0  # rows without r="…"
+    cells_without_r = 0
+    widest_free = 0  # most cells without r="…" in one row
+    carry = 0  # cells without r="…" in the row still open at the end of the previous chunk
+    first = None
+    merged: list[tuple[int, int, int, int]] = []
+    prefix = b""
+    tail = b""
+    started = False
     with z.open(part) as sheet:
-        while chunk := sheet.read(1 << 22):
+        while True:
+            chunk = sheet.read(1 << 24)
             data = tail + chunk
-            cut = data.rfind(b"<")
-            data, tail = (data[:cut], data[cut:]) if cut > 0 else (data, b"")
-            for col, row in cell.findall(data):
-                c = col.decode()
-                if (len(c), c) > (len(max_col), max_col):
-                    max_col = c
-                max_row = max(max_row, int(row))
-    return f"A1:{max_col}{max_row}"
-
-
-def _cells_of(ref: str | None) -> int | None:
-    """How many cells a used range such as ``A1:XFD1048576`` spans (None: not stated)."""
-    import re
-
-    if not ref:
-        return None
-    corners = re.findall(r"([A-Z]+)(\d+)", ref.upper())
-    if not corners:
-        return None
-
-    def col(letters: str) -> int:
-        n = 0
-        for ch in letters:
-            n = n * 26 + ord(ch) - 64
-        return n
-
-    (c1, r1), (c2, r2) = corners[0], corners[-1]
-    return (abs(col(c2) - col(c1)) + 1) * (abs(int(r2) - int(r1)) + 1)
+            if not data:
+                break
+            if chunk:
+                cut = data.rfind(b"<")
+                data, tail = (data[:cut], data[cut:]) if cut > 0 else (data, b"")
+            else:
+                tail = b""
+            if not started:
+                m = re.search(rb"<(\w+:)?worksheet\b", data)
+                prefix = m.group(1) or b"" if m else b""
+                started = True
+            if b"mergeCell" in data:
+                for r1c, r1, r2c, r2 in re.findall(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]{1,3})(\d{1,7}):([A-Z]{1,3})(\d{1,7})"', data):
+                    merged.append((int(r1), _column_number(r1c.decode()), int(r2), _column_number(r2c.decode())))
+            a = np.frombuffer(data + b"\0" * 24, dtype=np.uint8)
+            lt = np.flatnonzero(a[:len(data)] == 60)
+            n = 1 + len(prefix)  # offset of the element name after "<"
+            name = np.lib.stride_tricks.sliding_window_view(a, 4)[lt + n]  # the element's first 4 bytes
+            ends = _NAME_END[name[:, 1]]
+            is_c = (name[:, 0] == 99) & ends
+            is_row = (name[:, 0] == 114) & (name[:, 1] == 111) & (name[:, 2] == 119) & _NAME_END[name[:, 3]]
+            sp = a[:len(data)]
+            # r="…" as an element's first attribute, as spreadsheet programs write it: looked at only
+            # there. Elements whose first attribute is another have r="…" searched for anywhere in
+            # the chunk: its element is the last "<" before it (no "<" may stand in a value).
+            tags = np.flatnonzero(is_c | is_row)
+            at = lt[tags] + n + np.where(is_c[tags], 1, 3)
+            first_r = ((a[at] <= 32) & (a[at + 1] == 114) & (a[at + 2] == 61) & ((a[at + 3] == 34) | (a[at + 3] == 39)))
+            rp, owner = at[first_r], tags[first_r]
+            if not first_r.all():
+                every = np.flatnonzero(sp == 114)
+                every = every[(every > 0) & (every < len(sp) - 2)]
+                every = every[(sp[every - 1] <= 32) & (sp[every + 1] == 61) & ((sp[every + 2] == 34) | (sp[every + 2] == 39))] - 1
+                whose = np.searchsorted(lt, every) - 1
+                ok = whose >= 0
+                every, whose = every[ok], whose[ok]
+                other = (is_c[whose] | is_row[whose]) & ~np.isin(whose, owner)
+                rp, owner = np.concatenate([rp, every[other]]), np.concatenate([owner, whose[other]])
+            win = np.lib.stride_tricks.sliding_window_view(a, 12)[rp + 4]  # 12 bytes after each r="
+            lower = (win >= 97) & (win <= 122)
+            win = np.where(lower, win - np.uint8(32), win)  # the reader takes xfd1 for XFD1
+            letter = (win >= 65) & (win <= 90)
+            nlet = np.where(letter.all(axis=1), 12, np.argmin(letter, axis=1))
+            col = np.zeros(len(rp), dtype=np.int64)
+            for k in range(3):
+                col = np.where(nlet > k, col * 26 + (win[:, k].astype(np.int64) - 64), col)
+            col = np.where(nlet > 3, big, col)
+            # The digits after the letters: up to 8 read (more is a row no sheet has).
+            digits = np.lib.stride_tricks.sliding_window_view(a, 9)[rp + 4 + np.minimum(nlet, 4)] - np.uint8(48)
+            isdigit = digits <= 9  # bytes below "0" wrap around to large values
+            ndig = np.where(isdigit.all(axis=1), 9, np.argmin(isdigit, axis=1))
+            cell_ref = is_c[owner]
+            if rp.size:
+                max_row = max(max_row, _largest_number(digits, ndig, nlet))
+            if cell_ref.any():
+                max_col = max(max_col, int(col[cell_ref].max()))
+            # Elements without r="…": rows counted, cells counted per row.
+            has_r = np.zeros(len(lt), dtype=bool)
+            has_r[owner] = True
+            rowless += int((is_row & ~has_r).sum())
+            free = np.flatnonzero(is_c & ~has_r)
+            if free.size:
+                cells_without_r += free.size
+                row_tags = np.flatnonzero(is_row)
+                group = np.searchsorted(row_tags, free)  # 0: the row open before this chunk
+                counts = np.bincount(group, minlength=len(row_tags) + 1)
+                counts[0] += carry
+                widest_free = max(widest_free, int(counts.max()))
+                carry = int(counts[-1]) if len(row_tags) else counts[0]
+            elif (is_row).any():
+                carry = 0
+            if first is None and cell_ref.any():
+                # The first cell holding a value: an element not closed by "/>" at once.
+                starts = lt[owner[cell_ref]]
+                gt = np.flatnonzero(sp == 62)
+                ends = gt[np.minimum(np.searchsorted(gt, starts), len(gt) - 1)]
+                filled = sp[ends - 1] != 47
+                if filled.any():
+                    hits = np.flatnonzero(cell_ref)[np.flatnonzero(filled)]
+                    rows_ = (digits[hits].astype(np.int64) * _DIGIT_WEIGHTS[ndig[hits]]).sum(axis=1)
+                    first = (int(rows_.min()), int(col[hits].min()))
+            if not chunk:
+                break
+    if cells_without_r:
+        first = None
+    return _Scan(max(max_row + rowless, 1), max(max_col + widest_free, 1), first, tuple(merged))
 
 
 def _read_xlsx(path: Path, warnings: list[Problem] | None = None) -> list[_Raw]:
-    """The sheets named after tables, and only those: the others are listed, not loaded. A sheet
-    whose used range is larger than ``XLSX_MAX_CELLS`` is refused before it is loaded."""
-    import difflib
+    """The sheets named after tables, and only those: the others are listed, not loaded (a single
+    sheet with another name is read as the projects table when its header has the project columns).
+    Every sheet read is scanned first, and refused when its cells span more than ``XLSX_MAX_CELLS``."""
+    import zipfile
 
+    with open(path, "rb") as fh:
+        head = fh.read(8)
+    if head.startswith(b"\xd0\xcf\x11\xe0") and not path.name.startswith("~$") and _is_xls_cfb(path):
+        return _read_xls(path, warnings, path.read_bytes())  # an .xls workbook renamed .xlsx
     sheets = _xlsx_sheets(path)
-    known = ", ".join(f"{t.zh}/{t.name}" for t in TABLES.values())
-    wanted, problems = [], []
-    for sheet, (_part, dim) in sheets.items():
+    plan, problems = _plan_sheets(path, list(sheets))
+    scans = {}
+    with zipfile.ZipFile(path) as z:
+        for sheet, _table, _guess in plan:
+            part = sheets[sheet]
+            if part is None:
+                continue
+            scan = _scan_sheet(z, part)
+            if scan.cells > XLSX_MAX_CELLS:
+                raise InputError([Problem(str(path), f"工作表的单元格范围 {scan.ref()} 共 {scan.cells:,} 个单元格，超过 "
+                                                     f"jixiao 读取的上限（{XLSX_MAX_CELLS:,}）：请删除远处的单元格"
+                                                     "（Ctrl+End 可定位到最后一个），或把这张表另存为 CSV", sheet=sheet)])
+            scans[sheet] = scan
+    return _read_book(path, plan, problems, scans, warnings)
+
+
+def _read_xls(path: Path, warnings: list[Problem] | None = None, data: bytes | None = None) -> list[_Raw]:
+    """An Excel 97–2003 workbook (.xls), read by the same reader; its grid is at most 65 536 × 256.
+    ``data``: the file's bytes, for an .xls file named .xlsx (the reader goes by the extension)."""
+    import fastexcel
+
+    try:
+        names = fastexcel.read_excel(data if data is not None else str(path)).sheet_names
+    except Exception:
+        with open(path, "rb") as fh:
+            head = fh.read(8)
+        why = ("文件是空的" if not head else
+               "无法读取这个 .xls 工作簿（设有密码，或已损坏）：请在 Excel 或 WPS 中打开，另存为不设密码的 .xlsx")
+        raise InputError([Problem(str(path), why)]) from None
+    plan, problems = _plan_sheets(path, names)
+    return _read_book(path, plan, problems, {}, warnings, data)
+
+
+def _plan_sheets(path: Path, names: list[str]) -> tuple[list[tuple[str, str, bool]], list[Problem]]:
+    """(sheet, table, guessed) for each sheet to read, and warnings for the others. ``guessed``: the
+    workbook has no sheet named 项目/projects and this is its one sheet with another name (Sheet1),
+    read as projects if its header has the project columns."""
+    known = "、".join(f"{t.zh}（{t.name}）" for t in TABLES.values())
+    wanted, others, problems = [], [], []
+    for sheet in names:
         table = TABLE_ALIASES.get(sheet.strip())
         if table is None:
-            close = difflib.get_close_matches(sheet.strip(), list(TABLE_ALIASES), n=1, cutoff=0.4)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
-            problems.append(Problem(str(path), f"sheet not read: its name is not a table name{hint} "
-                                               f"(the known names are {known})", sheet=sheet, severity="warning"))
-            continue
-        cells = _cells_of(dim)
-        if cells is not None and cells > XLSX_MAX_CELLS:
-            raise InputError([Problem(str(path), f"the sheet's used range {dim} spans {cells:,} cells, more than "
-                                                 f"jixiao reads ({XLSX_MAX_CELLS:,}); delete the far-away cells "
-                                                 "(Ctrl+End shows the last one) or save the table as CSV",
-                                      sheet=sheet)])
-        wanted.append((sheet, table))
-    if not any(t == "projects" for _, t in wanted):
-        found = "、".join(sheets) or "none"
-        raise InputError([Problem(str(path), f"the workbook has no 项目/projects sheet (its sheets: {found})")]
-                         + [p for p in problems if p.severity == "error"])
+            others.append(sheet)
+        else:
+            wanted.append((sheet, table, False))
+    if not any(t == "projects" for _, t, _ in wanted):
+        if len(others) != 1:
+            found = "、".join(names) or "无"
+            raise InputError([Problem(str(path), f"工作簿中没有名为“项目”（projects）的工作表（现有工作表：{found}）；"
+                                                 "请把项目表所在的工作表改名为“项目”")])
+        wanted.insert(0, (others.pop(), "projects", True))
+    for sheet in others:
+        close = difflib.get_close_matches(sheet.strip(), list(TABLE_ALIASES), n=1, cutoff=0.4)
+        hint = f"是否想写“{close[0]}”？" if close else ""
+        problems.append(Problem(str(path), f"未读取这张工作表：名称不是表名；{hint}（表名可以是：{known}）",
+                                sheet=sheet, severity="warning"))
+    return wanted, problems
+
+
+def _read_book(path: Path, plan: list[tuple[str, str, bool]], problems: list[Problem], scans: dict[str, _Scan],
+               warnings: list[Problem] | None, data: bytes | None = None) -> list[_Raw]:
+    import re
+
+    import fastexcel
+
     try:
-        frames = pl.read_excel(path, sheet_name=[s for s, _ in wanted], infer_schema_length=0, raise_if_empty=False,
-                             drop_empty_rows=False)
+        book = fastexcel.read_excel(data if data is not None else str(path))
+        grids = {sheet: book.load_sheet(sheet, header_row=None, dtypes="string").to_polars() for sheet, _, _ in plan}
     except Exception as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise InputError([Problem(str(path), f"not a readable XLSX workbook ({first[:200]})")]) from None
+        line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        detail = _shown(re.sub(r"^(calamine error: )?(Xlsx|Xls|Xlsb|Ods) error: ", "", line))
+        raise InputError([Problem(str(path), "工作簿的内容已损坏，无法读取：请在 Excel 中打开后重新保存为 .xlsx"
+                                             f"（读取器的说明：{detail}）")]) from None
     raws = []
-    for sheet, table in wanted:
-        frame = frames[sheet]
-        _check_reserved(frame.columns, Origin(str(path), sheet))
-        dup = _xlsx_duplicate_headers(path, sheet, frame.columns)
-        if dup:
-            raise InputError([Problem(str(path), "the header names this column twice; keep one", sheet=sheet,
-                                      column=dup)])
-        frame = frame.select(pl.col(c).cast(pl.String).str.replace(r" 00:00:00(\.0+)?$", "")
-                             for c in frame.columns)
-        frame = _exact_xlsx_amounts(path, sheet, frame, TABLES[table])
-        raws.append(_Raw(table, _with_rows(frame), Origin(str(path), sheet)))
+    for sheet, table, guessed in plan:
+        scan = scans.get(sheet)
+        raw, notes = _sheet_raw(path, book, sheet, TABLES[table], grids[sheet], scan)
+        if guessed:
+            names = set(_map_headers(TABLES["projects"], list(raw.frame.columns))[0].values())
+            needed = [c for c in TABLES["projects"].columns if c.required and c.name not in names]
+            if needed:
+                raise InputError([Problem(str(path), "工作簿中没有名为“项目”（projects）的工作表（现有工作表："
+                                                     f"{'、'.join(s for s, _, _ in plan)}），这张表的表头也没有项目表的列"
+                                                     f"（缺少 {'、'.join(c.zh for c in needed)}）；请把项目表所在的工作表改名为“项目”",
+                                          sheet=sheet)])
+            notes.append(Problem(str(path), "工作簿中没有名为“项目”的工作表；这是唯一的工作表，表头有项目表的列，"
+                                            "按项目表读取", sheet=sheet, severity="warning"))
+        problems.extend(notes)
+        raws.append(raw)
     if warnings is not None:
         warnings.extend(problems)
     return raws
 
 
-def _xlsx_duplicate_headers(path: Path, sheet: str, columns: list[str]) -> str | None:
-    """A header written twice (the reader renames the second ``NAME_1``), as the user wrote it."""
+def _header_row_of(rows, table: Table) -> int:
+    """The index of the row that is the header: of the first ``HEADER_SEARCH_ROWS``, the first with
+    the most cells that are this table's headers (at least two); 0 when none has two."""
+    index = _header_index(table)
+    best, at = 1, 0
+    for i, row in zip(range(HEADER_SEARCH_ROWS), rows):
+        hits = sum(1 for v in row if v is not None and _normalise_header(str(v)) in index)
+        if hits > best:
+            best, at = hits, i
+    return at
+
+
+def _title_rows_note(file: str, sheet: str | None, above: list, header_row: int) -> tuple[str | None, list[Problem]]:
+    """The unit rows above a header state (单位：万元), and a warning that they are not data."""
     import re
 
-    suspects = [c for c in columns if (m := re.fullmatch(r"(.*)_(\d+)", c)) and m.group(1) in columns]
-    if not suspects:
-        return None
-    head = pl.read_excel(path, sheet_name=sheet, has_header=False, read_options={"n_rows": 1},
-                         infer_schema_length=0)
-    written = [str(v) for v in head.row(0) if v is not None] if head.height else []
-    seen = set()
-    for h in written:
-        if h in seen:
-            return h
-        seen.add(h)
-    return None
+    text = " ".join(str(v) for row in above for v in row if v is not None)
+    stated = set(re.findall(UNIT_ROW, text.replace(" ", "")))
+    if len(stated) > 1:
+        raise InputError([Problem(file, f"表头上方写了两种单位（{'、'.join(sorted(stated))}）；请只保留一种", sheet=sheet)])
+    unit = UNIT_NAMES[stated.pop()] if stated else None
+    said = f"，其中写明了“单位：{'万元' if unit == 'wan' else '元'}”" if unit else ""
+    n = len(above)
+    return unit, [Problem(file, f"表头在第 {header_row} 行：上面 {n} 行（标题等{said}）不作为数据读取",
+                          sheet=sheet, severity="warning")]
+
+
+def _sheet_raw(path: Path, book, sheet: str, table: Table, grid: pl.DataFrame, scan: _Scan | None
+               ) -> tuple[_Raw, list[Problem]]:
+    """A sheet's grid (every cell as text, no header) as a raw table: the header row found (title and
+    unit rows above it skipped, a stated unit kept), rows numbered as the spreadsheet shows them."""
+    file, notes = str(path), []
+    first_row, first_col = scan.first if scan is not None and scan.first else (1, 1)
+    if grid.height == 0 or grid.width == 0:
+        return _Raw(table.name, _with_rows(pl.DataFrame()), Origin(file, sheet)), notes
+    h = _header_row_of(grid.head(HEADER_SEARCH_ROWS).iter_rows(), table)
+    unit = None
+    if h:
+        unit, said = _title_rows_note(file, sheet, list(grid.head(h).iter_rows()), first_row + h)
+        notes += said
+    header = ["" if v is None else str(v).strip() for v in grid.row(h)]
+    body = grid.slice(h + 1)
+    rows = pl.int_range(first_row + h + 1, first_row + h + 1 + body.height, dtype=ROW_DTYPE, eager=True).alias(ROW)
+    keep, names, seen = [], [], set()
+    for i, name in enumerate(header):
+        letter = _column_letters(first_col + i)
+        if not name:
+            if body.height and body[:, i].drop_nulls().str.strip_chars().ne("").any():
+                notes.append(Problem(file, f"第 {letter} 列有数据但没有表头，未读取", sheet=sheet, column=letter,
+                                     severity="warning"))
+            continue
+        if name in seen:
+            raise InputError([Problem(file, "表头中这一列写了两次；请只保留一列", sheet=sheet, column=name)])
+        seen.add(name)
+        keep.append(i)
+        names.append(name)
+    _check_reserved(names, Origin(file, sheet))
+    frame = pl.DataFrame([body[:, i].alias(n) for i, n in zip(keep, names)]) if keep else pl.DataFrame()
+    frame = frame.select(pl.col(c).cast(pl.String).str.replace(r" 00:00:00(\.0+)?$", "") for c in frame.columns)
+    frame = _exact_xlsx_amounts(file, book, sheet, frame, table, h, dict(zip(names, keep)))
+    frame = pl.concat([rows.to_frame(), frame], how="horizontal") if frame.width else rows.to_frame()
+    if frame.width > 1:  # empty rows (every cell empty) are dropped, keeping the others' row numbers
+        frame = frame.filter(~pl.all_horizontal(pl.all().exclude(ROW).is_null()))
+    merged = {}
+    if scan is not None and scan.merged:
+        for name, i in zip(names, keep):
+            col = first_col + i
+            spans = tuple((r1, r2) for r1, c1, r2, c2 in scan.merged if c1 <= col <= c2 and r2 > r1)
+            if spans:
+                merged[name] = spans
+    return _Raw(table.name, frame, Origin(file, sheet, merged=merged), unit=unit), notes
 
 
 def _check_reserved(columns: list[str], origin: Origin) -> None:
     if ROW in columns:
-        raise InputError([Problem(origin.file, f"the column name {ROW} is reserved by jixiao; rename the column",
+        raise InputError([Problem(origin.file, f"列名 {ROW} 是 jixiao 保留的名称；请给该列改名",
                                   origin.sheet, column=ROW)])
 
 
-def _exact_xlsx_amounts(path: Path, sheet: str, frame: pl.DataFrame, table: Table) -> pl.DataFrame:
-    """A numeric XLSX cell read as text is formatted by calamine to fewer digits than it holds
+def _exact_xlsx_amounts(file: str, book, sheet: str, frame: pl.DataFrame, table: Table, header: int,
+                        positions: dict[str, int]) -> pl.DataFrame:
+    """A numeric cell read as text is formatted by the reader to fewer digits than it holds
     (99.99999999999 → "100", 412830.0000000001 → "412830"). In the amount columns, each numeric
     cell whose number differs from that text is given the number's own shortest text instead, so an
-    amount that is not a whole number of fen is an error naming the cell, never rounded. Empty rows
-    (every cell empty) are then dropped, as the reader would have."""
+    amount that is not a whole number of fen is an error naming the cell, never rounded."""
     mapping, _, _ = _map_headers(table, frame.columns)
     heads = [h for h, name in mapping.items() if table.column(name).kind == "money"]
-    if heads and frame.height:
-        try:
-            numbers = pl.read_excel(path, sheet_name=sheet, columns=heads, read_options={"dtypes": dict.fromkeys(heads, "float")},
-                                    raise_if_empty=False, drop_empty_rows=False, drop_empty_cols=False)
-        except Exception as exc:
-            raise InputError([Problem(str(path), f"cannot read the amounts as numbers: {exc}", sheet)]) from None
-        if numbers.height != frame.height or not set(heads) <= set(numbers.columns):
-            raise InputError([Problem(str(path), "cannot align the numeric amounts with the sheet's rows", sheet)])
-        exact = []
-        for h in heads:
-            text, number = pl.col(h).str.strip_chars(), numbers[h].cast(pl.Float64)
-            plain = text.str.contains(r"^-?[0-9]+(\.[0-9]+)?$")
-            differs = (plain & (text.cast(pl.Float64, strict=False) != number)).fill_null(False)
-            exact.append(pl.when(differs).then(number.cast(pl.String)).otherwise(pl.col(h)).alias(h))
-        frame = frame.with_columns(exact)
-    return frame.filter(~pl.all_horizontal(pl.all().is_null())) if frame.width else frame
+    if not heads or not frame.height:
+        return frame
+    idx = [positions[h] for h in heads]
+    try:
+        numbers = book.load_sheet(sheet, header_row=None, use_columns=idx, dtypes=dict.fromkeys(idx, "float")).to_polars()
+    except Exception as exc:
+        raise InputError([Problem(file, f"无法把金额读为数字（{_first_line(exc)}）", sheet)]) from None
+    numbers = numbers.slice(header + 1)
+    if numbers.height != frame.height or numbers.width != len(heads):
+        raise InputError([Problem(file, "无法把数字金额与工作表的行对应起来", sheet)])
+    exact = []
+    for h, number in zip(heads, numbers.columns):
+        text, value = pl.col(h).str.strip_chars(), numbers[number].cast(pl.Float64)
+        plain = text.str.contains(r"^-?[0-9]+(\.[0-9]+)?$")
+        differs = (plain & (text.cast(pl.Float64, strict=False) != value)).fill_null(False)
+        exact.append(pl.when(differs).then(value.cast(pl.String)).otherwise(pl.col(h)).alias(h))
+    return frame.with_columns(exact)
 
 
 def _read_json(path: Path) -> list[_Raw]:
     text = decode(path.read_bytes(), str(path))
     if not text.strip():
-        raise InputError([Problem(str(path), "the file is empty")])
+        raise InputError([Problem(str(path), "文件是空的")])
     try:
         # Numbers stay text, so that 0.1 is read as exactly 0.1.
         doc = json.loads(text, parse_float=str, parse_int=str, object_pairs_hook=_unique_keys(str(path)))
     except json.JSONDecodeError as exc:
-        raise InputError([Problem(str(path), f"invalid JSON at line {exc.lineno} column {exc.colno}: "
-                                  f"{exc.msg}")]) from None
+        raise InputError([Problem(str(path), f"JSON 格式错误：第 {exc.lineno} 行第 {exc.colno} 列（{exc.msg}）")]) from None
     except RecursionError:
-        raise InputError([Problem(str(path), "objects or lists nested too deeply to read")]) from None
+        raise InputError([Problem(str(path), "对象或列表嵌套过深，无法读取")]) from None
     if isinstance(doc, list):
         doc = {"projects": doc}
     if not isinstance(doc, dict):
-        raise InputError([Problem(str(path), "expected an object with a 'projects' list")])
+        raise InputError([Problem(str(path), "应为含 \"projects\"（项目）列表的对象")])
     doc = {k: v for k, v in doc.items() if k not in ("schema", "meta")}
     return records_to_raw(doc, str(path))
 
@@ -794,11 +1116,11 @@ def _unique_keys(file: str):
         out: dict = {}
         for k, v in pairs:
             if k in out:
-                where = next((f" (in the record of {pid!r})" for pid in (out.get("项目编码"), out.get("project_id"))
+                where = next((f"（在项目 {_shown(pid)!r} 的记录中）" for pid in (out.get("项目编码"), out.get("project_id"))
                               if isinstance(pid, str)), "")
-                what = "table" if isinstance(v, list) and k in TABLE_ALIASES else "key"
-                raise InputError([Problem(file, f"the {what} {k!r} is given twice in one object{where}; keep one",
-                                          value=k)])
+                what = "表" if isinstance(v, list) and k in TABLE_ALIASES else "键"
+                raise InputError([Problem(file, f"同一对象中{what} {_shown(k)!r} 写了两次{where}；请只保留一个",
+                                          value=_shown(k))])
             out[k] = v
         return out
 
@@ -821,25 +1143,25 @@ def records_to_raw(doc: dict, file: str) -> list[_Raw]:
     for key, records in doc.items():
         table = TABLE_ALIASES.get(key)
         if table is None or not isinstance(records, list):
-            problems.append(Problem(file, "expected a list of records under a table name",
-                                    sheet=f"$.{key}", value=key))
+            problems.append(Problem(file, "应为表名下的记录列表（表名见 docs/formats.md）",
+                                    sheet=f"$.{_shown(key)}", value=_shown(key)))
             continue
         if not records and table != "projects":
             continue  # an empty list is a table without rows, as a header-only sheet
         columns: dict[str, list] = {}
         for i, rec in enumerate(records):
             if not isinstance(rec, dict):
-                problems.append(Problem(file, "a record must be an object", sheet=f"$.{key}", row=i))
+                problems.append(Problem(file, "每条记录必须是一个对象（{...}）", sheet=f"$.{key}", row=i))
                 continue
             for k in rec:
                 columns.setdefault(k, [None] * i)
                 if isinstance(rec[k], (list, dict)):
-                    problems.append(Problem(file, "a list or an object where one value belongs", sheet=f"$.{key}",
-                                            row=i, column=k, value=json.dumps(rec[k], ensure_ascii=False)[:80]))
+                    problems.append(Problem(file, "这里应是一个值，却是列表或对象", sheet=f"$.{key}",
+                                            row=i, column=k, value=_shown(json.dumps(rec[k], ensure_ascii=False))))
             for k, values in columns.items():
                 values.append(_cell(rec.get(k)))
         if ROW in columns:
-            problems.append(Problem(file, f"the column name {ROW} is reserved by jixiao; rename the column",
+            problems.append(Problem(file, f"列名 {ROW} 是 jixiao 保留的名称；请给该列改名",
                                     sheet=f"$.{key}", column=ROW))
             continue
         frame = pl.DataFrame(columns, schema={k: pl.String for k in columns})
@@ -849,10 +1171,10 @@ def records_to_raw(doc: dict, file: str) -> list[_Raw]:
     if problems:
         raise InputError(problems)
     if not any(r.table == "projects" for r in raws):
-        raise InputError([Problem(file, "no 'projects' list")])
+        raise InputError([Problem(file, "没有 \"projects\"（项目）列表")])
     for raw in raws:
         if raw.table == "projects" and raw.frame.width == 1:
-            raise InputError([Problem(file, "the table has no rows", sheet=raw.origin.sheet)])
+            raise InputError([Problem(file, "表中没有数据行", sheet=raw.origin.sheet)])
     return raws
 
 
@@ -868,9 +1190,9 @@ def _renumbered(frame: pl.DataFrame, pix) -> pl.DataFrame:
     return frame
 
 
-def _with_rows(frame: pl.DataFrame) -> pl.DataFrame:
-    # Header is row 1, so the first record is row 2, as a spreadsheet shows it.
-    return frame.select(pl.int_range(2, pl.len() + 2, dtype=ROW_DTYPE).alias(ROW), pl.all())
+def _with_rows(frame: pl.DataFrame, first: int = 2) -> pl.DataFrame:
+    # Header is row 1, so the first record is row 2, as a spreadsheet shows it (``first``: title rows above).
+    return frame.select(pl.int_range(first, pl.len() + first, dtype=ROW_DTYPE).alias(ROW), pl.all())
 
 
 # ---------------------------------------------------------------------------------------------
@@ -880,27 +1202,71 @@ def _with_rows(frame: pl.DataFrame) -> pl.DataFrame:
 def _convert(raws: list[_Raw], warnings: list[Problem] | None = None, amounts_in: str | None = None) -> Portfolio:
     unit = UNIT_NAMES.get(amounts_in) if amounts_in else None
     if amounts_in and unit is None:
-        raise InputError([Problem("--amounts-in", "the unit of amounts is 元 or 万元", value=amounts_in)])
+        raise InputError([Problem("--amounts-in", "金额单位只能是 元 或 万元", value=amounts_in)])
     problems: list[Problem] = list(warnings or ())
     frames: dict[str, pl.DataFrame] = {}
     origins: dict[str, Origin] = {}
     for raw in raws:
         if raw.table in frames:
-            problems.append(Problem(raw.origin.file, f"table {raw.table!r} given twice", raw.origin.sheet))
+            problems.append(Problem(raw.origin.file, f"{TABLES[raw.table].zh}表（{raw.table}）给出了两次",
+                                    raw.origin.sheet))
             continue
+        stated = _stated_unit(raw, unit, problems)
         frame = (_convert_typed(TABLES[raw.table], raw, problems) if raw.typed
-                 else _convert_table(TABLES[raw.table], raw, problems, unit))
+                 else _convert_table(TABLES[raw.table], raw, problems, stated))
         if frame is not None:
             frames[raw.table] = frame
-            mapping = {} if raw.typed else _map_headers(TABLES[raw.table], raw.frame.columns)[0]
-            origins[raw.table] = attrs.evolve(raw.origin, headers={v: k for k, v in mapping.items()})
+            mapping, units = ({}, {}) if raw.typed else _map_headers(TABLES[raw.table], raw.frame.columns)[:2]
+            units = {k: (u or stated or "yuan") for k, u in units.items() if TABLES[raw.table].column(k).kind == "money"}
+            origins[raw.table] = attrs.evolve(raw.origin, headers={v: k for k, v in mapping.items()}, units=units)
     if not problems or all(p.severity == "warning" for p in problems):
         frames = _cross_checks(frames, origins, problems)
-    errors = [p for p in problems if p.severity == "error"]
+    errors = [_merged_hint(p, raws) for p in problems if p.severity == "error"]
     if errors:
         raise InputError(errors)
     frames = _derive(frames, "target_status" in _present_columns(raws, "projects"))
     return Portfolio.from_frames(frames, origins, tuple(p for p in problems if p.severity == "warning"))
+
+
+def _stated_unit(raw: _Raw, amounts_in: str | None, problems: list[Problem]) -> str | None:
+    """The unit of the table's amount columns whose header states none: ``--amounts-in``, or the
+    unit a row above the sheet's header states (单位：万元). The two must agree, and a header that
+    states a unit must agree with the row."""
+    if raw.unit is None or raw.typed:
+        return amounts_in
+    zh = {"wan": "万元", "yuan": "元"}
+    file, sheet = raw.origin.file, raw.origin.sheet
+    if amounts_in is not None and amounts_in != raw.unit:
+        problems.append(Problem(file, f"表头上方写明“单位：{zh[raw.unit]}”，但 --amounts-in 是 {zh[amounts_in]}："
+                                      "请核对金额的单位，只保留一种说法", sheet))
+        return amounts_in
+    table = TABLES[raw.table]
+    mapping, units, _ = _map_headers(table, raw.frame.columns)
+    written = {h: n for h, n in mapping.items()}
+    for h, name in written.items():
+        if table.column(name).kind == "money" and units.get(name) not in ("", raw.unit):
+            problems.append(Problem(file, f"表头上方写明“单位：{zh[raw.unit]}”，但这一列的表头写的是{zh[units[name]]}："
+                                          "请核对金额的单位，只保留一种说法", sheet, column=h))
+    unstated = [h for h, name in written.items() if table.column(name).kind == "money" and units.get(name) == ""]
+    if unstated:
+        problems.append(Problem(file, f"表头上方写明“单位：{zh[raw.unit]}”：未写单位的金额列（{'、'.join(unstated)}）"
+                                      f"按{zh[raw.unit]}读取", sheet, severity="warning"))
+    return raw.unit
+
+
+def _merged_hint(problem: Problem, raws: list[_Raw]) -> Problem:
+    """A problem at a cell inside a merged range (below its first cell, which alone holds the
+    value) says so: an empty cell there is what merging leaves."""
+    if problem.row is None or problem.column is None:
+        return problem
+    for raw in raws:
+        o = raw.origin
+        if o.merged and o.file == problem.file and o.sheet == problem.sheet:
+            for r1, r2 in o.merged.get(problem.column, ()):
+                if r1 < problem.row <= r2:
+                    return attrs.evolve(problem, message=problem.message + f"；这个单元格在合并单元格（第 {r1}–{r2} 行）"
+                                        "中，只有第一格有值：请取消合并，并把值填入每一行（向下填充）")
+    return problem
 
 
 def _present_columns(raws: list[_Raw], table: str) -> set[str]:
@@ -944,6 +1310,65 @@ def _map_headers(table: Table, headers: list[str]) -> tuple[dict[str, str], dict
     return mapping, units, unknown
 
 
+def _missing_hint(col: Column, unknown: list[str]) -> str:
+    """What to write for a missing column: its 万元 form for an amount, and which of the columns the
+    table has but jixiao does not know (预算数(万元), 年初预算数（万元）, 预算金额（万）) looks like it."""
+    hint = ""
+    if col.kind == "money":
+        hint = f"；金额以万元计时写作 {col.wan_headers()[1]}"
+    accepted = [_normalise_header(h) for h in (*col.headers(), *col.wan_headers())]
+    best, score = None, 0.6
+    for h in unknown:
+        ratio = max(difflib.SequenceMatcher(None, _normalise_header(h), a).ratio() for a in accepted)
+        if ratio > score:
+            best, score = h, ratio
+    if best is not None:
+        name = col.wan_headers()[1] if col.kind == "money" and "万" in best else col.zh
+        hint += f"。表中的“{_shown(best)}”如果就是这一列，请把表头改为 {name}"
+    return hint
+
+
+def _total_rows(table: Table, text: pl.DataFrame) -> pl.Series | None:
+    """The row numbers of rows whose id (or, for projects, name) says 合计/总计: a total row, not a
+    project or a payment. None when there is none."""
+    labels = [c for c in ("project_id", "name") if c in text.columns and (c == "project_id" or table.name == "projects")]
+    if table.name not in ("projects", "spending") or not labels:
+        return None
+    said = [pl.col(c).str.replace_all(r"[\s\u3000:：]", "").is_in(list(TOTAL_LABELS)).fill_null(False) for c in labels]
+    rows = text.filter(pl.any_horizontal(said))[ROW]
+    return rows if rows.len() else None
+
+
+def _check_totals(table: Table, typed: pl.DataFrame, totals: pl.Series, flagged: set[str], file: str,
+                  sheet: str | None, headers: dict[str, str], units: dict[str, str], problems: list[Problem]) -> None:
+    """A total row is skipped, with a warning, when each amount it holds equals the sum of the other
+    rows' (an amount column with a bad cell cannot be summed: the row is then refused with the rest);
+    otherwise it is an error saying what it looks like and what it should be."""
+    money_cols = [c for c in table.columns if c.kind == "money" and c.name in headers]
+    is_total = pl.col(ROW).is_in(totals.implode())
+    rest = typed.filter(~is_total)
+    for r in typed.filter(is_total).iter_rows(named=True):
+        checked, wrong = [], []
+        for c in money_cols:
+            value = r[converted_name(c)]
+            if value is None or c.name in flagged:
+                continue
+            total = rest[converted_name(c)].sum() or 0
+            (checked if value == total else wrong).append((headers[c.name], value, total, units.get(c.name)))
+        if checked and not wrong:
+            problems.append(Problem(file, "这一行是合计行（" + "、".join(w[0] for w in checked) + " 等于其余各行之和），"
+                                          "不作为" + ("项目" if table.name == "projects" else "支付记录") + "读取",
+                                    sheet, r[ROW], severity="warning"))
+        elif wrong:
+            h, value, total, unit = wrong[0]
+            zh = "万元" if unit == "wan" else "元"
+            problems.append(Problem(file, f"这一行看起来是合计行，但 {h} {_amount_text(value, unit)} {zh} 不等于其余各行之和 "
+                                          f"{_amount_text(total, unit)} {zh}：请删除这一行（或核对各行金额）", sheet, r[ROW],
+                                    h, _amount_text(value, unit)))
+        else:
+            problems.append(Problem(file, "这一行看起来是合计行，但没有可以核对的金额：请删除这一行", sheet, r[ROW]))
+
+
 def _convert_table(table: Table, raw: _Raw, problems: list[Problem], amounts_in: str | None = None
                    ) -> pl.DataFrame | None:
     """``amounts_in`` ("yuan"/"wan"): the unit of amount columns whose header states none."""
@@ -954,23 +1379,23 @@ def _convert_table(table: Table, raw: _Raw, problems: list[Problem], amounts_in:
     index = _header_index(table)
     for h in unknown:
         close = difflib.get_close_matches(_normalise_header(h), list(index), n=1, cutoff=0.6)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
-        problems.append(Problem(file, f"unknown column ignored{hint}", sheet, column=h, severity="warning"))
+        hint = f"；是否想写“{_shown(close[0])}”？" if close else ""
+        problems.append(Problem(file, f"未知的列，未读取{hint}", sheet, column=_shown(h), severity="warning"))
     seen: dict[str, str] = {}
     clashes = False
     for h, name in mapping.items():
         if name in seen:
-            problems.append(Problem(file, f"columns {seen[name]!r} and {h!r} both give {name!r}; keep one", sheet,
-                                    column=h))
+            problems.append(Problem(file, f"列 {seen[name]!r} 和 {h!r} 都对应 {table.column(name).zh}；请只保留一列",
+                                    sheet, column=h))
             clashes = True
         seen[name] = h
     missing = [c for c in table.columns if c.required and c.name not in seen]
     for c in missing:
-        problems.append(Problem(file, f"missing required column {c.zh} ({c.name})", sheet, column=c.name))
+        problems.append(Problem(file, f"缺少必填列 {c.zh}（{c.name}）" + _missing_hint(c, unknown), sheet, column=c.name))
     if missing or clashes:
         return None
     if raw.frame.height == 0 and table.name == "projects":
-        problems.append(Problem(file, "the table has no rows", sheet))
+        problems.append(Problem(file, "表中没有数据行", sheet))
         return None
     frame = raw.frame.select(ROW, *(pl.col(h).alias(n) for h, n in mapping.items()))
     text = frame.with_columns(pl.col(c).str.strip_chars() for c in frame.columns if c != ROW)
@@ -998,16 +1423,21 @@ def _convert_table(table: Table, raw: _Raw, problems: list[Problem], amounts_in:
         if step:
             staged = staged.with_columns(step)
     typed = staged.select(*exprs, *(b for _, b, _, _ in checks))
+    totals = _total_rows(table, text)
+    if totals is not None:  # checked, then dropped: never a project or a payment
+        counted = typed.filter(~pl.col(ROW).is_in(totals.implode()))
+        bad_cols = {col.name for col, bad, _, _ in checks if counted[bad.meta.output_name()].any()}
+        _check_totals(table, typed, totals, bad_cols, file, sheet, seen, units, problems)
+        typed = counted
     for col, bad, why, header in checks:
         flagged = typed.filter(pl.col(bad.meta.output_name()))
         if flagged.height:
             rows = flagged[ROW].to_list()
             values = text.filter(pl.col(ROW).is_in(pl.Series(rows[:MAX_PER_COLUMN]).implode()))[col.name].to_list()
             for r, v in zip(rows[:MAX_PER_COLUMN], values):
-                problems.append(Problem(file, why, sheet, r, header, v))
+                problems.append(Problem(file, why, sheet, r, header, _shown(v)))
             if len(rows) > MAX_PER_COLUMN:
-                problems.append(Problem(file, f"and {len(rows) - MAX_PER_COLUMN} more rows with the same problem",
-                                        sheet, column=header))
+                problems.append(_more(file, len(rows) - MAX_PER_COLUMN, sheet, header))
     if amounts_in is None:
         problems += _unit_problems(typed, [(table.column(n), seen[n]) for n in unstated], file, sheet)
     return typed.select(pl.all().exclude("^bad:.*$"))
@@ -1020,13 +1450,13 @@ def _structural_checks(col: Column, value: pl.Expr) -> list[tuple[pl.Expr, str]]
     """Checks beyond a column's type: no NUL character in text, no negative count or year, no date
     outside MIN_YEAR–MAX_YEAR. ``value`` is the converted value; the cell's text is ``col.name``."""
     text = pl.col(col.name)
-    out = [(text.str.contains("\x00", literal=True).fill_null(False), "a NUL character in the text")]
+    out = [(text.str.contains("\x00", literal=True).fill_null(False), "文本中含有 NUL 控制字符；请删除")]
     if col.kind == "int":
-        out.append(((value < 0).fill_null(False), "not a whole number of 0 or more"))
+        out.append(((value < 0).fill_null(False), "不是大于或等于 0 的整数"))
     if col.kind == "date":
         year = value.dt.year()
         out.append((((year < MIN_YEAR) | (year > MAX_YEAR)).fill_null(False),
-                    f"not a date between {MIN_YEAR} and {MAX_YEAR}"))
+                    f"不是 {MIN_YEAR} 年至 {MAX_YEAR} 年之间的日期"))
     return out
 
 
@@ -1042,9 +1472,9 @@ def _unit_problems(typed: pl.DataFrame, unstated: list[tuple[Column, str]], file
         if largest is not None and 0 < largest < PLAUSIBLE_MIN_FEN:
             base = col.zh.replace("(元)", "")
             found.append(Problem(
-                file, f"the header states no unit and every amount is below 10,000 元 (the largest is "
-                      f"{money.format_yuan(largest)}): if the amounts are 万元, name the column {base}(万元) or "
-                      f"run with --amounts-in 万元; if they are 元, name it {col.zh} or run with --amounts-in 元",
+                file, f"表头未写明金额单位，而且每个金额都小于 10,000 元（最大的是 {money.format_yuan(largest)}）："
+                      f"如果金额以万元计，请把列名改为 {base}(万元)，或运行时加 --amounts-in 万元；"
+                      f"如果以元计，请改为 {col.zh}，或加 --amounts-in 元",
                 sheet, column=header))
     return found
 
@@ -1064,7 +1494,7 @@ def _iso_date_expr(col: Column) -> tuple[pl.Expr, pl.Expr | None, str]:
     c = pl.col(col.name)
     empty = c.is_null() | (c == "")
     missing = (empty & pl.lit(col.required)) if col.required else None
-    return c.str.to_date("%Y-%m-%d", strict=False), missing, "not a date (use YYYY-MM-DD)"
+    return c.str.to_date("%Y-%m-%d", strict=False), missing, NOT_A_DATE
 
 
 def _plain_numbers(text: pl.DataFrame, name: str) -> bool:
@@ -1097,42 +1527,44 @@ def _number_expr(col: Column, unit: str, plain: bool = False):
     bad = ~empty & ~(valid & value.is_not_null())
     missing = (empty & pl.lit(col.required)) if col.required else None
     if col.kind == "money":
-        unit_name = "万元 with at most 6 decimals" if unit == "wan" else "元 with at most 2 decimals"
-        return value, _or(bad | (value < 0).fill_null(False), missing), f"not a non-negative amount in {unit_name}", stages
+        unit_name = "单位万元，最多 6 位小数" if unit == "wan" else "单位元，最多 2 位小数"
+        return value, _or(bad | (value < 0).fill_null(False), missing), f"不是有效的非负金额（{unit_name}）", stages
     if col.kind == "score":
         outside = ((value < 0) | (value > 100_00)).fill_null(False)
-        return value, _or(bad | outside, missing), "not a score between 0 and 100 (at most 2 decimals)", stages
-    return value, bad, f"not a number with at most {DECIMAL_DIGITS} decimals", stages
+        return value, _or(bad | outside, missing), "不是 0 到 100 之间的得分（最多 2 位小数）", stages
+    return value, bad, f"不是数字（最多 {DECIMAL_DIGITS} 位小数）", stages
 
 
 def _simple_expr(col: Column) -> tuple[pl.Expr, pl.Expr | None, str]:
     c = pl.col(col.name)
     empty = c.is_null() | (c == "")
     missing = (empty & pl.lit(col.required)) if col.required else None
-    need = f"a value is required ({col.zh})"
+    need = f"必须填写（{col.zh}）"
     if col.kind == "str":
         return pl.when(empty).then(None).otherwise(c), missing, need
+    if col.kind in ("int", "date"):  # full-width digits (２０２４) read as their ASCII forms, exactly
+        c = c.str.replace_many(list(FULL_WIDTH_DIGITS), list(FULL_WIDTH_DIGITS.values()))
     if col.kind == "int":
         value = c.cast(pl.Int64, strict=False)
         bad = ~empty & value.is_null()
-        return value, _or(bad, missing), "not a whole number" if col.required is False else f"not a whole number or missing ({col.zh})"
+        return value, _or(bad, missing), "不是整数" if col.required is False else f"不是整数，或未填写（{col.zh}）"
     if col.kind == "bool":
         value = c.str.to_lowercase().replace_strict(BOOL, default=None, return_dtype=pl.Boolean)
         bad = ~empty & value.is_null()
-        return pl.when(empty).then(pl.lit(col.default)).otherwise(value), bad, "not 是/否 (yes/no)"
+        return pl.when(empty).then(pl.lit(col.default)).otherwise(value), bad, "不是 是/否"
     if col.kind == "enum":
         value = c.replace_strict(col.choices, default=None, return_dtype=pl.String)
         bad = ~empty & value.is_null()
         allowed = "、".join(sorted({k for k in col.choices if not k.isascii()})) or ", ".join(col.choices)
         default = pl.lit(col.default, dtype=pl.String)
         return (pl.when(empty).then(default).otherwise(value), _or(bad, missing),
-                f"not one of the allowed values ({allowed})")
+                f"不是允许的值之一（{allowed}）")
     if col.kind == "date":
         dashed = c.str.replace_all(r"[/.年月]", "-").str.strip_suffix("日")
         value = pl.when(c.str.contains(r"^\d{8}$")).then(c.str.to_date("%Y%m%d", strict=False)).otherwise(
             dashed.str.to_date("%Y-%m-%d", strict=False))
         bad = ~empty & value.is_null()
-        return value, _or(bad, missing), "not a date (use YYYY-MM-DD)"
+        return value, _or(bad, missing), NOT_A_DATE
     raise AssertionError(col.kind)
 
 
@@ -1163,16 +1595,16 @@ def _cross_checks(frames: dict[str, pl.DataFrame], origins: dict[str, Origin],
         dup = projects.with_columns(pl.col(ROW).min().over("project_id").alias("_first")).filter(
             ~pl.col("project_id").is_first_distinct())
         for r in dup.head(MAX_PER_COLUMN).iter_rows(named=True):
-            problems.append(Problem(o.file, f"duplicate project id (first on row {r['_first']})", o.sheet, r[ROW],
-                                    o.header("project_id"), r["project_id"]))
+            problems.append(Problem(o.file, f"项目编码重复（第一次出现在第 {r['_first']} 行）", o.sheet, r[ROW],
+                                    o.header("project_id"), _shown(r["project_id"])))
         return frames
     frames, orphans = index_tables(frames)
     projects = frames["projects"]
     for name, rows in orphans.items():
         ot = origins[name]
         for r in rows.sort(ROW).head(MAX_PER_COLUMN).iter_rows(named=True):
-            problems.append(Problem(ot.file, "project id not in the projects table", ot.sheet, r[ROW],
-                                    ot.header("project_id"), r["project_id"]))
+            problems.append(Problem(ot.file, "项目编码不在项目表中", ot.sheet, r[ROW],
+                                    ot.header("project_id"), _shown(r["project_id"])))
     indicators = frames.get("indicators")
     if indicators is not None:
         oi = origins["indicators"]
@@ -1193,36 +1625,40 @@ def _cross_checks(frames: dict[str, pl.DataFrame], origins: dict[str, Origin],
             .then(pl.col("actual").is_not_null() & ~pl.col("actual").is_in(list(QUALITATIVE)))
             .otherwise(bad_number))
         for r in flagged.head(MAX_PER_COLUMN).iter_rows(named=True):
-            why = ("not 达成/部分达成/未达成 (a qualitative indicator)" if r["direction"] == "qualitative"
-                   else f"not a number with at most {DECIMAL_DIGITS} decimals (a quantitative indicator)")
-            problems.append(Problem(oi.file, why, oi.sheet, r[ROW], oi.header("actual"), r["actual"]))
+            why = ("不是 达成/部分达成/未达成（定性指标）" if r["direction"] == "qualitative"
+                   else f"不是数字（最多 {DECIMAL_DIGITS} 位小数；定量指标）")
+            problems.append(Problem(oi.file, why, oi.sheet, r[ROW], oi.header("actual"), _shown(r["actual"])))
     evaluations = frames.get("evaluations")
     if evaluations is not None:
         oe = origins["evaluations"]
         unscored = evaluations.filter(pl.col("score_c").is_null() & (pl.col("kind") != "monitoring"))
         for r in unscored.head(MAX_PER_COLUMN).iter_rows(named=True):
-            problems.append(Problem(oe.file, "an evaluation needs a score (总分); only 重点监控 records may leave it empty",
+            problems.append(Problem(oe.file, "评价记录需要总分；只有重点监控记录可以不填",
                                     oe.sheet, r[ROW], oe.header("score"), ""))
     bad_period = projects.filter(pl.col("end_date") < pl.col("start_date"))
     for r in bad_period.head(MAX_PER_COLUMN).iter_rows(named=True):
-        problems.append(Problem(o.file, "implementation ends before it starts", o.sheet, r[ROW], o.header("end_date"),
+        problems.append(Problem(o.file, "实施结束日期早于开始日期", o.sheet, r[ROW], o.header("end_date"),
                                 str(r["end_date"])))
     spending = frames.get("spending")
     if spending is not None and spending.height:
         total = spending.select(pl.col("amount_fen").cast(pl.Int128).sum()).item() or 0
         if total > np.iinfo(np.int64).max:  # a project's sum of payments must fit in 64 bits
             os_ = origins["spending"]
-            problems.append(Problem(os_.file, f"the payments add up to {money.format_yuan(total)}, more than the "
-                                              f"largest amount ({money.format_yuan(np.iinfo(np.int64).max)})", os_.sheet,
+            problems.append(Problem(os_.file, f"支付金额合计 {money.format_yuan(total)}，超过可处理的最大金额"
+                                              f"（{money.format_yuan(np.iinfo(np.int64).max)}）", os_.sheet,
                                     column=os_.header("amount")))
             return frames
         sums = sum_by_project(spending, projects.height, _sum=pl.col("amount_fen"))
         clash = projects.hstack(sums).filter(
             pl.col("spent_fen").is_not_null() & (pl.col("spent_fen") != pl.col("_sum"))).sort(ROW)
+        unit = o.units.get("spent")
+        unit_zh = "万元" if unit == "wan" else "元"
         for r in clash.head(MAX_PER_COLUMN).iter_rows(named=True):
-            problems.append(Problem(o.file, f"spent differs from the spending table's sum "
-                                    f"({money.fen_to_yuan_str(r['_sum'])} 元)", o.sheet, r[ROW], o.header("spent"),
-                                    money.fen_to_yuan_str(r["spent_fen"])))
+            problems.append(Problem(o.file, f"已支出金额与支出明细中该项目的支付合计（{_amount_text(r['_sum'], unit)} {unit_zh}）"
+                                            "不一致", o.sheet, r[ROW], o.header("spent"),
+                                    _amount_text(r["spent_fen"], unit)))
+        if clash.height > MAX_PER_COLUMN:
+            problems.append(_more(o.file, clash.height - MAX_PER_COLUMN, o.sheet, o.header("spent")))
     return frames
 
 

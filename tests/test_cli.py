@@ -163,7 +163,7 @@ def test_convert_writes_the_typed_form_that_runs_the_same(cli, folio, tmp_path):
 def test_convert_refuses_bad_input_and_writes_nothing(cli, folio, write, tmp_path):
     bad = write("bad.csv", "项目编码,项目名称\nA,n\n")
     res = cli("convert", bad, "-o", tmp_path / "out")
-    assert res.exit_code == 2 and "missing required column" in res.output and "Traceback" not in res.output
+    assert res.exit_code == 2 and "缺少必填列" in res.output and "Traceback" not in res.output
     assert not (tmp_path / "out").exists() and not (tmp_path / "out.partial").exists()
     res = cli("convert", folio, "-o", tmp_path / "out.parquet")
     assert res.exit_code == 2 and "give a folder name" in res.output and not (tmp_path / "out.parquet").exists()
@@ -183,7 +183,7 @@ def test_bad_portfolio_exits_2_without_traceback(cli, write):
     path = write("bad.csv", "项目编码,项目名称\nA,n\n")
     res = cli("run", "--pack", "national", "--as-of", "2025-03-31", path)
     assert res.exit_code == 2
-    assert "missing required column 主管部门" in res.output and "Traceback" not in res.output
+    assert "缺少必填列 主管部门" in res.output and "Traceback" not in res.output
 
 
 def test_bad_date_option(cli, folio):

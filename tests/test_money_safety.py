@@ -356,7 +356,7 @@ def test_spending_amounts_without_unit_are_checked_too(tmp_path):
     projects_csv(folder, ["8000000.00"])
     (folder / "spending.csv").write_text("项目编码,支付日期,支付金额\nP1,2024-03-01,120\nP1,2024-05-01,80.5\n",
                                          encoding="utf-8")
-    with pytest.raises(InputError, match="支付金额.*states no unit"):
+    with pytest.raises(InputError, match="支付金额.*未写明金额单位"):
         load_portfolio(folder)
     assert load_portfolio(folder, amounts_in="万元").spending["amount_fen"].to_list() == [120_000_000, 80_500_000]
 
@@ -384,7 +384,7 @@ def test_payments_that_cannot_be_added_exactly_are_refused(tmp_path):
     projects_csv(folder, ["92233720368547758.07"])
     (folder / "spending.csv").write_text("项目编码,支付日期,支付金额(元)\n"
                                          + "P1,2024-03-01,92233720368547758.07\n" * 2, encoding="utf-8")
-    with pytest.raises(InputError, match="payments add up to"):
+    with pytest.raises(InputError, match="支付金额合计"):
         load_portfolio(folder)
 
 
