@@ -27,12 +27,14 @@ PARAM_ZH: dict[str | tuple[str, str], str] = {
     # dual_monitoring
     "correct_gap": "督促纠偏的偏差", "suspend_gap": "暂缓拨付的偏差", "stop_gap": "停止拨付的偏差",
     "from_progress": "自时间进度起检查", "qualitative_partial": "定性指标部分完成计为", "measure": "监控内容",
-    "suspend_scope": "暂缓拨付的范围",
+    "suspend_scope": "暂缓拨付的范围", "suspend_measure": "判断严重问题的依据",
     # evaluation_score
     "weights": "评分权重", ("evaluation_score", "grades"): "等级划分", "qualitative": "定性指标的得分系数",
     "sources": "采用的评分来源（依次）", "missing_weight_to": "缺项指标的权重并入",
+    "self_evaluation_needs_review": "单位自评经财政部门复核后方为评价结果",
     # ex_ante_gate
     "triggers": "须事前评估的情形", "large_amount_yuan": "金额较大的界限（元）", "checklist": "评估要点",
+    "trigger_categories": "新增即须评估的项目类别",
     # performance_payment
     ("performance_payment", "categories"): "按绩效付费的项目类别", "pay_ratios": "各等级的付费比例",
     "fund_categories": "政府投资基金的类别", "fund_exit_grades": "基金退出的等级", "fund_reward_grades": "基金奖励的等级",
@@ -66,6 +68,9 @@ PARAM_ZH: dict[str | tuple[str, str], str] = {
     "reapprove_target_adjustment": "绩效目标调整须重新批复",
     # target_gate, target_review
     "required_levels": "必须设定的指标层级", "refuse_after": "审核不通过的次数上限",
+    "pending": "绩效目标待审核时", "rejected": "绩效目标审核未通过时",
+    # disclosure (continued)
+    "targets_scope": "公开绩效目标的项目", "self_evaluation_timing": "自评报告公开时间",
     # keys of table values (weights, qualitative, checkpoints)
     "execution": "预算执行", "achieved": "完成", "partial": "部分完成", "missed": "未完成", "month": "月份",
     "action": "处理", "below_rate": "执行率低于", "zero_only": "只查零支出", "ledger_month": "台账月份",
@@ -74,8 +79,13 @@ PARAM_ZH: dict[str | tuple[str, str], str] = {
 # Codes of parameter values (Literal choices), by their Chinese label; (parameter, code) first.
 VALUE_ZH: dict[str | tuple[str, str], str] = {
     "new_major": "新出台的重大政策和项目", "new": "新增项目", "major": "重大项目", "large": "金额较大的项目",
-    "new_large": "新增且金额较大的项目",
-    ("measure", "both"): "绩效目标和预算执行两者", "targets": "绩效目标", "execution": "预算执行",
+    "new_large": "新增且金额较大的项目", "new_of_categories": "新增的指定类别项目",
+    ("measure", "either"): "绩效目标或预算执行（取落后较多者）", "targets": "绩效目标", "execution": "预算执行",
+    ("suspend_measure", "either"): "绩效目标或预算执行（取落后较多者）",
+    "targets_first": "有目标完成记录的看绩效目标，否则看预算执行",
+    ("pending", "block"): "不予安排预算", ("pending", "await"): "待审核结果确定",
+    ("rejected", "block"): "不予安排预算", ("rejected", "review"): "按审核程序退回修改",
+    ("targets_scope", "major"): "重大项目", "with_final_accounts": "随决算公开", "promptly": "及时公示",
     "all": "全部项目", ("within", "department"): "同一部门内",
     ("exit_when", "either"): "任一情形", ("exit_when", "both"): "两种情形同时具备",
     "longer_than": "实施期超过规定月数的项目", "crosses_year": "跨年度的项目", "none": "不跟踪",

@@ -55,7 +55,7 @@ def test_shares_are_percentages_and_codes_chinese():
 
     assert param_text({"一般": "0.05", "差": "0.10"}, "cut_ratios") == "一般：5%；差：10%"
     assert param_text(["new_major"], "triggers") == "新出台的重大政策和项目"
-    assert param_text("both", "measure") == "绩效目标和预算执行两者"
+    assert param_text("either", "measure") == "绩效目标或预算执行（取落后较多者）"
     assert param_text("both", "exit_when") == "两种情形同时具备"
     assert param_text([{"label": "优", "min": "90"}], "grades") == "优（90 分及以上）"
 
