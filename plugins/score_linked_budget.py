@@ -248,7 +248,9 @@ class ScoreLinkedBudget(Rule):
             hit = late
             if action == "suspend_disbursement":
                 # Only money still being executed this year can be suspended.
-                hit = late.filter((pl.col("end_date").dt.year() >= this_year).fill_null(False))
+                # (a project of this year's budget with no recorded end is being executed this year).
+                hit = late.filter((pl.col("end_date").dt.year() >= this_year)
+                                  .fill_null(pl.col("fiscal_year") == this_year))
             out.append(self.findings(hit, action, text[action][0], budget_year=text[action][1],
                                      applies_to=text[action][2], assumed=assumed))
         return out

@@ -17,11 +17,11 @@ PROJECT = {"project_id": "P1", "name": "项目", "department": "区住建局", "
            "fund_type": "一般公共预算", "category": "一般项目", "budget": "800000"}
 
 
-def _portfolio(received: str, report: str | None = None):
+def _portfolio(received: str, report: str | None = None, **project):
     decision = {"project_id": "P1", "decision_id": "天财问〔2026〕1号", "received_date": received}
     if report:
         decision["report_date"] = report
-    return portfolio_from_records({"projects": [PROJECT], "accountability": [decision]}, "test.json")
+    return portfolio_from_records({"projects": [{**PROJECT, **project}], "accountability": [decision]}, "test.json")
 
 
 def _child(tmp_path, calendar: str):
@@ -70,12 +70,13 @@ def test_a_day_listed_both_ways_is_an_error_naming_it(tmp_path, registry):
 
 def test_poor_rectification_is_judged_on_the_rolled_over_due_day(registry):
     # Tongxin 二（四）整改不力: a report on 10-08 for a decision of 08-01 (due 10-01 → 10-08) is on time.
-    portfolio = _portfolio("2024-08-01", "2024-10-08")
+    # A project of the 2024 budget, being executed in 2024: its execution can be suspended.
+    portfolio = _portfolio("2024-08-01", "2024-10-08", fiscal_year=2024)
     st = decision_status(portfolio, dt.date(2024, 10, 9), 2, Pack.load("tongxin", registry).calendar)
     assert st["status"].to_list() == ["done"] and st["due"].to_list() == [dt.date(2024, 10, 8)]
     found = run(Pack.load("tongxin", registry), portfolio, dt.date(2024, 10, 9)).findings
     assert found.filter(pl.col("action").is_in(["suspend_disbursement", "no_new_budget"])).height == 0
-    late = _portfolio("2024-08-01", "2024-10-09")
+    late = _portfolio("2024-08-01", "2024-10-09", fiscal_year=2024)
     found = run(Pack.load("tongxin", registry), late, dt.date(2024, 10, 9)).findings
     assert set(found.filter(pl.col("rule") == "budget_link")["action"]) >= {"suspend_disbursement", "no_new_budget"}
 
