@@ -15,7 +15,7 @@ PARAM_ZH: dict[str | tuple[str, str], str] = {
     # accountability
     "derive": "由数据推定的问责情形", "poor_grades": "评价为差的等级", "missed_below": "目标未完成的完成率界限",
     "order_correction": "责令整改", "sanctions": "问责方式", "by_trigger": "各问责情形的问责方式",
-    "choices": "可选的问责方式", "reduce_ratio": "减少安排预算的比例",
+    "choices": "可选的问责方式", "choice_wording": "选择方式的文件用语", "reduce_ratio": "减少安排预算的比例",
     # amount_focus
     "min_amount_yuan": "重点关注的预算金额下限（元）",
     # coverage_schedule

@@ -62,6 +62,8 @@ class AccountabilityParams:
     # The sanctions the document leaves to finance's judgement, named in the finding when none is
     # applied (Tianyuan 第三十九条: 视情节轻重选择; Nanchang （十九）: 视情况暂缓或停止部门预算执行).
     choices: list[Sanction] = attrs.field(factory=lambda: ["reduce_budget", "reclaim_funds", "public_notice"])
+    # How the document words finance's choice (Tianyuan 第三十九条 “视情节轻重选择”, Nanchang （十九） “视情况”).
+    choice_wording: str = "可视情节轻重选择"
     # reduce_budget: the share of this year's budget not arranged next year (1 = none at all).
     reduce_ratio: Decimal = Decimal("1")
 
@@ -134,7 +136,7 @@ class Accountability(Rule):
         applied = pl.lit(False)
         for keys in chosen.values():
             applied = applied | pl.col("keys").list.eval(pl.element().is_in(keys)).list.any()
-        choices = ("；可视情节轻重选择：" + "、".join(SANCTION_ZH[s] for s in p.choices)
+        choices = (f"；{p.choice_wording}：" + "、".join(SANCTION_ZH[s] for s in p.choices)
                    + ("（可单独或合并使用）" if len(p.choices) > 1 else "")) if p.choices else ""
         message = pl.lit("绩效问责：") + pl.col("triggers") + pl.when(applied).then(pl.lit("")).otherwise(pl.lit(choices))
         parts = [self.findings(hit, "accountability", message, assumed=assumed)]
