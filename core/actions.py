@@ -44,6 +44,7 @@ ACTIONS: dict[str, Action] = {
         Action("rectify", "限期整改", "rectification due"),
         Action("rectification_overdue", "整改逾期", "rectification overdue"),
         Action("select_for_evaluation", "纳入评价", "selected for evaluation"),
+        Action("management_focus", "预算绩效管理重点", "meets the amount test of the performance management focus"),
         Action("key_monitoring", "纳入重点监控", "put under key monitoring"),
         Action("spot_check", "抽查复核", "selected for spot-check review"),
         Action("self_evaluation_overdue", "未按期自评", "self-evaluation overdue"),

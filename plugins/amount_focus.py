@@ -1,5 +1,8 @@
-"""重点评价一定金额以上的项目 (Tianyuan 第四条): projects whose budget reaches an amount are the focus
-of performance management and are selected for finance's key evaluation."""
+"""预算绩效管理的重点 (Tianyuan 第四条): “重点是一定金额以上、与本部门职能密切相关、具有明显社会影响和
+经济影响的项目资金”. The amount is the one test the data can tell; the other two are finance's
+judgement. So a project whose budget reaches the amount is named as meeting the amount test of the
+management focus (``management_focus``), with the two tests left to judge — not selected for any
+evaluation: 第四条 says what management concentrates on, not what is evaluated."""
 
 from __future__ import annotations
 
@@ -22,7 +25,7 @@ class AmountFocusParams:
 
 class AmountFocus(Rule):
     name = "amount_focus"
-    summary = "projects above an amount are selected for key evaluation"
+    summary = "projects above an amount meet the amount test of the performance management focus"
     Params = AmountFocusParams
     reads = ("budget_fen",)
 
@@ -32,8 +35,9 @@ class AmountFocus(Rule):
     @hookimpl
     def jixiao_evaluate(self, facts):
         hit = facts.lazy().filter(pl.col("budget_fen") >= self.threshold_fen())
-        text = f"预算达到 {format_yuan(self.threshold_fen())}，作为预算绩效管理重点，纳入重点评价"
-        return self.output(self.findings(hit, "select_for_evaluation", text, assumed=self.is_assumed("min_amount_yuan")))
+        text = (f"预算达到 {format_yuan(self.threshold_fen())}，符合预算绩效管理重点的金额条件（“一定金额以上”）；"
+                "是否同时“与本部门职能密切相关、具有明显社会影响和经济影响”，由财政部门判断")
+        return self.output(self.findings(hit, "management_focus", text, assumed=self.is_assumed("min_amount_yuan")))
 
     @hookimpl
     def jixiao_explain(self, facts):
@@ -41,5 +45,5 @@ class AmountFocus(Rule):
         below = facts.filter(pl.col("budget_fen") < t)
         gap = pl.lit(t) - pl.col("budget_fen")
         note = pl.lit("预算再增加 ") + (gap // 100).cast(pl.String) + "." + (gap % 100).cast(pl.String).str.pad_start(2, "0") \
-            + pl.lit(" 元即纳入重点评价")
+            + pl.lit(" 元即符合预算绩效管理重点的金额条件")
         return self.output(notes=below.select("project_id", note.alias("note")))
