@@ -397,7 +397,7 @@ def packs_test(state, refs):
     out.print(f"{len(paths) - failed} 个通过，{failed} 个未通过")
     if failed:
         out.print("未通过的案例：逐条对照你的文件核对；规则包改动了取值（如扣减比例）时，按改动后的结论更新案例的 "
-                  "[[expect]]（起步案例记录的是写它时规则包的结论）")
+                  "[[expect]]（起步案例记录的是写它时规则包的结论）", markup=False, highlight=False)
         sys.exit(1)
 
 

@@ -146,6 +146,9 @@ INDICATORS = Table("indicators", "绩效指标", (
            doc="a number, or 达成/部分达成/未达成 for a qualitative indicator"),
     Column("weight", "decimal", "分值", False, ("权重",),
            doc="points within its first-level indicator; equal shares when absent"),
+    Column("actual_date", "date", "完成值日期", False, ("监控日期", "实际值日期"),
+           doc="when the actual value was recorded (the monitoring date); empty: undated. In-year "
+               "monitoring takes target progress as evidence only when every actual value is dated by the run date"),
 ), "performance targets and indicators (绩效目标/指标), one row per indicator")
 
 SPENDING = Table("spending", "支出明细", (

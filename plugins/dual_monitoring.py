@@ -7,8 +7,9 @@ units' own 双监控, “发现问题及时纠正”, every project).
 
 Suspending or stopping disbursement is for a “存在严重问题的政策、项目” (34号 四（九）, Nanchang （八）,
 Shilong 二（二）6): a project whose performance is in trouble. ``suspend_measure`` says what shows it;
-by default (``targets_first``) the target completion where it is recorded, and the execution rate
-only where it is not: a project that spends slowly but keeps pace on its targets has no serious
+by default (``targets_first``) the target completion where it is recorded and dated by the run date
+(完成值日期: an undated actual value may be the year-end result), and the execution rate where it
+is not: a project that spends slowly but keeps pace on its targets has no serious
 problem — withholding its money would only slow it further — and is told to correct its pace
 instead. ``targets``, ``execution`` and ``either`` (the larger lag) are the other readings. By
 ``suspend_gap`` or more its disbursement is suspended (暂缓拨款); by ``stop_gap`` or more, stopped
@@ -31,7 +32,8 @@ import attrs
 import polars as pl
 
 from jixiao.rules import (
-    MICRO, Rule, completion_micro, hookimpl, indicator_shares, wide_ratio, year_end_expr, year_start_expr,
+    MICRO, Rule, aggregate_per_project, completion_micro, hookimpl, indicator_shares, spread_over_projects, wide_ratio,
+    year_end_expr, year_start_expr,
 )
 
 
@@ -80,6 +82,12 @@ class DualMonitoring(Rule):
         end = pl.min_horizontal(pl.col("end_date").fill_null(y1), y1)
         # The period's ends once, then read as columns (an eager select would compute a repeated
         # sub-expression each time it appears).
+        # Target progress counts as in-year evidence only when its actual values are dated by the run
+        # date (完成值日期): an undated value may be the year-end result, read back into the year.
+        ind = portfolio.indicators
+        dated = self.shared(portfolio, "progress_dated", lambda: spread_over_projects(aggregate_per_project(
+            ind.lazy(), (pl.col("actual").is_null() | (pl.col("actual_date") <= as_of).fill_null(False)).all()
+            .alias("_dated")), facts.height)["_dated"].fill_null(False), on=(as_of,))
         rows = facts.select("project_id", "pix", "fiscal_year", "budget_fen", "spent_fen",
                             pl.col("is_major").fill_null(False).alias("_major"), start.alias("_start"), end.alias("_end"))
         total = (pl.col("_end") - pl.col("_start")).dt.total_days() + 1
@@ -88,7 +96,7 @@ class DualMonitoring(Rule):
         return rows.select("project_id", "pix", "fiscal_year", "_major", "_start", "_end",
                            (pl.min_horizontal(elapsed, total) * MICRO // total).alias("time_progress"),
                            pl.when(b <= 0).then(MICRO).otherwise(wide_ratio(pl.min_horizontal(s, b), MICRO, b))
-                           .alias("execution_rate")).hstack([completion])
+                           .alias("execution_rate")).hstack([completion, dated.alias("_dated")])
 
     @hookimpl
     def jixiao_monitor(self, portfolio, as_of, facts):
@@ -98,7 +106,8 @@ class DualMonitoring(Rule):
         exec_gap = pl.col("time_progress") - pl.col("execution_rate")
         target_gap = pl.col("time_progress") - pl.col("target_completion").fill_null(pl.col("time_progress"))
         gaps = {"either": pl.max_horizontal(exec_gap, target_gap), "execution": exec_gap, "targets": target_gap,
-                "targets_first": pl.when(pl.col("target_completion").is_null()).then(exec_gap).otherwise(target_gap)}
+                "targets_first": pl.when(pl.col("target_completion").is_not_null() & pl.col("_dated"))
+                .then(target_gap).otherwise(exec_gap)}
         prog = prog.with_columns(pl.when(active).then(gaps[p.measure]).otherwise(None).alias("_gap"),
                                  pl.when(active).then(gaps[p.suspend_measure]).otherwise(None).alias("_serious_gap"))
         in_scope = pl.col("_major") if p.suspend_scope == "major" else pl.lit(True)
@@ -116,7 +125,7 @@ class DualMonitoring(Rule):
         assumed = self.is_assumed("suspend_gap", "stop_gap", "from_progress", "suspend_scope", "suspend_measure")
         on_targets = {"targets": pl.lit(True), "execution": pl.lit(False),
                       "either": target_gap >= exec_gap,
-                      "targets_first": pl.col("target_completion").is_not_null()}[p.suspend_measure]
+                      "targets_first": pl.col("target_completion").is_not_null() & pl.col("_dated")}[p.suspend_measure]
         what = pl.when(on_targets).then(pl.lit("，绩效目标完成落后时间进度 ")).otherwise(pl.lit("，预算执行落后时间进度 "))
         lag = (pl.col("_serious_gap") // 10_000).cast(pl.String)
         year = pl.col("fiscal_year")

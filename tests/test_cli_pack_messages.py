@@ -114,3 +114,30 @@ def test_a_child_pack_shows_its_parents_not_modelled_clauses(cli, tmp_path):
     shown = cli("packs", "show", tmp_path / "ganzhou.toml").output
     assert "未建模的条款" in shown and "nanchang" in shown.split("未建模的条款", 1)[1]
     assert "市级2021年底" in shown  # one of nanchang's not_modelled reasons
+
+
+def test_a_failing_case_says_what_to_update_with_the_key_written_out(cli, tmp_path):
+    # A case that expects nothing of a project the target gate blocks: it fails, and the hint names
+    # the [[expect]] tables as written (rich markup once swallowed them into "[]").
+    case = tmp_path / "blocked.toml"
+    case.write_text('''[case]
+pack = "national"
+as_of = 2025-03-31
+description = "未设定目标的项目"
+quote = "条文不在本项目的依据文本中"
+rules = ["targets"]
+
+[[projects]]
+project_id = "A"
+name = "甲"
+department = "教育局"
+fiscal_year = 2025
+fund_type = "一般公共预算"
+category = "专项资金"
+budget = 100000
+target_status = "未设定"
+''', encoding="utf-8")
+    res = cli("packs", "test", case)
+    assert res.exit_code == 1
+    assert "多出结论：A targets 不予安排预算（block_budget）" in res.output
+    assert "按改动后的结论更新案例的 [[expect]]" in res.output
