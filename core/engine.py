@@ -80,8 +80,9 @@ def decision_dtypes(pack: Pack) -> dict[str, pl.DataType]:
 
     return {"pack": enum([pack.id]), "stage": enum(STAGES), "rule": enum(r.rule_id for r in rules),
             "plugin": enum(r.name for r in rules),
-            "source": enum(pack.source_label(r.citation.source) for r in rules),
-            "clause": enum(clause_label(pack, r.citation) for r in rules), "action": ACTION,
+            "source": enum(pack.source_label(c.source) for r in rules for c in (r.citation, *r.cites.values())),
+            "clause": enum(clause_label(pack, c) for r in rules for c in (r.citation, *r.cites.values())),
+            "action": ACTION,
             "applies_to": OBJECT}
 
 
@@ -259,6 +260,23 @@ def _check_total(decisions: pl.DataFrame) -> None:
                                                f"jixiao adds exactly ({format_yuan(MAX_TOTAL_FEN - 1)}); check the budgets")])
 
 
+def _citation_columns(cite: pl.Series, rule: Rule, pack: Pack, dtypes: dict[str, pl.DataType]) -> list[pl.Series | pl.Expr]:
+    """``source`` and ``clause`` of each finding: the rule's citation, or the one the pack gives for
+    the parameter the finding names in ``cite`` — the clause as cited, marked （未核实） where the
+    source's inventory has not verified it."""
+    source = pl.lit(pack.source_label(rule.citation.source), dtypes["source"]).alias("source")
+    clause = pl.lit(clause_label(pack, rule.citation), dtypes["clause"]).alias("clause")
+    named = {k: c for k, c in rule.cites.items() if k in set(cite.drop_nulls().unique().to_list())}
+    if not named:
+        return [source, clause]
+    sources = {k: pack.source_label(c.source) for k, c in named.items()}
+    clauses = {k: clause_label(pack, c) for k, c in named.items()}
+    return [cite.replace_strict(sources, default=pack.source_label(rule.citation.source), return_dtype=pl.String)
+            .cast(dtypes["source"]).alias("source"),
+            cite.replace_strict(clauses, default=clause_label(pack, rule.citation), return_dtype=pl.String)
+            .cast(dtypes["clause"]).alias("clause")]
+
+
 def _finalise(frame: pl.DataFrame | pl.LazyFrame, rule: Rule, pack: Pack, stage: str, hook: str,
               ids: pl.DataFrame, dtypes: dict[str, pl.DataType]) -> tuple[pl.DataFrame, Callable[[], pl.Series]]:
     """Check a rule's findings, add pack, stage, rule and citation columns, and sort them by project
@@ -312,9 +330,7 @@ def _finalise(frame: pl.DataFrame | pl.LazyFrame, rule: Rule, pack: Pack, stage:
         pl.lit(rule.name, dtypes["plugin"]).alias("plugin"),
         narrow["action"],
         *rest,
-        pl.lit(pack.source_label(rule.citation.source), dtypes["source"]).alias("source"),
-        # The clause as cited, marked （未核实） where the source's inventory has not verified it.
-        pl.lit(clause_label(pack, rule.citation), dtypes["clause"]).alias("clause"),
+        *_citation_columns(frame["cite"][at] if at.len() and not at.is_sorted() else frame["cite"], rule, pack, dtypes),
     ).select(c for c in FINDINGS_SCHEMA if c != "message")
     eager = frame["message"].cast(pl.String) if lazy is None else None
 

@@ -51,11 +51,13 @@ class InForceRule(Rule):
 
     def __init__(self, resolved, pack_id: str):
         super().__init__(resolved.id, resolved.params, resolved.citation, resolved.assumed, pack_id)
+        self.cites = {k: v.citation for k, v in resolved.values.items() if v.citation is not None}
         self.variants = []
         for v in resolved.variants:
             if not v.enabled:
                 continue
             rule = resolved.cls(resolved.id, v.params, v.citation, v.assumed, pack_id)
+            rule.cites = {k: c.citation for k, c in v.values.items() if c.citation is not None}
             rule.calendar = resolved.calendar
             self.variants.append((v.period, rule))
 

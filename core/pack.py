@@ -210,6 +210,7 @@ class ResolvedRule:
             return in_force_rule(self, pack_id)
         rule = self.cls(self.id, self.params, self.citation, self.assumed, pack_id)
         rule.calendar = self.calendar
+        rule.cites = {k: v.citation for k, v in self.values.items() if v.citation is not None}
         return rule
 
 

@@ -17,7 +17,7 @@ IMPL_MARKER = PROJECT + "_impl"
 # ``project_id`` or ``pix`` (the project's position, the faster key) identifies the project.
 FINDING_REQUIRED = {"action": pl.String, "message": pl.String}
 FINDING_OPTIONAL = {"amount_fen": pl.Int64, "due_date": pl.Date, "budget_year": pl.Int32,
-                    "applies_to": pl.String, "assumed": pl.Boolean}
+                    "applies_to": pl.String, "assumed": pl.Boolean, "cite": pl.String}
 # Field metadata for a parameter whose keys (a table) or items (a list) are grade labels:
 # ``attrs.field(factory=dict, metadata={GRADES: True})``. ``packs check`` refuses a label the pack's
 # grading rule does not define (较差 where the grades say 差), which would otherwise never match.
@@ -71,6 +71,9 @@ class Rule:
         self.citation = citation
         self.assumed = dict(assumed or {})
         self.pack_id = pack_id
+        # parameter → the clause the pack cites for its value (``[rules.x.cite]``): a finding made
+        # from that parameter cites it (``self.findings(..., cite="priority_grades")``).
+        self.cites: dict[str, Citation] = {}
 
     def __repr__(self) -> str:
         return f"<rule {self.rule_id} ({self.name})>"
@@ -122,7 +125,7 @@ class Rule:
     def findings(frame: pl.DataFrame | pl.LazyFrame, action: str, message: pl.Expr | str, *,
                  amount_fen: pl.Expr | None = None, due_date: pl.Expr | None = None,
                  budget_year: pl.Expr | int | None = None, applies_to: str | pl.Expr | None = None,
-                 assumed: bool | pl.Expr = False) -> pl.LazyFrame:
+                 assumed: bool | pl.Expr = False, cite: str | pl.Expr | None = None) -> pl.LazyFrame:
         """Turn the projects in ``frame`` into findings of one action, in one columnar step.
 
         The result is lazy: the engine computes what was decided at once and the message text only
@@ -132,7 +135,10 @@ class Rule:
 
         A binding action (one that cuts, reclaims, suspends, withholds or blocks: ``Action.binding``)
         must say which ``budget_year`` it applies to and what it ``applies_to`` (a code of
-        ``jixiao.core.actions.OBJECTS``); the engine refuses such findings without them."""
+        ``jixiao.core.actions.OBJECTS``); the engine refuses such findings without them.
+
+        ``cite`` names the parameter the finding comes from: where the pack cites a clause for that
+        parameter's value, the finding cites that clause instead of the rule's."""
         msg = pl.lit(message) if isinstance(message, str) else message
         names = frame.collect_schema().names() if isinstance(frame, pl.LazyFrame) else frame.columns
         return frame.lazy().select(
@@ -144,6 +150,7 @@ class Rule:
             _expr(budget_year, pl.Int32).alias("budget_year"),
             _expr(applies_to, pl.String).alias("applies_to"),
             (pl.lit(assumed) if isinstance(assumed, bool) else assumed).cast(pl.Boolean).alias("assumed"),
+            _expr(cite, pl.String).alias("cite"),
         )
 
 

@@ -42,13 +42,16 @@ class Disclosure(Rule):
             if p.targets_scope == "major":
                 approved, what = approved.filter(pl.col("is_major").fill_null(False)), "重大项目的绩效目标（重要绩效目标）"
             parts.append(self.findings(approved, "disclose", f"{what}随部门预算同步在{p.where}公开",
-                                       assumed=self.is_assumed("targets_with_budget", "where", "targets_scope")))
+                                       assumed=self.is_assumed("targets_with_budget", "where", "targets_scope"),
+                                       cite="targets_with_budget"))
         if p.results_with_final_accounts and "grade" in facts.columns:
             graded = facts.lazy().filter(pl.col("grade").is_not_null() & pl.col("score_source").is_in(p.result_kinds))
-            when = pl.lit(f"）随决算在{p.where}公开")
+            when, cite = pl.lit(f"）随决算在{p.where}公开"), pl.lit("results_with_final_accounts")
             if p.self_evaluation_timing == "promptly":
-                when = pl.when(pl.col("score_source") == "self").then(pl.lit(f"）自评报告及时在{p.where}公示")).otherwise(when)
+                promptly = pl.col("score_source") == "self"
+                when = pl.when(promptly).then(pl.lit(f"）自评报告及时在{p.where}公示")).otherwise(when)
+                cite = pl.when(promptly).then(pl.lit("self_evaluation_timing")).otherwise(cite)
             parts.append(self.findings(graded, "disclose", pl.lit("绩效评价结果（") + pl.col("grade") + when,
                                        assumed=self.is_assumed("results_with_final_accounts", "result_kinds", "where",
-                                                               "self_evaluation_timing")))
+                                                               "self_evaluation_timing"), cite=cite))
         return self.output(pl.concat(parts) if parts else None)

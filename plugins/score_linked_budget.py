@@ -138,7 +138,7 @@ class ScoreLinkedBudget(Rule):
             msg = pl.lit("绩效评价等级为") + pl.col("grade") + _fill(text)
             when = pl.col("_known_year") if target == "disbursement" else pl.col("_budget_year")
             parts.append(self.findings(hit, action, msg, assumed=self.is_assumed(param),
-                                       budget_year=when if target else None, applies_to=target))
+                                       budget_year=when if target else None, applies_to=target, cite=param))
         cuts = {grade: ratio for grade, ratio in p.cut_ratios.items() if ratio != 0}
         if cuts:
             parts.append(self._cuts(graded, cuts))

@@ -124,3 +124,25 @@ def test_shared_work_is_keyed_by_the_host_from_class_what_params_and_dates():
     assert value(rule(Sharer), on=dt.date(2025, 4, 1)) != first  # another date
     assert value(rule(Other)) != first  # another plugin never collides
     assert len(calls) == 4
+
+
+def test_a_finding_cites_the_clause_the_pack_gives_for_its_parameter(registry):
+    # Nanchang: the budget link's rule cites （十）, its priority grades （十七）（“绩效好的政策和项目原则上
+    # 优先保障”）: a priority finding cites （十七）, a cut （十）.
+    import datetime as dt
+
+    import polars as pl
+
+    from jixiao.core.engine import run
+    from jixiao.core.pack import Pack
+    from jixiao.core.portfolio import portfolio_from_records
+
+    base = {"department": "市教育局", "fiscal_year": 2024, "fund_type": "一般公共预算", "category": "专项资金",
+            "budget": "1000000", "target_status": "已批复"}
+    projects = [{**base, "project_id": "TOP", "name": "优"}, {**base, "project_id": "POOR", "name": "差"}]
+    evaluations = [{"project_id": pid, "year": 2024, "kind": "财政重点评价", "date": "2025-03-01", "score": score}
+                   for pid, score in (("TOP", 95), ("POOR", 50))]
+    folio = portfolio_from_records({"projects": projects, "evaluations": evaluations}, "t.json")
+    f = run(Pack.load("nanchang", registry), folio, dt.date(2025, 3, 31)).findings.filter(pl.col("rule") == "budget_link")
+    cited = {(r["action"], r["clause"]) for r in f.iter_rows(named=True)}
+    assert ("prioritize", "（十七）") in cited and ("cut_budget", "（十）") in cited and ("public_notice", "（十）") in cited
