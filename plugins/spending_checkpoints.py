@@ -69,6 +69,18 @@ def month_end(year: int, month: int) -> dt.date:
     return nxt - dt.timedelta(days=1)
 
 
+def fund_note() -> pl.Expr:
+    """Where reclaimed money goes is not the same for every budget: money of a fund, state-capital or
+    social-insurance budget is used within that budget, and bond money changes use under the bond
+    rules — the reclaim message says so instead of implying it joins the general budget."""
+    fund = pl.col("fund_type")
+    return (pl.when(pl.col("category") == "政府债务")
+            .then(pl.lit("（政府债务资金：按债券资金管理规定调整用途，不并入一般公共预算统筹）"))
+            .when(fund.is_not_null() & (fund != "一般公共预算"))
+            .then(pl.lit("（") + fund + pl.lit("资金：在") + fund + pl.lit("内按其规定统筹使用，不并入一般公共预算）"))
+            .otherwise(pl.lit("")))
+
+
 def spent_by(rule: Rule, portfolio, facts: pl.DataFrame, day: dt.date) -> pl.Series:
     """``_paid``, spending up to and including ``day``, of every project: element ``pix`` is
     project ``pix`` (``facts`` has one row per project, in that order)."""
@@ -100,7 +112,7 @@ class SpendingCheckpoints(Rule):
                 if as_of < day or (year != as_of.year and cp.month != 12):
                     continue
                 group = (facts.lazy().filter(pl.col("fiscal_year") == year)
-                         .select("project_id", "pix", "budget_fen").collect())
+                         .select("project_id", "pix", "budget_fen", "fund_type", "category").collect())
                 if group.height == 0:
                     continue
                 rows = group.with_columns(spent_by(self, portfolio, facts, day).gather(group["pix"]))
@@ -121,12 +133,12 @@ class SpendingCheckpoints(Rule):
         last_closed = as_of.year - 1
         rows = (facts.lazy().filter((pl.col("fiscal_year") + years <= last_closed)
                                     & (pl.col("spent_fen") < pl.col("budget_fen")))
-                .select("project_id", "pix", "fiscal_year", "budget_fen", "spent_fen").collect())
+                .select("project_id", "pix", "fiscal_year", "budget_fen", "spent_fen", "fund_type", "category").collect())
         fy = pl.col("fiscal_year")
         text = (fy.cast(pl.String) + pl.lit("年度预算资金结转已满") + pl.lit(str(years)) + pl.lit("年（至")
                 + (fy + years).cast(pl.String) + pl.lit("年底）仍未支出 ")
                 + yuan_text_expr(pl.col("budget_fen") - pl.col("spent_fen"))
-                + pl.lit(" 元，属长期沉淀资金，收回统筹"))
+                + pl.lit(" 元，属长期沉淀资金，收回统筹") + fund_note())
         return [self.findings(rows, "reclaim_funds", text, amount_fen=-(pl.col("budget_fen") - pl.col("spent_fen")),
                               budget_year=fy, applies_to="unspent_balance",
                               assumed=self.is_assumed("idle_after_carryover_years"))]
@@ -151,9 +163,9 @@ class SpendingCheckpoints(Rule):
                 text = (f"{ledger:%Y-%m-%d}仍未破零、列入重点关注台账，截至{day:%Y-%m-%d}仍未支出 "
                         f"{{}} 元，年底前未能完成支付：由财政部门按照有关规定（结转结余管理）核定后收回{year}年度该笔资金统筹使用")
                 head, tail = text.split("{}")
-                msg = pl.lit(head) + yuan_text_expr(budget - paid) + pl.lit(tail)
+                msg = pl.lit(head) + yuan_text_expr(budget - paid) + pl.lit(tail) + fund_note()
             else:
-                msg = pl.lit(text + "，年底前确实无法支付的资金由财政收回统筹")
+                msg = pl.lit(text + "，年底前确实无法支付的资金由财政收回统筹") + fund_note()
             return self.findings(hit, "reclaim_funds", msg, amount_fen=-(budget - paid),
                                  budget_year=year, applies_to="unspent_balance", assumed=assumed)
         suffix = {"remind": "，提醒单位加快资金支付进度", "key_attention": "，列入重点关注台账"}[cp.action]
