@@ -20,6 +20,9 @@ is not recorded, no money is cut: the finding (``cut_if_budgeted``, not binding)
 project has no budget of year B to reduce and what the cut would be if it is budgeted again. A cut
 of the department's control figure does not depend on the project continuing.
 
+**Not both.** A project held accountable and not yet rectified (a decision received by the date
+whose rectification report is not in, or came late) is not prioritised or rewarded in the same run.
+
 **Evaluation results only.** The grade is applied only when it is an evaluation result
 (``grade_final`` from the grading rule): not a score jixiao computed from the indicators, and not a
 self-evaluation still waiting for finance's review where the document makes finance review each
@@ -118,18 +121,18 @@ class ScoreLinkedBudget(Rule):
                   ("suspend_disbursement", p.suspend_grades, "suspend_grades",
                    "，中止{k}年度预算执行或调整执行中的预算资金拨付", "disbursement"),
                   ("reward", p.reward_grades, "reward_grades", "，予以通报表扬并实施奖励", None))
-        poorly_rectified = None
-        if p.poor_rectification_actions:
-            from jixiao.plugins.rectification_deadline import decision_status
+        # Projects held accountable and not yet rectified (a decision received by the date whose
+        # report is not in, or came late): not also prioritised or rewarded — a result that called
+        # for accountability is not 绩效好. 整改不力 itself is sanctioned below where the pack says so.
+        from jixiao.plugins.rectification_deadline import decision_status
 
-            poorly_rectified = (decision_status(portfolio, as_of, p.rectification_months, self.calendar)
-                                .filter(pl.col("status").is_in(["overdue", "late"]))["pix"].unique())
+        poorly_rectified = (decision_status(portfolio, as_of, p.rectification_months, self.calendar)
+                            .filter(pl.col("status") != "done")["pix"].unique())
         for action, grades, param, text, target in simple:
             if not grades:
                 continue
             hit = graded.filter(pl.col("grade").is_in(grades))
-            if action in ("prioritize", "reward") and poorly_rectified is not None:
-                # 整改不力 is sanctioned below: the same project is not also prioritised or rewarded.
+            if action in ("prioritize", "reward") and poorly_rectified.len():
                 hit = hit.filter(~pl.col("pix").is_in(poorly_rectified.implode()))
             if target == "disbursement":
                 # Only money still being executed can be suspended: a project whose implementation
