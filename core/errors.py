@@ -20,14 +20,14 @@ class Problem:
     def render(self) -> str:
         where = [self.file]
         if self.sheet:
-            where.append(f"sheet {self.sheet}")
+            where.append(f"工作表 {self.sheet}")
         if self.row is not None:
-            where.append(f"row {self.row}")
+            where.append(f"第 {self.row} 行")
         if self.column:
-            where.append(f"column {self.column}")
-        text = ", ".join(where) + f": {self.message}"
+            where.append(f"列 {self.column}")
+        text = "，".join(where) + f"：{self.message}"
         if self.value is not None:
-            text += f" (value: {self.value!r})"
+            text += f"（值：{self.value!r}）"
         return text
 
 
@@ -43,25 +43,23 @@ class JixiaoError(Exception):
 class ProblemsError(JixiaoError):
     """Several problems found at once (bad portfolio input, a bad pack)."""
 
-    def __init__(self, problems: list[Problem], what: str = "input"):
+    def __init__(self, problems: list[Problem], what: str = "输入数据"):
         self.problems = [p for p in problems if p.severity == "error"] or list(problems)
         self.what = what
         super().__init__(self.render())
 
     def render(self) -> str:
-        n = len(self.problems)
-        head = f"{n} problem{'s' if n != 1 else ''} in the {self.what}:"
-        return "\n".join([head, *("  " + p.render() for p in self.problems)])
+        return "\n".join([f"{self.what}中有 {len(self.problems)} 个问题：", *("  " + p.render() for p in self.problems)])
 
 
 class InputError(ProblemsError):
     def __init__(self, problems: list[Problem]):
-        super().__init__(problems, "portfolio")
+        super().__init__(problems, "项目数据")
 
 
 class PackError(ProblemsError):
     def __init__(self, problems: list[Problem]):
-        super().__init__(problems, "policy pack")
+        super().__init__(problems, "规则包")
 
     def render(self) -> str:  # a pack's problems are read by its author, in Chinese (core/pack.py KeyProblem)
         return "\n".join([f"规则包中有 {len(self.problems)} 个问题：", *("  " + p.render() for p in self.problems)])
@@ -74,7 +72,9 @@ class PluginError(JixiaoError):
 class RuleFailed(PluginError):
     def __init__(self, rule: str, plugin: str, stage: str, hook: str, error: BaseException):
         self.rule, self.plugin, self.stage, self.hook, self.error = rule, plugin, stage, hook, error
+        from jixiao.core.hookspecs import STAGE_ZH
+
         super().__init__(
-            f"rule {rule!r} (plugin {plugin!r}) failed in stage {stage!r}, hook {hook}: "
-            f"{type(error).__name__}: {error}; nothing was written"
+            f"规则 {rule!r}（插件 {plugin!r}）在{STAGE_ZH.get(stage, stage)}环节（{stage}，{hook}）出错："
+            f"{type(error).__name__}: {error}；未写出任何文件"
         )

@@ -130,32 +130,32 @@ def _raw(path: Path, data: bytes) -> Path:
 PORTFOLIOS: dict[str, tuple[Callable[[Path, Path], Path], tuple[str, ...]]] = {
     # structure (reliability review #10, #12)
     "ragged_less": (lambda b, t: _folder(b, t / "c", lambda x: x["projects"].__setitem__(3, x["projects"][3][:-3])),
-                    ("projects.csv", "row 4", "个字段，表头有", "P2024000002")),
+                    ("projects.csv", "第 4 行", "个字段，表头有", "P2024000002")),
     "ragged_more": (lambda b, t: _folder(b, t / "c", lambda x: x["projects"][2].append("extra")),
-                    ("projects.csv", "row 3", "个字段，表头有")),
+                    ("projects.csv", "第 3 行", "个字段，表头有")),
     "duplicated_header": (lambda b, t: _folder(b, t / "c", lambda x: [r.insert(7, r[6]) for r in x["projects"]]),
-                          ("projects.csv", "column 预算金额(元)", "写了两次")),
+                          ("projects.csv", "列 预算金额(元)", "写了两次")),
     "row_header": (lambda b, t: _folder(b, t / "c", lambda x: [r.append("1" if i else "_row") for i, r in enumerate(x["projects"])]),
-                   ("projects.csv", "column _row", "保留")),
+                   ("projects.csv", "列 _row", "保留")),
     "year_0": (lambda b, t: _folder(b, t / "c", _set("projects", 3, "实施开始日期", "0000-01-01")),
-               ("row 3", "column 实施开始日期", "'0000-01-01'")),
+               ("第 3 行", "列 实施开始日期", "'0000-01-01'")),
     "nul_byte": (lambda b, t: _folder(b, t / "c", _set("projects", 4, "项目名称", "住\x00X")),
-                 ("row 4", "column 项目名称", "'住\\x00X'")),
+                 ("第 4 行", "列 项目名称", "'住\\x00X'")),
     "negative_review_count": (lambda b, t: _folder(b, t / "c", _set("projects", 5, "目标审核未通过次数", "-5")),
-                              ("row 5", "column 目标审核未通过次数", "'-5'")),
+                              ("第 5 行", "列 目标审核未通过次数", "'-5'")),
     "stray_file": (lambda b, t: _folder(b, t / "c", lambda x: x.__setitem__("notes", [["a"], ["b"]])),
                    ("notes.csv", "'notes'")),
     # values the loader always refused (kept so that they stay refused)
     "negative_budget": (lambda b, t: _folder(b, t / "c", _set("projects", 3, "预算金额(元)", "-1.00")),
-                        ("row 3", "column 预算金额(元)", "'-1.00'")),
+                        ("第 3 行", "列 预算金额(元)", "'-1.00'")),
     "bad_date": (lambda b, t: _folder(b, t / "c", _set("spending", 2, "支付日期", "2023-02-29")),
-                 ("spending.csv", "row 2", "column 支付日期", "'2023-02-29'")),
+                 ("spending.csv", "第 2 行", "列 支付日期", "'2023-02-29'")),
     "duplicate_id": (lambda b, t: _folder(b, t / "c", lambda x: x["projects"][3].__setitem__(0, x["projects"][2][0])),
-                     ("row 4", "column 项目编码", "第一次出现在第 3 行")),
+                     ("第 4 行", "列 项目编码", "第一次出现在第 3 行")),
     "unknown_project_in_spending": (lambda b, t: _folder(b, t / "c", _set("spending", 2, "项目编码", "NOPE")),
-                                    ("spending.csv", "row 2", "'NOPE'")),
+                                    ("spending.csv", "第 2 行", "'NOPE'")),
     "bad_enum": (lambda b, t: _folder(b, t / "c", _set("projects", 2, "资金性质", "外星预算")),
-                 ("row 2", "column 资金性质", "'外星预算'")),
+                 ("第 2 行", "列 资金性质", "'外星预算'")),
     # JSON (#10, #11)
     "json_duplicate_key": (lambda b, t: _json(t / "c.json", json.dumps({"projects": _projects_json(b)}, ensure_ascii=False)
                                               .replace('"项目名称"', '"项目名称": "x", "项目名称"', 1)),
@@ -164,58 +164,58 @@ PORTFOLIOS: dict[str, tuple[Callable[[Path, Path], Path], tuple[str, ...]]] = {
                                                 + ', "projects": []}'), ("c.json", "'projects'", "写了两次")),
     "json_list_in_text": (lambda b, t: _json(t / "c.json", json.dumps(
         {"projects": [{**_projects_json(b)[0], "项目名称": [["x"]]}]}, ensure_ascii=False)),
-        ("$.projects", "row 0", "column 项目名称", '[["x"]]')),
+        ("$.projects", "第 0 行", "列 项目名称", '[["x"]]')),
     "json_dict_in_text": (lambda b, t: _json(t / "c.json", json.dumps(
         {"projects": [{**_projects_json(b)[0], "主管部门": {"a": 1}}]}, ensure_ascii=False)),
-        ("$.projects", "column 主管部门", '{"a": ')),
+        ("$.projects", "列 主管部门", '{"a": ')),
     "json_nested_100000": (lambda b, t: _json(t / "c.json", "[" * 100_000 + "]" * 100_000), ("c.json", "嵌套过深")),
     "json_empty_projects": (lambda b, t: _json(t / "c.json", '{"projects": []}'), ("c.json", "$.projects", "没有数据行")),
     # XLSX (#6, #18)
     "xlsx_far_cell": (lambda b, t: _xlsx(t / "c.xlsx", {"项目": [HEAD, ROW1]}, {"项目": {"XFD1048576": "y"}}),
-                      ("c.xlsx", "sheet 项目", "A1:XFD1048576")),
+                      ("c.xlsx", "工作表 项目", "A1:XFD1048576")),
     "xlsx_far_cell_undeclared": (lambda b, t: _without_dimension(
         _xlsx(t / "c.xlsx", {"项目": [HEAD, ROW1]}, {"项目": {"XFD1048576": "y"}})),
-        ("nodim-c.xlsx", "sheet 项目", "A1:XFD1048576")),
+        ("nodim-c.xlsx", "工作表 项目", "A1:XFD1048576")),
     "xlsx_duplicated_header": (lambda b, t: _xlsx(t / "c.xlsx", {"项目": [HEAD + ["预算金额(元)"], ROW1 + ["2.00"]]}),
-                               ("c.xlsx", "sheet 项目", "column 预算金额(元)", "写了两次")),
+                               ("c.xlsx", "工作表 项目", "列 预算金额(元)", "写了两次")),
     "xlsx_no_projects_sheet": (lambda b, t: _xlsx(t / "c.xlsx", {"Sheet1": [HEAD, ROW1], "Sheet2": [["x"]]}),
                                ("c.xlsx", "现有工作表：Sheet1、Sheet2", "改名为“项目”")),
     "xlsx_single_sheet_not_projects": (lambda b, t: _xlsx(t / "c.xlsx", {"Sheet1": [["姓名", "电话"], ["张三", "1"]]}),
-                                       ("c.xlsx", "sheet Sheet1", "缺少 项目编码", "改名为“项目”")),
+                                       ("c.xlsx", "工作表 Sheet1", "缺少 项目编码", "改名为“项目”")),
     "xlsx_forged_small_dimension": (lambda b, t: _sheet_xml(_xlsx(t / "c.xlsx", {"项目": [HEAD, ROW1]},
                                                                   {"项目": {"XFD1048576": "y"}}), _small_dimension),
-                                    ("forged-c.xlsx", "sheet 项目", "A1:XFD1048576")),
+                                    ("forged-c.xlsx", "工作表 项目", "A1:XFD1048576")),
     "xlsx_far_row_cells_without_r": (lambda b, t: _sheet_xml(_xlsx(t / "c.xlsx", {"项目": [HEAD, ROW1]}),
                                                              _far_row_of_cells_without_r),
-                                     ("forged-c.xlsx", "sheet 项目", "1048576 共", "超过 jixiao 读取的上限")),
+                                     ("forged-c.xlsx", "工作表 项目", "1048576 共", "超过 jixiao 读取的上限")),
     "xlsx_lower_case_far_ref": (lambda b, t: _sheet_xml(_xlsx(t / "c.xlsx", {"项目": [HEAD, ROW1]}), lambda d: d.replace(
         b"</sheetData>", b'<row r="3"><c r="xfd99999" t="inlineStr"><is><t>x</t></is></c></row></sheetData>')),
-        ("forged-c.xlsx", "sheet 项目", "A1:XFD99999")),
+        ("forged-c.xlsx", "工作表 项目", "A1:XFD99999")),
     "xlsx_broken_sheet_xml": (lambda b, t: _sheet_xml(_xlsx(t / "c.xlsx", {"项目": [HEAD, ROW1]}), lambda d: d[:len(d) // 2]),
                               ("forged-c.xlsx", "内容已损坏", "重新保存为 .xlsx")),
     "xlsx_merged_department": (lambda b, t: _merged_down(t / "c.xlsx"),
-                               ("c.xlsx", "sheet 项目", "row 3", "row 4", "column 主管部门", "合并单元格", "向下填充")),
+                               ("c.xlsx", "工作表 项目", "第 3 行", "第 4 行", "列 主管部门", "合并单元格", "向下填充")),
     "xlsx_unit_row_contradicts_header": (lambda b, t: _xlsx(t / "c.xlsx", {"项目": [["2024年项目表"], ["单位：万元"], HEAD, ROW1]}),
-                                         ("c.xlsx", "sheet 项目", "column 预算金额(元)", "单位：万元", "写的是元")),
+                                         ("c.xlsx", "工作表 项目", "列 预算金额(元)", "单位：万元", "写的是元")),
     "xlsx_total_row_mismatch": (lambda b, t: _xlsx(t / "c.xlsx", {"项目": [HEAD, ROW1, ["合计", None, None, None, None, None, "999.00"]]}),
-                                ("c.xlsx", "sheet 项目", "row 3", "合计行", "999.00 元", "1000.00 元")),
+                                ("c.xlsx", "工作表 项目", "第 3 行", "合计行", "999.00 元", "1000.00 元")),
     "csv_total_row_mismatch": (lambda b, t: _raw(t / "c.csv", (",".join(HEAD) + "\n" + ",".join(ROW1) + "\n"
                                                                 + ",总 计,,,,,1.00\n").encode()),
-                               ("c.csv", "row 3", "合计行", "'1.00'")),
+                               ("c.csv", "第 3 行", "合计行", "'1.00'")),
     "arabic_indic_digits": (lambda b, t: _raw(t / "c.csv", (",".join(HEAD) + "\n" + ",".join(ROW1[:6]) + ",٨٠٠\n").encode()),
-                            ("c.csv", "row 2", "column 预算金额(元)", "'٨٠٠'")),
+                            ("c.csv", "第 2 行", "列 预算金额(元)", "'٨٠٠'")),
     "whitespace_only_csv": (lambda b, t: _raw(t / "c.csv", b"   \n  \n"), ("c.csv", "文件是空的")),
-    "blank_header_csv": (lambda b, t: _raw(t / "c.csv", b",,\na,b,c\n"), ("c.csv", "row 1", "表头")),
+    "blank_header_csv": (lambda b, t: _raw(t / "c.csv", b",,\na,b,c\n"), ("c.csv", "第 1 行", "表头")),
     "mixed_encoding": (lambda b, t: _raw(t / "c.csv", (",".join(HEAD) + "\n" + ",".join(ROW1) + "\n").encode()
                                          + "P2,项目二,教育局,2024,一般公共预算,专项资金,1.00\n".encode("gbk")),
-                       ("c.csv", "row 3", "第 3 行有不是 UTF-8 的字节")),
+                       ("c.csv", "第 3 行", "第 3 行有不是 UTF-8 的字节")),
     "ragged_spending_row": (lambda b, t: _folder(b, t / "c", lambda x: x["spending"].__setitem__(2, x["spending"][2][:2])),
-                            ("spending.csv", "row 3", "这一行有 2 个字段，表头有 3 个")),
+                            ("spending.csv", "第 3 行", "这一行有 2 个字段，表头有 3 个")),
     "long_cell": (lambda b, t: _raw(t / "c.csv", (",".join(HEAD) + "\n" + ",".join(ROW1[:6]) + "," + "9" * 1_000_000 + "\n").encode()),
-                  ("c.csv", "row 2", "column 预算金额(元)", "'" + "9" * 60 + "…（共 1,000,000 个字符）'")),
+                  ("c.csv", "第 2 行", "列 预算金额(元)", "'" + "9" * 60 + "…（共 1,000,000 个字符）'")),
 
     **{f"near_miss_money_header_{i}": (lambda b, t, h=h: _xlsx(t / "c.xlsx", {"项目": [HEAD[:-1] + [h], ROW1]}),
-                                        ("c.xlsx", "column budget", "缺少必填列 预算金额(元)", f"“{h}”", "预算金额(万元)"))
+                                        ("c.xlsx", "列 budget", "缺少必填列 预算金额(元)", f"“{h}”", "预算金额(万元)"))
        for i, h in enumerate(["预算金额（万）", "预算数(万元)", "年初预算数（万元）"])},
     "xlsx_empty_file": (lambda b, t: _raw(t / "c.xlsx", b""), ("c.xlsx", "文件是空的")),
     "xlsx_renamed_csv": (lambda b, t: _raw(t / "c.xlsx", (b / "projects.csv").read_bytes()), ("c.xlsx", "不是 zip 压缩包")),
@@ -318,7 +318,7 @@ def test_a_misnamed_sheet_is_a_warning_naming_it_and_the_known_names(cli, base, 
     book = _xlsx(tmp_path / "m.xlsx", {"项目": rows, "支付明细": [["项目编码", "支付日期", "支付金额(元)"], ["P1", "2024-01-01", "1"]]})
     res = cli("run", "--pack", "national", "--as-of", AS_OF, "--format", "json", book)
     assert res.exit_code == 0, res.output
-    assert "sheet 支付明细" in res.output and "是否想写“支出明细”" in res.output and "问责整改（accountability）" in res.output
+    assert "工作表 支付明细" in res.output and "是否想写“支出明细”" in res.output and "问责整改（accountability）" in res.output
 
 
 def test_a_far_cell_in_a_sheet_jixiao_does_not_read_costs_nothing(cli, base, tmp_path):
@@ -327,4 +327,4 @@ def test_a_far_cell_in_a_sheet_jixiao_does_not_read_costs_nothing(cli, base, tmp
     book = _xlsx(tmp_path / "corner.xlsx", {"项目": rows, "备注": [["x"]]}, {"备注": {"XFD1048576": "y"}})
     res = cli("run", "--pack", "national", "--as-of", AS_OF, "--format", "json", book)
     assert res.exit_code == 0, res.output
-    assert "sheet 备注" in res.output
+    assert "工作表 备注" in res.output

@@ -63,7 +63,7 @@ def test_a_rule_failing_in_a_span_is_named(registry, write, monkeypatch):
     monkeypatch.setattr(EvaluationScore, "jixiao_evaluate", hookimpl(boom))
     with pytest.raises(RuleFailed) as info:
         run(pack, folio([2020, 2021]), dt.date(2024, 6, 30))
-    assert str(info.value).startswith("rule 'evaluation' (plugin 'evaluation_score') failed in stage 'evaluate'")
+    assert str(info.value).startswith("规则 'evaluation'（插件 'evaluation_score'）在绩效评价环节（evaluate，jixiao_evaluate）出错")
 
 
 def test_a_district_of_qingdao_starts_its_ex_ante_gate_with_the_2021_budget(registry, write):

@@ -63,21 +63,21 @@ def test_a_bad_cell_below_title_rows_is_named_by_its_spreadsheet_row(tmp_path):
     rows = [r[:] for r in ROWS]
     rows[1][4] = "外星预算"
     path = book(tmp_path / "g.xlsx", [["2024年项目表"], HEAD + ["预算金额(元)"], *rows])
-    assert any("row 4, column 资金性质: 不是允许的值之一" in m and "'外星预算'" in m for m in messages(path))
+    assert any("第 4 行，列 资金性质：不是允许的值之一" in m and "'外星预算'" in m for m in messages(path))
 
 
 def test_a_table_that_does_not_start_at_a1_keeps_its_row_numbers(tmp_path):
     rows = [r[:] for r in ROWS]
     rows[2][1] = None
     path = book(tmp_path / "c.xlsx", [HEAD + ["预算金额(元)"], *rows], at="C3")
-    assert messages(path) == [f"{path}, sheet 项目, row 6, column 项目名称: 必须填写（项目名称）"]
+    assert messages(path) == [f"{path}，工作表 项目，第 6 行，列 项目名称：必须填写（项目名称）"]
 
 
 def test_an_empty_row_in_the_middle_does_not_shift_the_row_numbers(tmp_path):
     rows = [ROWS[0], [None] * 7, ROWS[1][:6] + ["-1"]]
     path = book(tmp_path / "e.xlsx", [HEAD + ["预算金额(元)"], *rows])
-    assert messages(path) == [f"{path}, sheet 项目, row 4, column 预算金额(元): 不是有效的非负金额（单位元，最多 2 位小数） "
-                              "(value: '-1')"]
+    assert messages(path) == [f"{path}，工作表 项目，第 4 行，列 预算金额(元)：不是有效的非负金额（单位元，最多 2 位小数）"
+                              "（值：'-1'）"]
 
 
 def test_a_unit_row_and_amounts_in_that_disagree_are_refused(tmp_path):
@@ -119,7 +119,7 @@ def test_a_spent_mismatch_on_a_wan_column_is_said_in_wan_as_typed(tmp_path):
                                          + ",".join(ROWS[0] + ["1180.21"]) + "\n", encoding="utf-8")
     (folder / "spending.csv").write_text("项目编码,支付日期,支付金额(元)\nP1,2024-05-01,11802000.00\n", encoding="utf-8")
     (msg,) = messages(folder)
-    assert msg.endswith("column 已支出金额(万元): 已支出金额与支出明细中该项目的支付合计（1180.20 万元）不一致 (value: '1180.21')")
+    assert msg.endswith("列 已支出金额(万元)：已支出金额与支出明细中该项目的支付合计（1180.20 万元）不一致（值：'1180.21'）")
 
 
 def test_a_long_value_is_cut_in_the_message(tmp_path):
@@ -166,7 +166,7 @@ def test_an_xls_workbook_is_read_like_xlsx(tmp_path):
 
 def test_an_xls_amount_finer_than_a_fen_is_an_error_not_rounded(tmp_path):
     path = _xls(tmp_path / "old.xls", [HEAD + ["预算金额(元)"], [*ROWS[0][:6], 99.99999999999]])
-    assert any("row 2, column 预算金额(元)" in m and "99.99999999999" in m for m in messages(path))
+    assert any("第 2 行，列 预算金额(元)" in m and "99.99999999999" in m for m in messages(path))
 
 
 def _sheet_xml(cells: bytes) -> bytes:
@@ -203,6 +203,6 @@ def test_title_rows_above_a_csv_header_are_skipped_too(tmp_path):
     assert any("表头在第 3 行" in w.message for w in folio.warnings)
     # a bad cell, and a short row, are named by their line in the file
     path.write_text("\n".join(lines[:4] + [lines[4].replace("教育局", ""), lines[5][:10]]) + "\n", encoding="utf-8")
-    assert messages(path) == [f"{path}, row 6: 这一行有 3 个字段，表头有 7 个（逗号多了或少了？） (value: {lines[5][:10]!r})"]
+    assert messages(path) == [f"{path}，第 6 行：这一行有 3 个字段，表头有 7 个（逗号多了或少了？）（值：{lines[5][:10]!r}）"]
     path.write_text("\n".join(lines[:4] + [lines[4].replace("教育局", "")]) + "\n", encoding="utf-8")
-    assert messages(path) == [f"{path}, row 5, column 主管部门: 必须填写（主管部门）"]
+    assert messages(path) == [f"{path}，第 5 行，列 主管部门：必须填写（主管部门）"]

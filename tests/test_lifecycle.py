@@ -193,8 +193,8 @@ def test_exception_in_a_rule_names_rule_plugin_stage_and_hook(rec_registry, writ
     pack = Pack.load(write("rec.toml", PACK.replace('plugin = "recorder"', 'plugin = "exploding"')), rec_registry)
     with pytest.raises(RuleFailed) as info:
         run(pack, generate(5, seed=3), dt.date(2025, 3, 31))
-    assert str(info.value) == ("rule 'recorder' (plugin 'exploding') failed in stage 'monitor', hook "
-                               "jixiao_monitor: ZeroDivisionError: boom; nothing was written")
+    assert str(info.value) == ("规则 'recorder'（插件 'exploding'）在绩效运行监控环节（monitor，jixiao_monitor）出错："
+                               "ZeroDivisionError: boom；未写出任何文件")
 
 
 def test_action_outside_the_vocabulary_is_refused(rec_registry, write):
@@ -218,7 +218,7 @@ def test_failed_rule_writes_no_output_file(rec_registry, write, tmp_path, monkey
     res = CliRunner().invoke(cli_main.main, ["run", "--pack", str(pack), "--as-of", "2025-03-31",
                                              "--format", "json", "-o", str(out), str(folio)])
     assert res.exit_code == 2
-    assert "plugin 'exploding'" in res.output and "Traceback" not in res.output
+    assert "（插件 'exploding'）" in res.output and "Traceback" not in res.output
     assert not out.exists() and list(tmp_path.glob(".out.json*")) == []
 
 

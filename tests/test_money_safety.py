@@ -252,7 +252,7 @@ def test_a_comma_that_does_not_group_thousands_is_an_error_naming_the_cell(cli, 
     path = projects_csv(tmp_path, ["20000.00", text])
     res = cli("run", "--pack", "national", "--as-of", "2025-03-31", path)
     assert res.exit_code == 2, res.output
-    assert "row 3" in res.output and "预算金额(元)" in res.output and repr(text) in res.output
+    assert "第 3 行" in res.output and "预算金额(元)" in res.output and repr(text) in res.output
 
 
 def test_indicator_numbers_follow_the_same_grouping_rule(tmp_path):
@@ -291,7 +291,7 @@ def test_an_xlsx_number_finer_than_a_fen_is_an_error_not_rounded(cli, tmp_path, 
     path = xlsx_projects(tmp_path, [20000, number])
     res = cli("run", "--pack", "national", "--as-of", "2025-03-31", path)
     assert res.exit_code == 2, res.output
-    assert "sheet 项目, row 3" in res.output and repr(number) in res.output
+    assert "工作表 项目，第 3 行" in res.output and repr(number) in res.output
 
 
 def test_xlsx_numbers_and_text_amounts_that_are_exact_still_load(tmp_path):

@@ -66,7 +66,7 @@ def test_cli_plan_with_existing_plan_and_a_bad_one(cli, write, tmp_path):
     assert moved == set(first.select("project_id", "year").iter_rows())
     bad = write("bad.csv", "project_id,year\nF99,2021\n")
     res = cli("plan", "coverage", "--pack", "qingdao", "--existing", bad, tmp_path / "funds")
-    assert res.exit_code == 2 and "row 2, column project_id: not a special fund of the portfolio (value: 'F99')" in res.output
+    assert res.exit_code == 2 and "第 2 行，列 project_id：not a special fund of the portfolio（值：'F99'）" in res.output
 
 
 def test_plan_needs_a_coverage_rule(cli, write, tmp_path):

@@ -54,13 +54,13 @@ def test_wrong_encoding_is_named(write, tmp_path):
 
 def test_empty_file(write):
     path = write("p.csv", "")
-    assert problems(path) == [f"{path}: 文件是空的"]
+    assert problems(path) == [f"{path}：文件是空的"]
 
 
 def test_missing_column_names_file_and_column(write):
     path = write("p.csv", "项目编码,项目名称\nA,n\n")
     msg = problems(path)
-    assert f"{path}, column department: 缺少必填列 主管部门（department）" in msg
+    assert f"{path}，列 department：缺少必填列 主管部门（department）" in msg
     assert len(msg) == 5  # department, fiscal year, fund type, category, budget: all at once
 
 
@@ -74,21 +74,21 @@ def test_every_bad_cell_is_reported_with_row_column_and_value(write):
         ok_row("A6", fund="预算外"),               # row 7: not a fund type
     ))
     msg = problems(path)
-    assert f"{path}, row 4, column 预算金额(元): 不是有效的非负金额（单位元，最多 2 位小数） (value: '-5')" in msg
-    assert any("row 5, column 预算金额(元)" in m and "'12,3x'" in m for m in msg)
-    assert any("row 6, column 预算金额(元)" in m and "'1.001'" in m for m in msg)
-    assert any("row 7, column 资金性质" in m and "'预算外'" in m for m in msg)
+    assert f"{path}，第 4 行，列 预算金额(元)：不是有效的非负金额（单位元，最多 2 位小数）（值：'-5'）" in msg
+    assert any("第 5 行，列 预算金额(元)" in m and "'12,3x'" in m for m in msg)
+    assert any("第 6 行，列 预算金额(元)" in m and "'1.001'" in m for m in msg)
+    assert any("第 7 行，列 资金性质" in m and "'预算外'" in m for m in msg)
     # Cross-table checks run only once every cell is readable, so the duplicate shows on a clean file.
     dup = write("d.csv", project_rows(ok_row("A1"), ok_row("A1")))
-    assert problems(dup) == [f"{dup}, row 3, column 项目编码: 项目编码重复（第一次出现在第 2 行） (value: 'A1')"]
+    assert problems(dup) == [f"{dup}，第 3 行，列 项目编码：项目编码重复（第一次出现在第 2 行）（值：'A1'）"]
 
 
 def test_score_outside_range_and_bad_date_in_a_folder(write, tmp_path):
     write("pf/projects.csv", project_rows(ok_row("A1")))
     ev = write("pf/evaluations.csv", "项目编码,评价年度,评价方式,评价日期,总分\nA1,2024,自评,2025-02-30,85\nA1,2024,第三方,2025-03-01,100.01\n")
     msg = problems(tmp_path / "pf")
-    assert f"{ev}, row 2, column 评价日期: 不是日期（可写 2024-03-01、2024/3/1 或 2024年3月1日） (value: '2025-02-30')" in msg
-    assert any(m.startswith(f"{ev}, row 3, column 总分: 不是 0 到 100 之间的得分") for m in msg)
+    assert f"{ev}，第 2 行，列 评价日期：不是日期（可写 2024-03-01、2024/3/1 或 2024年3月1日）（值：'2025-02-30'）" in msg
+    assert any(m.startswith(f"{ev}，第 3 行，列 总分：不是 0 到 100 之间的得分") for m in msg)
 
 
 def test_spending_after_the_as_of_date_is_an_error_at_run_time(write, tmp_path):
@@ -98,14 +98,14 @@ def test_spending_after_the_as_of_date_is_an_error_at_run_time(write, tmp_path):
     with pytest.raises(InputError) as info:
         p.check_as_of(AS_OF)
     assert [x.render() for x in info.value.problems] == [
-        f"{sp}, row 3, column 支付日期: 支付日期晚于基准日期 2025-03-31 (value: '2025-04-01')"]
+        f"{sp}，第 3 行，列 支付日期：支付日期晚于基准日期 2025-03-31（值：'2025-04-01'）"]
 
 
 def test_orphan_rows_and_spent_mismatch(write, tmp_path):
     write("pf/projects.csv", project_rows(ok_row("A1", spent="20")))
     sp = write("pf/spending.csv", "项目编码,支付日期,支付金额(元)\nA1,2025-01-31,10\nZZ,2025-01-31,5\n")
     msg = problems(tmp_path / "pf")
-    assert f"{sp}, row 3, column 项目编码: 项目编码不在项目表中 (value: 'ZZ')" in msg
+    assert f"{sp}，第 3 行，列 项目编码：项目编码不在项目表中（值：'ZZ'）" in msg
 
 
 def test_unknown_column_is_a_warning_with_a_suggestion(write):
@@ -140,7 +140,7 @@ def test_json_rows_are_named_by_index(tmp_path):
                          "fund_type": "一般公共预算", "category": "专项资金", "budget": "1"}]}
     path = tmp_path / "p.json"
     path.write_text(json.dumps(doc), encoding="utf-8")
-    assert any("sheet $.projects, row 0, column fiscal_year" in m for m in problems(path))
+    assert any("工作表 $.projects，第 0 行，列 fiscal_year" in m for m in problems(path))
 
 
 def test_target_status_derived_from_indicators_when_absent(write, tmp_path):
@@ -163,14 +163,14 @@ def test_xlsx_errors_name_the_sheet(tmp_path):
             ws.write(0, c, h)
         for c, v in enumerate(ok_row("A1", budget="abc").split(",")):
             ws.write(1, c, v)
-    assert problems(path) == [f"{path}, sheet 项目, row 2, column 预算金额(元): 不是有效的非负金额（单位元，"
-                              "最多 2 位小数） (value: 'abc')"]
+    assert problems(path) == [f"{path}，工作表 项目，第 2 行，列 预算金额(元)：不是有效的非负金额（单位元，"
+                              "最多 2 位小数）（值：'abc'）"]
 
 
 def test_two_headers_for_one_column(write):
     text = "project_id,name,department,fiscal_year,fund_type,category,budget,预算金额(万元)\nA,n,d,2024,一般公共预算,专项资金,1,1\n"
     path = write("p.csv", text)
-    assert problems(path) == [f"{path}, column 预算金额(万元): 列 'budget' 和 '预算金额(万元)' 都对应 预算金额(元)；请只保留一列"]
+    assert problems(path) == [f"{path}，列 预算金额(万元)：列 'budget' 和 '预算金额(万元)' 都对应 预算金额(元)；请只保留一列"]
 
 
 def test_typed_parquet_is_checked_without_parsing(tmp_path):
@@ -181,9 +181,9 @@ def test_typed_parquet_is_checked_without_parsing(tmp_path):
                                 .alias("budget_fen"))
     path = tmp_path / "p.parquet"
     bad.write_parquet(path)
-    assert problems(path) == [f"{path}, row 4, column budget_fen: 金额为负数 (value: '-1')"]
+    assert problems(path) == [f"{path}，第 4 行，列 budget_fen：金额为负数（值：'-1'）"]
     projects.with_columns(pl.col("fiscal_year").cast(pl.String)).write_parquet(path)
-    assert problems(path) == [f"{path}, column fiscal_year: 列的类型是 String，应为 Int64"]
+    assert problems(path) == [f"{path}，列 fiscal_year：列的类型是 String，应为 Int64"]
     projects.write_parquet(path)
     assert load_portfolio(path).projects.drop("_row").equals(projects)
 
@@ -193,15 +193,15 @@ def test_indicator_actual_values_are_checked_against_their_direction(write, tmp_
     ind = write("pf/indicators.csv", "项目编码,一级指标,三级指标,指标方向,目标值,实际值\n"
                 "A,产出,数量,正向,10,九\nA,产出,时效,定性,,完成\nA,效益,效益,正向,10,9.5\nA,满意度,满意度,定性,,达成\n")
     assert problems(tmp_path / "pf") == [
-        f"{ind}, row 2, column 实际值: 不是数字（最多 4 位小数；定量指标） (value: '九')",
-        f"{ind}, row 3, column 实际值: 不是 达成/部分达成/未达成（定性指标） (value: '完成')",
+        f"{ind}，第 2 行，列 实际值：不是数字（最多 4 位小数；定量指标）（值：'九'）",
+        f"{ind}，第 3 行，列 实际值：不是 达成/部分达成/未达成（定性指标）（值：'完成'）",
     ]
 
 
 def test_a_ragged_row_is_named(write):
     path = write("p.csv", project_rows(ok_row("A1"), ok_row("A2") + ",extra"))
-    assert problems(path) == [f"{path}, row 3: 这一行有 13 个字段，表头有 12 个（逗号多了或少了？） "
-                              f"(value: {(ok_row('A2') + ',extra')[:80]!r})"]
+    assert problems(path) == [f"{path}，第 3 行：这一行有 13 个字段，表头有 12 个（逗号多了或少了？）"
+                              f"（值：{(ok_row('A2') + ',extra')[:80]!r}）"]
 
 
 def test_typed_parquet_indicators_carry_the_number_with_the_text(tmp_path):
@@ -218,8 +218,8 @@ def test_typed_parquet_indicators_carry_the_number_with_the_text(tmp_path):
         pl.when(pl.int_range(pl.len()) == quantitative).then(None).otherwise(pl.col("actual_e4")).alias("actual_e4"))
     broken.write_parquet(folder / "indicators.parquet")
     value = indicators["actual"][quantitative]
-    assert problems(folder) == [f"{folder / 'indicators.parquet'}, row {quantitative + 2}, column actual: 不是数字"
-                                f"（最多 4 位小数；定量指标） (value: {value!r})"]
+    assert problems(folder) == [f"{folder / 'indicators.parquet'}，第 {quantitative + 2} 行，列 actual：不是数字"
+                                f"（最多 4 位小数；定量指标）（值：{value!r}）"]
     indicators.write_parquet(folder / "indicators.parquet")
     loaded = load_portfolio(folder)
     assert loaded.indicators.drop(ROW, PIX).equals(indicators)
