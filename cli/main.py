@@ -693,7 +693,8 @@ def compare_cmd(state, packs_opt, as_of, fmt, output, html_path, monthly, portfo
     with err.status("读取项目数据…") as status:
         folio = as_of_view(load_portfolio(portfolio), as_of)
         result = compare(packs_list, folio, as_of, monthly=monthly,
-                         on_pack=lambda pid: status.update(f"运行规则包 {safe(pid)} · {len(folio)} 个项目"))
+                         on_pack=lambda pid: status.update(f"运行规则包 {safe(pid)} · {len(folio):,} 个项目"),
+                         on_step=lambda text: status.update(text))
     if fmt == "json":
         if output is None:
             write_json(result, sys.stdout)
@@ -887,7 +888,8 @@ def demo(state, out_dir, projects, seed, packs_opt, as_of):
     sample_path = write_portfolio(generate(projects, seed, fiscal_year=as_of.year - 1), out_dir / "portfolio.xlsx")
     with err.status("运行规则包…") as status:
         result = compare(packs_list, load_portfolio(sample_path), as_of,
-                         on_pack=lambda pid: status.update(f"运行规则包 {pid} · {projects} 个项目"))
+                         on_pack=lambda pid: status.update(f"运行规则包 {pid} · {projects:,} 个项目"),
+                         on_step=lambda text: status.update(text))
     render_comparison(result, out, limit=8)
     from jixiao.cli.progress import writing_xlsx
 

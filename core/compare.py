@@ -103,7 +103,10 @@ def outcomes_of(result: RunResult, n: int) -> pl.DataFrame:
 
 
 def compare(packs: list[Pack], portfolio: Portfolio, as_of: dt.date, *, monthly: bool = True,
-            on_pack=None) -> Comparison:
+            on_pack=None, on_step=None) -> Comparison:
+    """Run every pack over the portfolio and condense the results. ``on_pack(pack_id)`` is called
+    before each pack's run, ``on_step(text)`` (Chinese) before the later steps, so a progress display
+    says what is being done."""
     projects = portfolio.projects.select("project_id", PIX, "name", "department")
     portfolio.check_as_of(as_of)
     portfolio = portfolio.shared()  # what depends on the data alone is computed once for all packs
@@ -122,9 +125,14 @@ def compare(packs: list[Pack], portfolio: Portfolio, as_of: dt.date, *, monthly:
                        .group_by("department").agg(pl.col("effect_fen").sum().alias("budget_effect_fen"))
                        .select("department", pl.lit(pack.id).alias("pack"), "budget_effect_fen"))
         del result
+    if on_step:
+        on_step(f"对比各规则包的结论 · {len(portfolio):,} 个项目")
     matrix = _matrix(per_pack, projects)
     by_dept = pl.concat(by_dept).sort("department", "pack").collect()
-    replay = _monthly(packs, portfolio, as_of) if monthly and len(portfolio) <= MONTHLY_LIMIT else None
+    replaying = monthly and len(portfolio) <= MONTHLY_LIMIT
+    if replaying and on_step:
+        on_step(f"逐月回放预警（截至 {as_of:%Y-%m-%d}）· {len(portfolio):,} 个项目")
+    replay = _monthly(packs, portfolio, as_of) if replaying else None
     return Comparison(as_of, tuple(packs), per_pack, matrix, summary, by_dept, replay, len(portfolio), cited)
 
 

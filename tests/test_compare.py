@@ -206,3 +206,18 @@ def test_compare_says_which_rules_were_not_in_force(registry, portfolio):
     assert national["not_in_force"] == []
     rules = {(n["rule"], n["applied_as"] and n["applied_as"]["pack"]) for n in qingdao["not_in_force"]}
     assert {("coverage", None), ("disclosure", None), ("ex_ante", "national"), ("targets", "national")} <= rules
+
+
+def test_compare_says_each_step_it_takes(registry):
+    # usability review #19: after the last pack, compare went on under "运行规则包 <last pack>".
+    import datetime as dt
+
+    from jixiao.core.compare import compare
+    from jixiao.core.pack import Pack
+    from jixiao.core.sample import generate
+
+    steps = []
+    compare([Pack.load(p, registry) for p in ("national", "tongxin")], generate(20, seed=2), dt.date(2025, 3, 31),
+            on_pack=lambda pid: steps.append(pid), on_step=steps.append)
+    assert steps[:2] == ["national", "tongxin"]
+    assert steps[2].startswith("对比各规则包的结论") and steps[3].startswith("逐月回放预警")
