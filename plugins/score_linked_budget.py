@@ -20,6 +20,10 @@ is not recorded, no money is cut: the finding (``cut_if_budgeted``, not binding)
 project has no budget of year B to reduce and what the cut would be if it is budgeted again. A cut
 of the department's control figure does not depend on the project continuing.
 
+**Priority on performance against targets.** A project without approved targets is not prioritised
+or rewarded on its grade (an evaluation is made against the targets set); a priority finding for a
+year in which nothing was paid says the grade and the execution disagree.
+
 **Not both.** A project held accountable and not yet rectified (a decision received by the date
 whose rectification report is not in, or came late) is not prioritised or rewarded in the same run.
 
@@ -86,8 +90,8 @@ class ScoreLinkedBudget(Rule):
     name = "score_linked_budget"
     summary = "link the grade to the next budget compiled after the evaluation: priority, improvement, notice, cut"
     Params = ScoreLinkedBudgetParams
-    reads = ("grade", "grade_final", "score_date", "score_source", "budget_fen", "fiscal_year",
-             "department", "end_date")
+    reads = ("grade", "grade_final", "score_date", "score_source", "budget_fen", "spent_fen", "fiscal_year",
+             "department", "end_date", "target_status")
 
     @staticmethod
     def whole_portfolio_for(params) -> bool:
@@ -101,7 +105,7 @@ class ScoreLinkedBudget(Rule):
         grade = pl.col("grade") if "grade" in facts.columns else pl.lit(None, pl.String)  # no grading rule
         budget_year, known_year = result_years(facts, as_of)
         graded = (facts.lazy().select("project_id", "pix", grade.alias("grade"), "budget_fen", "fiscal_year",
-                                      "department", "end_date",
+                                      "department", "end_date", "target_status", "spent_fen",
                                       *(c for c in ("score_date", "score_source", "grade_final") if c in facts.columns))
                   .filter(pl.col("grade").is_not_null())
                   .with_columns(budget_year, known_year).collect())
@@ -134,11 +138,19 @@ class ScoreLinkedBudget(Rule):
             hit = graded.filter(pl.col("grade").is_in(grades))
             if action in ("prioritize", "reward") and poorly_rectified.len():
                 hit = hit.filter(~pl.col("pix").is_in(poorly_rectified.implode()))
+            if action in ("prioritize", "reward"):
+                # Performance is judged against the targets set (绩效评价“根据设定的绩效目标”): a project
+                # without approved targets is not prioritised or rewarded on its grade.
+                hit = hit.filter(pl.col("target_status") == "approved")
             if target == "disbursement":
                 # Only money still being executed can be suspended: a project whose implementation
                 # runs into the year the result is known (an ended project has nothing left to pay).
                 hit = hit.filter((pl.col("end_date").dt.year() >= pl.col("_known_year")).fill_null(False))
             msg = pl.lit("绩效评价等级为") + pl.col("grade") + _fill(text)
+            if action == "prioritize":
+                # A good grade for a year in which nothing was paid: the officer checks the evaluation.
+                msg = msg + pl.when((pl.col("spent_fen") == 0) & (pl.col("budget_fen") > 0)).then(
+                    pl.lit("（注意：本年预算执行率为 0%，与评价等级不符，请核实评价结果后再安排）")).otherwise(pl.lit(""))
             when = pl.col("_known_year") if target == "disbursement" else pl.col("_budget_year")
             parts.append(self.findings(hit, action, msg, assumed=self.is_assumed(param),
                                        budget_year=when if target else None, applies_to=target, cite=param))
