@@ -34,7 +34,7 @@ PARAM_ZH: dict[str | tuple[str, str], str] = {
     "self_evaluation_needs_review": "单位自评经财政部门复核后方为评价结果",
     # ex_ante_gate
     "triggers": "须事前评估的情形", "large_amount_yuan": "金额较大的界限（元）", "checklist": "评估要点",
-    "trigger_categories": "新增即须评估的项目类别",
+    "trigger_categories": "新增即须评估的项目类别", "requirement": "评估结果对预算申请的要求（文件用语）",
     # performance_payment
     ("performance_payment", "categories"): "按绩效付费的项目类别", "pay_ratios": "各等级的付费比例",
     "fund_categories": "政府投资基金的类别", "fund_exit_grades": "基金退出的等级", "fund_reward_grades": "基金奖励的等级",

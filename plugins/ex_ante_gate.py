@@ -28,6 +28,9 @@ class ExAnteGateParams:
     # Only projects of these categories (all when empty), and of budgets from this year on.
     categories: list[str] = attrs.field(factory=list)
     from_fiscal_year: int | None = None
+    # The document's word for what the result is to the budget request (34号 四（七） 必备要件;
+    # Shilong 二（二）4 必要条件), quoted in the finding.
+    requirement: str = "必备要件"
 
     def __attrs_post_init__(self):
         a = self.large_amount_yuan
@@ -88,7 +91,7 @@ class ExAnteGate(Rule):
         # Never assessed, assessed and failed, and passed without every point read differently to
         # the unit: say which.
         year = pl.col("fiscal_year").cast(pl.String)
-        tail = pl.lit("；评估结果是申请预算的必备要件，不予安排") + year + pl.lit("年度预算") + self.adopted_note(as_of)
+        tail = pl.lit(f"；评估结果是申请预算的{self.params.requirement}，不予安排") + year + pl.lit("年度预算") + self.adopted_note(as_of)
         result = pl.col("assessment_result").fill_null("none")
         why = (pl.when(pl.col("_missing") != "")
                .then(pl.lit("事前绩效评估未论证：") + pl.col("_missing") + tail)
