@@ -91,7 +91,7 @@ class ScoreLinkedBudget(Rule):
     summary = "link the grade to the next budget compiled after the evaluation: priority, improvement, notice, cut"
     Params = ScoreLinkedBudgetParams
     reads = ("grade", "grade_final", "score_date", "score_source", "budget_fen", "spent_fen", "fiscal_year",
-             "department", "end_date", "target_status")
+             "department", "end_date", "target_status", "fund_type")
 
     @staticmethod
     def whole_portfolio_for(params) -> bool:
@@ -105,7 +105,7 @@ class ScoreLinkedBudget(Rule):
         grade = pl.col("grade") if "grade" in facts.columns else pl.lit(None, pl.String)  # no grading rule
         budget_year, known_year = result_years(facts, as_of)
         graded = (facts.lazy().select("project_id", "pix", grade.alias("grade"), "budget_fen", "fiscal_year",
-                                      "department", "end_date", "target_status", "spent_fen",
+                                      "department", "end_date", "target_status", "spent_fen", "fund_type",
                                       *(c for c in ("score_date", "score_source", "grade_final") if c in facts.columns))
                   .filter(pl.col("grade").is_not_null())
                   .with_columns(budget_year, known_year).collect())
@@ -182,11 +182,16 @@ class ScoreLinkedBudget(Rule):
         alternative = pl.lit(f"；文件允许以“{p.cut_alternative}”代替扣减，由财政部门选择" if p.cut_alternative else "")
         assumed = self.is_assumed("cut_ratios", "cut_from")
         if p.cut_from == "department_control":
-            hit = hit.with_columns(pl.col("_cut").sum().over("department", "_budget_year").alias("_dept_total"))
+            # A department's control figures are per budget (一般公共预算, 政府性基金预算, …): a cut is
+            # taken from, and totalled within, the budget the project's money belongs to.
+            hit = hit.with_columns(pl.col("_cut").sum().over("department", "fund_type", "_budget_year")
+                                   .alias("_dept_total"))
+            fund = pl.when(pl.col("fund_type").is_null() | (pl.col("fund_type") == "一般公共预算")).then(pl.lit("")) \
+                .otherwise(pl.col("fund_type"))
             msg = (pl.lit("绩效评价等级为") + pl.col("grade") + pl.lit("，扣减") + pl.col("department") + year
-                   + pl.lit("年度部门项目预算控制数 ") + yuan_text_expr(pl.col("_cut")) + pl.lit(" 元") + share
-                   + pl.lit("；该部门") + year + pl.lit("年度控制数合计扣减 ") + yuan_text_expr(pl.col("_dept_total"))
-                   + pl.lit(" 元）") + alternative)
+                   + pl.lit("年度") + fund + pl.lit("部门项目预算控制数 ") + yuan_text_expr(pl.col("_cut")) + pl.lit(" 元")
+                   + share + pl.lit("；该部门") + year + pl.lit("年度") + fund + pl.lit("控制数合计扣减 ")
+                   + yuan_text_expr(pl.col("_dept_total")) + pl.lit(" 元）") + alternative)
             return self.findings(hit, "cut_budget", msg, amount_fen=-pl.col("_cut"),
                                  budget_year=pl.col("_budget_year"), applies_to=p.cut_from, assumed=assumed)
         # The project's own budget of that year exists only if the project is still implemented then.

@@ -70,12 +70,16 @@ def test_explain_names_the_department_total_over_the_whole_portfolio(registry):
 
     pack = Pack.load("nanchang", registry)  # cuts from 部门项目预算控制数
     folio = generate(300, seed=5)
+    # A department's control figure is per budget (一般公共预算, 政府性基金预算…): totals per department,
+    # fund type and budget year.
     cuts = (run(pack, folio, AS_OF).findings.filter(pl.col("action") == "cut_budget")
-            .join(folio.projects.select("project_id", pl.col("department").alias("dept")), on="project_id"))
-    totals = cuts.group_by("dept", "budget_year").agg(pl.col("amount_fen").sum(), pl.len()).filter(pl.col("len") > 1)
+            .join(folio.projects.select("project_id", pl.col("department").alias("dept"), "fund_type"), on="project_id"))
+    totals = (cuts.group_by("dept", "fund_type", "budget_year").agg(pl.col("amount_fen").sum(), pl.len())
+              .filter(pl.col("len") > 1).sort("dept", "fund_type"))
     assert totals.height  # a department with more than one project cut
-    dept, year, total, _n = totals.row(0)
-    mine = cuts.filter((pl.col("dept") == dept) & (pl.col("budget_year") == year)).row(0, named=True)
+    dept, fund, year, total, _n = totals.row(0)
+    mine = cuts.filter((pl.col("dept") == dept) & (pl.col("fund_type") == fund)
+                       & (pl.col("budget_year") == year)).row(0, named=True)
     assert mine["amount_fen"] != total
     ex = explain_project(pack, folio, mine["project_id"], AS_OF)
     msg = next(f.message for r in ex.rules for f in r.findings if f.action == "cut_budget")
