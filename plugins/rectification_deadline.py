@@ -6,7 +6,8 @@ the clock starts where the document starts it:
 - ``start = "evaluation_feedback"``: when an evaluation's result and rectification demands are fed
   back to the evaluated unit (Shilong 二（二）8, Qingdao 二（七）, Nanchang （十）). The feedback date
   is the evaluation's recorded date (``feedback_date = "evaluation_date"``; the documents give no
-  other). An evaluation carries demands when its 需整改 column says so, or, where that is empty,
+  other) — for a self-evaluation (``self`` in ``feedback_kinds``), the date of finance's review of
+  it, which is its feedback; an unreviewed self-evaluation has had none. An evaluation carries demands when its 需整改 column says so, or, where that is empty,
   when it is the evaluation that graded the project and the grade is one of ``grades``.
 
 The period ends on the corresponding day, clamped to the month's end, and moves to the next working
@@ -79,8 +80,13 @@ class RectificationDeadline(Rule):
         """Evaluations fed back with rectification demands by the date, clocked like decisions;
         ``undated`` rows have no feedback date and so no due date."""
         p = self.params
-        ev = portfolio.evaluations.filter(pl.col("kind").is_in(p.feedback_kinds)
-                                          & (pl.col("date").is_null() | (pl.col("date") <= as_of)))
+        ev = portfolio.evaluations.filter(pl.col("kind").is_in(p.feedback_kinds))
+        # A self-evaluation is fed back by finance's review of it (复核、审核意见): its clock starts at
+        # the review's date, and a report not reviewed yet has had no feedback.
+        ev = (ev.filter((pl.col("kind") != "self") | (pl.col("review_date") <= as_of).fill_null(False))
+              .with_columns(pl.when(pl.col("kind") == "self").then(pl.col("review_date")).otherwise(pl.col("date"))
+                            .alias("date"))
+              .filter(pl.col("date").is_null() | (pl.col("date") <= as_of)))
         if p.grades and facts is not None and "grade" in facts.columns:
             graded = facts.select("pix", "fiscal_year", "grade", "score_source")
             ev = ev.join(graded, on="pix", how="left", maintain_order="left")
