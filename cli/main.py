@@ -322,7 +322,7 @@ def packs_check(state, files, strict_check):
     示例：
       jixiao packs check policy_packs/national.toml
     """
-    from jixiao.core.pack import check_pack
+    from jixiao.core.lint import check_pack
 
     failed = False
     for ref in files:
@@ -820,7 +820,7 @@ def plan_coverage(state, pack_ref, year, existing, fmt, output, funds):
     from jixiao.core.files import csv_safe
     from jixiao.core.output import write_atomic, yuan_expr
     from jixiao.core.pack import Pack
-    from jixiao.core.planning import coverage_plan
+    from jixiao.cli.plan import coverage_plan
     from jixiao.core.portfolio import load_portfolio
 
     fmt = _format_for(fmt, output, ("csv", "json"))

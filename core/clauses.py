@@ -331,14 +331,6 @@ class Account:
         return bool(self.cited_by or self.not_modelled or self.out_of_scope)
 
 
-def own_sources(pack: Pack) -> list[str]:
-    """The sources this pack file declares; a parent's sources are accounted for in the parent."""
-    from jixiao.core.pack import read_pack_file
-
-    spec, _ = read_pack_file(pack.path)
-    return list(spec.sources) if spec is not None else list(pack.sources)
-
-
 def coverage(pack: Pack, key: str) -> list[Account] | None:
     """Every clause of source ``key`` with what the pack does with it (None: no inventory)."""
     inv = inventory(pack, key)

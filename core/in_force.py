@@ -25,6 +25,36 @@ from jixiao.core.portfolio import PIX, Portfolio
 from jixiao.core.rule import Rule, RuleOutput
 
 
+@attrs.frozen(kw_only=True)
+class InForce:
+    """From which budget year until which budget year (both included) a source or a rule is in
+    force; a missing end is open. A project's budget year is its ``fiscal_year`` (预算年度)."""
+
+    from_budget_year: int | None = None
+    to_budget_year: int | None = None
+
+    def problem(self) -> str | None:
+        """What is wrong with the period as written (the loader reports it with its key)."""
+        if self.from_budget_year is None and self.to_budget_year is None:
+            return "in_force 须写 from_budget_year、to_budget_year 或两者"
+        if (self.from_budget_year is not None and self.to_budget_year is not None
+                and self.from_budget_year > self.to_budget_year):
+            return f"from_budget_year {self.from_budget_year} 晚于 to_budget_year {self.to_budget_year}"
+        return None
+
+    def contains(self, year: int) -> bool:
+        return ((self.from_budget_year is None or year >= self.from_budget_year)
+                and (self.to_budget_year is None or year <= self.to_budget_year))
+
+    def text(self) -> str:
+        """In Chinese, as a finance officer says it: 2020–2022 年度预算, 2020 年度预算起."""
+        a, b = self.from_budget_year, self.to_budget_year
+        if a is not None and b is not None:
+            return f"{a} 年度预算" if a == b else f"{a}–{b} 年度预算"
+        return f"{a} 年度预算起" if a is not None else f"至 {b} 年度预算"
+
+
+
 @attrs.frozen
 class InForceOutput(RuleOutput):
     """A rule with periods: its findings come in parts, one per span, each with the citation of the
@@ -202,8 +232,6 @@ def _years(years: pl.Series) -> str:
 
 def _spans(periods) -> list[str]:
     """Periods in year order as text, adjacent ones joined: 2020–2022 and 2023– → 2020 年度预算起."""
-    from jixiao.core.pack import InForce
-
     if any(p is None for p in periods):
         return ["每个预算年度"]
     joined: list[list[int | None]] = []

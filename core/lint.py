@@ -16,11 +16,21 @@ already when the pack loads.
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import attrs
+
 from jixiao.core.cases import case_files, read_case
-from jixiao.core.clauses import coverage, inventory, own_sources, resolve
-from jixiao.core.errors import Problem
+from jixiao.core.clauses import coverage, inventory, resolve
+from jixiao.core.errors import PackError, Problem
 from jixiao.core.pack import Pack, closest_zh, keyed, read_pack_file, value_text
 from jixiao.core.registry import Registry
+
+
+def own_sources(pack: Pack) -> list[str]:
+    """The sources this pack file declares; a parent's sources are accounted for in the parent."""
+    spec, _ = read_pack_file(pack.path)
+    return list(spec.sources) if spec is not None else list(pack.sources)
 
 
 def lint(pack: Pack, registry: Registry) -> list[Problem]:
@@ -104,4 +114,16 @@ def lint_clauses(pack: Pack) -> list[Problem]:
                 numbers = [c.number for c in inv.clauses]
                 found.append(Problem(file, f"{pack.source_label(source)} 中没有条款 {m.ref}{closest_zh(m.ref, numbers)}",
                                      column=f"{where}.clause", value=clause, severity="warning"))
+    return found
+
+
+def check_pack(ref: str | Path, registry: Registry, strict: bool = False) -> list[Problem]:
+    """Every problem in a pack (and its parents); warnings count as errors when ``strict``."""
+    try:
+        pack = Pack.load(ref, registry)
+    except PackError as exc:
+        return keyed(exc.problems)
+    found = keyed(list(pack.warnings) + lint(pack, registry))
+    if strict:
+        found = [attrs.evolve(p, severity="error") for p in found]
     return found

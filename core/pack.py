@@ -20,41 +20,13 @@ from jixiao.core.clauses import anchored, source_problems
 from jixiao.core.converter import error_messages, make_converter
 from jixiao.core.dates import BUILTIN_CALENDAR, WorkCalendar
 from jixiao.core.errors import PackError, Problem
+from jixiao.core.in_force import InForce
 from jixiao.core.registry import Registry
 from jixiao.core.rule import GRADES, Citation, Rule
 
 Level = Literal["national", "province", "city", "county", "district"]
 PLUGIN_DEFAULT = "plugin default"
 PACK_ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")  # as ``jixiao new pack`` requires
-
-
-@attrs.frozen(kw_only=True)
-class InForce:
-    """From which budget year until which budget year (both included) a source or a rule is in
-    force; a missing end is open. A project's budget year is its ``fiscal_year`` (预算年度)."""
-
-    from_budget_year: int | None = None
-    to_budget_year: int | None = None
-
-    def problem(self) -> str | None:
-        """What is wrong with the period as written (the loader reports it with its key)."""
-        if self.from_budget_year is None and self.to_budget_year is None:
-            return "in_force 须写 from_budget_year、to_budget_year 或两者"
-        if (self.from_budget_year is not None and self.to_budget_year is not None
-                and self.from_budget_year > self.to_budget_year):
-            return f"from_budget_year {self.from_budget_year} 晚于 to_budget_year {self.to_budget_year}"
-        return None
-
-    def contains(self, year: int) -> bool:
-        return ((self.from_budget_year is None or year >= self.from_budget_year)
-                and (self.to_budget_year is None or year <= self.to_budget_year))
-
-    def text(self) -> str:
-        """In Chinese, as a finance officer says it: 2020–2022 年度预算, 2020 年度预算起."""
-        a, b = self.from_budget_year, self.to_budget_year
-        if a is not None and b is not None:
-            return f"{a} 年度预算" if a == b else f"{a}–{b} 年度预算"
-        return f"{a} 年度预算起" if a is not None else f"至 {b} 年度预算"
 
 
 @attrs.frozen(kw_only=True)
@@ -665,18 +637,4 @@ def _calendar_days(spec: CalendarSpec | None, file: str, days: dict[dt.date, boo
                      value=d.isoformat()) for d in sorted(both)]
     days.update({d: False for d in spec.holidays if d not in both})
     days.update({d: True for d in spec.workdays if d not in both})
-    return found
-
-
-def check_pack(ref: str | Path, registry: Registry, strict: bool = False) -> list[Problem]:
-    """Every problem in a pack (and its parents); warnings count as errors when ``strict``."""
-    try:
-        pack = Pack.load(ref, registry)
-    except PackError as exc:
-        return keyed(exc.problems)
-    from jixiao.core.lint import lint
-
-    found = keyed(list(pack.warnings) + lint(pack, registry))
-    if strict:
-        found = [attrs.evolve(p, severity="error") for p in found]
     return found

@@ -11,7 +11,8 @@ import pytest
 from jixiao.core.clauses import coverage, inventory, quote_lines, read_inventory, resolve
 from jixiao.core.errors import PackError
 from jixiao.core.lint import lint
-from jixiao.core.pack import Pack, check_pack
+from jixiao.core.lint import check_pack
+from jixiao.core.pack import Pack
 from jixiao.core.rule import Citation
 
 ROOT = Path(__file__).resolve().parents[1]

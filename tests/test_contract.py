@@ -146,3 +146,56 @@ def test_a_finding_cites_the_clause_the_pack_gives_for_its_parameter(registry):
     f = run(Pack.load("nanchang", registry), folio, dt.date(2025, 3, 31)).findings.filter(pl.col("rule") == "budget_link")
     cited = {(r["action"], r["clause"]) for r in f.iter_rows(named=True)}
     assert ("prioritize", "（十七）") in cited and ("cut_budget", "（十）") in cited and ("public_notice", "（十）") in cited
+
+
+def _core_imports() -> dict[str, set[str]]:
+    """core module → the core modules it imports (at the top or inside functions; not the imports
+    under ``if TYPE_CHECKING:``, which never run)."""
+    import ast
+    from pathlib import Path
+
+    core = Path(__file__).resolve().parents[1] / "core"
+    edges = {}
+    for path in core.glob("*.py"):
+        found = set()
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.If) and getattr(node.test, "id", None) == "TYPE_CHECKING":
+                node.body = []
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                found.add(node.module)
+                found |= {f"{node.module}.{a.name}" for a in node.names}
+            elif isinstance(node, ast.Import):
+                found |= {a.name for a in node.names}
+        edges[path.stem] = found
+    return edges
+
+
+def test_core_never_imports_a_plugin_but_the_builtin_list():
+    for module, imported in _core_imports().items():
+        plugins = {m for m in imported if m.startswith("jixiao.plugins")}
+        allowed = {"jixiao.plugins", "jixiao.plugins.DEFAULT_PLUGINS"} if module == "registry" else set()
+        assert plugins <= allowed, (module, plugins)
+
+
+def test_core_has_no_import_cycle():
+    edges = {m: {i.split(".")[2] for i in imported if i.startswith("jixiao.core.") and i.count(".") >= 2
+                 and i.split(".")[2] != m}
+             for m, imported in _core_imports().items()}
+    edges = {m: {t for t in ts if t in edges} for m, ts in edges.items()}
+    seen, stack = set(), []
+
+    def visit(m):
+        if m in stack:
+            raise AssertionError("import cycle: " + " → ".join(stack[stack.index(m):] + [m]))
+        if m in seen:
+            return
+        stack.append(m)
+        for t in sorted(edges[m]):
+            visit(t)
+        stack.pop()
+        seen.add(m)
+
+    for m in sorted(edges):
+        visit(m)

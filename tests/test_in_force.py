@@ -32,7 +32,8 @@ grades = [{ label = "优", min = 95 }, { label = "良", min = 80 }, { label = "�
 
 
 def folio(years):
-    base = {"department": "市教育局", "fund_type": "一般公共预算", "category": "专项资金", "budget": "1000000.00"}
+    base = {"department": "市教育局", "fund_type": "一般公共预算", "category": "专项资金", "budget": "1000000.00",
+            "target_status": "已批复"}
     projects = [{**base, "project_id": f"P{y}", "name": f"{y}年项目", "fiscal_year": y} for y in years]
     evaluations = [{"project_id": f"P{y}", "year": y, "kind": "财政重点评价", "score": 92} for y in years]
     return portfolio_from_records({"projects": projects, "evaluations": evaluations}, "test")

@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from jixiao.core.errors import PackError
-from jixiao.core.pack import PLUGIN_DEFAULT, Pack, check_pack
+from jixiao.core.lint import check_pack
+from jixiao.core.pack import PLUGIN_DEFAULT, Pack
 
 CHILD = """
 [pack]

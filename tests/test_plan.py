@@ -66,10 +66,10 @@ def test_cli_plan_with_existing_plan_and_a_bad_one(cli, write, tmp_path):
     assert moved == set(first.select("project_id", "year").iter_rows())
     bad = write("bad.csv", "project_id,year\nF99,2021\n")
     res = cli("plan", "coverage", "--pack", "qingdao", "--existing", bad, tmp_path / "funds")
-    assert res.exit_code == 2 and "第 2 行，列 project_id：not a special fund of the portfolio（值：'F99'）" in res.output
+    assert res.exit_code == 2 and "第 2 行，列 project_id：不是项目数据中的专项资金（值：'F99'）" in res.output
 
 
 def test_plan_needs_a_coverage_rule(cli, write, tmp_path):
     write("funds/projects.csv", FUNDS_HEADER + "F01,专项,市财政局,2020,一般公共预算,专项资金,100,否\n")
     res = cli("plan", "coverage", "--pack", "national", tmp_path / "funds")
-    assert res.exit_code == 2 and "no coverage_schedule rule" in res.output
+    assert res.exit_code == 2 and "没有可据以编制计划的覆盖评价规则（coverage_schedule）" in res.output

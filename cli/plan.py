@@ -1,4 +1,7 @@
-"""Planning helpers behind ``jixiao plan``: read an existing plan, build a coverage schedule."""
+"""``jixiao plan``: read an existing plan, build a coverage schedule from a pack's coverage rule.
+
+It lives with the command line, not in the core: it knows one built-in rule (coverage_schedule) by
+class, which the core never does."""
 
 from __future__ import annotations
 
@@ -17,20 +20,20 @@ def read_plan(path: Path, known: set[str]) -> list[tuple[str, int]]:
     text = decode(path.read_bytes(), str(path))
     rows = [line.split(",") for line in text.strip().splitlines()]
     if not rows:
-        raise InputError([Problem(str(path), "the plan file is empty")])
+        raise InputError([Problem(str(path), "计划文件是空的")])
     head = [h.strip().lower() for h in rows[0]]
     try:
         pid_col = next(i for i, h in enumerate(head) if h in ("project_id", "项目编码"))
         year_col = next(i for i, h in enumerate(head) if h in ("year", "年度", "评价年度"))
     except StopIteration:
-        raise InputError([Problem(str(path), "a plan needs the columns project_id (项目编码) and year (年度)")]) from None
+        raise InputError([Problem(str(path), "计划文件需要 项目编码（project_id）和 年度（year）两列")]) from None
     plan, problems = [], []
     for n, row in enumerate(rows[1:], start=2):
         pid, year = row[pid_col].strip(), row[year_col].strip()
         if pid not in known:
-            problems.append(Problem(str(path), "not a special fund of the portfolio", row=n, column=rows[0][pid_col], value=pid))
+            problems.append(Problem(str(path), "不是项目数据中的专项资金", row=n, column=rows[0][pid_col], value=pid))
         elif not year.isdigit():
-            problems.append(Problem(str(path), "not a year", row=n, column=rows[0][year_col], value=year))
+            problems.append(Problem(str(path), "不是年度", row=n, column=rows[0][year_col], value=year))
         else:
             plan.append((pid, int(year)))
     if problems:
@@ -43,14 +46,14 @@ def coverage_plan(pack: Pack, portfolio: Portfolio, year: int | None, existing: 
 
     rules = [r for r in pack.enabled_rules() if r.cls is CoverageSchedule]
     if not rules:
-        raise PackError([Problem(str(pack.path), "the pack has no coverage_schedule rule to plan by",
+        raise PackError([Problem(str(pack.path), "该规则包没有可据以编制计划的覆盖评价规则（coverage_schedule）",
                                  value=pack.id)])
     rule = rules[0].instantiate(pack.id)
     p = rule.params
     first, last = cycle_of(year if year is not None else p.cycle_start, p.cycle_start, p.cycle_years)
     funds = rule.funds(base_facts(portfolio, portfolio_date(portfolio)))
     if funds.height == 0:
-        raise InputError([Problem("portfolio", "no special funds (categories " + "、".join(p.categories) + ")")])
+        raise InputError([Problem("portfolio", "项目数据中没有专项资金（项目类别：" + "、".join(p.categories) + "）")])
     known = set(funds["project_id"])
     # An evaluation for year Y−1 was made in year Y; those inside the cycle stay where they happened.
     done = (portfolio.evaluations
