@@ -64,7 +64,7 @@ class Qualitative:
     def __attrs_post_init__(self):
         for name, v in attrs.asdict(self).items():
             if not (0 <= v <= 1 and v * MICRO == (v * MICRO).to_integral_value()):
-                raise ValueError(f"qualitative.{name}：比例应在 0 到 1 之间、最多 6 位小数，写的是 {v}（70% 写作 \"0.7\"）")
+                raise ValueError(f"qualitative.{name}：比例应在 0 到 1 之间、最多 6 位小数，写的是 {v:f}（70% 写作 \"0.7\"）")
 
 
 def _default_bands() -> list[Band]:
