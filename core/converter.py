@@ -79,7 +79,7 @@ def _format_exception(exc: BaseException, type_: type | None) -> str:
         return text + (f"；是否要写 {', '.join(hints)}？" if hints else "") + (
             f"；可用的键：{', '.join(known)}" if known and not hints else "")
     if isinstance(exc, ArithmeticError):  # decimal.InvalidOperation and the like, from a validator
-        return f"取值无效（{type(exc).__name__}）"
+        return "取值无效（无法精确计算）"
     reason = str(exc) if exc.args and isinstance(exc.args[0], str) else ""
     if isinstance(exc, (ValueError, TypeError)) and reason and "object is not iterable" not in reason:
         return f"取值无效：{reason}"

@@ -56,7 +56,7 @@ class WorkCalendar:
     def __attrs_post_init__(self):
         both = self.holidays & self.workdays
         if both:
-            raise ValueError("a day cannot be both a holiday and a working day: "
+            raise ValueError("同一天不能既是假日又是调休工作日："
                              + ", ".join(sorted(d.isoformat() for d in both)))
 
     def years(self) -> frozenset[int]:

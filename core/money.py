@@ -39,27 +39,27 @@ def to_decimal(value: object) -> Decimal:
         d = value
     elif isinstance(value, int):
         if abs(value) >= 10 ** PACK_INT_DIGITS:
-            raise ValueError(f"{value} is too large (a number in a pack is below 10^{PACK_INT_DIGITS})")
+            raise ValueError(f"{value} 过大（规则包中的数须小于 10^{PACK_INT_DIGITS}）")
         return Decimal(value)
     elif isinstance(value, float):
         d = Decimal(repr(value))
     elif isinstance(value, str):
         text = value.strip()
         if len(text) > _MAX_TEXT:
-            raise ValueError(f"not a number of at most {PACK_PLACES} decimal places: {text[:_MAX_TEXT]!r}…")
+            raise ValueError(f"应为最多 {PACK_PLACES} 位小数的数，写的是 {text[:_MAX_TEXT]!r}…")
         if text.endswith(("%", "％")):
             try:
                 pct = Decimal(_ungrouped(text[:-1].strip()))
-                hint = f'write the ratio "{(pct / 100).normalize():f}"' if pct.is_finite() else ""
+                hint = f'比例写作小数 "{(pct / 100).normalize():f}"' if pct.is_finite() else ""
             except (InvalidOperation, ValueError):
                 hint = ""
-            raise ValueError(f"{value!r} is a percentage; " + (hint or 'write ratios as decimals (8% is "0.08")'))
+            raise ValueError(f"写的是百分数 {value!r}；" + (hint or '比例写作小数（8% 写作 "0.08"）'))
         try:
             d = Decimal(_ungrouped(text))
         except InvalidOperation:
-            raise ValueError(f"not a number: {value!r}") from None
+            raise ValueError(f"应为数，写的是 {value!r}") from None
     else:
-        raise TypeError(f"not a number: {value!r}")
+        raise TypeError(f"应为数，写的是 {value!r}")
     return _bounded(d, value)
 
 
@@ -72,24 +72,24 @@ def _ungrouped(text: str) -> str:
     if "," not in text:
         return text
     if not _GROUPED.match(text):
-        raise ValueError(f"commas must group digits in threes (1,234.56): {text!r}")
+        raise ValueError(f"逗号只能按三位一组分隔千位（如 1,234.56），写的是 {text!r}")
     return text.replace(",", "")
 
 
 def _bounded(d: Decimal, written: object) -> Decimal:
     if not d.is_finite():
-        raise ValueError(f"not a finite number: {written!r}")
+        raise ValueError(f"应为有限的数，写的是 {written!r}")
     _, digits, exponent = d.as_tuple()
     places = 0
     if exponent < 0:
         if -exponent > len(digits) + PACK_PLACES:  # e.g. 1e-999999999: more places than digits
-            raise ValueError(f"more than {PACK_PLACES} decimal places: {written!r}")
+            raise ValueError(f"最多 {PACK_PLACES} 位小数，写的是 {written!r}")
         zeros = len(digits) - len("".join(map(str, digits)).rstrip("0"))
         places = max(0, -exponent - zeros)
     if places > PACK_PLACES:
-        raise ValueError(f"more than {PACK_PLACES} decimal places: {written!r}")
+        raise ValueError(f"最多 {PACK_PLACES} 位小数，写的是 {written!r}")
     if d != 0 and d.adjusted() >= PACK_INT_DIGITS:
-        raise ValueError(f"{written!r} is too large (a number in a pack is below 10^{PACK_INT_DIGITS})")
+        raise ValueError(f"{written!r} 过大（规则包中的数须小于 10^{PACK_INT_DIGITS}）")
     return d
 
 
@@ -112,10 +112,10 @@ def share_fen_expr(amount_fen: pl.Expr, ratio: Decimal | Fraction) -> pl.Expr:
     ``2**63 × 2·10**10 < 2**127``). The share is never more than the amount, so it fits in 64 bits."""
     frac = Fraction(ratio)
     if not 0 <= frac <= 1:
-        raise ValueError(f"a share needs a ratio between 0 and 1, got {ratio}")
+        raise ValueError(f"按比例计算金额的比例应在 0 到 1 之间，实为 {ratio}")
     p, q = frac.numerator, frac.denominator
     if 2 * q >= 1 << 63:
-        raise ValueError(f"ratio {ratio} has too many digits to be applied exactly")
+        raise ValueError(f"比例 {ratio} 的位数过多，无法精确计算")
     wide = amount_fen.cast(pl.Int128)
     return ((wide * pl.lit(2 * p, pl.Int128) + pl.lit(q, pl.Int128)) // pl.lit(2 * q, pl.Int128)).cast(pl.Int64)
 
@@ -126,7 +126,7 @@ def below_share_expr(part: pl.Expr, whole: pl.Expr, rate: Decimal | Fraction) ->
     frac = Fraction(rate)
     p, q = frac.numerator, frac.denominator
     if max(abs(p), q) >= 1 << 63:
-        raise ValueError(f"rate {rate} has too many digits to be compared exactly")
+        raise ValueError(f"比率 {rate} 的位数过多，无法精确比较")
     return part.cast(pl.Int128) * pl.lit(q, pl.Int128) < whole.cast(pl.Int128) * pl.lit(p, pl.Int128)
 
 

@@ -70,15 +70,15 @@ class AccountabilityParams:
     def __attrs_post_init__(self):
         unknown = sorted(set(self.by_trigger) - set(TRIGGERS) - {"recorded"})
         if unknown:
-            raise ValueError(f"by_trigger: unknown trigger(s) {', '.join(unknown)}; use "
+            raise ValueError(f"by_trigger：没有触发情形 {', '.join(unknown)}；可选："
                              + ", ".join([*TRIGGERS, "recorded"]))
         if not (self.order_correction or self.sanctions or any(self.by_trigger.values()) or self.choices):
-            raise ValueError("sanctions: choose at least one of reduce_budget, reclaim_funds, public_notice, "
-                             "suspend_disbursement, or name the choices the document leaves, or set order_correction")
+            raise ValueError("sanctions：至少选一项处理（reduce_budget、reclaim_funds、public_notice、"
+                             "suspend_disbursement），或在 choices 中列出文件留给财政部门选择的处理，或写 order_correction = true")
         if not Decimal(0) <= self.missed_below <= Decimal(1):
-            raise ValueError(f"missed_below: a ratio between 0 and 1, got {self.missed_below}")
+            raise ValueError(f"missed_below：比例应在 0 到 1 之间，写的是 {self.missed_below}（60% 写作 \"0.6\"）")
         if not Decimal(0) < self.reduce_ratio <= Decimal(1):
-            raise ValueError(f"reduce_ratio: between 0 (exclusive) and 1, got {self.reduce_ratio}")
+            raise ValueError(f"reduce_ratio：比例应大于 0 且不超过 1，写的是 {self.reduce_ratio}（全部扣减写作 \"1\"）")
 
 
 class Accountability(Rule):

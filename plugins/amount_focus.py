@@ -20,7 +20,7 @@ class AmountFocusParams:
 
     def __attrs_post_init__(self):
         if self.min_amount_yuan < 0 or self.min_amount_yuan != self.min_amount_yuan.quantize(Decimal("0.01")):
-            raise ValueError(f"min_amount_yuan: an amount in 元 with at most 2 decimals, got {self.min_amount_yuan}")
+            raise ValueError(f"min_amount_yuan：应为以元计、最多两位小数、不小于 0 的金额，写的是 {self.min_amount_yuan}")
 
 
 class AmountFocus(Rule):

@@ -35,16 +35,16 @@ class CoverageParams:
 
     def __attrs_post_init__(self):
         if self.cycle_years < 1:
-            raise ValueError("cycle_years: at least 1")
+            raise ValueError(f"cycle_years：至少为 1（年），写的是 {self.cycle_years}")
         if not re.fullmatch(r"\d{1,15}(/\d{1,15})?|\d{0,15}\.\d{1,10}", self.min_share.strip()):
             # Fraction() would also read "1e-999999999", building a billion-digit denominator.
-            raise ValueError(f"min_share: a fraction such as \"1/3\" or a decimal such as \"0.3\", got {self.min_share!r}")
+            raise ValueError(f"min_share：应为分数（如 \"1/3\"）或小数（如 \"0.3\"），写的是 {self.min_share!r}")
         try:
             share = Fraction(self.min_share)
         except (ValueError, ZeroDivisionError):
-            raise ValueError(f"min_share: a fraction such as \"1/3\", got {self.min_share!r}") from None
+            raise ValueError(f"min_share：应为分母不为 0 的分数（如 \"1/3\"），写的是 {self.min_share!r}") from None
         if not 0 < share <= 1:
-            raise ValueError(f"min_share: between 0 and 1, got {self.min_share}")
+            raise ValueError(f"min_share：应大于 0 且不超过 1，写的是 {self.min_share}")
 
 
 def cycle_of(year: int, start: int, length: int) -> tuple[int, int]:
@@ -138,7 +138,7 @@ def plan(funds: pl.DataFrame, params: CoverageParams, first_year: int,
     outside = [(pid, y) for pid, y, _ in rows if y not in years]
     if outside:
         pid, y = outside[0]
-        raise ValueError(f"{pid}: year {y} is outside the cycle {years[0]}–{years[-1]}")
+        raise ValueError(f"{pid}：{y} 年不在评价周期 {years[0]}–{years[-1]} 年内")
     need = quota(funds.height, params.min_share)
     counts = {y: sum(1 for _, yy, _ in rows if yy == y) for y in years}
     scheduled = {pid for pid, _, _ in rows}

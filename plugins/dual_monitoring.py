@@ -56,9 +56,9 @@ class DualMonitoringParams:
         for name in ("suspend_gap", "stop_gap", "from_progress", "qualitative_partial"):
             v = getattr(self, name)
             if v is not None and not (0 <= v <= 1 and v * MICRO == (v * MICRO).to_integral_value()):
-                raise ValueError(f"{name}: a ratio between 0 and 1 with at most 6 decimals, got {v}")
+                raise ValueError(f"{name}：比例应在 0 到 1 之间、最多 6 位小数，写的是 {v:f}（30% 写作 \"0.3\"）")
         if self.stop_gap is not None and self.stop_gap <= self.suspend_gap:
-            raise ValueError("stop_gap must be larger than suspend_gap")
+            raise ValueError(f"stop_gap 应大于 suspend_gap，写的是 stop_gap = {self.stop_gap}、suspend_gap = {self.suspend_gap}")
 
 
 def micro(d: Decimal) -> int:

@@ -64,7 +64,7 @@ class Qualitative:
     def __attrs_post_init__(self):
         for name, v in attrs.asdict(self).items():
             if not (0 <= v <= 1 and v * MICRO == (v * MICRO).to_integral_value()):
-                raise ValueError(f"qualitative.{name}: a share between 0 and 1 with at most 6 decimals, got {v}")
+                raise ValueError(f"qualitative.{name}：比例应在 0 到 1 之间、最多 6 位小数，写的是 {v:f}（70% 写作 \"0.7\"）")
 
 
 def _default_bands() -> list[Band]:
@@ -75,7 +75,7 @@ def _default_bands() -> list[Band]:
 def _centi(value: Decimal, what: str) -> int:
     c = value * 100
     if c != c.to_integral_value():
-        raise ValueError(f"{what}: at most two decimals, got {value}")
+        raise ValueError(f"{what}：最多两位小数，写的是 {value}")
     return int(c)
 
 
@@ -94,26 +94,26 @@ class EvaluationScoreParams:
     def __attrs_post_init__(self):
         for k, v in self.missing_weight_to.items():
             if k not in LEVELS:
-                raise ValueError(f"missing_weight_to: unknown category {k!r}; use {', '.join(LEVELS)}")
+                raise ValueError(f"missing_weight_to：没有一级指标类别 {k!r}；可选：{', '.join(LEVELS)}")
             if v not in (*LEVELS, SHARED) or v == k:
-                raise ValueError(f"missing_weight_to.{k}: {v!r} is not another category ({', '.join(LEVELS)}) "
-                                 f"or {SHARED!r}")
+                raise ValueError(f"missing_weight_to.{k}：应为另一个一级指标类别（{', '.join(LEVELS)}）"
+                                 f"或 {SHARED!r}，写的是 {v!r}")
         for b in self.grades:
             if not 0 <= b.min <= 100:
-                raise ValueError(f"grades.{b.label}: a minimum score between 0 and 100, got {b.min}")
+                raise ValueError(f"grades.{b.label}：最低分应在 0 到 100 之间，写的是 {b.min}")
         mins = [b.min for b in self.grades]
         if not mins or mins != sorted(mins, reverse=True) or len(set(mins)) != len(mins):
-            raise ValueError("grades: list bands from the highest minimum down, each minimum different")
+            raise ValueError(f"grades：等级应按最低分从高到低排列、最低分各不相同，写的是 {'、'.join(map(str, mins))}")
         if mins[-1] != 0:
-            raise ValueError("grades: the lowest band must start at 0 so that every score has a grade")
+            raise ValueError(f"grades：最后一档的最低分应为 0，每个分数才都有等级，写的是 {mins[-1]}")
         for b in self.grades:
             _centi(b.min, f"grades.{b.label}")
         for k in self.sources:
             if k not in KINDS:
-                raise ValueError(f"sources: unknown kind {k!r}; use {', '.join(KINDS)}")
+                raise ValueError(f"sources：没有评价类型 {k!r}；可选：{', '.join(KINDS)}")
         total = sum(attrs.astuple(self.weights))
         if total != 100:
-            raise ValueError(f"weights must add up to 100, they add up to {total}")
+            raise ValueError(f"weights：各类权重之和应为 100，写的是合计 {total}")
 
 
 def effective_weights(weights: dict[str, int], moves: dict[str, str]) -> dict[int, dict[str, Fraction]]:
@@ -212,8 +212,8 @@ class EvaluationScore(Rule):
             if top is not None and top > limit:
                 at = sums[f"w_{lv}"].arg_max()
                 pid = portfolio.projects["project_id"][int(facts["pix"][at])]
-                raise ValueError(f"project {pid}: its indicator weights (分值) add up to {top / 10_000:g}, "
-                                 "too large to score exactly; give weights as points out of 100")
+                raise ValueError(f"项目 {pid}：绩效指标分值合计 {top / 10_000:g}，"
+                                 "过大，无法精确计分；分值请按百分制填写")
         # A category's points: weight × Σ(w·s) / (Σw · 10⁶), half up to 0.01; none without indicators.
         points = []
         for lv in LEVELS:

@@ -35,7 +35,7 @@ class ExAnteGateParams:
     def __attrs_post_init__(self):
         a = self.large_amount_yuan
         if a is not None and (a < 0 or a != a.quantize(Decimal("0.01"))):
-            raise ValueError(f"large_amount_yuan: an amount in 元 with at most 2 decimals, got {a}")
+            raise ValueError(f"large_amount_yuan：应为以元计、最多两位小数、不小于 0 的金额，写的是 {a}")
 
 
 class ExAnteGate(Rule):

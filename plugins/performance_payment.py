@@ -37,7 +37,7 @@ class PerformancePaymentParams:
     def __attrs_post_init__(self):
         for grade, ratio in self.pay_ratios.items():
             if not Decimal(0) <= ratio <= Decimal(1):
-                raise ValueError(f"pay_ratios.{grade}: a ratio between 0 and 1, got {ratio} (80% is written \"0.8\")")
+                raise ValueError(f"pay_ratios.{grade}：比例应在 0 到 1 之间，写的是 {ratio}（80% 写作 \"0.8\"）")
 
 
 class PerformancePayment(Rule):

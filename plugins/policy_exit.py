@@ -34,13 +34,13 @@ class PolicyExitParams:
 
     def __attrs_post_init__(self):
         if self.exit_when == "both" and not (self.exit_expired and self.low_grades):
-            raise ValueError("exit_when = \"both\" needs exit_expired = true and some low_grades")
+            raise ValueError("exit_when = \"both\" 要求 exit_expired = true，且 low_grades 至少写一个等级")
         if not 1 <= self.track_longer_than_months <= 1200:
-            raise ValueError(f"track_longer_than_months: 1 to 1200, got {self.track_longer_than_months}")
+            raise ValueError(f"track_longer_than_months：应为 1 到 1200 个月，写的是 {self.track_longer_than_months}")
 
     def __attrs_post_init__(self):
         if not 1 <= self.track_longer_than_months <= 1200:
-            raise ValueError(f"track_longer_than_months: 1 to 1200 months, got {self.track_longer_than_months}")
+            raise ValueError(f"track_longer_than_months：应为 1 到 1200 个月，写的是 {self.track_longer_than_months}")
 
 
 class PolicyExit(Rule):

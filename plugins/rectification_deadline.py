@@ -43,7 +43,7 @@ class RectificationParams:
 
     def __attrs_post_init__(self):
         if not 1 <= self.months <= 120:
-            raise ValueError(f"months: 1 to 120 months, got {self.months}")
+            raise ValueError(f"months：应为 1 到 120 个月，写的是 {self.months}")
 
 
 def _clock(frame: pl.DataFrame, start: str, report: str, as_of: dt.date, months: int,

@@ -70,9 +70,9 @@ class ScoreLinkedBudgetParams:
     def __attrs_post_init__(self):
         for grade, ratio in self.cut_ratios.items():
             if not Decimal(0) <= ratio <= Decimal(1):
-                raise ValueError(f"cut_ratios.{grade}: a ratio between 0 and 1, got {ratio} (8% is written \"0.08\")")
+                raise ValueError(f"cut_ratios.{grade}：比例应在 0 到 1 之间，写的是 {ratio}（8% 写作 \"0.08\"）")
         if not 1 <= self.rectification_months <= 120:
-            raise ValueError(f"rectification_months: 1 to 120 months, got {self.rectification_months}")
+            raise ValueError(f"rectification_months：应为 1 到 120 个月，写的是 {self.rectification_months}")
 
 
 def result_years(facts: pl.DataFrame, as_of) -> tuple[pl.Expr, pl.Expr]:

@@ -40,12 +40,12 @@ class SelfEvaluationCoverageParams:
         try:
             dt.date(2001, self.due_month, self.due_day)  # a day every year has (no 02-29)
         except ValueError:
-            raise ValueError(f"due_month/due_day: {self.due_month}-{self.due_day} is not a day of every year") from None
+            raise ValueError(f"due_month/due_day：应为每年都有的日期（不能是 2 月 29 日），写的是 {self.due_month} 月 {self.due_day} 日") from None
         for k in self.kinds:
             if k not in KIND_CODES:
-                raise ValueError(f"kinds: unknown kind {k!r}; use {', '.join(KIND_CODES)}")
+                raise ValueError(f"kinds：没有评价类型 {k!r}；可选：{', '.join(KIND_CODES)}")
         if not self.kinds:
-            raise ValueError("kinds: at least one kind of evaluation counts as the self-evaluation")
+            raise ValueError("kinds：至少写一种计为单位自评的评价类型，写的是 []")
 
 
 class SelfEvaluationCoverage(Rule):

@@ -30,7 +30,7 @@ class SelfEvaluationPrerequisiteParams:
 
     def __attrs_post_init__(self):
         if not 1 <= self.years_back <= 5:
-            raise ValueError(f"years_back: 1 to 5, got {self.years_back}")
+            raise ValueError(f"years_back：应为 1 到 5 年，写的是 {self.years_back}")
 
 
 class SelfEvaluationPrerequisite(Rule):

@@ -40,13 +40,13 @@ class Checkpoint:
 
     def __attrs_post_init__(self):
         if not 1 <= self.month <= 12:
-            raise ValueError(f"month: 1 to 12, got {self.month}")
+            raise ValueError(f"month：应为 1 到 12 月，写的是 {self.month}")
         if self.ledger_month is not None and not 1 <= self.ledger_month < self.month:
-            raise ValueError(f"ledger_month: a month before {self.month}, got {self.ledger_month}")
+            raise ValueError(f"ledger_month：应为 {self.month} 月之前的月份，写的是 {self.ledger_month}")
         if self.ledger_month is not None and self.action != "reclaim_funds":
-            raise ValueError("ledger_month: only for a reclaim_funds checkpoint")
+            raise ValueError(f"ledger_month：只用于 action = \"reclaim_funds\" 的节点，这一节点写的是 action = {self.action!r}")
         if self.below_rate is not None and not 0 < self.below_rate <= 1:
-            raise ValueError(f"below_rate: a ratio above 0 and at most 1, got {self.below_rate} (60% is written \"0.6\")")
+            raise ValueError(f"below_rate：比例应大于 0 且不超过 1，写的是 {self.below_rate}（60% 写作 \"0.6\"）")
 
 
 @attrs.frozen(kw_only=True)
@@ -59,9 +59,9 @@ class SpendingCheckpointsParams:
 
     def __attrs_post_init__(self):
         if not 0 < self.monthly_pace <= 1:
-            raise ValueError(f"monthly_pace: a ratio above 0 and at most 1, got {self.monthly_pace}")
+            raise ValueError(f"monthly_pace：比例应大于 0 且不超过 1，写的是 {self.monthly_pace}（100% 写作 \"1\"）")
         if self.idle_after_carryover_years is not None and not 1 <= self.idle_after_carryover_years <= 10:
-            raise ValueError(f"idle_after_carryover_years: 1 to 10, got {self.idle_after_carryover_years}")
+            raise ValueError(f"idle_after_carryover_years：应为 1 到 10 年，写的是 {self.idle_after_carryover_years}")
 
 
 def month_end(year: int, month: int) -> dt.date:

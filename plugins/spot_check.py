@@ -50,7 +50,7 @@ class SpotCheckParams:
 
     def __attrs_post_init__(self):
         if not Decimal(0) < self.share <= Decimal(1):
-            raise ValueError(f"share: between 0 (exclusive) and 1, got {self.share}")
+            raise ValueError(f"share：比例应大于 0 且不超过 1，写的是 {self.share}（10% 写作 \"0.1\"）")
 
 
 class SpotCheck(Rule):

@@ -42,7 +42,7 @@ class TargetGateParams:
     def __attrs_post_init__(self):
         unknown = [lv for lv in self.required_levels if lv not in LEVEL_ZH]
         if unknown:
-            raise ValueError(f"required_levels: unknown level {unknown[0]!r}; use {', '.join(LEVEL_ZH)}")
+            raise ValueError(f"required_levels：没有一级指标类别 {unknown[0]!r}；可选：{', '.join(LEVEL_ZH)}")
 
 
 class TargetGate(Rule):

@@ -15,7 +15,7 @@ class TargetReviewParams:
 
     def __attrs_post_init__(self):
         if self.refuse_after < 1:
-            raise ValueError(f"refuse_after: at least 1, got {self.refuse_after}")
+            raise ValueError(f"refuse_after：至少为 1（次），写的是 {self.refuse_after}")
 
 
 class TargetReview(Rule):

@@ -146,16 +146,16 @@ def test_a_checkpoint_rate_with_many_digits_reminds_a_large_project(cli, tmp_pat
 # Pack numbers: refused by `packs check`, fast, with the key, the value and the reason
 
 BAD_RATIOS = [
-    ('"1e-999999999"', "more than 10 decimal places", "1e-999999999"),   # hung > 600 s
-    ('"0.333333333333333333333333333333"', "more than 10 decimal places", "0.333333333333333333333333333333"),
-    ("nan", "not a finite number", "nan"),
-    ('"sNaN"', "not a finite number", "sNaN"),
-    ('"Infinity"', "not a finite number", "Infinity"),
-    ('"8%"', 'write the ratio "0.08"', "8%"),
-    ('"1.5"', "a ratio between 0 and 1", "1.5"),
-    ('"8"', '8% is written "0.08"', "8"),
-    ("8", '8% is written "0.08"', "8"),
-    ('"1234,5"', "commas must group digits in threes", "1234,5"),
+    ('"1e-999999999"', "最多 10 位小数，写的是", "1e-999999999"),   # hung > 600 s
+    ('"0.333333333333333333333333333333"', "最多 10 位小数，写的是", "0.333333333333333333333333333333"),
+    ("nan", "应为有限的数，写的是", "nan"),
+    ('"sNaN"', "应为有限的数，写的是", "sNaN"),
+    ('"Infinity"', "应为有限的数，写的是", "Infinity"),
+    ('"8%"', '写的是百分数 \'8%\'；比例写作小数 "0.08"', "8%"),
+    ('"1.5"', "比例应在 0 到 1 之间，写的是 1.5", "1.5"),
+    ('"8"', '比例应在 0 到 1 之间，写的是 8（8% 写作 "0.08"）', "8"),
+    ("8", '比例应在 0 到 1 之间，写的是 8（8% 写作 "0.08"）', "8"),
+    ('"1234,5"', "逗号只能按三位一组分隔千位", "1234,5"),
 ]
 
 
@@ -189,10 +189,10 @@ def test_an_unknown_key_suggests_the_known_one(cli, tmp_path):
 
 
 @pytest.mark.parametrize("rule, body, reason", [
-    ("evaluation", 'grades = [{ label = "优", min = 1e308 }, { label = "差", min = 0 }]', "too large"),
-    ("evaluation", 'grades = [{ label = "优", min = 90 }, { label = "差", min = -5 }]', "between 0 and 100, got -5"),
+    ("evaluation", 'grades = [{ label = "优", min = 1e308 }, { label = "差", min = 0 }]', "过大"),
+    ("evaluation", 'grades = [{ label = "优", min = 90 }, { label = "差", min = -5 }]', "最低分应在 0 到 100 之间，写的是 -5"),
     ("budget_link", "rectification_months = 9223372036854775807", "9223372036854775807"),
-    ("budget_link", "rectification_months = -5", "1 to 120 months"),
+    ("budget_link", "rectification_months = -5", "rectification_months：应为 1 到 120 个月，写的是 -5"),
     ("budget_link", "rectification_months = 1000000000000000000000", "1000000000000000000000"),
 ])
 def test_packs_check_refuses_values_that_used_to_fail_only_at_run(cli, tmp_path, rule, body, reason):
@@ -389,11 +389,11 @@ def test_payments_that_cannot_be_added_exactly_are_refused(tmp_path):
 
 
 @pytest.mark.parametrize("rule, plugin, body, reason", [
-    ("focus", "amount_focus", 'min_amount_yuan = "1000000.005"', "at most 2 decimals"),
-    ("plan", "coverage_schedule", 'min_share = "1e-999999999"', "min_share"),
-    ("dual", "dual_monitoring", 'suspend_gap = "0.30000005"', "at most 6 decimals"),
+    ("focus", "amount_focus", 'min_amount_yuan = "1000000.005"', "最多两位小数、不小于 0 的金额，写的是 1000000.005"),
+    ("plan", "coverage_schedule", 'min_share = "1e-999999999"', 'min_share：应为分数（如 "1/3"）或小数（如 "0.3"），写的是 \'1e-999999999\''),
+    ("dual", "dual_monitoring", 'suspend_gap = "0.30000005"', "suspend_gap：比例应在 0 到 1 之间、最多 6 位小数，写的是 0.30000005"),
     ("checkpoints", "spending_checkpoints", 'checkpoints = [{ month = 6, action = "remind", below_rate = "60" }]',
-     "below_rate"),
+     'below_rate：比例应大于 0 且不超过 1，写的是 60（60% 写作 "0.6"）'),
 ])
 def test_packs_check_refuses_thresholds_that_would_be_truncated_or_hang(cli, tmp_path, rule, plugin, body, reason):
     """A threshold the arithmetic would truncate (int(x × 100), int(x × 10⁶)) or a fraction
