@@ -38,10 +38,6 @@ class PolicyExitParams:
         if not 1 <= self.track_longer_than_months <= 1200:
             raise ValueError(f"track_longer_than_months：应为 1 到 1200 个月，写的是 {self.track_longer_than_months}")
 
-    def __attrs_post_init__(self):
-        if not 1 <= self.track_longer_than_months <= 1200:
-            raise ValueError(f"track_longer_than_months：应为 1 到 1200 个月，写的是 {self.track_longer_than_months}")
-
 
 class PolicyExit(Rule):
     name = "policy_exit"

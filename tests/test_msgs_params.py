@@ -159,3 +159,15 @@ def test_every_params_refusal_is_chinese(build, value, codes):
                 spot_check.SpotCheckParams, target_review.TargetReviewParams):
         allowed |= vocabulary(cls)
     assert not english_words(reason, allowed), reason
+
+
+def test_exit_when_both_needs_both_tests():
+    # policy_exit once defined __attrs_post_init__ twice, so this check never ran.
+    import pytest
+
+    from jixiao.plugins.policy_exit import PolicyExitParams
+
+    with pytest.raises(ValueError, match="exit_when = \"both\" 要求 exit_expired = true"):
+        PolicyExitParams(exit_when="both", exit_expired=False)
+    with pytest.raises(ValueError, match="low_grades 至少写一个等级"):
+        PolicyExitParams(exit_when="both", low_grades=[])
