@@ -1,6 +1,7 @@
+"""Fixtures only; shared builders and constants are in tests_helpers.py, which tests import."""
+
 from __future__ import annotations
 
-import datetime as dt
 import textwrap
 from pathlib import Path
 
@@ -9,9 +10,6 @@ from click.testing import CliRunner
 
 from jixiao.cli.main import main
 from jixiao.core.registry import Registry
-
-HEADER = "项目编码,项目名称,主管部门,预算年度,资金性质,项目类别,预算金额(元),已支出金额(元),是否新增,是否重大,绩效目标状态,事前评估结论\n"
-
 
 @pytest.fixture
 def registry() -> Registry:
@@ -38,10 +36,3 @@ def cli():
         return runner.invoke(main, [str(a) for a in args], catch_exceptions=False, **kw)
 
     return invoke
-
-
-def project_rows(*rows: str) -> str:
-    return HEADER + "".join(r + "\n" for r in rows)
-
-
-AS_OF = dt.date(2025, 3, 31)

@@ -199,3 +199,16 @@ def test_core_has_no_import_cycle():
 
     for m in sorted(edges):
         visit(m)
+
+
+def test_tests_import_helpers_not_conftest():
+    # Architecture review §5: one concern in one importable module; conftest holds fixtures only.
+    import ast
+    from pathlib import Path
+
+    for path in Path(__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom):
+                assert node.module != "conftest", path.name
+            elif isinstance(node, ast.Import):
+                assert all(a.name != "conftest" for a in node.names), path.name

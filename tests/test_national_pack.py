@@ -12,7 +12,7 @@ from jixiao.core.pack import Pack
 from jixiao.core.portfolio import load_portfolio
 from tests_helpers import ok_row
 
-from conftest import AS_OF, project_rows
+from tests_helpers import AS_OF, project_rows
 
 SCORES = {"S1": "59.99", "S2": "60", "S3": "79.99", "S4": "80", "S5": "89.99", "S6": "90", "S7": "100", "S8": "0"}
 

@@ -13,7 +13,7 @@ from jixiao.core.errors import InputError
 from jixiao.core.portfolio import load_portfolio
 from tests_helpers import ok_row
 
-from conftest import AS_OF, HEADER, project_rows
+from tests_helpers import AS_OF, HEADER, project_rows
 
 
 def problems(path) -> list[str]:

@@ -88,7 +88,7 @@ def test_pack_markup_is_shown_as_written(cli, marked, marked_pack, monkeypatch):
 def test_an_error_naming_a_value_shows_its_control_characters_escaped(cli, tmp_path):
     from tests_helpers import ok_row
 
-    from conftest import HEADER
+    from tests_helpers import HEADER
 
     path = tmp_path / "p.csv"
     path.write_text(HEADER + ok_row("P1", budget="12\x1b[2J") + "\n", encoding="utf-8")

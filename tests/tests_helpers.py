@@ -1,4 +1,13 @@
-"""Row builders shared by the tests (kept outside conftest so that they can be imported)."""
+"""Row builders and constants shared by the tests (kept outside conftest so that they can be imported)."""
+
+import datetime as dt
+
+HEADER = "项目编码,项目名称,主管部门,预算年度,资金性质,项目类别,预算金额(元),已支出金额(元),是否新增,是否重大,绩效目标状态,事前评估结论\n"
+AS_OF = dt.date(2025, 3, 31)
+
+
+def project_rows(*rows: str) -> str:
+    return HEADER + "".join(r + "\n" for r in rows)
 
 
 def ok_row(pid: str, *, budget: str = "1000000", spent: str = "980000", fund: str = "一般公共预算",
