@@ -10,7 +10,7 @@ from __future__ import annotations
 import polars as pl
 
 from jixiao.core.money import wide_ratio
-from jixiao.core.portfolio import sum_by_project
+from jixiao.core.per_project import sum_by_project
 
 
 MICRO = 1_000_000

@@ -29,10 +29,10 @@ from jixiao.core.dates import BUILTIN_CALENDAR, WorkCalendar, add_months_expr, d
 from jixiao.core.hookspecs import hookimpl
 from jixiao.core.indicators import LEVELS, MICRO, TARGET_LEVELS, completion_micro, has_level_expr, indicator_shares, level_sums
 from jixiao.core.money import FEN_PER_YUAN, below_share_expr, format_yuan, share_fen_expr, wide_ratio, yuan_text_expr
-from jixiao.core.portfolio import by_project as spread_over_projects
-from jixiao.core.portfolio import max_by_project as max_per_project
-from jixiao.core.portfolio import per_project as aggregate_per_project
-from jixiao.core.portfolio import sum_by_project as sum_per_project
+from jixiao.core.per_project import by_project as spread_over_projects
+from jixiao.core.per_project import max_by_project as max_per_project
+from jixiao.core.per_project import per_project as aggregate_per_project
+from jixiao.core.per_project import sum_by_project as sum_per_project
 from jixiao.core.rule import GRADES, Citation, Rule, RuleOutput
 from jixiao.core.schema import EVAL_KIND
 

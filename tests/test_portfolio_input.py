@@ -281,7 +281,7 @@ def test_take_keeps_each_wanted_project_with_all_its_rows(positions):
 def test_sums_and_maxima_per_project_are_those_of_a_grouping(data, projects, in_order):
     import datetime as dt
 
-    from jixiao.core.portfolio import PIX, by_project, max_by_project, per_project, sum_by_project
+    from jixiao.core.per_project import PIX, by_project, max_by_project, per_project, sum_by_project
 
     rows = data.draw(st.lists(st.tuples(st.integers(0, max(projects - 1, 0)),
                                         st.none() | st.integers(-10**12, 10**12),
@@ -303,7 +303,7 @@ def test_sums_and_maxima_per_project_are_those_of_a_grouping(data, projects, in_
 
 
 def test_sums_per_project_refuse_what_they_cannot_add_exactly():
-    from jixiao.core.portfolio import PIX, sum_by_project
+    from jixiao.core.per_project import PIX, sum_by_project
 
     frame = pl.DataFrame({PIX: [0, 1], "x": [0.5, 1.5]}, schema_overrides={PIX: pl.UInt32})
     with pytest.raises(TypeError, match="x: only integer and date"):
