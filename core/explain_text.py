@@ -23,7 +23,7 @@ SCHEMA = "jixiao.explain/1"
 # Facts the rules produce (not columns of the projects table), by their Chinese label.
 _EXTRA_ZH = {
     "spent_fen": "已支出金额", "score_c": "评价得分", "grade": "评价等级", "grade_rank": "等级名次",
-    "score_source": "评分来源", "score_date": "评价日期", "score_review_date": "复核日期", "grade_final": "等级为评价结果", "target_completion": "绩效目标完成率",
+    "score_source": "评分来源", "score_date": "评价日期", "score_review_date": "复核日期", "grade_final": "等级为评价结果", "self_evaluation_missing": "逾期未开展绩效自评", "target_completion": "绩效目标完成率",
     "monitoring_deviation": "监控发现偏差", "review_score_c": "评审得分",
 }
 _KIND_ZH = {"third_party": "第三方评价", "finance": "财政重点评价", "self": "单位自评", "computed": "按指标测算，非评价结果",

@@ -92,7 +92,7 @@ VALUE_ZH: dict[str | tuple[str, str], str] = {
     "decision": "问责决定之日", "evaluation_feedback": "评价结果反馈之日", "evaluation_date": "评价日期",
     "require": "要求提供", "skip": "不检查",
     "reduce_budget": "减少安排预算",
-    "no_targets": "未设定绩效目标", "execution_deviation": "预算执行偏差大", "targets_missed": "绩效目标未完成",
+    "no_targets": "未设定绩效目标", "no_self_evaluation": "未按规定开展绩效自评", "execution_deviation": "预算执行偏差大", "targets_missed": "绩效目标未完成",
     "poor_evaluation": "评价结果为差",
 }
 

@@ -32,6 +32,7 @@ from jixiao.rules import (
 
 TRIGGERS = {
     "no_targets": "不按规定编报绩效目标",
+    "no_self_evaluation": "未按规定开展绩效自评",
     "execution_deviation": "预算执行中绩效未按预定目标同步实现或发生偏离",
     "targets_missed": "项目结束后绩效达不到预定目标",
     "poor_evaluation": "绩效评价结果较差",
@@ -41,7 +42,7 @@ TRIGGERS = {
     "other": "其他应问责事项",
 }
 Sanction = Literal["reduce_budget", "reclaim_funds", "public_notice", "suspend_disbursement"]
-Derived = Literal["no_targets", "execution_deviation", "targets_missed", "poor_evaluation"]
+Derived = Literal["no_targets", "no_self_evaluation", "execution_deviation", "targets_missed", "poor_evaluation"]
 SANCTION_ZH = {"reduce_budget": "不予安排或减少安排预算资金", "reclaim_funds": "收回年度没有执行的预算资金",
                "public_notice": "通报批评", "suspend_disbursement": "暂缓或停止部门预算执行"}
 
@@ -85,8 +86,8 @@ class Accountability(Rule):
     name = "accountability"
     summary = "accountability triggers, the order to correct and the sanctions chosen for them"
     Params = AccountabilityParams
-    reads = ("target_status", "grade", "grade_final", "monitoring_deviation", "target_completion", "end_date",
-             "fiscal_year")
+    reads = ("target_status", "grade", "grade_final", "self_evaluation_missing", "monitoring_deviation",
+             "target_completion", "end_date", "fiscal_year")
 
     def _derived(self, facts: pl.DataFrame, as_of) -> pl.DataFrame:
         p, parts = self.params, []
@@ -94,6 +95,9 @@ class Accountability(Rule):
         tagged = lambda frame, key: frame.select("pix", pl.lit(TRIGGERS[key]).alias("t"), pl.lit(key).alias("k"))  # noqa: E731
         if "no_targets" in p.derive:
             parts.append(tagged(facts.lazy().filter(pl.col("target_status") == "none"), "no_targets").collect())
+        if "no_self_evaluation" in p.derive and "self_evaluation_missing" in cols:
+            parts.append(tagged(facts.lazy().filter(pl.col("self_evaluation_missing").fill_null(False)),
+                                "no_self_evaluation").collect())
         if "execution_deviation" in p.derive and "monitoring_deviation" in cols:
             parts.append(tagged(facts.lazy().filter(pl.col("monitoring_deviation").fill_null(False)),
                                 "execution_deviation").collect())

@@ -99,6 +99,11 @@ class SelfEvaluationCoverage(Rule):
                    .otherwise(pl.lit(" 前完成，") + pl.col("date").dt.strftime("%Y-%m-%d") + pl.lit(" 才完成，逾期")))
         parts.append(self.findings(overdue, "self_evaluation_overdue", message, due_date=pl.col("_due"),
                                    assumed=due_assumed))
+        # self_evaluation_missing: the year has closed, its due date has passed and no self-evaluation
+        # is on record by the date (a late one is not missing) — for rules that act on it (accountability).
+        missing = closed.filter(pl.col("evaluated").is_null()).select("pix").collect()
+        out_facts = pl.DataFrame({"pix": facts["pix"]}).with_columns(
+            pl.col("pix").is_in(missing["pix"].implode()).alias("self_evaluation_missing"))
         if p.review_all:
             waiting = (scope.join(done.lazy(), on="pix", how="inner", maintain_order="left")
                        .filter(~pl.col("reviewed")))
@@ -109,7 +114,7 @@ class SelfEvaluationCoverage(Rule):
                        + pl.lit("尚未经财政部门复核，待复核并提出审核意见"))
             parts.append(self.findings(waiting, "review_self_evaluation", message,
                                        assumed=self.is_assumed("review_all", "kinds", "categories", "from_fiscal_year")))
-        return self.output(pl.concat(parts))
+        return self.output(pl.concat(parts), out_facts)
 
     @hookimpl
     def jixiao_explain(self, portfolio, as_of, facts):
