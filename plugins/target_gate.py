@@ -68,15 +68,15 @@ class TargetGate(Rule):
             .fill_null("").alias("_missing"))
         status_ok = pl.col("target_status") == "approved"
         complete = pl.col("_missing") == ""
-        waiting = pl.lit(False)
-        if self.params.pending == "await":
-            waiting = waiting | (pl.col("target_status") == "pending")
-        if self.params.rejected == "review":
-            waiting = waiting | (pl.col("target_status") == "rejected")
-        # Targets waiting for a review, complete as filed: the budget waits on the review.
-        awaiting = checked.filter(waiting & complete & (pl.col("target_status") == "pending"))
-        failing = checked.filter(~(status_ok & complete) & ~(waiting & complete))
-        message = (pl.when(~status_ok)
+        # Filed targets whose review is not settled: waiting for it (pending), or left to the
+        # target-review rule (rejected). Complete as filed, they are not blocked here.
+        awaits = (pl.col("target_status") == "pending") if self.params.pending == "await" else pl.lit(False)
+        reviewed_elsewhere = (pl.col("target_status") == "rejected") if self.params.rejected == "review" else pl.lit(False)
+        awaiting = checked.filter(awaits & complete)
+        failing = checked.filter(~(status_ok & complete) & ~((awaits | reviewed_elsewhere) & complete))
+        # The reason given is the one that blocks: the status, or — for targets whose status is not
+        # what blocks them here — what they lack.
+        message = (pl.when(~status_ok & ~awaits & ~reviewed_elsewhere)
                    .then(pl.col("target_status").replace_strict(STATUS_ZH, default="绩效目标未批复"))
                    .otherwise(pl.lit("绩效目标不完整（缺少") + pl.col("_missing") + pl.lit("指标）"))
                    + pl.lit("，不予安排") + pl.col("fiscal_year").cast(pl.String) + pl.lit("年度预算")
