@@ -58,9 +58,8 @@ class PerformancePayment(Rule):
         year = pl.col("fiscal_year").cast(pl.String)
         head = pl.lit("评价等级") + pl.col("grade") + pl.lit("：") + year + pl.lit("年度项目运营补助")
         parts = []
-        with_ratio = {g: r for g, r in p.pay_ratios.items()}
         assumed = self.is_assumed("pay_ratios")
-        for grade, ratio in with_ratio.items():
+        for grade, ratio in p.pay_ratios.items():
             hit = paid.filter(pl.col("grade") == grade)
             pct = f"{(ratio * 100).normalize():f}%"
             if ratio == 1:
@@ -76,7 +75,7 @@ class PerformancePayment(Rule):
                 amount_fen=-withheld, budget_year=pl.col("fiscal_year"), applies_to="contract_payment",
                 assumed=assumed))
         # Grades the pack gives no ratio for: the contract's performance terms decide the amount.
-        rest = paid.filter(~pl.col("grade").is_in(list(with_ratio)))
+        rest = paid.filter(~pl.col("grade").is_in(list(p.pay_ratios)))
         parts.append(self.findings(rest, "pay_by_performance",
                                    head + pl.lit("根据本次绩效评价结果支付，支付比例和金额按项目合同的绩效考核约定（文件未规定比例）"),
                                    budget_year=pl.col("fiscal_year"), applies_to="contract_payment"))

@@ -130,8 +130,8 @@ class ScoreLinkedBudget(Rule):
         # for accountability is not 绩效好. 整改不力 itself is sanctioned below where the pack says so.
         from jixiao.plugins.rectification_deadline import decision_status
 
-        poorly_rectified = (decision_status(portfolio, as_of, p.rectification_months, self.calendar)
-                            .filter(pl.col("status") != "done")["pix"].unique())
+        decisions = decision_status(portfolio, as_of, p.rectification_months, self.calendar)
+        poorly_rectified = decisions.filter(pl.col("status") != "done")["pix"].unique()
         for action, grades, param, text, target in simple:
             if not grades:
                 continue
@@ -160,7 +160,7 @@ class ScoreLinkedBudget(Rule):
         if held is not None and held.height:
             parts.append(self._held(held))
         if p.poor_rectification_actions:
-            parts += self._poor_rectification(portfolio, as_of, facts)
+            parts += self._poor_rectification(decisions, as_of, facts)
         return self.output(pl.concat(parts) if parts else None)
 
     @staticmethod
@@ -248,12 +248,9 @@ class ScoreLinkedBudget(Rule):
         return self.findings(held, "pending_review", msg, budget_year=pl.col("_budget_year"),
                              applies_to=pl.when(has_cut).then(pl.lit(p.cut_from)))
 
-    def _poor_rectification(self, portfolio, as_of, facts: pl.DataFrame) -> list[pl.LazyFrame]:
-        from jixiao.plugins.rectification_deadline import decision_status
-
+    def _poor_rectification(self, decisions: pl.DataFrame, as_of, facts: pl.DataFrame) -> list[pl.LazyFrame]:
         p = self.params
-        late = (decision_status(portfolio, as_of, p.rectification_months, self.calendar)
-                .filter(pl.col("status").is_in(["overdue", "late"])).select("pix").unique()
+        late = (decisions.filter(pl.col("status").is_in(["overdue", "late"])).select("pix").unique()
                 .join(facts.select("project_id", "pix", "fiscal_year", "end_date"), on="pix"))
         # 整改不力 is known at the run date: disbursement of that year; new requests of the next budget.
         this_year, next_year = as_of.year, as_of.year + 1
