@@ -51,7 +51,7 @@ PARAM_ZH: dict[str | tuple[str, str], str] = {
     "priority_grades": "优先保障的等级", "improve_grades": "督促改进的等级", "notice_grades": "公开通报的等级",
     "no_new_budget_grades": "不再安排预算的等级", "suspend_grades": "暂缓拨付的等级", "reward_grades": "给予奖励的等级",
     "poor_rectification_actions": "整改不力的处理", "rectification_months": "整改期限（月）",
-    "cut_ratios": "各等级的扣减比例", "cut_from": "扣减对象", "cut_alternative": "可代替扣减的做法",
+    "cut_ratios": "各等级的扣减比例", "cut_from": "扣减对象", "cut_from_for": "按项目类别的扣减对象", "cut_alternative": "可代替扣减的做法",
     "no_new_budget_for": "不再安排的对象",
     # self_evaluation_coverage, self_evaluation_prerequisite
     "due_month": "自评截止月", "due_day": "自评截止日", "review_all": "全部复核", "years_back": "追溯年数",

@@ -31,6 +31,8 @@ CATEGORIES = {
     "government_debt": "政府债务", "direct_fund": "直达资金", "basic": "基本支出",
     "general_project": "一般项目", "other": "其他",
 }
+# The project categories as a pack writes them (the Chinese names the portfolio's values map to).
+CATEGORY_NAMES: tuple[str, ...] = tuple(dict.fromkeys(CATEGORIES.values()))
 
 TARGET_STATUS = {
     "approved": "approved", "已批复": "approved", "已审核": "approved", "通过": "approved",

@@ -34,7 +34,7 @@ from jixiao.core.per_project import max_by_project as max_per_project
 from jixiao.core.per_project import per_project as aggregate_per_project
 from jixiao.core.per_project import sum_by_project as sum_per_project
 from jixiao.core.rule import GRADES, Citation, Rule, RuleOutput
-from jixiao.core.schema import EVAL_KIND
+from jixiao.core.schema import CATEGORY_NAMES, EVAL_KIND
 
 __all__ = [
     # the contract
@@ -48,4 +48,6 @@ __all__ = [
     # indicators
     "LEVELS", "TARGET_LEVELS", "MICRO", "indicator_shares", "level_sums", "completion_micro", "has_level_expr",
     "EVAL_KIND",
+    # vocabularies
+    "CATEGORY_NAMES",
 ]

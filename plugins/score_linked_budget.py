@@ -43,7 +43,7 @@ from typing import Literal
 import attrs
 import polars as pl
 
-from jixiao.rules import GRADES, Rule, hookimpl, share_fen_expr, yuan_text_expr
+from jixiao.rules import CATEGORY_NAMES, GRADES, Rule, hookimpl, share_fen_expr, yuan_text_expr
 
 
 @attrs.frozen(kw_only=True)
@@ -61,6 +61,10 @@ class ScoreLinkedBudgetParams:
     cut_ratios: dict[str, Decimal] = attrs.field(factory=dict, metadata={GRADES: True})
     # Whose figure a cut reduces (see the module docstring).
     cut_from: Literal["project_budget", "department_control"] = "project_budget"
+    # Per project category, whose figure a cut reduces where it differs from ``cut_from`` (Nanchang:
+    # a 转移支付 project's cut is taken from that transfer's own budget, not the department's control
+    # figure — （十七）“将项目实施绩效与项目预算增减挂钩”).
+    cut_from_for: dict[str, Literal["project_budget", "department_control"]] = attrs.field(factory=dict)
     # An alternative the document allows instead of the cut (Nanchang （十）: 调整支出结构), named in
     # the finding so the officer sees the choice the text leaves.
     cut_alternative: str | None = None
@@ -73,6 +77,9 @@ class ScoreLinkedBudgetParams:
                 raise ValueError(f"cut_ratios.{grade}：比例应在 0 到 1 之间，写的是 {ratio}（8% 写作 \"0.08\"）")
         if not 1 <= self.rectification_months <= 120:
             raise ValueError(f"rectification_months：应为 1 到 120 个月，写的是 {self.rectification_months}")
+        unknown = sorted(set(self.cut_from_for) - set(CATEGORY_NAMES))
+        if unknown:
+            raise ValueError(f"cut_from_for：项目类别“{unknown[0]}”不是已知的项目类别（可写：{'、'.join(CATEGORY_NAMES)}）")
 
 
 def result_years(facts: pl.DataFrame, as_of) -> tuple[pl.Expr, pl.Expr]:
@@ -91,13 +98,20 @@ class ScoreLinkedBudget(Rule):
     summary = "link the grade to the next budget compiled after the evaluation: priority, improvement, notice, cut"
     Params = ScoreLinkedBudgetParams
     reads = ("grade", "grade_final", "score_date", "score_source", "budget_fen", "spent_fen", "fiscal_year",
-             "department", "end_date", "target_status", "fund_type")
+             "department", "end_date", "target_status", "fund_type", "category")
 
     @staticmethod
     def whole_portfolio_for(params) -> bool:
         """Whether explaining one project needs the whole portfolio: a cut from the department's
         control figure names the department's total over all of its projects."""
-        return params.cut_from == "department_control"
+        return "department_control" in (params.cut_from, *params.cut_from_for.values())
+
+    def _cut_from_expr(self) -> pl.Expr:
+        """Whose figure each project's cut reduces: ``cut_from``, or its category's ``cut_from_for``."""
+        expr = pl.lit(self.params.cut_from)
+        for category, source in self.params.cut_from_for.items():
+            expr = pl.when(pl.col("category") == category).then(pl.lit(source)).otherwise(expr)
+        return expr
 
     @hookimpl
     def jixiao_apply(self, portfolio, as_of, facts):
@@ -106,6 +120,7 @@ class ScoreLinkedBudget(Rule):
         budget_year, known_year = result_years(facts, as_of)
         graded = (facts.lazy().select("project_id", "pix", grade.alias("grade"), "budget_fen", "fiscal_year",
                                       "department", "end_date", "target_status", "spent_fen", "fund_type",
+                                      "category",
                                       *(c for c in ("score_date", "score_source", "grade_final") if c in facts.columns))
                   .filter(pl.col("grade").is_not_null())
                   .with_columns(budget_year, known_year).collect())
@@ -158,7 +173,7 @@ class ScoreLinkedBudget(Rule):
         if cuts:
             parts.append(self._cuts(graded, cuts))
         if held is not None and held.height:
-            parts.append(self._held(held))
+            parts.append(self._held(held, poorly_rectified))
         if p.poor_rectification_actions:
             parts += self._poor_rectification(decisions, as_of, facts)
         return self.output(pl.concat(parts) if parts else None)
@@ -176,64 +191,86 @@ class ScoreLinkedBudget(Rule):
         p = self.params
         # One pass over the cut grades, so the findings stay in the portfolio's order.
         cut, pct = self._cut_exprs(cuts)
-        hit = graded.filter(pl.col("grade").is_in(list(cuts))).with_columns(cut.alias("_cut"), pct.alias("_pct"))
+        hit = (graded.filter(pl.col("grade").is_in(list(cuts)))
+               .with_columns(cut.alias("_cut"), pct.alias("_pct"), self._cut_from_expr().alias("_from")))
         year = pl.col("_budget_year").cast(pl.String)
         share = pl.lit("（本项目本年预算 ") + yuan_text_expr(pl.col("budget_fen")) + pl.lit(" 元的 ") + pl.col("_pct")
         alternative = pl.lit(f"；文件允许以“{p.cut_alternative}”代替扣减，由财政部门选择" if p.cut_alternative else "")
-        assumed = self.is_assumed("cut_ratios", "cut_from")
-        if p.cut_from == "department_control":
+        assumed = self.is_assumed("cut_ratios", "cut_from", "cut_from_for")
+        parts = []
+        dept = hit.filter(pl.col("_from") == "department_control")
+        if dept.height:
             # A department's control figures are per budget (一般公共预算, 政府性基金预算, …): a cut is
             # taken from, and totalled within, the budget the project's money belongs to.
-            hit = hit.with_columns(pl.col("_cut").sum().over("department", "fund_type", "_budget_year")
-                                   .alias("_dept_total"))
+            dept = dept.with_columns(pl.col("_cut").sum().over("department", "fund_type", "_budget_year")
+                                     .alias("_dept_total"))
             fund = pl.when(pl.col("fund_type").is_null() | (pl.col("fund_type") == "一般公共预算")).then(pl.lit("")) \
                 .otherwise(pl.col("fund_type"))
             msg = (pl.lit("绩效评价等级为") + pl.col("grade") + pl.lit("，扣减") + pl.col("department") + year
                    + pl.lit("年度") + fund + pl.lit("部门项目预算控制数 ") + yuan_text_expr(pl.col("_cut")) + pl.lit(" 元")
                    + share + pl.lit("；该部门") + year + pl.lit("年度") + fund + pl.lit("控制数合计扣减 ")
                    + yuan_text_expr(pl.col("_dept_total")) + pl.lit(" 元）") + alternative)
-            return self.findings(hit, "cut_budget", msg, amount_fen=-pl.col("_cut"),
-                                 budget_year=pl.col("_budget_year"), applies_to=p.cut_from, assumed=assumed)
-        # The project's own budget of that year exists only if the project is still implemented then.
-        continues = (pl.col("end_date").dt.year() >= pl.col("_budget_year")).fill_null(False)
-        msg = (pl.lit("绩效评价等级为") + pl.col("grade") + pl.lit("，削减本项目") + year + pl.lit("年度预算 ")
-               + yuan_text_expr(pl.col("_cut")) + pl.lit(" 元") + share + pl.lit("）") + alternative)
-        why_none = (pl.when(pl.col("end_date").is_null())
-                    .then(pl.lit("项目实施期结束日期未填，不能确定") + year + pl.lit("年度是否仍安排本项目预算"))
-                    .otherwise(pl.lit("本项目实施期至") + pl.col("end_date").dt.strftime("%Y-%m-%d")
-                               + pl.lit("结束，") + year + pl.lit("年度无本项目预算可削减")))
-        conditional = (pl.lit("绩效评价等级为") + pl.col("grade") + pl.lit("；") + why_none
-                       + pl.lit("，本次不扣减金额；如") + year + pl.lit("年度再安排本项目预算，削减 ")
-                       + yuan_text_expr(pl.col("_cut")) + pl.lit(" 元") + share + pl.lit("）") + alternative)
-        return pl.concat([
-            self.findings(hit.lazy().filter(continues), "cut_budget", msg, amount_fen=-pl.col("_cut"),
-                          budget_year=pl.col("_budget_year"), applies_to=p.cut_from, assumed=assumed),
-            self.findings(hit.lazy().filter(~continues), "cut_if_budgeted", conditional,
-                          budget_year=pl.col("_budget_year"), applies_to=p.cut_from, assumed=assumed)])
+            parts.append(self.findings(dept, "cut_budget", msg, amount_fen=-pl.col("_cut"),
+                                       budget_year=pl.col("_budget_year"), applies_to="department_control",
+                                       assumed=assumed))
+        own = hit.filter(pl.col("_from") == "project_budget")
+        if own.height or not parts:
+            # A category the pack takes out of the default source says so in the message.
+            overridden = [c for c, src in p.cut_from_for.items() if src == "project_budget"]
+            why = (pl.when(pl.col("category").is_in(overridden)).then(
+                pl.lit("；项目类别为") + pl.col("category") + pl.lit("，从本项目预算中削减，不扣减部门项目预算控制数"))
+                .otherwise(pl.lit(""))) if overridden and p.cut_from != "project_budget" else pl.lit("")
+            # The project's own budget of that year exists only if the project is still implemented then.
+            continues = (pl.col("end_date").dt.year() >= pl.col("_budget_year")).fill_null(False)
+            msg = (pl.lit("绩效评价等级为") + pl.col("grade") + pl.lit("，削减本项目") + year + pl.lit("年度预算 ")
+                   + yuan_text_expr(pl.col("_cut")) + pl.lit(" 元") + share + pl.lit("）") + why + alternative)
+            why_none = (pl.when(pl.col("end_date").is_null())
+                        .then(pl.lit("项目实施期结束日期未填，不能确定") + year + pl.lit("年度是否仍安排本项目预算"))
+                        .otherwise(pl.lit("本项目实施期至") + pl.col("end_date").dt.strftime("%Y-%m-%d")
+                                   + pl.lit("结束，") + year + pl.lit("年度无本项目预算可削减")))
+            conditional = (pl.lit("绩效评价等级为") + pl.col("grade") + pl.lit("；") + why_none
+                           + pl.lit("，本次不扣减金额；如") + year + pl.lit("年度再安排本项目预算，削减 ")
+                           + yuan_text_expr(pl.col("_cut")) + pl.lit(" 元") + share + pl.lit("）") + why + alternative)
+            parts += [
+                self.findings(own.lazy().filter(continues), "cut_budget", msg, amount_fen=-pl.col("_cut"),
+                              budget_year=pl.col("_budget_year"), applies_to="project_budget", assumed=assumed),
+                self.findings(own.lazy().filter(~continues), "cut_if_budgeted", conditional,
+                              budget_year=pl.col("_budget_year"), applies_to="project_budget", assumed=assumed)]
+        return pl.concat(parts)
 
-    def _held(self, held: pl.DataFrame) -> pl.LazyFrame:
+    def _held(self, held: pl.DataFrame, poorly_rectified: pl.Series) -> pl.LazyFrame:
         """One finding per project whose grade rests on an unreviewed self-evaluation: what follows
-        once finance's review confirms the grade (nothing is applied before)."""
+        once finance's review confirms the grade (nothing is applied before) — only what would follow
+        for this project: no priority or reward without approved targets or while it is held
+        accountable and not rectified, no suspension of money no longer executed."""
         p = self.params
         year = pl.col("_budget_year").cast(pl.String)
         unit = p.no_new_budget_for == "unit_new_requests"
         cuts = {grade: ratio for grade, ratio in p.cut_ratios.items() if ratio != 0}
         cut, pct = self._cut_exprs(cuts)
-        if p.cut_from == "department_control":
-            cut_text = (pl.lit("扣减") + pl.col("department") + year + pl.lit("年度部门项目预算控制数（按本年预算的 ")
-                        + pct + pl.lit(" 测算为 ") + yuan_text_expr(cut) + pl.lit(" 元）"))
-        else:
-            cut_text = (pl.lit("削减本项目") + year + pl.lit("年度预算（按本年预算的 ") + pct + pl.lit(" 测算为 ")
-                        + yuan_text_expr(cut) + pl.lit(" 元）"))
-        consequences = ((p.priority_grades, year + pl.lit("年度预算优先保障")), (p.improve_grades, pl.lit("督促改进")),
-                        (p.notice_grades, pl.lit("予以公开通报")),
+        held = held.with_columns(self._cut_from_expr().alias("_from"))
+        cut_text = (pl.when(pl.col("_from") == "department_control")
+                    .then(pl.lit("扣减") + pl.col("department") + year + pl.lit("年度部门项目预算控制数（按本年预算的 ")
+                          + pct + pl.lit(" 测算为 ") + yuan_text_expr(cut) + pl.lit(" 元）"))
+                    .otherwise(pl.lit("削减本项目") + year + pl.lit("年度预算（按本年预算的 ") + pct + pl.lit(" 测算为 ")
+                               + yuan_text_expr(cut) + pl.lit(" 元）")))
+        # As for a confirmed grade (jixiao_apply): priority and reward need approved targets and no open
+        # accountability; only money still executed can be suspended.
+        deserving = (pl.col("target_status") == "approved").fill_null(False) & ~pl.col("pix").is_in(
+            poorly_rectified.implode())
+        executing = (pl.col("end_date").dt.year() >= pl.col("_known_year")).fill_null(False)
+        always = pl.lit(True)
+        consequences = ((p.priority_grades, year + pl.lit("年度预算优先保障"), deserving),
+                        (p.improve_grades, pl.lit("督促改进"), always),
+                        (p.notice_grades, pl.lit("予以公开通报"), always),
                         (p.no_new_budget_grades, pl.lit("不予考虑项目实施单位") + year + pl.lit("年度新增预算需求") if unit
-                         else year + pl.lit("年度不予新增预算")),
+                         else year + pl.lit("年度不予新增预算"), always),
                         (p.suspend_grades, pl.lit("中止") + pl.col("_known_year").cast(pl.String)
-                         + pl.lit("年度预算执行或调整执行中的预算资金拨付")),
-                        (p.reward_grades, pl.lit("予以通报表扬并实施奖励")),
-                        (list(cuts), cut_text))
-        items = [pl.when(pl.col("grade").is_in(grades)).then(text) for grades, text in consequences if grades]
+                         + pl.lit("年度预算执行或调整执行中的预算资金拨付"), executing),
+                        (p.reward_grades, pl.lit("予以通报表扬并实施奖励"), deserving),
+                        (list(cuts), cut_text, always))
+        items = [pl.when(pl.col("grade").is_in(grades) & when).then(text)
+                 for grades, text, when in consequences if grades]
         if not items:
             return self.findings(held.head(0), "pending_review", "")
         listed = pl.concat_list(items).list.drop_nulls()
@@ -246,7 +283,7 @@ class ScoreLinkedBudget(Rule):
                + pl.when(computed).then(pl.lit("；在此之前不据此调整预算")).otherwise(pl.lit("；复核前不据此调整预算")))
         has_cut = pl.col("grade").is_in(list(cuts)) if cuts else pl.lit(False)
         return self.findings(held, "pending_review", msg, budget_year=pl.col("_budget_year"),
-                             applies_to=pl.when(has_cut).then(pl.lit(p.cut_from)))
+                             applies_to=pl.when(has_cut).then(pl.col("_from")))
 
     def _poor_rectification(self, decisions: pl.DataFrame, as_of, facts: pl.DataFrame) -> list[pl.LazyFrame]:
         p = self.params
