@@ -31,6 +31,7 @@ ACTIONS: dict[str, Action] = {
         Action("order_correction", "责令改正", "ordered to correct"),
         Action("key_attention", "列入重点关注台账", "put on the key-attention ledger"),
         Action("reclaim_funds", "收回统筹", "funds reclaimed", budget_effect=True, binding=True),
+        Action("reclaim_candidate", "预计无法支付，待财政认定收回", "on the ledger and not paid out: finance to judge whether it can pay by the year end, else reclaim"),
         Action("suspend_disbursement", "暂缓拨款", "disbursement suspended", binding=True),
         Action("stop_disbursement", "停止拨款", "disbursement stopped", binding=True),
         Action("grade", "评价等级", "graded"),

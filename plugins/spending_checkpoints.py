@@ -9,7 +9,10 @@ project's ``spent`` column) is compared with the checkpoint's condition:
 - ``reclaim_funds``: the unspent balance is reclaimed by finance (收回统筹), its amount negative —
   with ``ledger_month``, only of projects that were on the key-attention ledger (not a fen spent) at
   that month's end: Tongxin 二（三） reclaims the items on the October 未破零 ledger that could not
-  pay by the year end, not every unspent fen of every project.
+  pay by the year end, not every unspent fen of every project;
+- ``reclaim_candidate``: before the year end, a ledger project (``ledger_month``) not yet paid out
+  is put to finance, whose forecast (预计年底确实无法完成支付) decides the reclaim: the finding
+  states the unpaid balance and moves no money.
 
 Checkpoints apply to projects of the run's year; a December checkpoint also to last year's projects
 (the year-end review happens after the year closes). Categories in ``monthly_for`` (direct funds,
@@ -32,7 +35,7 @@ from jixiao.rules import Rule, below_share_expr, hookimpl, sum_per_project, yuan
 @attrs.frozen(kw_only=True)
 class Checkpoint:
     month: int
-    action: Literal["remind", "key_attention", "reclaim_funds"]
+    action: Literal["remind", "key_attention", "reclaim_candidate", "reclaim_funds"]
     below_rate: Decimal | None = None
     zero_only: bool = False
     # reclaim_funds only: only projects with not a fen spent at the end of this month (the ledger).
@@ -43,8 +46,12 @@ class Checkpoint:
             raise ValueError(f"month：应为 1 到 12 月，写的是 {self.month}")
         if self.ledger_month is not None and not 1 <= self.ledger_month < self.month:
             raise ValueError(f"ledger_month：应为 {self.month} 月之前的月份，写的是 {self.ledger_month}")
-        if self.ledger_month is not None and self.action != "reclaim_funds":
-            raise ValueError(f"ledger_month：只用于 action = \"reclaim_funds\" 的节点，这一节点写的是 action = {self.action!r}")
+        if self.ledger_month is not None and self.action not in ("reclaim_funds", "reclaim_candidate"):
+            raise ValueError(f"ledger_month：只用于 action = \"reclaim_funds\" 或 \"reclaim_candidate\" 的节点，"
+                             f"这一节点写的是 action = {self.action!r}")
+        if self.action == "reclaim_candidate" and (self.ledger_month is None or self.month == 12):
+            raise ValueError("reclaim_candidate：应写 ledger_month（哪个月底的重点关注台账），且月份在 12 月之前"
+                             f"（写的是 month = {self.month}，ledger_month = {self.ledger_month}）")
         if self.below_rate is not None and not 0 < self.below_rate <= 1:
             raise ValueError(f"below_rate：比例应大于 0 且不超过 1，写的是 {self.below_rate}（60% 写作 \"0.6\"）")
 
@@ -155,6 +162,15 @@ class SpendingCheckpoints(Rule):
         else:
             hit = rows.filter(paid < budget)
             text = f"截至{day:%Y-%m-%d}仍有未支出资金"
+        if cp.action == "reclaim_candidate":
+            ledger = month_end(year, cp.ledger_month)
+            hit = rows.filter((pl.col("_paid_ledger") == 0) & (paid < budget))
+            head = (f"{ledger:%Y-%m-%d}仍未破零、已列入重点关注台账，截至{day:%Y-%m-%d}仍有 ")
+            tail = (f" 元未支付：请财政部门判断能否在{year}年底前完成支付，预计确实无法完成支付的，"
+                    f"按照有关规定收回统筹用于亟需支持的领域（本结论不收回资金）")
+            msg = pl.lit(head) + yuan_text_expr(budget - paid) + pl.lit(tail) + fund_note()
+            return self.findings(hit, "reclaim_candidate", msg, budget_year=year, applies_to="unspent_balance",
+                                 assumed=assumed)
         if cp.action == "reclaim_funds":
             hit = hit.filter(paid < budget)
             if cp.ledger_month is not None:
