@@ -5,7 +5,12 @@ results), as each document says. One ``disclose`` finding per project and item.
 重要绩效目标 (Nanchang （十九）). Results are those of an evaluation report of ``result_kinds``; a
 score jixiao computed from the indicators is no report and is published only if a pack lists
 ``computed``. ``self_evaluation_timing = "promptly"`` publishes a self-evaluation report when it is
-made (Nanchang （九） “及时予以公示”) instead of with the final accounts."""
+made (Nanchang （九） “及时予以公示”) instead of with the final accounts.
+
+When results are published is the document's own: ``results_timing = "with_final_accounts"`` (with
+the final accounts), ``"separately"`` (on their own, Tongxin 二（五） “预决算板块单独公开”), or
+``"by_law"`` (Tianyuan 第四十四条 “依法向社会公开”, no time or channel stated). ``emphasis_major``
+marks the 重大 projects' results the document singles out (Tianyuan: “尤其是……民生项目和重点项目”)."""
 
 from __future__ import annotations
 
@@ -25,6 +30,10 @@ class DisclosureParams:
     where: str = "政府门户网站"
     targets_scope: Literal["all", "major"] = "all"
     self_evaluation_timing: Literal["with_final_accounts", "promptly"] = "with_final_accounts"
+    results_timing: Literal["with_final_accounts", "separately", "by_law"] = "with_final_accounts"
+    emphasis_major: bool = False
+    # Where results are published when not where the targets are (Tongxin: 门户网站预决算板块).
+    results_where: str | None = None
 
 
 class Disclosure(Rule):
@@ -46,12 +55,23 @@ class Disclosure(Rule):
                                        cite="targets_with_budget"))
         if p.results_with_final_accounts and "grade" in facts.columns:
             graded = facts.lazy().filter(pl.col("grade").is_not_null() & pl.col("score_source").is_in(p.result_kinds))
-            when, cite = pl.lit(f"）随决算在{p.where}公开"), pl.lit("results_with_final_accounts")
+            where = p.results_where or p.where
+            timing = {"with_final_accounts": f"）随决算在{where}公开", "separately": f"）按照相关程序在{where}单独公开",
+                      "by_law": "）按政府信息公开有关规定依法向社会公开，接受社会监督"}[p.results_timing]
+            if p.emphasis_major:
+                timing += "（本项目为重大项目，其支出绩效情况尤其应当公开）"
+                timing = pl.when(pl.col("is_major").fill_null(False)).then(pl.lit(timing)).otherwise(
+                    pl.lit(timing.split("（本项目")[0]))
+            else:
+                timing = pl.lit(timing)
+            when, cite = timing, pl.lit("results_with_final_accounts")
             if p.self_evaluation_timing == "promptly":
                 promptly = pl.col("score_source") == "self"
                 when = pl.when(promptly).then(pl.lit(f"）自评报告及时在{p.where}公示")).otherwise(when)
                 cite = pl.when(promptly).then(pl.lit("self_evaluation_timing")).otherwise(cite)
             parts.append(self.findings(graded, "disclose", pl.lit("绩效评价结果（") + pl.col("grade") + when,
-                                       assumed=self.is_assumed("results_with_final_accounts", "result_kinds", "where",
-                                                               "self_evaluation_timing"), cite=cite))
+                                       assumed=self.is_assumed("results_with_final_accounts", "result_kinds",
+                                                               *(("where", "results_where") if p.results_timing != "by_law" else ()),
+                                                               "self_evaluation_timing", "results_timing",
+                                                               "emphasis_major"), cite=cite))
         return self.output(pl.concat(parts) if parts else None)
