@@ -2,8 +2,11 @@
 
 Calibrated on the Tongxin account (../shared/seeds, 同心县 二（四）): about two hundred projects,
 execution rates mostly at or above 96 %, a handful of key projects evaluated by a third party, all
-of them 优 or 良. Generation is vectorised with numpy, so the same code makes ten projects or a
-million; the same seed always gives the same portfolio.
+of them 优 or 良. Most projects continue from earlier years (started one to six years before the
+fiscal year, some of them multi-year and running on, a few past their end); continuing projects
+carry their self-evaluations of the two previous years, made in the following spring, a share of the
+older one missing (Tongxin 三（一）). Generation is vectorised with numpy, so the same code makes ten
+projects or a million; the same seed always gives the same portfolio.
 """
 
 from __future__ import annotations
