@@ -2,8 +2,11 @@
 
 Calibrated on the Tongxin account (../shared/seeds, 同心县 二（四）): about two hundred projects,
 execution rates mostly at or above 96 %, a handful of key projects evaluated by a third party, all
-of them 优 or 良. Generation is vectorised with numpy, so the same code makes ten projects or a
-million; the same seed always gives the same portfolio.
+of them 优 or 良. Most projects continue from earlier years (started one to six years before the
+fiscal year, some of them multi-year and running on, a few past their end); continuing projects
+carry their self-evaluations of the two previous years, made in the following spring, a share of the
+older one missing (Tongxin 三（一）). Generation is vectorised with numpy, so the same code makes ten
+projects or a million; the same seed always gives the same portfolio.
 """
 
 from __future__ import annotations
@@ -30,6 +33,52 @@ FUND_TYPES = ("一般公共预算", "政府性基金预算", "国有资本经营
 FUND_P = (0.86, 0.09, 0.03, 0.02)
 CATEGORIES = ("专项资金", "一般项目", "转移支付", "政府购买服务", "直达资金", "PPP", "政府投资基金", "政府债务")
 CATEGORY_P = (0.38, 0.25, 0.11, 0.08, 0.08, 0.03, 0.02, 0.05)
+
+
+# Implementation periods. A continuing project (not new) started 1–6 years before the fiscal year,
+# recent starts more often; a new one starts in the fiscal year. Most end with the fiscal year;
+# multi-year ones run on for up to three more years; a few continuing ones still ask for money after
+# their period ended (the year before), which 清理退出 is for.
+STARTED_YEARS_BEFORE = (1, 2, 3, 4, 5, 6)
+STARTED_P = (0.25, 0.22, 0.18, 0.15, 0.11, 0.09)
+ENDS_YEARS_AFTER = (0, 1, 2, 3)
+ENDS_P_NEW = (0.55, 0.20, 0.15, 0.10)
+ENDS_P_CONTINUING = (0.45, 0.28, 0.17, 0.10)
+EXPIRED_SHARE = 0.03
+# Continuing projects that ran two years before the fiscal year but have no self-evaluation of that
+# year on record (Tongxin 三（一）: their budget is not arranged).
+SELF_EVAL_MISSING_SHARE = 0.12
+
+
+def _dates(year: np.ndarray, month: np.ndarray | int, day: np.ndarray | int) -> np.ndarray:
+    """Dates from arrays of years, months and days, without a Python loop."""
+    months = ((np.asarray(year) - 1970) * 12 + (np.asarray(month) - 1)).astype("datetime64[M]")
+    return months.astype("datetime64[D]") + (np.asarray(day) - 1)
+
+
+def _periods(rng: np.random.Generator, is_new: np.ndarray, year: int) -> tuple[np.ndarray, np.ndarray]:
+    """(start, end) of each project's implementation period."""
+    n = len(is_new)
+    back = np.asarray(STARTED_YEARS_BEFORE)[rng.choice(len(STARTED_P), size=n, p=STARTED_P)]
+    start_year = np.where(is_new, year, year - back)
+    # New projects start with the budget year, most on 1 January, some in its first months;
+    # continuing ones on 1 January of their first year or on the first of a later month.
+    u = rng.random(n)
+    start_month = np.where(is_new, np.where(u < 0.75, 1, rng.integers(2, 5, n)),
+                           np.where(u < 0.5, 1, rng.integers(2, 13, n)))
+    after = np.where(is_new, rng.choice(len(ENDS_P_NEW), size=n, p=ENDS_P_NEW),
+                     rng.choice(len(ENDS_P_CONTINUING), size=n, p=ENDS_P_CONTINUING))
+    expired = ~is_new & (rng.random(n) < EXPIRED_SHARE)
+    end_year = np.where(expired, year - 1, year + np.asarray(ENDS_YEARS_AFTER)[after])
+    # A multi-year project may end at mid-year of its last year; within the fiscal year all end on 31 December.
+    mid = (end_year > year) & (rng.random(n) < 0.15)
+    end = np.where(mid, _dates(end_year, 6, 30), _dates(end_year, 12, 31))
+    return _dates(start_year, start_month, 1), end
+
+
+def _spring_days(rng: np.random.Generator, year: int, n: int) -> np.ndarray:
+    """Dates from 10 February to 20 April of ``year``: when a closed year's self-evaluation is made."""
+    return _dates(np.full(n, year), 2, 10) + rng.integers(0, 70, n)
 
 
 def _pick(rng: np.random.Generator, choices: tuple, p: tuple, n: int) -> np.ndarray:
@@ -76,26 +125,29 @@ def _chunk(n: int, rng: np.random.Generator, fiscal_year: int, start: int) -> Po
     assessment = np.where(is_new & is_major, np.where(v < 0.75, "pass", np.where(v < 0.88, "fail", "none")), "none")
     w = rng.random(n)
     target_status = np.where(w < 0.95, "approved", np.where(w < 0.97, "none", np.where(w < 0.99, "pending", "rejected")))
+    # Draws added later come from child generators (spawning draws nothing from ``rng``), so that
+    # the draws before them — and the sample they made — stay as they were: ``later`` for 成本
+    # targets and finance's reviews, ``timing`` for implementation periods and earlier years'
+    # self-evaluations.
+    later, timing = rng.spawn(2)
+    starts, ends = _periods(timing, is_new, fiscal_year)
     projects = pl.DataFrame({
         "project_id": ids, "name": np.char.add(np.char.add(dept.astype(str), f"{fiscal_year}年"), item.astype(str)),
         "department": dept.astype(str), "fiscal_year": np.full(n, fiscal_year),
         "fund_type": _pick(rng, FUND_TYPES, FUND_P, n).astype(str),
         "category": _pick(rng, CATEGORIES, CATEGORY_P, n).astype(str),
         "budget_fen": budget, "spent_fen": spent, "is_new": is_new, "is_major": is_major,
-        "start_date": [dt.date(fiscal_year, 1, 1)] * n, "end_date": [dt.date(fiscal_year, 12, 31)] * n,
+        "start_date": pl.Series(starts, dtype=pl.Date), "end_date": pl.Series(ends, dtype=pl.Date),
         "target_status": target_status, "assessment_result": assessment,
         "priority_fund": rng.random(n) < 0.1,
     }).with_columns(pl.when(pl.col("assessment_result") == "pass").then(pl.lit(dt.date(fiscal_year - 1, 10, 15)))
                     .otherwise(None).alias("assessment_date"))
     with_targets = projects.filter(pl.col("target_status") != "none")["project_id"]
-    # Draws added later (成本 targets, finance's reviews) come from a child generator, so that the
-    # draws before them — and the sample they made — stay as they were.
-    later = rng.spawn(1)[0]
     return Portfolio.from_frames({
         "projects": _rows(projects),
         "indicators": _rows(_indicators(rng, with_targets, later)),
         "spending": _rows(_spending(rng, projects, fiscal_year)),
-        "evaluations": _rows(_evaluations(rng, projects, fiscal_year, later)),
+        "evaluations": _rows(_evaluations(rng, projects, fiscal_year, later, timing)),
         "accountability": _rows(_accountability(rng, projects, fiscal_year, start)),
     })
 
@@ -134,6 +186,14 @@ def _spending(rng: np.random.Generator, projects: pl.DataFrame, year: int) -> pl
     spent = projects["spent_fen"].to_numpy()
     n = len(spent)
     weights = rng.dirichlet(np.ones(12) * 2.0, size=n)
+    # Nothing is paid before a project starts: a project starting within the year pays from its
+    # first month on (the other projects' shares are left exactly as drawn).
+    start = projects["start_date"]
+    first = np.where((start.dt.year() == year).fill_null(False).to_numpy(), start.dt.month().fill_null(1).to_numpy(), 1)
+    late = first > 1
+    if late.any():
+        kept = weights[late] * (np.arange(1, 13)[None, :] >= first[late][:, None])
+        weights[late] = kept / kept.sum(axis=1, keepdims=True)
     cum = np.floor(np.cumsum(weights, axis=1) * spent[:, None]).astype(np.int64)
     cum[:, -1] = spent
     monthly = np.diff(np.concatenate([np.zeros((n, 1), dtype=np.int64), cum], axis=1), axis=1)
@@ -144,7 +204,7 @@ def _spending(rng: np.random.Generator, projects: pl.DataFrame, year: int) -> pl
 
 
 def _evaluations(rng: np.random.Generator, projects: pl.DataFrame, year: int,
-                 later: np.random.Generator) -> pl.DataFrame:
+                 later: np.random.Generator, timing: np.random.Generator) -> pl.DataFrame:
     n = projects.height
     ids = projects["project_id"].to_numpy()
     has_self = rng.random(n) < 0.7
@@ -158,7 +218,8 @@ def _evaluations(rng: np.random.Generator, projects: pl.DataFrame, year: int,
     continuing = ~projects["is_new"].to_numpy() & (rng.random(n) < 0.97)
     last_score = np.clip(np.round(rng.normal(88, 6, n) * 100), 0, 10000).astype(np.int64)
     rows = [pl.DataFrame({"project_id": ids[continuing], "year": year - 1, "kind": "self",
-                          "date": dt.date(year, 2, 28), "score_c": last_score[continuing]}),
+                          "date": pl.Series(_spring_days(timing, year, n)[continuing], dtype=pl.Date),
+                          "score_c": last_score[continuing]}),
             pl.DataFrame({"project_id": ids[has_self], "year": year, "kind": "self",
                           "date": dt.date(year + 1, 2, 28), "score_c": self_score[has_self]}),
             pl.DataFrame({"project_id": ids[third], "year": year, "kind": "third_party",
@@ -176,7 +237,19 @@ def _evaluations(rng: np.random.Generator, projects: pl.DataFrame, year: int,
               .when(~this_year).then(pl.lit(dt.date(year, 4, 30)))
               .when(pl.lit(reviewed)).then(pl.lit(dt.date(year + 1, 2, 28)) + pl.duration(days=pl.lit(days)))
               .otherwise(None))
-    return frame.with_columns(review.cast(pl.Date).alias("review_date"))
+    frame = frame.with_columns(review.cast(pl.Date).alias("review_date"))
+    # The year before last: continuing projects that ran then self-evaluated it in the following
+    # spring, reviewed by 30 April — except a share of them, whose report is not on record.
+    started = projects["start_date"].dt.year().to_numpy()
+    ran = ~projects["is_new"].to_numpy() & (started <= year - 2)
+    older = ran & (timing.random(n) >= SELF_EVAL_MISSING_SHARE)
+    older_score = np.clip(np.round(timing.normal(88, 6, n) * 100), 0, 10000).astype(np.int64)
+    older_date = _spring_days(timing, year - 1, n)
+    before = pl.DataFrame({"project_id": ids[older], "year": year - 2, "kind": "self",
+                           "date": pl.Series(older_date[older], dtype=pl.Date), "score_c": older_score[older]})
+    before = before.with_columns(*(pl.lit(None, pl.Int64).alias(c) for c in frame.columns if c.endswith("_c") and c != "score_c"),
+                                 pl.lit(dt.date(year - 1, 4, 30)).alias("review_date"))
+    return pl.concat([before.select(frame.columns), frame])
 
 
 def _accountability(rng: np.random.Generator, projects: pl.DataFrame, year: int, start: int) -> pl.DataFrame:
