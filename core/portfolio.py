@@ -1205,7 +1205,7 @@ def _header_index(table: Table) -> dict[str, tuple[str, str]]:
     index = {}
     for col in table.columns:
         for h in col.headers():
-            stated = col.kind == "money" and (h == col.name or "(元)" in _normalise_header(h))
+            stated = col.kind == "money" and (h == col.name or h in col.elements or "(元)" in _normalise_header(h))
             index[_normalise_header(h)] = (col.name, "yuan" if stated else "")
         for h in col.wan_headers():
             index[_normalise_header(h)] = (col.name, "wan")
@@ -1234,6 +1234,11 @@ def _missing_hint(col: Column, unknown: list[str]) -> str:
     hint = ""
     if col.kind == "money":
         hint = f"；金额以万元计时写作 {col.wan_headers()[1]}"
+    unitless = {_normalise_header(h) for h in col.unitless}
+    for h in unknown:
+        if _normalise_header(h) in unitless:
+            return (f"{hint}。表中的“{_shown(h)}”没有写明金额单位（填报表中通常以万元计）：请把表头改为 "
+                    f"{col.wan_headers()[1]} 或 {col.zh}")
     accepted = [_normalise_header(h) for h in (*col.headers(), *col.wan_headers())]
     best, score = None, 0.6
     for h in unknown:

@@ -50,7 +50,9 @@ ASSESSMENT_RESULT = {
 
 LEVEL1 = {"产出": "output", "output": "output", "效益": "outcome", "outcome": "outcome",
           "效果": "outcome", "满意度": "satisfaction", "satisfaction": "satisfaction",
-          "成本": "cost", "cost": "cost"}
+          "成本": "cost", "cost": "cost",
+          # as the standard forms and the 一体化 indicator tables write them
+          "产出指标": "output", "效益指标": "outcome", "满意度指标": "satisfaction", "成本指标": "cost"}
 
 DIRECTION = {"higher": "higher", "正向": "higher", "≥": "higher", ">=": "higher",
              "lower": "lower", "反向": "lower", "≤": "lower", "<=": "lower",
@@ -82,10 +84,16 @@ class Column:
     choices: dict | None = None
     default: object = None
     doc: str = ""
+    # The 预算管理一体化 data elements (业务要素) this column is read from, as the system's tables and
+    # exports name them (PRO_CODE, KPI_VAL, …). An amount element is in 元, as the system keeps it.
+    elements: tuple[str, ...] = ()
+    # Headers that mean this amount but state no unit where they are usually 万元 (the standard
+    # forms' 全年预算数): never read as the column; a table that has one is told to state the unit.
+    unitless: tuple[str, ...] = ()
 
     def headers(self) -> tuple[str, ...]:
         """Every accepted header; a money column also accepts its 万元 form (see ``wan_headers``)."""
-        return (self.name, self.zh, *self.aliases)
+        return (self.name, self.zh, *self.aliases, *self.elements)
 
     def wan_headers(self) -> tuple[str, ...]:
         if self.kind != "money":
@@ -106,16 +114,21 @@ class Table:
 
 
 PROJECTS = Table("projects", "项目", (
-    Column("project_id", "str", "项目编码", True, ("项目代码", "项目编号", "id"), doc="unique project code"),
-    Column("name", "str", "项目名称", True, ("project_name",)),
-    Column("department", "str", "主管部门", True, ("部门", "预算部门", "dept")),
-    Column("fiscal_year", "int", "预算年度", True, ("年度", "year")),
+    Column("project_id", "str", "项目编码", True, ("项目代码", "项目编号", "id"), doc="unique project code",
+           elements=("PRO_CODE",)),
+    Column("name", "str", "项目名称", True, ("project_name",), elements=("PRO_NAME",)),
+    Column("department", "str", "主管部门", True, ("部门", "预算部门", "dept"), elements=("DEPT_NAME",)),
+    Column("fiscal_year", "int", "预算年度", True, ("年度", "year"), elements=("FISCAL_YEAR",)),
     Column("fund_type", "enum", "资金性质", True, ("预算类型", "fund"), FUND_TYPES),
     Column("category", "enum", "项目类别", True, ("资金类别", "类别"), CATEGORIES),
-    Column("budget", "money", "预算金额(元)", True, ("预算金额", "预算金额（元）")),
+    Column("budget", "money", "预算金额(元)", True, ("预算金额", "预算金额（元）"),
+           elements=("CUR_AMT",), unitless=("全年预算数", "年初预算数", "变动后预算数", "年初批复数", "预算数")),
     Column("spent", "money", "已支出金额(元)", False, ("支出金额", "已支出金额", "支出金额(元)"),
+           elements=("YEAR_EXE_AMT",), unitless=("全年执行数", "执行数", "实际执行数"),
            doc="total paid out; when a spending table is given it must be that table's sum"),
     Column("is_new", "bool", "是否新增", False, ("新增", "new"), default=False),
+    Column("division", "str", "财政区划代码", False, ("财政区划", "区划代码"), elements=("MOF_DIV_CODE",),
+           doc="the 财政区划 (MOF_DIV_CODE) the project belongs to; a province-wide file runs each division under its own pack"),
     Column("is_major", "bool", "是否重大", False, ("重大", "major"), default=False),
     Column("start_date", "date", "实施开始日期", False, ("开始日期", "start")),
     Column("end_date", "date", "实施结束日期", False, ("结束日期", "end")),
@@ -138,15 +151,15 @@ PROJECTS = Table("projects", "项目", (
 ), "one row per project (项目)")
 
 INDICATORS = Table("indicators", "绩效指标", (
-    Column("project_id", "str", "项目编码", True, ("项目代码", "项目编号")),
-    Column("level1", "enum", "一级指标", True, (), LEVEL1),
-    Column("level2", "str", "二级指标", False),
-    Column("name", "str", "三级指标", True, ("指标名称", "indicator")),
+    Column("project_id", "str", "项目编码", True, ("项目代码", "项目编号"), elements=("PRO_CODE",)),
+    Column("level1", "enum", "一级指标", True, ("一级绩效指标名称",), LEVEL1, elements=("LV1_PERF_IND_NAME",)),
+    Column("level2", "str", "二级指标", False, ("二级绩效指标名称",), elements=("LV2_PERF_IND_NAME",)),
+    Column("name", "str", "三级指标", True, ("指标名称", "indicator", "三级绩效指标名称"), elements=("LV3_PERF_IND_NAME",)),
     Column("direction", "enum", "指标方向", True, ("方向",), DIRECTION),
-    Column("target", "decimal", "目标值", False, ("年度指标值", "指标值")),
-    Column("actual", "str", "实际值", False, ("完成值", "实际完成值"),
+    Column("target", "decimal", "目标值", False, ("年度指标值", "指标值"), elements=("KPI_VAL",)),
+    Column("actual", "str", "实际值", False, ("完成值", "实际完成值", "指标值完成情况"), elements=("IND_COMP",),
            doc="a number, or 达成/部分达成/未达成 for a qualitative indicator"),
-    Column("weight", "decimal", "分值", False, ("权重",),
+    Column("weight", "decimal", "分值", False, ("权重",), elements=("IND_WEIGHT",),
            doc="points within its first-level indicator; equal shares when absent"),
     Column("actual_date", "date", "完成值日期", False, ("监控日期", "实际值日期"),
            doc="when the actual value was recorded (the monitoring date); empty: undated. In-year "
@@ -154,17 +167,18 @@ INDICATORS = Table("indicators", "绩效指标", (
 ), "performance targets and indicators (绩效目标/指标), one row per indicator")
 
 SPENDING = Table("spending", "支出明细", (
-    Column("project_id", "str", "项目编码", True, ("项目代码", "项目编号")),
+    Column("project_id", "str", "项目编码", True, ("项目代码", "项目编号"), elements=("PRO_CODE",)),
     Column("date", "date", "支付日期", True, ("日期",)),
     Column("amount", "money", "支付金额(元)", True, ("金额", "金额(元)", "支付金额")),
 ), "in-year spending by date (支出进度)")
 
 EVALUATIONS = Table("evaluations", "绩效评价", (
-    Column("project_id", "str", "项目编码", True, ("项目代码", "项目编号")),
-    Column("year", "int", "评价年度", True, ("年度",)),
+    Column("project_id", "str", "项目编码", True, ("项目代码", "项目编号"), elements=("PRO_CODE",)),
+    Column("year", "int", "评价年度", True, ("年度",), elements=("FISCAL_YEAR",)),
     Column("kind", "enum", "评价方式", True, ("评价类型",), EVAL_KIND),
     Column("date", "date", "评价日期", False),
-    Column("score", "score", "总分", False, ("得分", "评价得分"), doc="required except for 重点监控 records"),
+    Column("score", "score", "总分", False, ("得分", "评价得分", "单位自评得分"), doc="required except for 重点监控 records",
+           elements=("TOTAL_EVAL_VALUE",)),
     Column("score_execution", "score", "预算执行率得分", False),
     Column("score_output", "score", "产出得分", False),
     Column("score_outcome", "score", "效益得分", False),
@@ -178,7 +192,7 @@ EVALUATIONS = Table("evaluations", "绩效评价", (
 ), "evaluations (绩效评价): unit self-evaluation, finance key evaluation, third party")
 
 ACCOUNTABILITY = Table("accountability", "问责整改", (
-    Column("project_id", "str", "项目编码", True, ("项目代码", "项目编号")),
+    Column("project_id", "str", "项目编码", True, ("项目代码", "项目编号"), elements=("PRO_CODE",)),
     Column("decision_id", "str", "决定编号", True, ("文号",)),
     Column("trigger", "str", "问责情形", False),
     Column("sanction", "str", "处理方式", False),
