@@ -17,7 +17,10 @@ RUN_FILES = ("json", "csv", "xlsx")
 
 @click.command()
 @amounts_in_option
-@click.option("--pack", "pack_ref", required=True, help=PACK_HELP)
+@click.option("--pack", "pack_ref", help=PACK_HELP + " 与 --pack-for-division 同用时，是其余区划的规则包。")
+@click.option("--pack-for-division", "division_map", multiple=True, metavar="CODE=PACK|FILE",
+              help="按财政区划（财政区划代码，MOF_DIV_CODE）分别用各自的规则包：区划代码=规则包（可重复；"
+                   "*=规则包 指其余区划），或 .toml（[divisions] 表）/ .csv（财政区划代码,规则包）对照文件。")
 @click.option("--as-of", required=True, callback=_date, help=AS_OF_HELP)
 @format_option(RUN_FILES)
 @output_option
@@ -25,20 +28,25 @@ RUN_FILES = ("json", "csv", "xlsx")
               help="CSV 的表头：zh 中文（与 XLSX 相同）；en 字段名（与 JSON 相同，供程序读取）。")
 @click.argument("portfolio", type=click.Path(exists=True, path_type=Path))
 @pass_state
-def run(state, pack_ref, as_of, fmt, output, headers, portfolio):
+def run(state, pack_ref, division_map, as_of, fmt, output, headers, portfolio):
     """按规则包审查项目库（以基准日期为准），列出结论。
 
     \b
     示例：
       jixiao run --pack national --as-of 2025-03-31 portfolio.xlsx
       jixiao run --pack 南昌 --as-of 2025-03-31 -o findings.json portfolio.xlsx
+      jixiao run --pack-for-division 360100=nanchang --pack national --as-of 2025-03-31 portfolio.xlsx
     """
     from jixiao.cli.render import render_table
     from jixiao.core import output as outputs
     from jixiao.core.files import csv_safe
 
     fmt = output_format(fmt, output, RUN_FILES)
-    check_outputs([output], [portfolio, pack_ref])
+    if not pack_ref and not division_map:
+        raise Failure("请用 --pack 指定规则包，或用 --pack-for-division 按财政区划指定规则包")
+    check_outputs([output], [portfolio, *([pack_ref] if pack_ref else [])])
+    if division_map:
+        return run_divisions(state, pack_ref, division_map, as_of, fmt, output, headers, portfolio)
     result, n = run_with_progress(state, pack_ref, as_of, portfolio)
     if fmt == "table":
         render_table(result, out)
@@ -61,6 +69,65 @@ def run(state, pack_ref, as_of, fmt, output, headers, portfolio):
             outputs.write_xlsx(result, output, progress)
     if output is not None:
         err.print(f"已写入 {safe(output)}")
+
+
+def run_divisions(state, pack_ref, division_map, as_of, fmt, output, headers, portfolio_path):
+    """``run`` with a pack per 财政区划 (core/divisions.py): one load, each division's projects run
+    under its pack, one output."""
+    from jixiao.cli.render import render_table
+    from jixiao.core import divisions
+    from jixiao.core.engine import run as run_pack
+    from jixiao.core.files import csv_safe, write_atomic
+    from jixiao.core.output import ZH_HEADERS
+    from jixiao.core.pack import Pack
+
+    mapping = divisions.parse_map(division_map)
+    if pack_ref:
+        if divisions.ANY in mapping:
+            raise Failure(f"--pack {pack_ref} 与 --pack-for-division *={mapping[divisions.ANY]} 都指定了其余区划的规则包；只写一个")
+        mapping[divisions.ANY] = pack_ref
+    portfolio = load_with_progress(portfolio_path, as_of)
+    with err.status("运行规则包…") as status:
+        def one(pack, part):
+            status.update(f"{pack.meta.name} · {len(part)} 个项目")
+            return run_pack(pack, part, as_of, trace=state.trace)
+
+        runs = divisions.run_divisions(portfolio, mapping, as_of,
+                                       lambda ref: Pack.load(pack_by_name(state, ref), state.registry), one)
+    if fmt == "table":
+        for r in runs:
+            out.print(f"财政区划 {safe(r.label)}（{r.projects} 个项目）", markup=False, highlight=False)
+            render_table(r.result, out)
+    elif fmt == "json":
+        if output is None:
+            divisions.write_json(runs, as_of, sys.stdout)
+        else:
+            write_atomic(output, lambda p: write_text(p, lambda fh: divisions.write_json(runs, as_of, fh)))
+    elif fmt == "csv":
+        table = divisions.findings_table(runs)
+        table = csv_safe(table.rename({"division": "财政区划代码", **ZH_HEADERS}) if headers == "zh" else table)
+        if output is None:
+            sys.stdout.write(table.write_csv())
+        else:
+            write_atomic(output, lambda p: table.write_csv(p, include_bom=True))
+    else:
+        from jixiao.cli.progress import writing_xlsx
+
+        with writing_xlsx(err, output) as progress:
+            divisions.write_xlsx(runs, as_of, output, progress)
+    if output is not None:
+        err.print(f"已写入 {safe(output)}")
+
+
+def load_with_progress(portfolio_path, as_of):
+    """The portfolio as of the date, its warnings printed."""
+    from jixiao.core.portfolio import load_portfolio
+
+    with err.status("读取项目数据…"):
+        portfolio = as_of_view(load_portfolio(portfolio_path), as_of)
+    for w in portfolio.warnings:
+        err.print(f"[yellow]警告：[/]{safe(w.render())}", highlight=False, soft_wrap=True)
+    return portfolio
 
 
 def run_with_progress(state, pack_ref, as_of, portfolio_path):
