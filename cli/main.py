@@ -998,5 +998,10 @@ def _write_text(path: Path, write) -> None:
         write(fh)
 
 
+from jixiao.cli.cmd_forms import install as _install_forms  # noqa: E402 - after convert and sample are defined
+
+_install_forms(main)  # convert --form, sample --shape forms (cli/cmd_forms.py)
+
+
 if __name__ == "__main__":
     main()
