@@ -39,11 +39,26 @@ def find(sheet: Sheet, *names: str) -> list[tuple[int, int]]:
     return sorted(pos for pos, cell in sheet.cells.items() if label_text(cell.text) in want)
 
 
+# Labels of the forms' header blocks: a value is never read from one of them.
+LABELS = {"项目名称", "主管部门", "实施单位", "项目代码", "项目编码", "项目编号", "主管部门编码", "项目属性",
+          "项目负责人", "联系电话", "资金性质", "项目类别", "年度", "预算年度", "评价年度", "项目起止时间"}
+
+
 def right_of(sheet: Sheet, row: int, col: int) -> tuple[int, int, Cell | None]:
-    """The cell just right of a label (after the label's merged range): where its value is written."""
+    """Where a label's value is written: the first cell right of the label (after the label's
+    merged range) that holds something, skipping at most one empty cell, and never another label."""
     m = sheet.merged_at(row, col)
-    nxt = (m[3] if m else col) + 1
-    return row, nxt, sheet.value(row, nxt)
+    first = (m[3] if m else col) + 1
+    c = first
+    for _ in range(2):
+        cell = sheet.value(row, c)
+        if cell is not None and cell.text.strip():
+            if label_text(cell.text) in LABELS:
+                break
+            return row, c, cell
+        mm = sheet.merged_at(row, c)
+        c = (mm[3] if mm else c) + 1
+    return row, first, sheet.value(row, first)
 
 
 def field(sheet: Sheet, *names: str) -> tuple[int, int, Cell | None] | None:

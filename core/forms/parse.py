@@ -62,6 +62,9 @@ _WORDS = (("大于或等于", 1), ("大于等于", 1), ("不低于", 1), ("不�
           (">=", 1), ("=>", 1), ("<=", 5), ("=<", 5), ("≥", 1), ("≤", 5), (">", 2), ("<", 4), ("=", 3))
 _NUMBER = re.compile(r"(-?\d{1,3}(?:,\d{3})+(?:\.\d+)?|-?\d+(?:\.\d+)?)")
 _UNITS = {"百分比": "%", "百分之": "%", "％": "%"}
+# A bare number with at most a short unit (100%, 50个, 1,200人次): a quantity whose direction is unstated.
+_RANGE = re.compile(r"-?\d[\d,]*(?:\.\d+)?[^\d]{0,4}[-~～至—]-?\d")
+_BARE = re.compile(r"-?\d[\d,]*(?:\.\d+)?[^\d]{0,4}")
 
 
 def _number(text: str, what: str) -> Decimal:
@@ -106,6 +109,10 @@ def parse_target(text: str, sign: int | None = None) -> Target:
     code = sign if sign is not None else written
     if code == 6:
         return Target(6, None, "", raw)
+    if written is None and _RANGE.match(t):
+        raise Unreadable("指标值像是一个区间；请只写一个比较符号和一个数，如 ≥90%")
+    if written is None and code is None and not _BARE.fullmatch(t):
+        return Target(6, None, "", raw)  # a text that merely holds a number: 2024年12月底前完成, 3个月内完成
     num = split_number(t, "指标值")
     if num is None:
         if written is not None:

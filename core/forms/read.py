@@ -136,6 +136,9 @@ class _Reader:
         self.defaults: Counter = Counter()
         self.equal_rows = 0
         self.named_by_name = 0
+        self._pending_evaluation: list[dict] = []
+        self._fund_score = None
+        self._row_failed = False
 
     # -- problems ----------------------------------------------------------------------------
 
@@ -177,16 +180,21 @@ class _Reader:
             return
         self.read += 1
         self._fund_score = None
-        project = self._project(sheet)
-        if project is None:
-            return
-        pid = project["项目编码"]
+        self._row_failed = False
+        before = len(self.problems)
+        project = self._project(sheet)  # read on when it fails: every cell of the sheet is checked
+        pid = project["项目编码"] if project else None
         if self.kind == "selfeval":
             rows, scores = self._indicators(sheet, headers[0], pid)
-            self._evaluation(sheet, headers[0], project, scores)
+            if project is not None and not self._row_failed:
+                self._evaluation(sheet, headers[0], project, scores)
         else:
             rows = self._target_blocks(sheet, headers, pid)
-        self.indicators.extend(rows)
+        if project is not None and not any(p.severity == "error" for p in self.problems[before:]):
+            self.projects.append(project)
+            self.indicators.extend(rows)
+            self.evaluations.extend(self._pending_evaluation)
+        self._pending_evaluation = []
 
     def _text(self, found) -> tuple[int, int, str] | None:
         if found is None:
@@ -257,7 +265,6 @@ class _Reader:
                      f"项目编码重复：{self.seen[pid]} 也是这个项目", pid)
             return None
         self.seen[pid] = here
-        self.projects.append(out)
         return out
 
     def _year(self, sheet: Sheet) -> int | None:
@@ -475,6 +482,7 @@ class _Reader:
         for r in self._rows(sheet, head):
             got = self._indicator(sheet, head, r, pid, with_actual=True)
             if got is None:
+                self._row_failed = True
                 continue
             row, level1, score, l1_text = got
             rows.append(row)
@@ -526,7 +534,7 @@ class _Reader:
             total = parts
             self.warn(sheet, f"没有填总分，按资金执行得分与各指标得分之和 {decimal_text(parts)} 计")
         by = scores or {}
-        self.evaluations.append({
+        self._pending_evaluation.append({
             "项目编码": project["项目编码"], "评价年度": project["预算年度"], "评价方式": "自评",
             "总分": decimal_text(total), "预算执行率得分": decimal_text(fund) if fund is not None else None,
             "产出得分": decimal_text(by.get("产出", Decimal(0)) + by.get("成本", Decimal(0))) if scores else None,

@@ -170,11 +170,12 @@ def _read_sheet(path: Path, name: str, data: bytes, shared: list[str]) -> Sheet:
                 # A number cell holds a double; its XML text is one decimal form of it (xlsxwriter
                 # writes 92.1 as 92.09999999999999). The double's shortest repr is what was typed,
                 # as jixiao's loader reads numeric cells: 99.99999999999 stays 99.99999999999.
-                number = Decimal(repr(float(v.text.strip())))
+                shown = repr(float(v.text.strip())).removesuffix(".0")
+                number = Decimal(shown)
             except (InvalidOperation, ValueError):
                 raise ValueError("bad number") from None
             shown = f"{number:f}" if number.is_finite() else v.text.strip()
-            cell = Cell(shown, number if number.is_finite() else None)
+            cell = Cell(shown, number if number.is_finite() else None)  # 9 as "9", 1e-05 as "0.00001"
         if cell.text.strip() or cell.number is not None:
             cells[pos] = cell
         if len(cells) > MAX_CELLS:
