@@ -8,6 +8,7 @@ and routes a call that uses them here; a call without them runs the command as b
 from __future__ import annotations
 
 import functools
+import inspect
 import os
 import sys
 from decimal import Decimal, InvalidOperation
@@ -49,7 +50,7 @@ FORM_OPTIONS = [
                       "写成 jixiao 的项目库文件夹。"),
     click.Option(["--format", "form_format"], type=click.Choice(["csv", "parquet"]), default=None,
                  help="与 --form 同用：写 CSV（与 jixiao sample 相同，默认）或带类型的 Parquet。"),
-    click.Option(["--equal-tolerance"], callback=_tolerance, default=None,
+    click.Option(["--equal-tolerance"], callback=_tolerance, default=None, metavar="比例",
                  help="与 --form 同用：“＝”指标的容差，实际完成值与指标值之差不超过指标值的这一比例即为达成"
                       "（0.01 或 1%）。默认 0，即须相等（假定值：所见文件未规定容差）。"),
 ]
@@ -133,6 +134,6 @@ def install(main: click.Group) -> None:
     """Add the forms options to ``main``'s ``convert`` and ``sample`` commands."""
     convert, sample = main.commands["convert"], main.commands["sample"]
     _extend(convert, FORM_OPTIONS, _convert)
-    convert.help = (convert.help or "").rstrip() + _CONVERT_EXAMPLES
+    convert.help = inspect.cleandoc(convert.help or "") + _CONVERT_EXAMPLES
     _extend(sample, [SHAPE_OPTION], _sample)
-    sample.help = (sample.help or "").rstrip() + _SAMPLE_EXAMPLES
+    sample.help = inspect.cleandoc(sample.help or "") + _SAMPLE_EXAMPLES

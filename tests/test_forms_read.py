@@ -200,7 +200,7 @@ def test_equality_needs_a_tolerance(tmp_path, cli):
     read = read_forms(src, "selfeval")
     ind = read.indicators[1]
     assert (ind["指标方向"], ind["目标值"], ind["实际值"]) == ("定性", "100", "未达成")
-    assert any("容差为假定值" in w.message for w in read.warnings)
+    assert any("容差 0 为假定值" in w.message for w in read.warnings)
     from decimal import Decimal
 
     assert read_forms(src, "selfeval", Decimal("0.005")).indicators[1]["实际值"] == "达成"
@@ -309,3 +309,12 @@ def test_not_a_workbook(tmp_path, cli):
     (tmp_path / "y.xls").write_bytes(b"\xd0\xcf\x11\xe0")
     res = cli("convert", "--form", "selfeval", tmp_path / "y.xls", "-o", tmp_path / "out")
     assert res.exit_code == 2 and "另存为 .xlsx" in res.output
+
+
+def test_text_in_the_deviation_column_does_not_end_the_block(tmp_path):
+    wb = openpyxl.Workbook()
+    ws = selfeval_sheet(wb.active)
+    ws.cell(10, 9, "存在问题：部分村组进度偏慢，下年度加强督导")  # 偏差原因分析及改进措施 of the first row
+    ws.cell(11, 9, "合计完成 100 份报告")
+    wb.save(tmp_path / "a.xlsx")
+    assert len(read_forms(tmp_path / "a.xlsx", "selfeval").indicators) == len(ROWS)

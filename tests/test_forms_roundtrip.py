@@ -105,7 +105,7 @@ def test_target_forms_round_trip(tmp_path, cli):
     res = cli("convert", "--form", "target", tmp_path / "t.xlsx", "-o", tmp_path / "out")
     assert res.exit_code == 0, res.output
     projects = _rows(tmp_path / "out" / "projects.csv")
-    assert [p["预算年度"] for p in projects] == ["2026"] * 3 and {p["绩效目标状态"] for p in projects} == {"待审核"}
+    assert [p["预算年度"] for p in projects] == ["2025"] * 3 and {p["绩效目标状态"] for p in projects} == {"待审核"}
     res = cli("run", "--pack", "national", "--as-of", "2025-11-30", tmp_path / "out")
     assert res.exit_code == 0, res.output
 

@@ -14,13 +14,20 @@ from pathlib import Path
 import attrs
 import polars as pl
 
-from jixiao.core.errors import InputError, Problem
+from jixiao.core.errors import InputError, Problem, ProblemsError
 from jixiao.core.forms import layout
 from jixiao.core.forms.parse import (
     DEFAULT_EQUAL_TOLERANCE, SIGN_ZH, Target, Unreadable, decimal_text, equal_met, parse_amount, fen_to_yuan_text, normalize,
     parse_actual, parse_category, parse_level2, parse_points, parse_sign, parse_target,
 )
 from jixiao.core.forms.xlsx import Cell, Sheet, column_letters, read_workbook
+
+class FormError(InputError):
+    """Problems in the forms, all of them: ``表单中有 N 个问题：`` and one line per cell."""
+
+    def __init__(self, problems: list[Problem]):
+        ProblemsError.__init__(self, problems, "表单")
+
 
 KINDS = {"selfeval": "项目支出绩效自评表", "target": "项目支出绩效目标申报表"}
 
@@ -102,7 +109,7 @@ def read_forms(path: Path, kind: str, equal_tolerance: Decimal = DEFAULT_EQUAL_T
     if kind not in KINDS:
         raise ValueError(kind)
     files, problems = form_files(Path(path))
-    reader = _Reader(kind, equal_tolerance, amounts_in, problems)
+    reader = _Reader(kind, equal_tolerance, amounts_in, problems, str(path))
     for f in files:
         try:
             sheets = read_workbook(f)
@@ -114,7 +121,7 @@ def read_forms(path: Path, kind: str, equal_tolerance: Decimal = DEFAULT_EQUAL_T
     reader.finish()
     errors = [p for p in problems if p.severity == "error"]
     if errors:
-        raise InputError(errors)
+        raise FormError(errors)
     return FormsRead(reader.projects, reader.indicators, reader.evaluations,
                      [p for p in problems if p.severity != "error"], reader.read)
 
@@ -126,8 +133,9 @@ def _where(sheet: Sheet, row: int, col: int, header: str | None = None) -> dict:
 
 
 class _Reader:
-    def __init__(self, kind: str, tolerance: Decimal, amounts_in: str | None, problems: list[Problem]):
+    def __init__(self, kind: str, tolerance: Decimal, amounts_in: str | None, problems: list[Problem], source: str):
         self.kind, self.tolerance, self.amounts_in, self.problems = kind, tolerance, amounts_in, problems
+        self.source = source
         self.projects: list[dict] = []
         self.indicators: list[dict] = []
         self.evaluations: list[dict] = []
@@ -135,6 +143,7 @@ class _Reader:
         self.seen: dict[str, str] = {}  # project id → where it was first read
         self.defaults: Counter = Counter()
         self.equal_rows = 0
+        self.equal_targets = 0
         self.named_by_name = 0
         self._pending_evaluation: list[dict] = []
         self._fund_score = None
@@ -369,12 +378,13 @@ class _Reader:
     # -- indicators --------------------------------------------------------------------------
 
     def _rows(self, sheet: Sheet, head: layout.Header, end: int | None = None):
-        """The rows of an indicator block: from below the header to the first row that is a stop
-        label (总分, 审核意见 …), another header, or has neither 三级指标 nor 指标值."""
+        """The rows of an indicator block: from below the header to the first row whose label columns
+        (up to 二级指标) say 总分, 审核意见 …, or that has neither 三级指标 nor 指标值."""
         cols = head.columns
         last = end if end is not None else sheet.rows
+        label_columns = range(1, max(cols["level1"], cols["level2"]) + 1)  # not the text columns (偏差原因…)
         for r in range(head.row + 1, last + 1):
-            texts = [layout.label_text(sheet.text(r, c)) for c in range(1, sheet.columns + 1)]
+            texts = [layout.label_text(sheet.text(r, c)) for c in label_columns]
             if any(t.startswith(STOP_WORDS) for t in texts if t):
                 return
             name, target = sheet.text(r, cols["name"]).strip(), sheet.text(r, cols["target"]).strip()
@@ -454,7 +464,7 @@ class _Reader:
                                                  "目标值：严格不等式未达到，jixiao 按比例计分时按达到计（满分）", r,
                                           cols["actual"], names[cols["actual"]], raw_actual)
             elif target.sign == 3:
-                self.equal_rows += 1
+                self.equal_targets += 1
         weight = None
         if "weight" in cols and sheet.text(r, cols["weight"]).strip():
             try:
@@ -576,17 +586,21 @@ class _Reader:
     # -- the end -----------------------------------------------------------------------------
 
     def finish(self) -> None:
-        where = {"file": "表单", "severity": "warning"}
+        where = {"file": self.source, "severity": "warning"}
         if self.named_by_name:
             self.problems.append(Problem(message=f"{self.named_by_name} 张表没有项目编码（项目代码），以项目名称作为项目编码", **where))
         for col, n in self.defaults.items():
             default = DEFAULT_FUND_TYPE if col == "资金性质" else DEFAULT_CATEGORY
             self.problems.append(Problem(message=f"{n} 张表没有写{col}，按“{default}”计（假定）", **where))
         if self.equal_rows:
-            self.problems.append(Problem(message=f"{self.equal_rows} 个“＝”指标：实际完成值与指标值之差不超过指标值的 "
-                                                 f"{decimal_text(self.tolerance * 100)}% 为达成，否则为未达成，作为定性指标读入"
-                                                 + ("（容差为假定值，可用 --equal-tolerance 指定）"
+            rule = ("实际完成值须与指标值相等才为达成" if not self.tolerance else
+                    f"实际完成值与指标值之差不超过指标值的 {decimal_text(self.tolerance * 100)}% 为达成")
+            self.problems.append(Problem(message=f"{self.equal_rows} 个“＝”指标：{rule}，否则为未达成，作为定性指标读入"
+                                                 + ("（容差 0 为假定值，可用 --equal-tolerance 指定）"
                                                     if self.tolerance == DEFAULT_EQUAL_TOLERANCE else ""), **where))
+        if self.equal_targets:
+            self.problems.append(Problem(message=f"{self.equal_targets} 个“＝”指标作为定性指标读入（保留指标值）：jixiao 的指标方向"
+                                                 "只有正向、反向和定性，“＝”是否达成在自评时按容差判断", **where))
 
 
 def _points_text(cell: Cell | None) -> str:

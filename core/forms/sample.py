@@ -120,7 +120,7 @@ def forms(n: int, seed: int, fiscal_year: int, kind: str) -> list[dict]:
     rng = np.random.default_rng(seed)
     out = []
     for i in range(n):
-        p = _project(rng, i, fiscal_year if kind == "selfeval" else fiscal_year + 1)
+        p = _project(rng, i, fiscal_year)
         p["indicators"] = _indicators(rng, p, with_actual=kind == "selfeval")
         if kind == "target":
             p["long"] = _indicators(rng, p, with_actual=False)[:3]
