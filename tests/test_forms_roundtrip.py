@@ -128,3 +128,13 @@ def test_output_and_input_rules(converted, cli, tmp_path):
     a = [read_workbook(f)[0].cells for f in sorted((tmp_path / "a").glob("*.xlsx"))]
     b = [read_workbook(f)[0].cells for f in sorted((tmp_path / "b").glob("*.xlsx"))]
     assert a == b
+
+
+def test_the_forms_package_is_in_the_wheel():
+    """pyproject lists packages one by one: core/forms must be among them, or an installed jixiao's
+    convert --form fails to import it."""
+    import tomllib
+
+    root = Path(__file__).resolve().parents[1]
+    packages = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["packages"]
+    assert "jixiao.core.forms" in packages
