@@ -85,6 +85,11 @@ def test_computesign_beside_the_value():
     with pytest.raises(Unreadable, match="COMPUTESIGN"):
         parse_target("≤5%", sign=1)
     assert parse_target("≥5%", sign=1).sign == 1
+    # a code that asks for a number, beside a text: refused (the code is not silently dropped)
+    with pytest.raises(Unreadable, match="COMPUTESIGN）为 3"):
+        parse_target("好", sign=3)
+    with pytest.raises(Unreadable, match="COMPUTESIGN）为 1"):
+        parse_target("按期完成", sign=1)
 
 
 @pytest.mark.parametrize(("text", "band"), [

@@ -117,6 +117,8 @@ def parse_target(text: str, sign: int | None = None) -> Target:
     if num is None:
         if written is not None:
             raise Unreadable(f"“{SIGN_ZH[written]}”后应为一个数（如 ≥50个）")
+        if code is not None:
+            raise Unreadable(f"计算符号（COMPUTESIGN）为 {code}（{SIGN_ZH[code]}），指标值却不是一个数；定性指标的计算符号为 6")
         return Target(6, None, "", raw)
     if code is None:
         raise Unreadable("指标值只有数，没有比较符号（≥、≤、＞、＜、＝），看不出是越多越好还是越少越好；"
