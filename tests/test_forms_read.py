@@ -318,3 +318,42 @@ def test_text_in_the_deviation_column_does_not_end_the_block(tmp_path):
     ws.cell(11, 9, "合计完成 100 份报告")
     wb.save(tmp_path / "a.xlsx")
     assert len(read_forms(tmp_path / "a.xlsx", "selfeval").indicators) == len(ROWS)
+
+
+def test_number_cells_read_as_typed_and_float_noise_refused(tmp_path):
+    import zipfile
+
+    import xlsxwriter
+
+    # xlsxwriter stores 92.1 as 92.09999999999999 (16 digits): the double typed as 92.1, read as 92.1
+    wb = openpyxl.Workbook()
+    selfeval_sheet(wb.active, budget="@", spent=0)
+    wb.save(tmp_path / "tmpl.xlsx")
+    book = xlsxwriter.Workbook(str(tmp_path / "a.xlsx"))
+    ws = book.add_worksheet("表")
+    src = openpyxl.load_workbook(tmp_path / "tmpl.xlsx").active
+    for row in src.iter_rows():
+        for c in row:
+            if c.value == "@":
+                ws.write_number(c.row - 1, c.column - 1, 92.1)
+            elif c.value is not None:
+                ws.write(c.row - 1, c.column - 1, c.value)
+    for rng in src.merged_cells.ranges:
+        ws.merge_range(rng.min_row - 1, rng.min_col - 1, rng.max_row - 1, rng.max_col - 1,
+                       src.cell(rng.min_row, rng.min_col).value or "")
+    book.close()
+    xml = zipfile.ZipFile(tmp_path / "a.xlsx").read("xl/worksheets/sheet1.xml").decode()
+    assert "<v>92.09999999999999</v>" in xml
+    assert read_forms(tmp_path / "a.xlsx", "selfeval").projects[0]["预算金额(元)"] == "921000.00"
+    # a formula's 0.1 + 0.2 is not 0.3, and Excel stores it as 0.30000000000000004: refused, not rounded
+    workbook(tmp_path / "b.xlsx", {"budget": 777.777, "spent": 0})
+    with zipfile.ZipFile(tmp_path / "b.xlsx") as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    sheet = parts["xl/worksheets/sheet1.xml"].decode()
+    assert sheet.count("<v>777.777</v>") == 2  # 年初预算数 and 全年预算数
+    parts["xl/worksheets/sheet1.xml"] = sheet.replace("<v>777.777</v>", "<v>0.30000000000000004</v>").encode()
+    with zipfile.ZipFile(tmp_path / "c.xlsx", "w") as z:
+        for n, data in parts.items():
+            z.writestr(n, data)
+    with pytest.raises(InputError, match=r"最多 6 位小数.*（值：'0.30000000000000004'）"):
+        read_forms(tmp_path / "c.xlsx", "selfeval")
