@@ -357,3 +357,21 @@ def test_number_cells_read_as_typed_and_float_noise_refused(tmp_path):
             z.writestr(n, data)
     with pytest.raises(InputError, match=r"最多 6 位小数.*（值：'0.30000000000000004'）"):
         read_forms(tmp_path / "c.xlsx", "selfeval")
+
+
+def test_a_failed_convert_leaves_the_previous_output(tmp_path, cli):
+    out = tmp_path / "out"
+    assert cli("convert", "--form", "selfeval", workbook(tmp_path / "a.xlsx", {}), "-o", out).exit_code == 0
+    before = {f.name: f.read_bytes() for f in out.iterdir()}
+    res = cli("convert", "--form", "selfeval", workbook(tmp_path / "b.xlsx", {"budget": "x"}), "-o", out)
+    assert res.exit_code == 2
+    assert {f.name: f.read_bytes() for f in out.iterdir()} == before
+
+
+def test_strict_target_met_exactly_and_points_that_do_not_add_up_are_said(tmp_path):
+    rows = list(ROWS)
+    rows[5] = ("效益指标（30分）", "可持续影响指标", "受益人数", "＞ 1,000人次", "1000", 10, 10)  # 15 + 10 ≠ 30
+    read = read_forms(workbook(tmp_path / "a.xlsx", {"rows": rows}), "selfeval")
+    strict = [w for w in read.warnings if "严格不等式" in w.message]
+    assert [(w.row, w.column, w.value) for w in strict] == [(15, "F（实际完成值）", "1000")]
+    assert any("效益指标标明 30 分，其下各指标分值合计 25 分" in w.message for w in read.warnings)
