@@ -62,9 +62,6 @@ for _module in (cmd_run, cmd_packs, cmd_compare, cmd_plan, cmd_data, cmd_new):
         main.add_command(_command)
 
 
-from jixiao.cli.cmd_forms import install as _install_forms  # noqa: E402 - after convert and sample are defined
-
-_install_forms(main)  # convert --form, sample --shape forms (cli/cmd_forms.py)
 
 
 if __name__ == "__main__":
