@@ -19,9 +19,12 @@ from jixiao.cli.text import safe
               help=".xlsx、.json 或 .csv/.parquet 文件（只有项目表），或一个文件夹（每张表一个文件）。")
 @click.option("--format", "fmt", type=click.Choice(["csv", "parquet"]), default="csv", show_default=True,
               help="文件夹中的文件类型。")
-@click.option("--shape", type=click.Choice(["tables", "forms", "target-forms"]), default="tables", show_default=True,
-              help="tables：jixiao 的项目库表格；forms：填好的项目支出绩效自评表；target-forms：填好的项目支出绩效"
-                   "目标申报表。表单写入 -o 文件夹（每个项目一个工作簿）或 -o .xlsx（每个项目一张工作表）。")
+@click.option("--shape", type=click.Choice(["tables", "yth", "forms", "target-forms"]), default="tables",
+              show_default=True,
+              help="tables：jixiao 的项目库表格；yth：预算管理一体化的数据元素列名（PRO_CODE、CUR_AMT、KPI_VAL…），"
+                   "含 3 个财政区划（MOF_DIV_CODE），写入 -o 文件夹；forms：填好的项目支出绩效自评表；"
+                   "target-forms：填好的项目支出绩效目标申报表。表单写入 -o 文件夹（每个项目一个工作簿）"
+                   "或 -o .xlsx（每个项目一张工作表）。")
 @pass_state
 def sample(state, n, seed, fiscal_year, output, fmt, shape):
     """写一个接近真实的示例项目库：部门、资金性质、项目类别、绩效指标、逐月支出、历年评价和问责
@@ -33,10 +36,22 @@ def sample(state, n, seed, fiscal_year, output, fmt, shape):
       jixiao sample --projects 1000000 --seed 1 --format parquet -o big/
 
     \b
+    一体化数据元素、多个财政区划（jixiao run --pack-for-division 读取）：
+      jixiao sample --shape yth --projects 300 -o province/
+
+    \b
     填好的表单（jixiao convert --form 读取）：
       jixiao sample --shape forms --projects 12 -o forms/
       jixiao sample --shape target-forms --projects 3 --year 2025 -o targets.xlsx
     """
+    if shape == "yth":
+        from jixiao.core.yth import DIVISIONS, write_yth
+
+        if click.get_current_context().get_parameter_source("fmt") != click.core.ParameterSource.DEFAULT:
+            raise Failure("--format 只用于 --shape tables；--shape yth 总是写 CSV 文件夹")
+        path = write_yth(n, seed, fiscal_year, output)
+        out.print(f"已写入 {safe(path)}（{n:,} 个项目，财政区划 {'、'.join(DIVISIONS)}，随机种子 {seed}）")
+        return
     if shape != "tables":
         from jixiao.cli.cmd_forms import sample_forms
 
