@@ -24,8 +24,9 @@ RUN_FILES = ("json", "csv", "xlsx")
 @click.option("--as-of", required=True, callback=_date, help=AS_OF_HELP)
 @format_option(RUN_FILES)
 @output_option
-@click.option("--headers", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
-              help="CSV 的表头：zh 中文（与 XLSX 相同）；en 字段名（与 JSON 相同，供程序读取）。")
+@click.option("--headers", type=click.Choice(["zh", "en", "yth"]), default="zh", show_default=True,
+              help="CSV 的表头：zh 中文（与 XLSX 相同）；en 字段名（与 JSON 相同，供程序读取）；yth 以预算管理一体化"
+                   "的数据元素 MOF_DIV_CODE、FISCAL_YEAR、PRO_CODE 为键、其余为中文（CSV 和 XLSX，可导回一体化系统）。")
 @click.argument("portfolio", type=click.Path(exists=True, path_type=Path))
 @pass_state
 def run(state, pack_ref, division_map, as_of, fmt, output, headers, portfolio):
@@ -56,8 +57,13 @@ def run(state, pack_ref, division_map, as_of, fmt, output, headers, portfolio):
         else:
             outputs.write_atomic(output, lambda p: write_text(p, lambda fh: outputs.write_json(result, n, fh)))
     elif fmt == "csv":
-        table = outputs.findings_table(result)
-        table = csv_safe(table.rename(outputs.ZH_HEADERS) if headers == "zh" else table)
+        if headers == "yth":
+            from jixiao.core import yth
+
+            table = csv_safe(yth.findings_table(result))
+        else:
+            table = outputs.findings_table(result)
+            table = csv_safe(table.rename(outputs.ZH_HEADERS) if headers == "zh" else table)
         if output is None:
             sys.stdout.write(table.write_csv())
         else:  # UTF-8 with BOM: Excel in China opens it with the Chinese text intact
@@ -65,8 +71,15 @@ def run(state, pack_ref, division_map, as_of, fmt, output, headers, portfolio):
     else:
         from jixiao.cli.progress import writing_xlsx
 
+        if headers == "en":
+            raise Failure("--headers en 只用于 CSV（XLSX 总是中文表头；--headers yth 以一体化数据元素为键）")
         with writing_xlsx(err, output) as progress:
-            outputs.write_xlsx(result, output, progress)
+            if headers == "yth":
+                from jixiao.core import yth
+
+                yth.write_xlsx(result, output, progress)
+            else:
+                outputs.write_xlsx(result, output, progress)
     if output is not None:
         err.print(f"已写入 {safe(output)}")
 
@@ -74,6 +87,8 @@ def run(state, pack_ref, division_map, as_of, fmt, output, headers, portfolio):
 def run_divisions(state, pack_ref, division_map, as_of, fmt, output, headers, portfolio_path):
     """``run`` with a pack per 财政区划 (core/divisions.py): one load, each division's projects run
     under its pack, one output."""
+    import polars as pl
+
     from jixiao.cli.render import render_table
     from jixiao.core import divisions
     from jixiao.core.engine import run as run_pack
@@ -104,8 +119,13 @@ def run_divisions(state, pack_ref, division_map, as_of, fmt, output, headers, po
         else:
             write_atomic(output, lambda p: write_text(p, lambda fh: divisions.write_json(runs, as_of, fh)))
     elif fmt == "csv":
-        table = divisions.findings_table(runs)
-        table = csv_safe(table.rename({"division": "财政区划代码", **ZH_HEADERS}) if headers == "zh" else table)
+        if headers == "yth":
+            from jixiao.core import yth
+
+            table = csv_safe(pl.concat([yth.findings_table(r.result, r.division) for r in runs]))
+        else:
+            table = divisions.findings_table(runs)
+            table = csv_safe(table.rename({"division": "财政区划代码", **ZH_HEADERS}) if headers == "zh" else table)
         if output is None:
             sys.stdout.write(table.write_csv())
         else:
@@ -113,8 +133,10 @@ def run_divisions(state, pack_ref, division_map, as_of, fmt, output, headers, po
     else:
         from jixiao.cli.progress import writing_xlsx
 
+        if headers == "en":
+            raise Failure("--headers en 只用于 CSV（XLSX 总是中文表头；--headers yth 以一体化数据元素为键）")
         with writing_xlsx(err, output) as progress:
-            divisions.write_xlsx(runs, as_of, output, progress)
+            divisions.write_xlsx(runs, as_of, output, progress, keyed=headers == "yth")
     if output is not None:
         err.print(f"已写入 {safe(output)}")
 

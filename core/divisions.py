@@ -180,7 +180,7 @@ def findings_table(runs: list[DivisionRun]) -> pl.DataFrame:
     return pl.concat(parts, how="vertical_relaxed") if parts else pl.DataFrame()
 
 
-def write_xlsx(runs: list[DivisionRun], as_of: dt.date, path: Path, progress=None) -> None:
+def write_xlsx(runs: list[DivisionRun], as_of: dt.date, path: Path, progress=None, keyed: bool = False) -> None:
     """A 汇总 sheet with each division's pack, counts and amounts, and one 结论 sheet of every
     division's findings with 财政区划代码 and 规则包 columns in front (``output.write_xlsx``'s columns)."""
     from jixiao.core import output
@@ -202,11 +202,18 @@ def write_xlsx(runs: list[DivisionRun], as_of: dt.date, path: Path, progress=Non
         rows += [(f"{head} · {g['budget_year'] or ''}年度 {g['applies_to_zh'] or ''} {g['action_zh']}(元)",
                   g["amount_fen"], "yuan") for g in s["budget_effect_by_year"]]
         rows += [(f"{head} · {ACTIONS[k].zh}（条）", v, "count") for k, v in s["by_action"].items()]
-        frame, columns = output.xlsx_columns(r.result)
+        if keyed:  # the 一体化 system's keys in front (core/yth.py)
+            from jixiao.core import yth
+
+            frame, columns = yth.xlsx_columns(r.result, r.division)
+        else:
+            frame, columns = output.xlsx_columns(r.result)
         frames.append(frame.with_columns(pl.lit(r.label).alias("_division"),
                                          pl.lit(r.result.pack.meta.name).alias("_pack_name")))
     frame = pl.concat(frames, how="vertical_relaxed")
-    columns = [Column("财政区划代码", pl.col("_division")), Column("规则包", pl.col("_pack_name")), *columns]
+    front = [Column("规则包", pl.col("_pack_name"))] if keyed else [Column("财政区划代码", pl.col("_division")),
+                                                                  Column("规则包", pl.col("_pack_name"))]
+    columns = [*columns[:4], *front, *columns[4:]] if keyed else [*front, *columns]
 
     def write(p: Path) -> None:
         with Book(p) as book:

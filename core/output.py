@@ -184,10 +184,11 @@ def xlsx_columns(result: RunResult) -> tuple[pl.DataFrame, list]:
     return frame, columns
 
 
-def write_xlsx(result: RunResult, path: Path, progress=None) -> None:
+def write_xlsx(result: RunResult, path: Path, progress=None, columns=None) -> None:
     """The findings as a workbook for people: a 汇总 sheet (counts and amounts as numbers) and a
     结论 sheet, one row per finding, with a 合计 of the amounts (``core.workbook``).
-    ``progress(sheet, rows written, rows)`` is called as the rows are written."""
+    ``progress(sheet, rows written, rows)`` is called as the rows are written. ``columns``: the
+    结论 sheet's (frame, columns) when not ``xlsx_columns``'s (the 一体化-keyed sheet, core/yth.py)."""
     from jixiao.core.workbook import Book
 
     if result.decisions.height > XLSX_MAX_ROWS:
@@ -202,7 +203,7 @@ def write_xlsx(result: RunResult, path: Path, progress=None) -> None:
              for g in s["budget_effect_by_year"]]
     rows += [(f"{ACTIONS[k].zh}（条）", v, "count") for k, v in s["by_action"].items()]
 
-    frame, columns = xlsx_columns(result)
+    frame, columns = columns or xlsx_columns(result)
 
     def write(p: Path) -> None:
         with Book(p) as book:

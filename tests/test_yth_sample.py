@@ -55,3 +55,31 @@ def test_yth_sample_is_the_sample_with_other_headers(cli, tmp_path):
 def test_yth_shape_writes_a_folder_only(cli, tmp_path):
     res = cli("sample", "--shape", "yth", "-o", tmp_path / "p.xlsx")
     assert res.exit_code == 2 and "文件夹" in res.output
+
+
+def test_findings_keyed_for_the_system(cli, tmp_path):
+    """--headers yth: findings keyed by MOF_DIV_CODE, FISCAL_YEAR, PRO_CODE (the project's own), every
+    other header and label Chinese — no action codes — in CSV and XLSX, single and per-division runs."""
+    import openpyxl
+
+    from jixiao.core.actions import ACTIONS
+
+    folder = tmp_path / "province"
+    cli("sample", "--shape", "yth", "--projects", "60", "--seed", "5", "-o", folder)
+    with open(folder / "projects.csv", encoding="utf-8") as fh:
+        division = {r["PRO_CODE"]: (r["MOF_DIV_CODE"], r["FISCAL_YEAR"]) for r in csv.DictReader(fh)}
+    single = cli("run", "--pack", "nanchang", "--as-of", "2025-03-31", "--format", "csv", "--headers", "yth", folder)
+    per = cli("run", "--pack-for-division", "360100=nanchang", "--pack", "national", "--as-of", "2025-03-31",
+              "--format", "csv", "--headers", "yth", folder)
+    for res in (single, per):
+        assert res.exit_code == 0, res.output
+        rows = list(csv.DictReader(res.output.splitlines()))
+        assert list(rows[0])[:4] == ["MOF_DIV_CODE", "FISCAL_YEAR", "PRO_CODE", "PRO_NAME"]
+        assert rows and all((r["MOF_DIV_CODE"], r["FISCAL_YEAR"]) == division[r["PRO_CODE"]] for r in rows)
+        assert not {r["处理"] for r in rows} & set(ACTIONS)  # Chinese labels, not codes
+    target = tmp_path / "keyed.xlsx"
+    assert cli("run", "--pack", "tongxin", "--as-of", "2025-03-31", "--headers", "yth", "-o", target, folder).exit_code == 0
+    head = next(openpyxl.load_workbook(target, read_only=True)["结论"].iter_rows(max_row=1, values_only=True))
+    assert head[:4] == ("MOF_DIV_CODE", "FISCAL_YEAR", "PRO_CODE", "PRO_NAME")
+    bad = cli("run", "--pack", "tongxin", "--as-of", "2025-03-31", "--headers", "en", "-o", tmp_path / "x.xlsx", folder)
+    assert bad.exit_code == 2 and not (tmp_path / "x.xlsx").exists()
