@@ -287,15 +287,22 @@ class ScoreLinkedBudget(Rule):
 
     def _poor_rectification(self, decisions: pl.DataFrame, as_of, facts: pl.DataFrame) -> list[pl.LazyFrame]:
         p = self.params
-        late = (decisions.filter(pl.col("status").is_in(["overdue", "late"])).select("pix").unique()
+        # 整改不力 is a rectification still not reported after its due date, at the run date: a report
+        # that came in, even late, ends it (the sanctions are for what is not rectified, not a penalty
+        # that renews every year). One finding per project, on its earliest overdue decision.
+        late = (decisions.filter(pl.col("status") == "overdue").sort("due")
+                .unique("pix", keep="first", maintain_order=True).select("pix", "decision_id", "due")
                 .join(facts.select("project_id", "pix", "fiscal_year", "end_date"), on="pix"))
         # 整改不力 is known at the run date: disbursement of that year; new requests of the next budget.
         this_year, next_year = as_of.year, as_of.year + 1
         unit = p.no_new_budget_for == "unit_new_requests"
-        text = {"suspend_disbursement": (f"整改不力，中止{this_year}年度预算执行或调整执行中的预算资金拨付",
+        why = (pl.lit("问责决定 ") + pl.col("decision_id") + pl.lit(" 要求的整改报告应于 ")
+               + pl.col("due").dt.strftime("%Y-%m-%d") + pl.lit(f" 前报送，至 {as_of:%Y-%m-%d} 仍未报送："))
+        text = {"suspend_disbursement": (why + pl.lit(f"整改不力，中止{this_year}年度预算执行或调整执行中的预算资金拨付"),
                                          this_year, "disbursement"),
-                "no_new_budget": (f"整改不力，不予考虑项目实施单位{next_year}年度新增预算需求" if unit
-                                  else f"整改不力，{next_year}年度不予新增预算", next_year, p.no_new_budget_for)}
+                "no_new_budget": (why + pl.lit(f"整改不力，不予考虑项目实施单位{next_year}年度新增预算需求" if unit
+                                               else f"整改不力，{next_year}年度不予新增预算"),
+                                  next_year, p.no_new_budget_for)}
         assumed = self.is_assumed("poor_rectification_actions", "rectification_months")
         out = []
         for action in p.poor_rectification_actions:
