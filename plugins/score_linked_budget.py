@@ -157,11 +157,19 @@ class ScoreLinkedBudget(Rule):
                 # Performance is judged against the targets set (绩效评价“根据设定的绩效目标”): a project
                 # without approved targets is not prioritised or rewarded on its grade.
                 hit = hit.filter(pl.col("target_status") == "approved")
+            if action == "prioritize":
+                # A project whose implementation ends before the budget year has no budget of that
+                # year to prioritise (an unrecorded end: the project may go on).
+                hit = hit.filter((pl.col("end_date").dt.year() >= pl.col("_budget_year")).fill_null(True))
             if target == "disbursement":
                 # Only money still being executed can be suspended: a project whose implementation
-                # runs into the year the result is known (an ended project has nothing left to pay).
-                hit = hit.filter((pl.col("end_date").dt.year() >= pl.col("_known_year")).fill_null(False))
+                # runs into the year the result is known (an ended project has nothing left to pay),
+                # and only while that year runs (a closed year's execution cannot be suspended).
+                hit = hit.filter((pl.col("end_date").dt.year() >= pl.col("_known_year")).fill_null(False)
+                                 & (pl.col("_known_year") >= as_of.year))
             msg = pl.lit("绩效评价等级为") + pl.col("grade") + _fill(text)
+            if action in ("prioritize", "no_new_budget"):
+                msg = msg + compiled_note(as_of)
             if action == "prioritize":
                 # A good grade for a year in which nothing was paid: the officer checks the evaluation.
                 msg = msg + pl.when((pl.col("spent_fen") == 0) & (pl.col("budget_fen") > 0)).then(
@@ -171,9 +179,9 @@ class ScoreLinkedBudget(Rule):
                                        budget_year=when if target else None, applies_to=target, cite=param))
         cuts = {grade: ratio for grade, ratio in p.cut_ratios.items() if ratio != 0}
         if cuts:
-            parts.append(self._cuts(graded, cuts))
+            parts.append(self._cuts(graded, cuts, as_of))
         if held is not None and held.height:
-            parts.append(self._held(held, poorly_rectified))
+            parts.append(self._held(held, poorly_rectified, as_of))
         if p.poor_rectification_actions:
             parts += self._poor_rectification(decisions, as_of, facts)
         return self.output(pl.concat(parts) if parts else None)
@@ -187,7 +195,7 @@ class ScoreLinkedBudget(Rule):
             pct = pl.when(pl.col("grade") == grade).then(pl.lit(f"{(ratio * 100).normalize():f}%")).otherwise(pct)
         return cut, pct
 
-    def _cuts(self, graded: pl.DataFrame, cuts: dict[str, Decimal]) -> pl.LazyFrame:
+    def _cuts(self, graded: pl.DataFrame, cuts: dict[str, Decimal], as_of) -> pl.LazyFrame:
         p = self.params
         # One pass over the cut grades, so the findings stay in the portfolio's order.
         cut, pct = self._cut_exprs(cuts)
@@ -196,6 +204,7 @@ class ScoreLinkedBudget(Rule):
         year = pl.col("_budget_year").cast(pl.String)
         share = pl.lit("（本项目本年预算 ") + yuan_text_expr(pl.col("budget_fen")) + pl.lit(" 元的 ") + pl.col("_pct")
         alternative = pl.lit(f"；文件允许以“{p.cut_alternative}”代替扣减，由财政部门选择" if p.cut_alternative else "")
+        alternative = alternative + compiled_note(as_of)
         assumed = self.is_assumed("cut_ratios", "cut_from", "cut_from_for")
         parts = []
         dept = hit.filter(pl.col("_from") == "department_control")
@@ -238,7 +247,7 @@ class ScoreLinkedBudget(Rule):
                               budget_year=pl.col("_budget_year"), applies_to="project_budget", assumed=assumed)]
         return pl.concat(parts)
 
-    def _held(self, held: pl.DataFrame, poorly_rectified: pl.Series) -> pl.LazyFrame:
+    def _held(self, held: pl.DataFrame, poorly_rectified: pl.Series, as_of) -> pl.LazyFrame:
         """One finding per project whose grade rests on an unreviewed self-evaluation: what follows
         once finance's review confirms the grade (nothing is applied before) — only what would follow
         for this project: no priority or reward without approved targets or while it is held
@@ -258,9 +267,11 @@ class ScoreLinkedBudget(Rule):
         # accountability; only money still executed can be suspended.
         deserving = (pl.col("target_status") == "approved").fill_null(False) & ~pl.col("pix").is_in(
             poorly_rectified.implode())
-        executing = (pl.col("end_date").dt.year() >= pl.col("_known_year")).fill_null(False)
+        executing = ((pl.col("end_date").dt.year() >= pl.col("_known_year")).fill_null(False)
+                     & (pl.col("_known_year") >= as_of.year))
+        continues = (pl.col("end_date").dt.year() >= pl.col("_budget_year")).fill_null(True)
         always = pl.lit(True)
-        consequences = ((p.priority_grades, year + pl.lit("年度预算优先保障"), deserving),
+        consequences = ((p.priority_grades, year + pl.lit("年度预算优先保障"), deserving & continues),
                         (p.improve_grades, pl.lit("督促改进"), always),
                         (p.notice_grades, pl.lit("予以公开通报"), always),
                         (p.no_new_budget_grades, pl.lit("不予考虑项目实施单位") + year + pl.lit("年度新增预算需求") if unit
@@ -315,6 +326,16 @@ class ScoreLinkedBudget(Rule):
             out.append(self.findings(hit, action, text[action][0], budget_year=text[action][1],
                                      applies_to=text[action][2], assumed=assumed))
         return out
+
+
+def compiled_note(as_of) -> pl.Expr:
+    """Once the budget year fed has begun, its budget is adopted: the finding is what compiling it
+    should have done, to check against the adopted budget — said, so that it is not read as money
+    still to move."""
+    y = pl.col("_budget_year")
+    return (pl.when(y <= as_of.year)
+            .then(pl.lit("（") + y.cast(pl.String) + pl.lit("年度预算已批复执行：此为编制该年度预算时应作的处理，供核对是否已落实）"))
+            .otherwise(pl.lit("")))
 
 
 def _fill(text: str) -> pl.Expr:
