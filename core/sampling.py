@@ -19,10 +19,11 @@ def _crc_table() -> np.ndarray:
 _CRC_TABLE = _crc_table()
 
 
-def crc32_each(prefix: bytes, texts: pl.Series) -> pl.Series:
-    """``zlib.crc32(prefix + text.encode())`` of every text (UInt32): a hash that never changes,
-    for a seeded sample (``prefix`` carries the seed). All texts are hashed at once, one byte
-    position at a time, instead of one Python call per text."""
+def crc32_each(prefix: bytes, texts: pl.Series) -> np.ndarray:
+    """``zlib.crc32(prefix + text.encode())`` of every text, as an array of uint32 (a column of
+    them: ``pl.Series("key", crc32_each(...), dtype=pl.UInt32)``): a hash that never changes, for
+    a seeded sample (``prefix`` carries the seed). All texts are hashed at once, one byte position
+    at a time, instead of one Python call per text."""
     lengths = texts.str.len_bytes().to_numpy().astype(np.int64)
     data = np.frombuffer(texts.str.join("").item().encode(), dtype=np.uint8) if texts.len() else np.empty(0, np.uint8)
     starts = np.cumsum(lengths) - lengths
@@ -31,4 +32,4 @@ def crc32_each(prefix: bytes, texts: pl.Series) -> pl.Series:
         live = np.flatnonzero(lengths > j)
         s = state[live]
         state[live] = _CRC_TABLE[(s ^ data[starts[live] + j]) & 0xFF] ^ (s >> 8)
-    return pl.Series(texts.name, state ^ np.uint32(0xFFFFFFFF), dtype=pl.UInt32)
+    return state ^ np.uint32(0xFFFFFFFF)

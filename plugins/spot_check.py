@@ -45,7 +45,7 @@ class SpotCheck(Rule):
             return None
         keys = crc32_each(f"{p.seed}:".encode(), evaluated["project_id"])
         n = max(p.min_count, math.ceil(Decimal(evaluated.height) * p.share))  # 11 × 10 % → 2
-        picked = (evaluated.with_columns(keys.alias("_k"))
+        picked = (evaluated.with_columns(pl.Series("_k", keys, dtype=pl.UInt32))
                   .sort(["_k", "project_id"]).head(n))
         message = pl.lit("单位自评（") + pl.col("year").cast(pl.String) + pl.lit("年度）抽中复核：第 ") \
             + pl.col("_nth").cast(pl.String) + pl.lit(f"/{n} 个（随机种子 {p.seed}）")

@@ -120,9 +120,9 @@ def test_decision_status_gives_project_ids_through_the_projects_table(portfolio)
     assert set(with_ids["status"]) <= {"pending", "overdue", "late", "done"}
 
 
-def test_crc32_each_is_a_polars_series_of_zlib_crc32():
+def test_crc32_each_is_zlib_crc32_as_a_uint32_column():
     import zlib
 
     texts = pl.Series("project_id", ["P1", "", "项目-3"])
-    keys = crc32_each(b"7:", texts)
-    assert keys.dtype == pl.UInt32 and keys.to_list() == [zlib.crc32(b"7:" + t.encode()) for t in texts]
+    keys = pl.Series("k", crc32_each(b"7:", texts), dtype=pl.UInt32)
+    assert keys.to_list() == [zlib.crc32(b"7:" + t.encode()) for t in texts]
