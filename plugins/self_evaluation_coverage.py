@@ -61,7 +61,7 @@ class SelfEvaluationCoverage(Rule):
 
     def in_scope(self, facts: pl.DataFrame) -> pl.LazyFrame:
         p = self.params
-        lf = project_columns(facts.lazy(), "fiscal_year", "category")
+        lf = project_columns(facts.lazy(), "project_id", "fiscal_year", "category")
         if p.categories:
             lf = lf.filter(pl.col("category").is_in(p.categories))
         if p.from_fiscal_year is not None:
