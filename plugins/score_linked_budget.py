@@ -43,7 +43,9 @@ from typing import Literal
 import attrs
 import polars as pl
 
-from jixiao.rules import GRADES, Rule, hookimpl, share_fen_expr, yuan_text_expr
+from jixiao.rules import (
+    GRADES, Rule, decision_status, hookimpl, project_columns, project_in, share_fen_expr, yuan_text_expr,
+)
 
 
 @attrs.frozen(kw_only=True)
@@ -104,9 +106,9 @@ class ScoreLinkedBudget(Rule):
         p = self.params
         grade = pl.col("grade") if "grade" in facts.columns else pl.lit(None, pl.String)  # no grading rule
         budget_year, known_year = result_years(facts, as_of)
-        graded = (facts.lazy().select("project_id", "pix", grade.alias("grade"), "budget_fen", "fiscal_year",
-                                      "department", "end_date", "target_status", "spent_fen", "fund_type",
-                                      *(c for c in ("score_date", "score_source", "grade_final") if c in facts.columns))
+        graded = (project_columns(facts.lazy(), grade.alias("grade"), "budget_fen", "fiscal_year",
+                                  "department", "end_date", "target_status", "spent_fen", "fund_type",
+                                  *(c for c in ("score_date", "score_source", "grade_final") if c in facts.columns))
                   .filter(pl.col("grade").is_not_null())
                   .with_columns(budget_year, known_year).collect())
         held = None
@@ -128,16 +130,14 @@ class ScoreLinkedBudget(Rule):
         # Projects held accountable and not yet rectified (a decision received by the date whose
         # report is not in, or came late): not also prioritised or rewarded — a result that called
         # for accountability is not 绩效好. 整改不力 itself is sanctioned below where the pack says so.
-        from jixiao.plugins.rectification_deadline import decision_status
-
         decisions = decision_status(portfolio, as_of, p.rectification_months, self.calendar)
-        poorly_rectified = decisions.filter(pl.col("status") != "done")["pix"].unique()
+        poorly_rectified = decisions.filter(pl.col("status") != "done")
         for action, grades, param, text, target in simple:
             if not grades:
                 continue
             hit = graded.filter(pl.col("grade").is_in(grades))
-            if action in ("prioritize", "reward") and poorly_rectified.len():
-                hit = hit.filter(~pl.col("pix").is_in(poorly_rectified.implode()))
+            if action in ("prioritize", "reward") and poorly_rectified.height:
+                hit = hit.filter(~project_in(poorly_rectified))
             if action in ("prioritize", "reward"):
                 # Performance is judged against the targets set (绩效评价“根据设定的绩效目标”): a project
                 # without approved targets is not prioritised or rewarded on its grade.
@@ -250,8 +250,8 @@ class ScoreLinkedBudget(Rule):
 
     def _poor_rectification(self, decisions: pl.DataFrame, as_of, facts: pl.DataFrame) -> list[pl.LazyFrame]:
         p = self.params
-        late = (decisions.filter(pl.col("status").is_in(["overdue", "late"])).select("pix").unique()
-                .join(facts.select("project_id", "pix", "fiscal_year", "end_date"), on="pix"))
+        overdue = decisions.filter(pl.col("status").is_in(["overdue", "late"]))
+        late = project_columns(facts.lazy().filter(project_in(overdue)), "fiscal_year", "end_date").collect()
         # 整改不力 is known at the run date: disbursement of that year; new requests of the next budget.
         this_year, next_year = as_of.year, as_of.year + 1
         unit = p.no_new_budget_for == "unit_new_requests"
