@@ -126,3 +126,24 @@ def test_crc32_each_is_zlib_crc32_as_a_uint32_column():
     texts = pl.Series("project_id", ["P1", "", "项目-3"])
     keys = pl.Series("k", crc32_each(b"7:", texts), dtype=pl.UInt32)
     assert keys.to_list() == [zlib.crc32(b"7:" + t.encode()) for t in texts]
+
+
+@pytest.mark.parametrize("pack_id", ["national", "nanchang", "qingdao", "shilong", "tianyuan", "tongxin"])
+def test_every_pack_decides_the_same_when_detail_tables_drop_the_text_project_id(pack_id):
+    # Issue 14 item 2 (to come) drops project_id from the detail tables: the built-in rules read
+    # project ids only through the toolkit (facts or the projects table, by position), so every
+    # pack's findings stay the same.
+    import attrs
+
+    from jixiao.core.engine import run
+    from jixiao.core.pack import Pack
+    from jixiao.core.registry import Registry
+
+    pf = generate(120, seed=4, fiscal_year=2024)
+    bare = attrs.evolve(pf, **{t: pf.table(t).drop("project_id")
+                               for t in ("indicators", "spending", "evaluations", "accountability")})
+    pack = Pack.load(pack_id, Registry.discover(use_entry_points=False))
+    for as_of in (dt.date(2025, 3, 31), dt.date(2025, 12, 31)):
+        expected = run(pack, pf, as_of).findings
+        assert expected.height
+        assert run(pack, bare, as_of).findings.equals(expected), as_of
