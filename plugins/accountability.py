@@ -114,7 +114,7 @@ class Accountability(Rule):
             if "grade_final" in cols:
                 poor = poor & pl.col("grade_final").fill_null(False)
             parts.append(tagged(facts.lazy().filter(poor), "poor_evaluation").collect())
-        return pl.concat(parts) if parts else tagged(facts.head(0), "other")
+        return pl.concat(parts) if parts else tagged(facts.head(0), "other")  # none: no rows, same columns
 
     def _chosen(self) -> dict[str, list[str]]:
         """Sanction → the trigger keys it follows."""
