@@ -147,3 +147,21 @@ def test_every_pack_decides_the_same_when_detail_tables_drop_the_text_project_id
         expected = run(pack, pf, as_of).findings
         assert expected.height
         assert run(pack, bare, as_of).findings.equals(expected), as_of
+
+
+def test_first_per_project_breaks_ties_by_the_frames_order():
+    # polars' multi-column sort is not stable: a tie (two finance evaluations of one project on one
+    # day) was settled differently with one thread and with two. first_per_project keeps the
+    # frame's order among ties, on any machine.
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    n = 60_000
+    rows = pl.DataFrame({"pix": np.sort(rng.integers(0, 15_000, n)).astype(np.uint32),
+                         "k": rng.integers(0, 3, n), "date": rng.integers(0, 3, n), "i": np.arange(n)})
+    got = first_per_project(rows, ["k", "date"], descending=[False, True])
+    best = rows.group_by("pix").agg(pl.col("k").min().alias("kmin"))
+    expected = (rows.join(best, on="pix").filter(pl.col("k") == pl.col("kmin"))
+                .filter(pl.col("date") == pl.col("date").max().over("pix"))
+                .group_by("pix", maintain_order=True).agg(pl.col("i").min()).sort("pix"))
+    assert got["i"].to_list() == expected["i"].to_list()
