@@ -27,7 +27,8 @@ import attrs
 import polars as pl
 
 from jixiao.rules import (
-    GRADES, Rule, hookimpl, share_fen_expr, sum_per_project, year_end_expr, yuan_text_expr,
+    GRADES, Rule, aggregate_per_project, fact_of, for_projects, hookimpl, project_columns, project_in, share_fen_expr,
+    sum_per_project, with_facts, year_end_expr, yuan_text_expr,
 )
 
 TRIGGERS = {
@@ -92,7 +93,7 @@ class Accountability(Rule):
     def _derived(self, facts: pl.DataFrame, as_of) -> pl.DataFrame:
         p, parts = self.params, []
         cols = facts.columns
-        tagged = lambda frame, key: frame.select("pix", pl.lit(TRIGGERS[key]).alias("t"), pl.lit(key).alias("k"))  # noqa: E731
+        tagged = lambda frame, key: project_columns(frame, pl.lit(TRIGGERS[key]).alias("t"), pl.lit(key).alias("k"))  # noqa: E731
         if "no_targets" in p.derive:
             parts.append(tagged(facts.lazy().filter(pl.col("target_status") == "none"), "no_targets").collect())
         if "no_self_evaluation" in p.derive and "self_evaluation_missing" in cols:
@@ -113,8 +114,7 @@ class Accountability(Rule):
             if "grade_final" in cols:
                 poor = poor & pl.col("grade_final").fill_null(False)
             parts.append(tagged(facts.lazy().filter(poor), "poor_evaluation").collect())
-        return (pl.concat(parts) if parts
-                else pl.DataFrame(schema={"pix": pl.UInt32, "t": pl.String, "k": pl.String}))
+        return pl.concat(parts) if parts else tagged(facts.head(0), "other")  # none: no rows, same columns
 
     def _chosen(self) -> dict[str, list[str]]:
         """Sanction → the trigger keys it follows."""
@@ -128,13 +128,13 @@ class Accountability(Rule):
     @hookimpl
     def jixiao_apply(self, portfolio, as_of, facts):
         p = self.params
-        recorded = (portfolio.accountability.filter(pl.col("received_date") <= as_of)
-                    .select("pix", pl.col("trigger").fill_null("问责决定 " + pl.col("decision_id")).alias("t"),
-                            pl.lit("recorded").alias("k")))
-        triggers = (pl.concat([recorded, self._derived(facts, as_of)]).unique(maintain_order=True)
-                    .group_by("pix", maintain_order=True)
-                    .agg(pl.col("t").sort().str.join("；").alias("triggers"), pl.col("k").unique().alias("keys")))
-        hit = triggers.join(facts.select("project_id", "pix", "budget_fen", "spent_fen", "fiscal_year"), on="pix")
+        recorded = project_columns(portfolio.accountability.filter(pl.col("received_date") <= as_of),
+                                   pl.col("trigger").fill_null("问责决定 " + pl.col("decision_id")).alias("t"),
+                                   pl.lit("recorded").alias("k"))
+        triggers = aggregate_per_project(pl.concat([recorded, self._derived(facts, as_of)]).unique(maintain_order=True),
+                                         pl.col("t").sort().str.join("；").alias("triggers"),
+                                         pl.col("k").unique().alias("keys"))
+        hit = with_facts(triggers, facts, "budget_fen", "spent_fen", "fiscal_year")
         assumed = self.is_assumed("sanctions", "by_trigger", "reduce_ratio", "poor_grades", "missed_below")
         chosen = self._chosen()
         applied = pl.lit(False)
@@ -148,10 +148,11 @@ class Accountability(Rule):
             parts.append(self.findings(hit, "order_correction", "问责：责令改正"))
         for sanction, keys in chosen.items():
             follows = hit.filter(pl.col("keys").list.eval(pl.element().is_in(keys)).list.any())
-            parts.append(self._sanction(sanction, follows, portfolio, as_of, assumed))
+            parts.append(self._sanction(sanction, follows, portfolio, facts, as_of, assumed))
         return self.output(pl.concat(parts))
 
-    def _sanction(self, sanction: str, hit: pl.DataFrame, portfolio, as_of, assumed: bool) -> pl.LazyFrame:
+    def _sanction(self, sanction: str, hit: pl.DataFrame, portfolio, facts: pl.DataFrame, as_of,
+                  assumed: bool) -> pl.LazyFrame:
         p = self.params
         fy = pl.col("fiscal_year")
         if sanction == "reduce_budget":
@@ -168,7 +169,7 @@ class Accountability(Rule):
         if sanction == "reclaim_funds":
             # Only a closed year has money "not executed in the year": its balance at 31 December.
             closed = hit.filter(fy < as_of.year)
-            paid = self._paid_in_year(portfolio, closed)
+            paid = self._paid_in_year(portfolio, facts, closed)
             unspent = (closed.with_columns(paid.alias("_paid"))
                        .with_columns((pl.col("budget_fen") - pl.col("_paid")).alias("_left"))
                        .filter(pl.col("_left") > 0))
@@ -183,14 +184,14 @@ class Accountability(Rule):
         return self.findings(hit, "public_notice", "问责：通报批评", assumed=assumed)
 
     @staticmethod
-    def _paid_in_year(portfolio, rows: pl.DataFrame) -> pl.Series:
+    def _paid_in_year(portfolio, facts: pl.DataFrame, rows: pl.DataFrame) -> pl.Series:
         """Payments of each row's project made by 31 December of its fiscal year (``spent`` without a
         spending table)."""
         if portfolio.spending.height == 0 or rows.height == 0:
             return rows["spent_fen"]
         n = len(portfolio)
-        year_of = pl.Series("_fy", [], pl.Int32).extend_constant(None, n).scatter(rows["pix"], rows["fiscal_year"].cast(pl.Int32))
-        sp = portfolio.spending.lazy().with_columns(pl.lit(year_of).gather(pl.col("pix")).alias("_fy"))
+        sp = (portfolio.spending.lazy().filter(project_in(rows))
+              .with_columns(fact_of(facts, "fiscal_year").cast(pl.Int32).alias("_fy")))
         paid = sum_per_project(sp.filter(pl.col("_fy").is_not_null() & (pl.col("date") <= year_end_expr(pl.col("_fy")))),
                               n, _paid=pl.col("amount_fen"))["_paid"].fill_null(0)
-        return paid.gather(rows["pix"])
+        return for_projects(paid, rows)

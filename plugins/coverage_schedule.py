@@ -21,7 +21,7 @@ from fractions import Fraction
 import attrs
 import polars as pl
 
-from jixiao.rules import Rule, hookimpl
+from jixiao.rules import Rule, hookimpl, project_columns, project_count, project_in
 
 
 @attrs.frozen(kw_only=True)
@@ -68,21 +68,22 @@ class CoverageSchedule(Rule):
     whole_portfolio = True
 
     def funds(self, facts: pl.DataFrame) -> pl.DataFrame:
-        return facts.lazy().filter(pl.col("category").is_in(self.params.categories)).select(
-            "project_id", "pix", "priority_fund", "budget_fen").collect()
+        return project_columns(facts.lazy().filter(pl.col("category").is_in(self.params.categories)),
+                               "project_id", "priority_fund", "budget_fen").collect()
 
-    def _shortfall(self, funds: pl.DataFrame, before: pl.Series, now: pl.Series, minimum: int,
+    def _shortfall(self, funds: pl.DataFrame, before: pl.DataFrame, now: pl.DataFrame, minimum: int,
                    remaining_years: int) -> tuple[int, pl.DataFrame]:
         """How many more funds to select this year, and which: this year needs at least ``minimum``
-        and at least its share of the funds not yet covered this cycle, spread over the years left."""
-        uncovered = funds.filter(~pl.col("pix").is_in(before.implode())).height
+        and at least its share of the funds not yet covered this cycle, spread over the years left;
+        ``before`` and ``now`` are the rows of the funds covered earlier in the cycle and this year."""
+        uncovered = funds.filter(~project_in(before)).height
         need = max(minimum, math.ceil(uncovered / remaining_years))
-        done_now = now.n_unique()
+        done_now = project_count(now)
         short = max(0, need - done_now)
         # Funds not yet covered this cycle come first; when they are fewer than the quota needs,
         # funds covered in an earlier year of the cycle are taken again.
-        fresh = select_order(funds.filter(~pl.col("pix").is_in(pl.concat([before, now]).implode())))
-        again = select_order(funds.filter(pl.col("pix").is_in(before.implode()) & ~pl.col("pix").is_in(now.implode())))
+        fresh = select_order(funds.filter(~project_in(before) & ~project_in(now)))
+        again = select_order(funds.filter(project_in(before) & ~project_in(now)))
         return short, pl.concat([fresh, again]).head(short)
 
     @hookimpl
@@ -94,26 +95,25 @@ class CoverageSchedule(Rule):
         n = funds.height
         if n == 0:
             return None
-        ev = portfolio.evaluations.lazy().filter(pl.col("date").is_null() | (pl.col("date") <= as_of)).select(
-            "pix", "kind", "year").collect()
-        fund_ids = funds["pix"].implode()  # projects are matched by position, not by text id
-        evals = ev.filter(pl.col("kind").is_in(p.evaluation_kinds) & pl.col("pix").is_in(fund_ids))
+        ev = project_columns(portfolio.evaluations.lazy().filter(pl.col("date").is_null() | (pl.col("date") <= as_of)),
+                             "kind", "year").collect()
+        evals = ev.filter(pl.col("kind").is_in(p.evaluation_kinds) & project_in(funds))
         # Year Y evaluates year Y−1's funds; this cycle's evaluations are for years first−1 … last−1.
         cycle_evals = evals.filter((pl.col("year") >= first - 1) & (pl.col("year") <= year - 1))
-        before = cycle_evals.filter(pl.col("year") < year - 1)["pix"].unique()
-        now = cycle_evals.filter(pl.col("year") == year - 1)["pix"].unique()
-        done_now = now.n_unique()
+        before = cycle_evals.filter(pl.col("year") < year - 1)
+        now = cycle_evals.filter(pl.col("year") == year - 1)
+        done_now = project_count(now)
         remaining = last - year + 1
         short, picks = self._shortfall(funds, before, now, quota(n, p.min_share), remaining)
         assumed = self.is_assumed("evaluation_kinds", "categories")
         msg = (f"{year}年对上年度专项资金已评价 {done_now}/{n} 项，"
                f"本年至少需 {done_now + short} 项（每年不少于三分之一、{last}年前全覆盖），建议纳入评价")
         parts = [self.findings(picks, "select_for_evaluation", msg, assumed=assumed)]
-        mon = ev.filter((pl.col("kind") == "monitoring") & pl.col("pix").is_in(fund_ids))
+        mon = ev.filter((pl.col("kind") == "monitoring") & project_in(funds))
         mon_cycle = mon.filter((pl.col("year") >= first) & (pl.col("year") <= year))
-        mon_before = mon_cycle.filter(pl.col("year") < year)["pix"].unique()
-        mon_now_ids = mon_cycle.filter(pl.col("year") == year)["pix"].unique()
-        mon_now = mon_now_ids.n_unique()
+        mon_before = mon_cycle.filter(pl.col("year") < year)
+        mon_now_ids = mon_cycle.filter(pl.col("year") == year)
+        mon_now = project_count(mon_now_ids)
         m_short, m_picks = self._shortfall(funds, mon_before, mon_now_ids, min(p.monitor_min, n), remaining)
         m_msg = (f"{year}年财政重点监控专项资金 {mon_now} 项，本年至少需 {mon_now + m_short} 项"
                  f"（每年不少于{p.monitor_min}项、三年内全覆盖），建议纳入重点监控")

@@ -32,8 +32,8 @@ import attrs
 import polars as pl
 
 from jixiao.rules import (
-    MICRO, Rule, aggregate_per_project, completion_micro, hookimpl, indicator_shares, spread_over_projects, wide_ratio,
-    year_end_expr, year_start_expr,
+    MICRO, Rule, aggregate_per_project, completion_micro, hookimpl, indicator_shares, project_columns,
+    spread_over_projects, wide_ratio, year_end_expr, year_start_expr,
 )
 
 
@@ -88,15 +88,15 @@ class DualMonitoring(Rule):
         dated = self.shared(portfolio, "progress_dated", lambda: spread_over_projects(aggregate_per_project(
             ind.lazy(), (pl.col("actual").is_null() | (pl.col("actual_date") <= as_of).fill_null(False)).all()
             .alias("_dated")), facts.height)["_dated"].fill_null(False), on=(as_of,))
-        rows = facts.select("project_id", "pix", "fiscal_year", "budget_fen", "spent_fen",
-                            pl.col("is_major").fill_null(False).alias("_major"), start.alias("_start"), end.alias("_end"))
+        rows = project_columns(facts, "fiscal_year", "budget_fen", "spent_fen",
+                               pl.col("is_major").fill_null(False).alias("_major"), start.alias("_start"), end.alias("_end"))
         total = (pl.col("_end") - pl.col("_start")).dt.total_days() + 1
         elapsed = (pl.lit(as_of) - pl.col("_start")).dt.total_days() + 1
         b, s = pl.col("budget_fen"), pl.col("spent_fen")
-        return rows.select("project_id", "pix", "fiscal_year", "_major", "_start", "_end",
-                           (pl.min_horizontal(elapsed, total) * MICRO // total).alias("time_progress"),
-                           pl.when(b <= 0).then(MICRO).otherwise(wide_ratio(pl.min_horizontal(s, b), MICRO, b))
-                           .alias("execution_rate")).hstack([completion, dated.alias("_dated")])
+        return project_columns(rows, "fiscal_year", "_major", "_start", "_end",
+                               (pl.min_horizontal(elapsed, total) * MICRO // total).alias("time_progress"),
+                               pl.when(b <= 0).then(MICRO).otherwise(wide_ratio(pl.min_horizontal(s, b), MICRO, b))
+                               .alias("execution_rate")).hstack([completion, dated.alias("_dated")])
 
     @hookimpl
     def jixiao_monitor(self, portfolio, as_of, facts):
@@ -145,6 +145,6 @@ class DualMonitoring(Rule):
                                           pl.lit("双监控：") + text + pl.lit("，偏离时间进度，分析原因并及时纠正"),
                                           assumed=self.is_assumed("correct_gap", "from_progress", "measure")))
         findings = pl.concat(parts)
-        out_facts = prog.select("project_id", "pix", "time_progress", "execution_rate", "target_completion",
+        out_facts = project_columns(prog, "time_progress", "execution_rate", "target_completion",
                                 deviation.alias("monitoring_deviation"))
         return self.output(findings, out_facts)

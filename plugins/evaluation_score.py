@@ -31,7 +31,8 @@ import attrs
 import polars as pl
 
 from jixiao.rules import (
-    LEVELS, MICRO, Rule, hookimpl, indicator_shares, level_sums, sum_per_project, year_end_expr,
+    LEVELS, MICRO, Rule, fact_of, first_per_project, for_projects, hookimpl, in_project_order, indicator_shares,
+    level_sums, project_columns, project_in, sum_per_project, year_end_expr,
 )
 
 KINDS = ("third_party", "finance", "department", "self", "computed")
@@ -145,18 +146,18 @@ def effective_weights(weights: dict[str, int], moves: dict[str, str]) -> dict[in
     return out
 
 
-def year_end_spent(portfolio, pix: pl.Series) -> pl.Series:
-    """What each project at ``pix`` had paid by 12-31 of its fiscal year: the spending table's
-    payments dated up to then, or, for a project without payments in it, the spent column."""
+def year_end_spent(portfolio, rows: pl.DataFrame) -> pl.Series:
+    """What the project of each of ``rows`` had paid by 12-31 of its fiscal year: the spending
+    table's payments dated up to then, or, for a project without payments in it, the spent column."""
     projects = portfolio.projects
-    column = projects["spent_fen"].gather(pix).fill_null(0)
+    column = for_projects(projects["spent_fen"], rows).fill_null(0)
     if portfolio.spending.height == 0:
         return column
-    fy_end = year_end_expr(pl.lit(projects["fiscal_year"]).gather(pl.col("pix")))
+    fy_end = year_end_expr(fact_of(projects, "fiscal_year"))
     n = projects.height
     sums = sum_per_project(portfolio.spending.lazy(), n, _rows=pl.lit(1, pl.Int64),
                           _paid=pl.when(pl.col("date") <= fy_end).then(pl.col("amount_fen")).otherwise(0))
-    sums = sums.select(pl.all().gather(pix)).with_columns(column.alias("_column"))
+    sums = for_projects(sums, rows).with_columns(column.alias("_column"))
     return sums.select(pl.when(pl.col("_rows").is_not_null()).then(pl.col("_paid"))
                        .otherwise(pl.col("_column")).alias("spent_fen")).to_series()
 
@@ -186,17 +187,17 @@ class EvaluationScore(Rule):
         return pl.when(score.is_null()).then(None).otherwise(expr)
 
     def computed_scores(self, portfolio, facts: pl.DataFrame) -> pl.DataFrame:
-        """pix, score_c: the self-evaluation score computed from indicators and the year-end
-        execution, for the projects in ``facts`` (pix, budget_fen, spent_fen; only their indicators
-        are scored)."""
+        """score_c, by project: the self-evaluation score computed from indicators and the year-end
+        execution, for the projects in ``facts`` (budget_fen, spent_fen; only their indicators are
+        scored)."""
         p = self.params
         w = {k: _centi(v, f"weights.{k}") for k, v in attrs.asdict(p.weights).items()}
         q = {k: int(v * MICRO) for k, v in attrs.asdict(p.qualitative).items()}
         indicators = portfolio.indicators.lazy()
         if facts.height < len(portfolio):
-            indicators = indicators.filter(pl.col("pix").is_in(facts["pix"].implode()))
+            indicators = indicators.filter(project_in(facts))
         sums = level_sums(indicator_shares(indicators, q["achieved"], q["partial"], q["missed"]), len(portfolio))
-        sums = sums.select(pl.all().gather(facts["pix"]))
+        sums = for_projects(sums, facts)
         # Which categories each project has (bit i: LEVELS[i]), and each present category's weight
         # once the missing ones' weights have moved, as a fraction num/den of hundredths of a point.
         pattern = pl.sum_horizontal(pl.when(pl.col(f"w_{lv}") > 0).then(1 << i).otherwise(0)
@@ -211,7 +212,7 @@ class EvaluationScore(Rule):
             top = sums[f"w_{lv}"].max()
             if top is not None and top > limit:
                 at = sums[f"w_{lv}"].arg_max()
-                pid = portfolio.projects["project_id"][int(facts["pix"][at])]
+                pid = for_projects(portfolio.projects["project_id"], facts)[at]
                 raise ValueError(f"项目 {pid}：绩效指标分值合计 {top / 10_000:g}，"
                                  "过大，无法精确计分；分值请按百分制填写")
         # A category's points: weight × Σ(w·s) / (Σw · 10⁶), half up to 0.01; none without indicators.
@@ -225,42 +226,38 @@ class EvaluationScore(Rule):
         execution = pl.when(b <= 0).then(w["execution"]).otherwise(
             ((2 * w["execution"] * pl.min_horizontal(s, b).cast(pl.Int128) + b) // (2 * b)).cast(pl.Int64))
         # Each project's sums, by position; a project with no indicator has none and no score.
-        rows = facts.select("pix", execution.alias("_exec")).hstack(sums)
-        return (rows.lazy().filter(pl.col("w_output").is_not_null())
-                .select("pix", (pl.col("_exec") + pl.sum_horizontal(points)).alias("score_c")).collect())
+        rows = project_columns(facts, execution.alias("_exec")).hstack(sums)
+        return project_columns(rows.lazy().filter(pl.col("w_output").is_not_null()),
+                               (pl.col("_exec") + pl.sum_horizontal(points)).alias("score_c")).collect()
 
     def scores(self, portfolio, as_of: dt.date, facts: pl.DataFrame) -> pl.DataFrame:
-        """pix, score_c, score_source for every project that has a score as of the date."""
+        """score_c, score_source, … by project, for every project that has a score as of the date."""
         kinds = self.params.sources
         rank = {k: i for i, k in enumerate(kinds)}
         ev = portfolio.evaluations
-        ev = (ev.select("pix", "year", "kind", "date", "score_c", "review_date",
-                        facts["fiscal_year"].gather(ev["pix"]).alias("fiscal_year"))
+        ev = (project_columns(ev, "year", "kind", "date", "score_c", "review_date", fact_of(facts, "fiscal_year"))
               .filter((pl.col("year") == pl.col("fiscal_year"))
                       & (pl.col("date").is_null() | (pl.col("date") <= as_of))
                       & pl.col("kind").is_in(list(rank))))
-        pix = ev["pix"]
-        if pix.len() > 1 and not (pix.diff().drop_nulls() > 0).all():
-            # Several candidates for some project: the first source in order, then the latest.
-            ev = (ev.lazy().with_columns(pl.col("kind").replace_strict(rank, return_dtype=pl.Int32).alias("_k"))
-                  .sort(["pix", "_k", "date"], descending=[False, False, True], nulls_last=True)
-                  .group_by("pix", maintain_order=True).first().collect())
+        # Several candidates for some project: the first source in order, then the latest.
+        ev = first_per_project(ev, [pl.col("kind").replace_strict(rank, return_dtype=pl.Int32), "date"],
+                               descending=[False, True], nulls_last=True)
         # score_date: when the result existed (the evaluation's date); results feed the first budget
         # compiled after it (score_linked_budget). Null for an undated record and a computed score.
         # score_review_date: finance's review (复核, 审核备案) of that report, when recorded; a rule that
         # applies results only after the review (grade_final, self_evaluation_needs_review) reads it.
-        ev = ev.select("pix", "score_c", pl.col("kind").alias("score_source"), pl.col("date").alias("score_date"),
-                       pl.col("review_date").alias("score_review_date"))
+        ev = project_columns(ev, "score_c", pl.col("kind").alias("score_source"), pl.col("date").alias("score_date"),
+                             pl.col("review_date").alias("score_review_date"))
         if "computed" in kinds:
             # Only projects whose year is over and that have no recorded score need one computed.
-            unscored = (facts.lazy().filter(pl.col("fiscal_year") < as_of.year).select("pix", "budget_fen")
-                        .join(ev.lazy().select("pix"), on="pix", how="anti", maintain_order="left").collect())
+            unscored = project_columns(facts.lazy().filter((pl.col("fiscal_year") < as_of.year) & ~project_in(ev)),
+                                       "budget_fen").collect()
             # The execution rate of an annual evaluation is the rate at the year's end.
-            unscored = unscored.with_columns(year_end_spent(portfolio, unscored["pix"]))
+            unscored = unscored.with_columns(year_end_spent(portfolio, unscored))
             computed = (self.computed_scores(portfolio, unscored)
                         .with_columns(pl.lit("computed").alias("score_source"), pl.lit(None, pl.Date).alias("score_date"),
                                       pl.lit(None, pl.Date).alias("score_review_date")))
-            ev = pl.concat([ev, computed]).sort("pix")
+            ev = in_project_order(pl.concat([ev, computed]))
         return ev
 
     @hookimpl
@@ -275,7 +272,7 @@ class EvaluationScore(Rule):
                                      self.rank_expr(pl.col("score_c")).alias("grade_rank"))
         score_text = (pl.col("score_c") // 100).cast(pl.String) + "." + (pl.col("score_c") % 100).cast(
             pl.String).str.pad_start(2, "0")
-        year = pl.lit(facts["fiscal_year"]).gather(pl.col("pix"))  # evaluated only if messages are built
+        year = fact_of(facts, "fiscal_year")  # evaluated only if messages are built
         pending = ("，待财政部门复核" if p.self_evaluation_needs_review else "")
         source = pl.col("score_source").replace_strict(KIND_ZH)
         if pending:
@@ -294,8 +291,8 @@ class EvaluationScore(Rule):
                  | ((pl.col("score_source") == "self") & (reviewed if p.self_evaluation_needs_review else pl.lit(True))))
         scored = scored.with_columns(final.alias("grade_final"))
         findings = self.findings(scored, "grade", message, assumed=assumed)
-        return self.output(findings, scored.select("pix", "score_c", "grade", "grade_rank", "score_source", "score_date",
-                                                     "score_review_date", "grade_final"))
+        return self.output(findings, project_columns(scored, "score_c", "grade", "grade_rank", "score_source",
+                                                     "score_date", "score_review_date", "grade_final"))
 
     @hookimpl
     def jixiao_explain(self, facts):

@@ -8,7 +8,7 @@ from typing import Literal
 import attrs
 import polars as pl
 
-from jixiao.rules import FEN_PER_YUAN, Rule, hookimpl
+from jixiao.rules import FEN_PER_YUAN, Rule, hookimpl, project_columns
 
 Trigger = Literal["new_major", "new", "major", "large", "new_large", "new_of_categories"]
 
@@ -81,7 +81,7 @@ class ExAnteGate(Rule):
         # An assessment dated after the as-of date is not known yet.
         passed = (pl.col("assessment_result") == "pass") & (
             pl.col("assessment_date").is_null() | (pl.col("assessment_date") <= as_of))
-        checked = facts.select("project_id", "pix", "fiscal_year", "assessment_result", self._needs().fill_null(False).alias("needs"),
+        checked = project_columns(facts, "fiscal_year", "assessment_result", self._needs().fill_null(False).alias("needs"),
                                passed.fill_null(False).alias("_passed"), self._missing_points().alias("_missing"))
         checked = checked.with_columns((pl.col("_passed") & (pl.col("_missing") == "")).alias("passed"))
         failing = checked.filter(pl.col("needs") & ~pl.col("passed"))
@@ -103,5 +103,5 @@ class ExAnteGate(Rule):
             self.findings(failing, "block_budget", why, budget_year=pl.col("fiscal_year"),
                           applies_to="project_budget", assumed=assumed),
         ])
-        facts_out = checked.select("project_id", "pix", (~pl.col("needs") | pl.col("passed")).alias("assessment_ok"))
+        facts_out = project_columns(checked, (~pl.col("needs") | pl.col("passed")).alias("assessment_ok"))
         return self.output(findings, facts_out)

@@ -17,7 +17,7 @@ from typing import Literal
 import attrs
 import polars as pl
 
-from jixiao.rules import GRADES, Rule, add_months_expr, hookimpl, year_start_expr
+from jixiao.rules import GRADES, Rule, add_months_expr, hookimpl, project_columns, year_start_expr
 
 
 @attrs.frozen(kw_only=True)
@@ -49,7 +49,7 @@ class PolicyExit(Rule):
     def jixiao_apply(self, as_of, facts):
         p = self.params
         grade = pl.col("grade") if "grade" in facts.columns else pl.lit(None, pl.String)
-        rows = facts.select("project_id", "pix", "start_date", "end_date", "fiscal_year", "is_major",
+        rows = project_columns(facts, "start_date", "end_date", "fiscal_year", "is_major",
                             grade.alias("_grade"),
                             (pl.col("grade_final").fill_null(False) if "grade_final" in facts.columns
                              else pl.lit(True)).alias("_final"))

@@ -9,7 +9,7 @@ from typing import Literal
 import attrs
 import polars as pl
 
-from jixiao.rules import Rule, hookimpl
+from jixiao.rules import Rule, hookimpl, in_project_order, project_columns
 
 
 @attrs.frozen(kw_only=True)
@@ -27,8 +27,8 @@ class PriorityRanking(Rule):
     @hookimpl
     def jixiao_target(self, as_of, facts):
         keys = ["department"] if self.params.within == "department" else []
-        rows = (facts.lazy().filter(pl.col("review_score_c").is_not_null() & (pl.col("fiscal_year") >= as_of.year))
-                .select("project_id", "pix", *keys, "review_score_c", "budget_fen").collect())
+        requested = facts.lazy().filter(pl.col("review_score_c").is_not_null() & (pl.col("fiscal_year") >= as_of.year))
+        rows = project_columns(requested, "project_id", *keys, "review_score_c", "budget_fen").collect()
         ranked = (rows.sort([*keys, "review_score_c", "budget_fen", "project_id"], descending=[*(False for _ in keys), True, False, False])
                   .with_columns(pl.int_range(1, pl.len() + 1).over(keys or pl.lit(1)).alias("priority_rank"),
                                 pl.len().over(keys or pl.lit(1)).alias("_n")))
@@ -37,4 +37,4 @@ class PriorityRanking(Rule):
         message = (pl.lit("预算评审得分 ") + score + pl.lit(" 分，") + scope + pl.lit("排第 ")
                    + pl.col("priority_rank").cast(pl.String) + pl.lit("/") + pl.col("_n").cast(pl.String))
         return self.output(self.findings(ranked, "rank", message, assumed=self.is_assumed("within")),
-                           ranked.select("project_id", "pix", "priority_rank").sort("pix"))
+                           in_project_order(project_columns(ranked, "priority_rank")))

@@ -24,7 +24,7 @@ from typing import Literal
 import attrs
 import polars as pl
 
-from jixiao.rules import BUILTIN_CALENDAR, Rule, WorkCalendar, deadline_exprs, hookimpl
+from jixiao.rules import Rule, deadline_status, decision_status, fact_of, hookimpl, project_columns, with_facts
 
 FeedbackKind = Literal["department", "finance", "third_party", "self"]
 KIND_ZH = {"department": "部门评价", "finance": "财政重点评价", "third_party": "第三方评价", "self": "单位自评"}
@@ -46,30 +46,6 @@ class RectificationParams:
             raise ValueError(f"months：应为 1 到 120 个月，写的是 {self.months}")
 
 
-def _clock(frame: pl.DataFrame, start: str, report: str, as_of: dt.date, months: int,
-           calendar: WorkCalendar) -> pl.DataFrame:
-    """``frame`` with end (the corresponding day), due (rolled over), covered, early and status:
-    pending, overdue, late or done."""
-    end, due, covered = deadline_exprs(pl.col(start), months, calendar)
-    early = pl.col(report).is_not_null() & (pl.col(report) < pl.col(start))
-    reported = pl.col(report).is_not_null() & ~early & (pl.col(report) <= as_of)
-    status = (pl.when(reported & (pl.col(report) <= pl.col("due"))).then(pl.lit("done"))
-              .when(reported).then(pl.lit("late"))
-              .when(pl.lit(as_of) > pl.col("due")).then(pl.lit("overdue"))
-              .otherwise(pl.lit("pending")))
-    return (frame.with_columns(end.alias("end"), due.alias("due"), covered.alias("covered"), early.alias("early"))
-            .with_columns(status.alias("status")))
-
-
-def decision_status(portfolio, as_of: dt.date, months: int,
-                    calendar: WorkCalendar = BUILTIN_CALENDAR) -> pl.DataFrame:
-    """Decisions received by the date, with ``due`` and ``status``: pending, overdue, late or done
-    (plus ``end``, ``covered`` and ``early``, see ``_clock``)."""
-    frame = portfolio.accountability.filter(pl.col("received_date") <= as_of)
-    return _clock(frame, "received_date", "report_date", as_of, months, calendar).select(
-        "project_id", "pix", "decision_id", "received_date", "report_date", "due", "status", "end", "covered", "early")
-
-
 class RectificationDeadline(Rule):
     name = "rectification_deadline"
     summary = "rectification report due N calendar months after the clock starts (decision received or evaluation fed back), rolled to a working day"
@@ -88,15 +64,15 @@ class RectificationDeadline(Rule):
                             .alias("date"))
               .filter(pl.col("date").is_null() | (pl.col("date") <= as_of)))
         if p.grades and facts is not None and "grade" in facts.columns:
-            graded = facts.select("pix", "fiscal_year", "grade", "score_source")
-            ev = ev.join(graded, on="pix", how="left", maintain_order="left")
+            ev = with_facts(ev, facts, "fiscal_year", "grade", "score_source")
             by_grade = ((pl.col("year") == pl.col("fiscal_year")) & (pl.col("kind") == pl.col("score_source"))
                         & pl.col("grade").is_in(p.grades)).fill_null(False)
         else:
             by_grade = pl.lit(False)
         ev = ev.filter(pl.col("rectification_required").fill_null(by_grade))
-        ev = ev.select("project_id", "pix", "year", "kind", "date", "rectification_report_date")
-        return (_clock(ev, "date", "rectification_report_date", as_of, p.months, self.calendar)
+        ev = project_columns(ev, fact_of(portfolio.projects, "project_id"), "year", "kind", "date",
+                             "rectification_report_date")
+        return (deadline_status(ev, "date", "rectification_report_date", as_of, p.months, self.calendar)
                 .with_columns(pl.col("date").is_null().alias("undated")))
 
     def _status(self, portfolio, as_of, facts) -> pl.DataFrame:

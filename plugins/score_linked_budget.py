@@ -43,7 +43,10 @@ from typing import Literal
 import attrs
 import polars as pl
 
-from jixiao.rules import CATEGORY_NAMES, GRADES, Rule, hookimpl, share_fen_expr, yuan_text_expr
+from jixiao.rules import (
+    CATEGORY_NAMES, GRADES, Rule, decision_status, first_per_project, hookimpl, join_on_project, project_columns,
+    project_in, share_fen_expr, yuan_text_expr,
+)
 
 
 @attrs.frozen(kw_only=True)
@@ -118,17 +121,15 @@ class ScoreLinkedBudget(Rule):
         p = self.params
         grade = pl.col("grade") if "grade" in facts.columns else pl.lit(None, pl.String)  # no grading rule
         budget_year, known_year = result_years(facts, as_of)
-        graded = (facts.lazy().select("project_id", "pix", grade.alias("grade"), "budget_fen", "fiscal_year",
-                                      "department", "end_date", "target_status", "spent_fen", "fund_type",
-                                      "category",
-                                      *(c for c in ("score_date", "score_source", "grade_final") if c in facts.columns))
+        graded = (project_columns(facts.lazy(), grade.alias("grade"), "budget_fen", "fiscal_year",
+                                  "department", "end_date", "target_status", "spent_fen", "fund_type", "category",
+                                  *(c for c in ("score_date", "score_source", "grade_final") if c in facts.columns))
                   .filter(pl.col("grade").is_not_null())
                   .with_columns(budget_year, known_year).collect())
         held = None
         if "grade_final" in graded.columns:  # a grading rule that says nothing of it: every grade is final
             final = pl.col("grade_final").fill_null(False)
             held, graded = graded.filter(~final), graded.filter(final)
-        year = pl.col("_budget_year").cast(pl.String)
         no_new_text = ("，不予考虑项目实施单位{y}年度新增预算需求" if p.no_new_budget_for == "unit_new_requests"
                        else "，{y}年度不予新增预算")
         parts = []
@@ -143,16 +144,14 @@ class ScoreLinkedBudget(Rule):
         # Projects held accountable and not yet rectified (a decision received by the date whose
         # report is not in, or came late): not also prioritised or rewarded — a result that called
         # for accountability is not 绩效好. 整改不力 itself is sanctioned below where the pack says so.
-        from jixiao.plugins.rectification_deadline import decision_status
-
         decisions = decision_status(portfolio, as_of, p.rectification_months, self.calendar)
-        poorly_rectified = decisions.filter(pl.col("status") != "done")["pix"].unique()
+        poorly_rectified = decisions.filter(pl.col("status") != "done")
         for action, grades, param, text, target in simple:
             if not grades:
                 continue
             hit = graded.filter(pl.col("grade").is_in(grades))
-            if action in ("prioritize", "reward") and poorly_rectified.len():
-                hit = hit.filter(~pl.col("pix").is_in(poorly_rectified.implode()))
+            if action in ("prioritize", "reward") and poorly_rectified.height:
+                hit = hit.filter(~project_in(poorly_rectified))
             if action in ("prioritize", "reward"):
                 # Performance is judged against the targets set (绩效评价“根据设定的绩效目标”): a project
                 # without approved targets is not prioritised or rewarded on its grade.
@@ -247,7 +246,7 @@ class ScoreLinkedBudget(Rule):
                               budget_year=pl.col("_budget_year"), applies_to="project_budget", assumed=assumed)]
         return pl.concat(parts)
 
-    def _held(self, held: pl.DataFrame, poorly_rectified: pl.Series, as_of) -> pl.LazyFrame:
+    def _held(self, held: pl.DataFrame, poorly_rectified: pl.DataFrame, as_of) -> pl.LazyFrame:
         """One finding per project whose grade rests on an unreviewed self-evaluation: what follows
         once finance's review confirms the grade (nothing is applied before) — only what would follow
         for this project: no priority or reward without approved targets or while it is held
@@ -265,8 +264,7 @@ class ScoreLinkedBudget(Rule):
                                + yuan_text_expr(cut) + pl.lit(" 元）")))
         # As for a confirmed grade (jixiao_apply): priority and reward need approved targets and no open
         # accountability; only money still executed can be suspended.
-        deserving = (pl.col("target_status") == "approved").fill_null(False) & ~pl.col("pix").is_in(
-            poorly_rectified.implode())
+        deserving = (pl.col("target_status") == "approved").fill_null(False) & ~project_in(poorly_rectified)
         executing = ((pl.col("end_date").dt.year() >= pl.col("_known_year")).fill_null(False)
                      & (pl.col("_known_year") >= as_of.year))
         continues = (pl.col("end_date").dt.year() >= pl.col("_budget_year")).fill_null(True)
@@ -301,9 +299,10 @@ class ScoreLinkedBudget(Rule):
         # 整改不力 is a rectification still not reported after its due date, at the run date: a report
         # that came in, even late, ends it (the sanctions are for what is not rectified, not a penalty
         # that renews every year). One finding per project, on its earliest overdue decision.
-        late = (decisions.filter(pl.col("status") == "overdue").sort("due")
-                .unique("pix", keep="first", maintain_order=True).select("pix", "decision_id", "due")
-                .join(facts.select("project_id", "pix", "fiscal_year", "end_date"), on="pix"))
+        overdue = first_per_project(project_columns(decisions.filter(pl.col("status") == "overdue"),
+                                                    "decision_id", "due"), ["due"])
+        late = join_on_project(project_columns(facts, "fiscal_year", "end_date"), overdue,
+                               maintain_order="left")
         # 整改不力 is known at the run date: disbursement of that year; new requests of the next budget.
         this_year, next_year = as_of.year, as_of.year + 1
         unit = p.no_new_budget_for == "unit_new_requests"

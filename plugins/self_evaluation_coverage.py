@@ -20,7 +20,9 @@ import datetime as dt
 import attrs
 import polars as pl
 
-from jixiao.rules import EVAL_KIND, Rule, hookimpl
+from jixiao.rules import (
+    EVAL_KIND, Rule, aggregate_per_project, fact_of, hookimpl, join_on_project, project_columns, project_in,
+)
 
 KIND_CODES = tuple(dict.fromkeys(EVAL_KIND.values()))
 
@@ -59,7 +61,7 @@ class SelfEvaluationCoverage(Rule):
 
     def in_scope(self, facts: pl.DataFrame) -> pl.LazyFrame:
         p = self.params
-        lf = facts.lazy().select("project_id", "pix", "fiscal_year", "category")
+        lf = project_columns(facts.lazy(), "project_id", "fiscal_year", "category")
         if p.categories:
             lf = lf.filter(pl.col("category").is_in(p.categories))
         if p.from_fiscal_year is not None:
@@ -68,17 +70,16 @@ class SelfEvaluationCoverage(Rule):
 
     def self_evaluations(self, portfolio, as_of: dt.date, facts: pl.DataFrame) -> pl.DataFrame:
         """One row per project with a self-evaluation of its fiscal year recorded by the date, in
-        ascending pix: ``date`` (the earliest; null when one is undated, which counts as in time)
+        the portfolio's order: ``date`` (the earliest; null when one is undated, which counts as in time)
         and ``reviewed`` (finance's review of one of them is recorded by the date)."""
         ev = portfolio.evaluations
         ev = ev.filter(pl.col("kind").is_in(self.params.kinds)
-                       & (pl.col("year") == pl.lit(facts["fiscal_year"]).gather(pl.col("pix")))
+                       & (pl.col("year") == fact_of(facts, "fiscal_year"))
                        & (pl.col("date").is_null() | (pl.col("date") <= as_of)))
         reviewed = pl.col("review_date").is_not_null() & (pl.col("review_date") <= as_of)
-        return (ev.lazy().group_by("pix").agg(
-            pl.when(pl.col("date").is_null().any()).then(None).otherwise(pl.col("date").min()).alias("date"),
+        return aggregate_per_project(
+            ev.lazy(), pl.when(pl.col("date").is_null().any()).then(None).otherwise(pl.col("date").min()).alias("date"),
             reviewed.any().alias("reviewed"), pl.lit(True).alias("evaluated"))
-            .sort("pix").collect())
 
     @hookimpl
     def jixiao_evaluate(self, portfolio, as_of, facts):
@@ -88,7 +89,7 @@ class SelfEvaluationCoverage(Rule):
         due_assumed = self.is_assumed("due_month", "due_day", "kinds", "categories", "from_fiscal_year")
         # Coverage: the year has closed and its due date has passed.
         closed = (scope.filter(self.due_expr(pl.col("fiscal_year")) < pl.lit(as_of))
-                  .join(done.lazy(), on="pix", how="left", maintain_order="left")
+                  .pipe(join_on_project, done.lazy(), how="left", maintain_order="left")
                   .with_columns(self.due_expr(pl.col("fiscal_year")).alias("_due")))
         overdue = closed.filter(pl.col("evaluated").is_null() | (pl.col("date") > pl.col("_due")).fill_null(False))
         due_text = pl.col("_due").dt.strftime("%Y-%m-%d")
@@ -101,11 +102,10 @@ class SelfEvaluationCoverage(Rule):
                                    assumed=due_assumed))
         # self_evaluation_missing: the year has closed, its due date has passed and no self-evaluation
         # is on record by the date (a late one is not missing) — for rules that act on it (accountability).
-        missing = closed.filter(pl.col("evaluated").is_null()).select("pix").collect()
-        out_facts = pl.DataFrame({"pix": facts["pix"]}).with_columns(
-            pl.col("pix").is_in(missing["pix"].implode()).alias("self_evaluation_missing"))
+        missing = project_columns(closed.filter(pl.col("evaluated").is_null())).collect()
+        out_facts = project_columns(facts, project_in(missing).alias("self_evaluation_missing"))
         if p.review_all:
-            waiting = (scope.join(done.lazy(), on="pix", how="inner", maintain_order="left")
+            waiting = (join_on_project(scope, done.lazy(), how="inner", maintain_order="left")
                        .filter(~pl.col("reviewed")))
             message = (pl.lit("") + year_text + pl.lit("年度单位自评报告")
                        + pl.when(pl.col("date").is_not_null())
@@ -123,7 +123,7 @@ class SelfEvaluationCoverage(Rule):
         due = self.due_expr(pl.col("fiscal_year"))
         rows = (self.in_scope(facts)
                 .filter((pl.col("fiscal_year") < as_of.year) & (due >= pl.lit(as_of)))
-                .join(done.lazy(), on="pix", how="anti").with_columns(due.alias("_due")).collect())
+                .pipe(join_on_project, done.lazy(), how="anti").with_columns(due.alias("_due")).collect())
         days = (pl.col("_due") - pl.lit(as_of)).dt.total_days().cast(pl.String)
         note = (pl.col("fiscal_year").cast(pl.String) + pl.lit("年度绩效自评尚未开展，距截止还有 ") + days
                 + pl.lit(" 天（") + pl.col("_due").dt.strftime("%Y-%m-%d") + pl.lit("）"))

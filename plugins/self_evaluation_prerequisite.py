@@ -16,7 +16,7 @@ from typing import Literal
 import attrs
 import polars as pl
 
-from jixiao.rules import Rule, hookimpl
+from jixiao.rules import Rule, fact_of, hookimpl, project_columns, project_in
 
 
 @attrs.frozen(kw_only=True)
@@ -45,13 +45,12 @@ class SelfEvaluationPrerequisite(Rule):
         ev = portfolio.evaluations
         # An evaluation counts for its project when it is of the year the budget needs.
         done = ev.filter(pl.col("kind").is_in(p.kinds) & (pl.col("date").is_null() | (pl.col("date") <= as_of))
-                         & (pl.col("year") + p.years_back == pl.lit(facts["fiscal_year"]).gather(pl.col("pix"))))["pix"]
+                         & (pl.col("year") + p.years_back == fact_of(facts, "fiscal_year")))
         needed = pl.col("fiscal_year") - p.years_back
         ran = pl.col("start_date").dt.year() <= needed
         ran = ran.fill_null(p.unknown_start == "require")
-        continuing = (facts.lazy().filter(~pl.col("is_new").fill_null(False) & ran)
-                      .select("project_id", "pix", "fiscal_year").collect())
-        missing = continuing.filter(~pl.col("pix").is_in(done.implode()))
+        continuing = project_columns(facts.lazy().filter(~pl.col("is_new").fill_null(False) & ran), "fiscal_year").collect()
+        missing = continuing.filter(~project_in(done))
         message = (pl.lit("编制") + pl.col("fiscal_year").cast(pl.String) + pl.lit("年度预算时，上一个已结束年度（")
                    + needed.cast(pl.String) + pl.lit("年度）未开展绩效自评，不予安排")
                    + pl.col("fiscal_year").cast(pl.String) + pl.lit("年度预算") + self.adopted_note(as_of))

@@ -29,7 +29,7 @@ from typing import Literal
 import attrs
 import polars as pl
 
-from jixiao.rules import Rule, below_share_expr, hookimpl, sum_per_project, yuan_text_expr
+from jixiao.rules import Rule, below_share_expr, for_projects, hookimpl, project_columns, sum_per_project, yuan_text_expr
 
 
 @attrs.frozen(kw_only=True)
@@ -89,8 +89,8 @@ def fund_note() -> pl.Expr:
 
 
 def spent_by(rule: Rule, portfolio, facts: pl.DataFrame, day: dt.date) -> pl.Series:
-    """``_paid``, spending up to and including ``day``, of every project: element ``pix`` is
-    project ``pix`` (``facts`` has one row per project, in that order)."""
+    """``_paid``, spending up to and including ``day``, of every project, in the portfolio's order
+    (as ``facts``): read it at some projects with ``for_projects``."""
     if portfolio.spending.height == 0:
         return facts["spent_fen"].alias("_paid")
     return rule.shared(portfolio, "paid_by", lambda: sum_per_project(
@@ -118,14 +118,14 @@ class SpendingCheckpoints(Rule):
                 day = month_end(year, cp.month)
                 if as_of < day or (year != as_of.year and cp.month != 12):
                     continue
-                group = (facts.lazy().filter(pl.col("fiscal_year") == year)
-                         .select("project_id", "pix", "budget_fen", "fund_type", "category").collect())
+                group = project_columns(facts.lazy().filter(pl.col("fiscal_year") == year),
+                                        "budget_fen", "fund_type", "category").collect()
                 if group.height == 0:
                     continue
-                rows = group.with_columns(spent_by(self, portfolio, facts, day).gather(group["pix"]))
+                rows = group.with_columns(for_projects(spent_by(self, portfolio, facts, day), group))
                 if cp.ledger_month is not None:
                     ledger_day = month_end(year, cp.ledger_month)
-                    rows = rows.with_columns(spent_by(self, portfolio, facts, ledger_day).gather(group["pix"])
+                    rows = rows.with_columns(for_projects(spent_by(self, portfolio, facts, ledger_day), group)
                                              .alias("_paid_ledger"))
                 parts.append(self._check(cp, rows, day, year))
         parts += self._monthly(portfolio, as_of, facts)
@@ -138,9 +138,9 @@ class SpendingCheckpoints(Rule):
             return []
         # Money of fiscal year FY has been carried over ``years`` years once FY + years has closed.
         last_closed = as_of.year - 1
-        rows = (facts.lazy().filter((pl.col("fiscal_year") + years <= last_closed)
-                                    & (pl.col("spent_fen") < pl.col("budget_fen")))
-                .select("project_id", "pix", "fiscal_year", "budget_fen", "spent_fen", "fund_type", "category").collect())
+        rows = project_columns(facts.lazy().filter((pl.col("fiscal_year") + years <= last_closed)
+                                                   & (pl.col("spent_fen") < pl.col("budget_fen"))),
+                               "fiscal_year", "budget_fen", "spent_fen", "fund_type", "category").collect()
         fy = pl.col("fiscal_year")
         text = (fy.cast(pl.String) + pl.lit("年度预算资金结转已满") + pl.lit(str(years)) + pl.lit("年（至")
                 + (fy + years).cast(pl.String) + pl.lit("年底）仍未支出 ")
@@ -195,9 +195,9 @@ class SpendingCheckpoints(Rule):
         if month < 1:
             return []
         day = month_end(as_of.year, month)
-        group = (facts.lazy().filter((pl.col("fiscal_year") == as_of.year) & pl.col("category").is_in(p.monthly_for))
-                 .select("project_id", "pix", "budget_fen").collect())
-        rows = group.with_columns(spent_by(self, portfolio, facts, day).gather(group["pix"]))
+        group = project_columns(facts.lazy().filter((pl.col("fiscal_year") == as_of.year)
+                                                    & pl.col("category").is_in(p.monthly_for)), "budget_fen").collect()
+        rows = group.with_columns(for_projects(spent_by(self, portfolio, facts, day), group))
         pace = Fraction(p.monthly_pace) * month / 12  # exact: 0.8 × 5/12 stays 1/3
         hit = rows.filter(below(pl.col("_paid"), pl.col("budget_fen"), pace))
         shown = (Decimal(pace.numerator) * 100 / Decimal(pace.denominator)).quantize(Decimal("0.1"))

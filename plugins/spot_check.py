@@ -8,38 +8,12 @@ before the as-of date); recording reviews does not change which reports are samp
 from __future__ import annotations
 
 import math
-import zlib
 from decimal import Decimal
 
 import attrs
-import numpy as np
 import polars as pl
 
-from jixiao.rules import Rule, hookimpl
-
-
-def _crc_table() -> np.ndarray:
-    table = np.arange(256, dtype=np.uint32)
-    for _ in range(8):
-        table = np.where(table & 1, (table >> 1) ^ np.uint32(0xEDB88320), table >> 1).astype(np.uint32)
-    return table
-
-
-_CRC_TABLE = _crc_table()
-
-
-def crc32_each(prefix: bytes, texts: pl.Series) -> np.ndarray:
-    """``zlib.crc32(prefix + text.encode())`` of every text, as uint32 — the same numbers, computed
-    one byte position at a time over all texts at once instead of one Python call per text."""
-    lengths = texts.str.len_bytes().to_numpy().astype(np.int64)
-    data = np.frombuffer(texts.str.join("").item().encode(), dtype=np.uint8) if texts.len() else np.empty(0, np.uint8)
-    starts = np.cumsum(lengths) - lengths
-    state = np.full(texts.len(), zlib.crc32(prefix) ^ 0xFFFFFFFF, dtype=np.uint32)
-    for j in range(int(lengths.max()) if texts.len() else 0):
-        live = np.flatnonzero(lengths > j)
-        s = state[live]
-        state[live] = _CRC_TABLE[(s ^ data[starts[live] + j]) & 0xFF] ^ (s >> 8)
-    return state ^ np.uint32(0xFFFFFFFF)
+from jixiao.rules import Rule, crc32_each, fact_of, first_per_project, hookimpl, project_columns, with_facts
 
 
 @attrs.frozen(kw_only=True)
@@ -62,12 +36,11 @@ class SpotCheck(Rule):
     @hookimpl
     def jixiao_evaluate(self, portfolio, as_of, facts):
         p = self.params
-        done = (portfolio.evaluations.lazy()
-                .filter((pl.col("kind") == "self") & (pl.col("date").is_null() | (pl.col("date") <= as_of)))
-                .select("project_id", "pix", "year", "review_date").collect())
-        # Of the project's own fiscal year (read by position, no join), once per project.
-        done = done.filter(pl.col("year") == facts["fiscal_year"].gather(done["pix"]))
-        evaluated = done.filter(pl.col("pix").is_first_distinct())
+        done = project_columns(portfolio.evaluations.lazy().filter(
+            (pl.col("kind") == "self") & (pl.col("date").is_null() | (pl.col("date") <= as_of))), "year", "review_date").collect()
+        # Of the project's own fiscal year, once per project.
+        done = done.filter(pl.col("year") == fact_of(facts, "fiscal_year"))
+        evaluated = with_facts(first_per_project(done), facts, "project_id")
         if evaluated.height == 0:
             return None
         keys = crc32_each(f"{p.seed}:".encode(), evaluated["project_id"])

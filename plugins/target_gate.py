@@ -19,7 +19,7 @@ import attrs
 import polars as pl
 
 from jixiao.rules import (
-    Rule, TARGET_LEVELS, aggregate_per_project, has_level_expr, hookimpl, spread_over_projects,
+    Rule, TARGET_LEVELS, aggregate_per_project, has_level_expr, hookimpl, project_columns, spread_over_projects,
 )
 
 LEVEL_ZH = TARGET_LEVELS
@@ -57,7 +57,7 @@ class TargetGate(Rule):
         present = self.shared(portfolio, "levels_present", lambda: spread_over_projects(aggregate_per_project(
             portfolio.indicators, *(has_level_expr(lv).any().alias(f"_has_{lv}") for lv in levels)),
             facts.height), params=("required_levels",))
-        checked = facts.select("project_id", "pix", "target_status", "category", "fiscal_year").hstack(present)
+        checked = project_columns(facts, "target_status", "category", "fiscal_year").hstack(present)
         if self.params.categories:
             checked = checked.filter(pl.col("category").is_in(self.params.categories))
         if self.params.from_fiscal_year is not None:
@@ -89,5 +89,5 @@ class TargetGate(Rule):
                               + pl.lit("年度预算待审核结果确定（未设置或审核未通过的才不予安排）"),
                               budget_year=pl.col("fiscal_year"), applies_to="project_budget",
                               assumed=self.is_assumed("pending"))
-        facts_out = checked.select("project_id", "pix", (status_ok & complete).alias("targets_ok"))
+        facts_out = project_columns(checked, (status_ok & complete).alias("targets_ok"))
         return self.output(pl.concat([findings, waits]), facts_out)

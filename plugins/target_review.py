@@ -6,7 +6,7 @@ from __future__ import annotations
 import attrs
 import polars as pl
 
-from jixiao.rules import Rule, hookimpl
+from jixiao.rules import Rule, hookimpl, project_columns
 
 
 @attrs.frozen(kw_only=True)
@@ -29,7 +29,7 @@ class TargetReview(Rule):
         n = self.params.refuse_after
         failures = pl.max_horizontal(pl.col("target_review_failures").fill_null(0),
                                      (pl.col("target_status") == "rejected").cast(pl.Int64))
-        rows = facts.select("project_id", "pix", "fiscal_year", "target_status", failures.alias("_f"))
+        rows = project_columns(facts, "fiscal_year", "target_status", failures.alias("_f"))
         open_ = rows.filter(pl.col("target_status") != "approved")
         revise = open_.filter((pl.col("_f") >= 1) & (pl.col("_f") < n))
         refuse = open_.filter(pl.col("_f") >= n)
