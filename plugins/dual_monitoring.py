@@ -122,6 +122,10 @@ class DualMonitoring(Rule):
                 + pl.lit("，绩效目标完成 ")
                 + pl.when(pl.col("target_completion").is_null()).then(pl.lit("未填报"))
                 .otherwise(pl.col("target_completion").floordiv(10_000).cast(pl.String) + pl.lit("%")))
+        if p.suspend_measure == "targets_first":
+            # Say why a recorded completion was not the measure: its values carry no date by the run date.
+            text = text + pl.when(pl.col("target_completion").is_not_null() & ~pl.col("_dated")).then(
+                pl.lit("（完成值未注明截至本日的完成值日期，可能是年末结果，不作为年中判断依据）")).otherwise(pl.lit(""))
         assumed = self.is_assumed("suspend_gap", "stop_gap", "from_progress", "suspend_scope", "suspend_measure")
         on_targets = {"targets": pl.lit(True), "execution": pl.lit(False),
                       "either": target_gap >= exec_gap,
