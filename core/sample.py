@@ -280,6 +280,8 @@ def text_tables(portfolio: Portfolio) -> dict[str, pl.DataFrame]:
             continue
         cols = []
         for col in table.columns:
+            if col.name == "division" and frame["division"].null_count() == frame.height:
+                continue  # a portfolio of one jurisdiction: no 财政区划代码 column (the yth shape has it)
             src = pl.col(converted_name(col))
             if col.kind in ("money", "score"):
                 expr = pl.when(src.is_null()).then(None).otherwise(

@@ -29,7 +29,10 @@ def yth_tables(n: int, seed: int, fiscal_year: int, divisions: tuple[str, ...] =
         table = TABLES[TABLES_BY_ZH[zh]]
         names = {c.zh: (c.elements[0] if c.elements else c.zh) for c in table.columns}
         if table.name == "projects":
-            frame = frame.with_columns(pl.col("主管部门").replace_strict(of).alias("财政区划代码"))
+            cols = frame.columns
+            at = cols.index("预算年度") + 1
+            frame = frame.with_columns(pl.col("主管部门").replace_strict(of).alias("财政区划代码")).select(
+                *cols[:at], "财政区划代码", *cols[at:])
         if table.name == "indicators":  # the system names its first-level categories 产出指标, 效益指标, …
             frame = frame.with_columns(pl.col("一级指标") + "指标")
         out[table.name] = frame.rename({k: v for k, v in names.items() if k in frame.columns})

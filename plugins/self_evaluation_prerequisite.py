@@ -11,6 +11,7 @@ says so.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Literal
 
 import attrs
@@ -27,17 +28,26 @@ class SelfEvaluationPrerequisiteParams:
     # A continuing project without a start date: taken as running in that year ("require") or
     # not ("skip") — a block on a guess is not made unless the pack says so.
     unknown_start: Literal["require", "skip"] = "require"
+    # The next budget too: from this day of the run's year ("MM-DD"; None: not checked), a project
+    # whose implementation runs into next year needs the self-evaluation that year's budget needs
+    # (of the run's year − (years_back − 1)), as its request for that budget is compiled now.
+    next_budget_from: str | None = None
 
     def __attrs_post_init__(self):
         if not 1 <= self.years_back <= 5:
             raise ValueError(f"years_back：应为 1 到 5 年，写的是 {self.years_back}")
+        if self.next_budget_from is not None:
+            try:
+                dt.date.fromisoformat(f"2001-{self.next_budget_from}")
+            except ValueError:
+                raise ValueError(f"next_budget_from：应写作 月-日（如 \"05-01\"），写的是 {self.next_budget_from!r}") from None
 
 
 class SelfEvaluationPrerequisite(Rule):
     name = "self_evaluation_prerequisite"
     summary = "no self-evaluation of the last year closed when the budget is compiled → no budget"
     Params = SelfEvaluationPrerequisiteParams
-    reads = ("is_new", "fiscal_year", "start_date")
+    reads = ("is_new", "fiscal_year", "start_date", "end_date")
 
     @hookimpl
     def jixiao_target(self, portfolio, as_of, facts):
@@ -54,6 +64,27 @@ class SelfEvaluationPrerequisite(Rule):
         message = (pl.lit("编制") + pl.col("fiscal_year").cast(pl.String) + pl.lit("年度预算时，上一个已结束年度（")
                    + needed.cast(pl.String) + pl.lit("年度）未开展绩效自评，不予安排")
                    + pl.col("fiscal_year").cast(pl.String) + pl.lit("年度预算") + self.adopted_note(as_of))
-        return self.output(self.findings(missing, "block_budget", message, budget_year=pl.col("fiscal_year"),
-                                         applies_to="project_budget",
-                                         assumed=self.is_assumed("kinds", "years_back", "unknown_start")))
+        assumed = self.is_assumed("kinds", "years_back", "unknown_start")
+        parts = [self.findings(missing, "block_budget", message, budget_year=pl.col("fiscal_year"),
+                               applies_to="project_budget", assumed=assumed)]
+        if p.next_budget_from is not None and as_of >= dt.date.fromisoformat(f"{as_of.year}-{p.next_budget_from}"):
+            parts.append(self._next_budget(portfolio, as_of, facts, assumed))
+        return self.output(pl.concat(parts))
+
+    def _next_budget(self, portfolio, as_of, facts, assumed) -> pl.LazyFrame:
+        """Projects running into next year, whose request for next year's budget is compiled now,
+        without the self-evaluation that budget needs (a project of next year's own budget is
+        checked above, as every project is for its fiscal year)."""
+        p = self.params
+        budget = as_of.year + 1
+        needed = budget - p.years_back
+        done = portfolio.evaluations.filter(pl.col("kind").is_in(p.kinds) & (pl.col("year") == needed)
+                                            & (pl.col("date").is_null() | (pl.col("date") <= as_of)))
+        ran = (pl.col("start_date").dt.year() <= needed).fill_null(p.unknown_start == "require")
+        going_on = (pl.col("end_date").dt.year() >= budget).fill_null(False) & (pl.col("fiscal_year") < budget)
+        rows = project_columns(facts.lazy().filter(going_on & ran), "fiscal_year").collect()
+        missing = rows.filter(~project_in(done))
+        message = pl.lit(f"本项目实施期延续至{budget}年度，编制{budget}年度预算时，上一个已结束年度（{needed}年度）"
+                         f"未开展绩效自评，不予安排{budget}年度预算")
+        return self.findings(missing, "block_budget", message, budget_year=budget, applies_to="project_budget",
+                             assumed=assumed or self.is_assumed("next_budget_from"), cite="next_budget_from")
