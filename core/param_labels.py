@@ -70,7 +70,7 @@ PARAM_ZH: dict[str | tuple[str, str], str] = {
     "required_levels": "必须设定的指标层级", "refuse_after": "审核不通过的次数上限",
     "pending": "绩效目标待审核时", "rejected": "绩效目标审核未通过时",
     # disclosure (continued)
-    "targets_scope": "公开绩效目标的项目", "self_evaluation_timing": "自评报告公开时间", "results_timing": "评价结果公开时间", "emphasis_major": "重大项目结果重点公开", "results_where": "评价结果公开渠道",
+    "targets_scope": "公开绩效目标的项目", "self_evaluation_timing": "自评报告公开时间", "results_timing": "评价结果公开时间", "targets_timing": "绩效目标公开时间", "emphasis_major": "重大项目结果重点公开", "results_where": "评价结果公开渠道",
     # keys of table values (weights, qualitative, checkpoints)
     "execution": "预算执行", "achieved": "完成", "partial": "部分完成", "missed": "未完成", "month": "月份",
     "action": "处理", "below_rate": "执行率低于", "zero_only": "只查零支出", "ledger_month": "台账月份",
@@ -85,7 +85,7 @@ VALUE_ZH: dict[str | tuple[str, str], str] = {
     "targets_first": "有目标完成记录的看绩效目标，否则看预算执行",
     ("pending", "block"): "不予安排预算", ("pending", "await"): "待审核结果确定",
     ("rejected", "block"): "不予安排预算", ("rejected", "review"): "按审核程序退回修改",
-    ("targets_scope", "major"): "重大项目", "with_final_accounts": "随决算公开", "promptly": "及时公示", "separately": "单独公开", "by_law": "依法公开（未定时间）",
+    ("targets_scope", "major"): "重大项目", "with_final_accounts": "随决算公开", "promptly": "及时公示", "separately": "单独公开", "by_law": "依法公开（未定时间）", "with_drafts": "与预决算草案同步报送人大并公开", "with_budget": "随部门预算公开",
     "all": "全部项目", ("within", "department"): "同一部门内",
     ("exit_when", "either"): "任一情形", ("exit_when", "both"): "两种情形同时具备",
     "longer_than": "实施期超过规定月数的项目", "crosses_year": "跨年度的项目", "none": "不跟踪",
