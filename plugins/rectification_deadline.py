@@ -71,7 +71,7 @@ class RectificationDeadline(Rule):
             by_grade = pl.lit(False)
         ev = ev.filter(pl.col("rectification_required").fill_null(by_grade))
         ev = project_columns(ev, fact_of(portfolio.projects, "project_id"), "year", "kind", "date",
-                             "rectification_report_date")
+                             "rectification_report_date", pl.col("rectification_required").is_not_null().alias("demanded"))
         return (deadline_status(ev, "date", "rectification_report_date", as_of, p.months, self.calendar)
                 .with_columns(pl.col("date").is_null().alias("undated")))
 
@@ -94,7 +94,10 @@ class RectificationDeadline(Rule):
             report = "整改报告"
         else:
             what = pl.col("year").cast(pl.String) + pl.lit("年度") + pl.col("kind").replace_strict(KIND_ZH, return_dtype=pl.String)
-            given = what + pl.lit("结果和整改要求已于 ") + day("date") + pl.lit(" 反馈")
+            # Demands recorded (需整改) are said as given; demands read from the grade are said as such.
+            by_grade = f"（未记录整改要求：评价等级为{'、'.join(p.grades)}的视为附有整改要求）" if p.grades else ""
+            given = (pl.when(pl.col("demanded")).then(what + pl.lit("结果和整改要求已于 ") + day("date") + pl.lit(" 反馈"))
+                     .otherwise(what + pl.lit("结果已于 ") + day("date") + pl.lit(" 反馈" + by_grade)))
             since = f"评价结果反馈之日起{p.months}个月内"
             report = "整改结果"
         roll = (pl.when(~pl.col("covered"))
