@@ -117,7 +117,8 @@ class CoverageSchedule(Rule):
         m_short, m_picks = self._shortfall(funds, mon_before, mon_now_ids, min(p.monitor_min, n), remaining)
         m_msg = (f"{year}年财政重点监控专项资金 {mon_now} 项，本年至少需 {mon_now + m_short} 项"
                  f"（每年不少于{p.monitor_min}项、三年内全覆盖），建议纳入重点监控")
-        parts.append(self.findings(m_picks, "key_monitoring", m_msg, assumed=self.is_assumed("monitor_min")))
+        parts.append(self.findings(m_picks, "key_monitoring", m_msg, assumed=self.is_assumed("monitor_min"),
+                                   cite="monitor_min"))
         return self.output(pl.concat(parts))
 
 
