@@ -192,7 +192,7 @@ class SpendingCheckpoints(Rule):
         if not p.monthly_for:
             return []
         month = as_of.month if as_of == month_end(as_of.year, as_of.month) else as_of.month - 1
-        if month < 1:
+        if month < 1 or month == 12:  # at the year's end no payment can be hurried: the year-end checks apply
             return []
         day = month_end(as_of.year, month)
         group = project_columns(facts.lazy().filter((pl.col("fiscal_year") == as_of.year)
@@ -201,5 +201,7 @@ class SpendingCheckpoints(Rule):
         pace = Fraction(p.monthly_pace) * month / 12  # exact: 0.8 × 5/12 stays 1/3
         hit = rows.filter(below(pl.col("_paid"), pl.col("budget_fen"), pace))
         shown = (Decimal(pace.numerator) * 100 / Decimal(pace.denominator)).quantize(Decimal("0.1"))
-        text = f"重点监控：截至{day:%Y-%m-%d}支出进度低于时间进度要求（{shown}%），提醒加快支付"
+        elapsed = (Decimal(month) * 100 / 12).quantize(Decimal("0.1"))
+        text = (f"重点监控：截至{day:%Y-%m-%d}支出进度低于应达到的 {shown}%（时间进度 {elapsed}% 的 "
+                f"{(Decimal(p.monthly_pace) * 100).normalize():f}%），提醒加快支付")
         return [self.findings(hit, "remind", text, assumed=self.is_assumed("monthly_pace", "monthly_for"))]
