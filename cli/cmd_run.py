@@ -36,7 +36,8 @@ def run(state, pack_ref, division_map, as_of, fmt, output, headers, portfolio):
     示例：
       jixiao run --pack national --as-of 2025-03-31 portfolio.xlsx
       jixiao run --pack 南昌 --as-of 2025-03-31 -o findings.json portfolio.xlsx
-      jixiao run --pack-for-division 360100=nanchang --pack national --as-of 2025-03-31 portfolio.xlsx
+      jixiao run --pack-for-division 360100=nanchang --pack national \\
+                 --as-of 2025-03-31 province/
     """
     from jixiao.cli.render import render_table
     from jixiao.core import output as outputs

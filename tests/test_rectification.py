@@ -76,9 +76,15 @@ def test_poor_rectification_is_judged_on_the_rolled_over_due_day(registry):
     assert st["status"].to_list() == ["done"] and st["due"].to_list() == [dt.date(2024, 10, 8)]
     found = run(Pack.load("tongxin", registry), portfolio, dt.date(2024, 10, 9)).findings
     assert found.filter(pl.col("action").is_in(["suspend_disbursement", "no_new_budget"])).height == 0
+    # Not reported by 10-09, a day after the due day: 整改不力.
+    missing = _portfolio("2024-08-01", None, fiscal_year=2024)
+    found = run(Pack.load("tongxin", registry), missing, dt.date(2024, 10, 9)).findings
+    assert set(found.filter(pl.col("rule") == "budget_link")["action"]) >= {"suspend_disbursement", "no_new_budget"}
+    # Reported late (10-09), but in by the run date: rectified, no sanction (a late report is not a
+    # sanction renewing every year).
     late = _portfolio("2024-08-01", "2024-10-09", fiscal_year=2024)
     found = run(Pack.load("tongxin", registry), late, dt.date(2024, 10, 9)).findings
-    assert set(found.filter(pl.col("rule") == "budget_link")["action"]) >= {"suspend_disbursement", "no_new_budget"}
+    assert found.filter(pl.col("action").is_in(["suspend_disbursement", "no_new_budget"])).height == 0
 
 
 def test_without_grades_only_recorded_demands_start_a_feedback_clock(tmp_path, registry):
