@@ -116,7 +116,7 @@ pass_state = click.make_pass_decorator(State)
 
 
 def _set_amounts_in(ctx, _param, value):
-    from jixiao.core.portfolio import AMOUNTS_IN
+    from jixiao.core.load import AMOUNTS_IN
 
     token = AMOUNTS_IN.set(value)
     ctx.call_on_close(lambda: AMOUNTS_IN.reset(token))
@@ -531,7 +531,7 @@ def explain(state, pack_ref, projects, as_of, all_rules, fmt, portfolio):
     from jixiao.cli.render import show_explanation
     from jixiao.core.explain import Explainer, explain_project
     from jixiao.core.pack import Pack
-    from jixiao.core.portfolio import load_portfolio
+    from jixiao.core.load import load_portfolio
 
     pack = Pack.load(pack_by_name(state, pack_ref), state.registry)
     folio = as_of_view(load_portfolio(portfolio), as_of)
@@ -683,7 +683,7 @@ def compare_cmd(state, packs_opt, as_of, fmt, output, html_path, monthly, portfo
     from jixiao.core.compare import compare
     from jixiao.core.compare_output import write_json, write_xlsx
     from jixiao.core.output import write_atomic
-    from jixiao.core.portfolio import load_portfolio
+    from jixiao.core.load import load_portfolio
     from jixiao.core.report import write_html
 
     fmt = _format_for(fmt, output, ("json", "xlsx"))
@@ -741,7 +741,7 @@ def diff_cmd(state, old_ref, new_ref, as_of, fmt, output, portfolio):
     from jixiao.core.money import format_yuan
     from jixiao.core.output import write_atomic
     from jixiao.core.pack import Pack
-    from jixiao.core.portfolio import load_portfolio
+    from jixiao.core.load import load_portfolio
 
     fmt = _format_for(fmt, output, ("json",))
     _check_format(fmt, output, ".json")
@@ -821,7 +821,7 @@ def plan_coverage(state, pack_ref, year, existing, fmt, output, funds):
     from jixiao.core.output import write_atomic, yuan_expr
     from jixiao.core.pack import Pack
     from jixiao.cli.plan import coverage_plan
-    from jixiao.core.portfolio import load_portfolio
+    from jixiao.core.load import load_portfolio
 
     fmt = _format_for(fmt, output, ("csv", "json"))
     _check_format(fmt, output, ".csv、.json")
@@ -879,7 +879,7 @@ def demo(state, out_dir, projects, seed, packs_opt, as_of):
     from jixiao.core.compare import compare
     from jixiao.core.compare_output import to_json, write_xlsx
     from jixiao.core.output import write_atomic
-    from jixiao.core.portfolio import load_portfolio
+    from jixiao.core.load import load_portfolio
     from jixiao.core.report import write_html
     from jixiao.core.sample import generate, write_portfolio
 
@@ -943,7 +943,7 @@ def convert(state, portfolio, output):
       jixiao convert jixiao-demo/portfolio.xlsx -o portfolio_typed
       jixiao run --pack national --as-of 2025-03-31 portfolio_typed
     """
-    from jixiao.core.portfolio import load_portfolio
+    from jixiao.core.load import load_portfolio
     from jixiao.core.sample import write_typed
 
     _check_outputs([], [portfolio], folders=[output])

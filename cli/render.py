@@ -107,7 +107,7 @@ def run_with_progress(console, state, pack_ref, as_of, portfolio_path):
     """Load the pack and the portfolio and run, showing the stage on a terminal."""
     from jixiao.core.engine import run
     from jixiao.core.pack import Pack
-    from jixiao.core.portfolio import load_portfolio
+    from jixiao.core.load import load_portfolio
 
     from jixiao.cli.main import pack_by_name
 

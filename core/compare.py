@@ -21,7 +21,7 @@ from jixiao.core.money import format_yuan
 from jixiao.core.output import effect_by_year
 from jixiao.core.pack import Pack
 from jixiao.core.per_project import PIX, by_project, per_project
-from jixiao.core.portfolio import Portfolio
+from jixiao.core.load import Portfolio
 
 GATE_ACTIONS = ("block_budget", "require_assessment")
 ALERT_ACTIONS = ("remind", "key_attention", "suspend_disbursement", "stop_disbursement", "reclaim_funds")

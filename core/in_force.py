@@ -21,7 +21,8 @@ import numpy as np
 import polars as pl
 
 from jixiao.core.hookspecs import hookimpl
-from jixiao.core.portfolio import PIX, Portfolio
+from jixiao.core.load import Portfolio
+from jixiao.core.per_project import PIX
 from jixiao.core.rule import Rule, RuleOutput
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import attrs
 
-from jixiao.core.portfolio import Portfolio
+from jixiao.core.load import Portfolio
 
 
 def _fields(cls, row: dict[str, Any]) -> dict[str, Any]:

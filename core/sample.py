@@ -18,7 +18,8 @@ import polars as pl
 
 from jixiao.core.errors import InputError, Problem
 from jixiao.core.files import check_target, replace_folder, temp_folder, write_atomic, xlsx_workbook
-from jixiao.core.portfolio import PIX, ROW, ROW_DTYPE, Portfolio, converted_name
+from jixiao.core.load import ROW, ROW_DTYPE, Portfolio, converted_name
+from jixiao.core.per_project import PIX
 from jixiao.core.schema import TABLES
 
 DEPARTMENTS = ("教育局", "卫生健康局", "农业农村局", "交通运输局", "水务局", "民政局", "住房和城乡建设局",

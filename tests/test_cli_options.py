@@ -36,7 +36,7 @@ def test_the_output_file_names_the_format(cli, book, tmp_path, name, starts):
 
 
 def test_an_as_of_date_before_some_payments_looks_at_the_portfolio_as_it_was(cli, book, tmp_path):
-    from jixiao.core.portfolio import load_portfolio
+    from jixiao.core.load import load_portfolio
 
     folio = load_portfolio(book)
     day = "2024-09-30"

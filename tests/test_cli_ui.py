@@ -26,7 +26,7 @@ def book(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def late(book):
-    from jixiao.core.portfolio import load_portfolio
+    from jixiao.core.load import load_portfolio
 
     n = load_portfolio(book).spending.filter(pl.col("date") > pl.lit(EARLY).str.to_date()).height
     assert n

@@ -78,7 +78,7 @@ def test_readme_gives_exactly_the_two_commands_ci_runs():
 
 
 def test_bundled_example_is_what_the_generator_makes():
-    from jixiao.core.portfolio import load_portfolio
+    from jixiao.core.load import load_portfolio
     from jixiao.core.sample import generate
 
     bundled = load_portfolio(ROOT / "examples" / "sample")

@@ -199,7 +199,7 @@ def test_a_full_disk_leaves_the_previous_output_and_no_temporary(tmp_path, clean
 def test_two_samples_written_at_once_to_one_folder_leave_one_valid_portfolio(tmp_path, monkeypatch):
     """Both writers are held mid-write together; each must write its own temporary folder."""
     from jixiao.core import sample
-    from jixiao.core.portfolio import load_portfolio
+    from jixiao.core.load import load_portfolio
 
     monkeypatch.setattr(sample, "CHUNK", 10)
     both = threading.Barrier(2, timeout=20)

@@ -69,7 +69,7 @@ triggers = ["new_major", "new"]
 def fully_evaluated(portfolio, folder):
     """The portfolio with a 2025-03-01 finance evaluation (score 85) for every project that has no
     evaluation of its year: every grade is then an evaluation result, on which packs act."""
-    from jixiao.core.portfolio import load_portfolio
+    from jixiao.core.load import load_portfolio
     from jixiao.core.sample import write_portfolio
 
     write_portfolio(portfolio, folder)
@@ -385,7 +385,7 @@ def test_drawn_ticks_read_in_wan_yuan_whole_counts_and_chinese_months(tmp_path, 
 
     packs = [Pack.load(p, registry) for p in ("national", "nanchang", "tongxin")]
     folio = write_portfolio(generate(7, seed=11), tmp_path / "p.xlsx")
-    from jixiao.core.portfolio import load_portfolio
+    from jixiao.core.load import load_portfolio
     c = compare(packs, load_portfolio(folio), AS_OF)
     write_html(c, tmp_path / "r.html")
     with sync_playwright() as p:

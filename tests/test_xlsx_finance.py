@@ -244,7 +244,7 @@ def test_a_sheet_that_cannot_hold_the_projects_is_refused_before_writing(compare
     from jixiao.core.compare_output import write_xlsx
     from jixiao.core.errors import JixiaoError
     from jixiao.core.pack import Pack
-    from jixiao.core.portfolio import load_portfolio
+    from jixiao.core.load import load_portfolio
     from jixiao.core.registry import Registry
 
     reg = Registry.discover(use_entry_points=False)
