@@ -87,9 +87,9 @@ def rss_gb() -> float:
 def bench_size(n: int, seed: int, folder: Path, have_openfisca: bool) -> dict:
     import numpy as np
 
-    from jixiao.core.compare import compare
+    from jixiao.core.outputs.compare import compare
     from jixiao.core.engine import run
-    from jixiao.core.explain import Explainer, explain_project
+    from jixiao.core.outputs.explain import Explainer, explain_project
     from jixiao.core.pack import Pack
     from jixiao.core.load import load_portfolio
     from jixiao.core.registry import Registry

@@ -171,7 +171,7 @@ def main(ctx, strict, trace):
       jixiao demo
       jixiao run --pack national --as-of 2025-03-31 portfolio.xlsx
     """
-    from jixiao.core.files import install_signal_handlers
+    from jixiao.core.outputs.files import install_signal_handlers
 
     install_signal_handlers()
     ctx.obj = State(strict, trace)
@@ -419,7 +419,7 @@ def packs_diff_cmd(state, a, b, include_same, fmt):
     import json
 
     from jixiao.cli.render import new_table
-    from jixiao.core.diffs import packs_diff
+    from jixiao.core.outputs.diffs import packs_diff
     from jixiao.core.pack import Pack
 
     pa, pb = Pack.load(pack_by_name(state, a), state.registry), Pack.load(pack_by_name(state, b), state.registry)
@@ -471,8 +471,8 @@ def run(state, pack_ref, as_of, fmt, output, headers, portfolio):
       jixiao run --pack 南昌 --as-of 2025-03-31 -o findings.json portfolio.xlsx
     """
     from jixiao.cli.render import render_table, run_with_progress
-    from jixiao.core import output as render
-    from jixiao.core.files import csv_safe
+    from jixiao.core.outputs import run as render
+    from jixiao.core.outputs.files import csv_safe
 
     fmt = _format_for(fmt, output, ("json", "csv", "xlsx"))
     _check_format(fmt, output, ".json、.csv、.xlsx")
@@ -529,7 +529,7 @@ def explain(state, pack_ref, projects, as_of, all_rules, fmt, portfolio):
           --as-of 2025-03-31 --format json portfolio.xlsx
     """
     from jixiao.cli.render import show_explanation
-    from jixiao.core.explain import Explainer, explain_project
+    from jixiao.core.outputs.explain import Explainer, explain_project
     from jixiao.core.pack import Pack
     from jixiao.core.load import load_portfolio
 
@@ -544,7 +544,7 @@ def explain(state, pack_ref, projects, as_of, all_rules, fmt, portfolio):
     if fmt == "json":
         import json
 
-        from jixiao.core.explain_text import explanation_json
+        from jixiao.core.outputs.explain_text import explanation_json
 
         docs = [explanation_json(ex, all_rules=True) for ex in explanations]
         sys.stdout.write(json.dumps(docs[0] if len(docs) == 1 else docs, ensure_ascii=False, indent=2) + "\n")
@@ -680,11 +680,11 @@ def compare_cmd(state, packs_opt, as_of, fmt, output, html_path, monthly, portfo
       jixiao compare --as-of 2025-03-31 -o compare.xlsx --html compare.html portfolio.xlsx
     """
     from jixiao.cli.render import render_comparison
-    from jixiao.core.compare import compare
-    from jixiao.core.compare_output import write_json, write_xlsx
-    from jixiao.core.output import write_atomic
+    from jixiao.core.outputs.compare import compare
+    from jixiao.core.outputs.compare_output import write_json, write_xlsx
+    from jixiao.core.outputs.run import write_atomic
     from jixiao.core.load import load_portfolio
-    from jixiao.core.report import write_html
+    from jixiao.core.outputs.report import write_html
 
     fmt = _format_for(fmt, output, ("json", "xlsx"))
     _check_format(fmt, output, ".json、.xlsx")
@@ -737,9 +737,9 @@ def diff_cmd(state, old_ref, new_ref, as_of, fmt, output, portfolio):
     import json
 
     from jixiao.cli.render import new_table
-    from jixiao.core.diffs import decision_diff
+    from jixiao.core.outputs.diffs import decision_diff
     from jixiao.core.money import format_yuan
-    from jixiao.core.output import write_atomic
+    from jixiao.core.outputs.run import write_atomic
     from jixiao.core.pack import Pack
     from jixiao.core.load import load_portfolio
 
@@ -817,8 +817,8 @@ def plan_coverage(state, pack_ref, year, existing, fmt, output, funds):
     import json
 
     from jixiao.cli.render import new_table
-    from jixiao.core.files import csv_safe
-    from jixiao.core.output import write_atomic, yuan_expr
+    from jixiao.core.outputs.files import csv_safe
+    from jixiao.core.outputs.run import write_atomic, yuan_expr
     from jixiao.core.pack import Pack
     from jixiao.cli.plan import coverage_plan
     from jixiao.core.load import load_portfolio
@@ -876,11 +876,11 @@ def demo(state, out_dir, projects, seed, packs_opt, as_of):
       jixiao demo --out /tmp/demo --projects 5000 --seed 7
     """
     from jixiao.cli.render import render_comparison
-    from jixiao.core.compare import compare
-    from jixiao.core.compare_output import to_json, write_xlsx
-    from jixiao.core.output import write_atomic
+    from jixiao.core.outputs.compare import compare
+    from jixiao.core.outputs.compare_output import to_json, write_xlsx
+    from jixiao.core.outputs.run import write_atomic
     from jixiao.core.load import load_portfolio
-    from jixiao.core.report import write_html
+    from jixiao.core.outputs.report import write_html
     from jixiao.core.sample import generate, write_portfolio
 
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -985,7 +985,7 @@ def plugins_list(state):
 
 def _check_outputs(outputs, inputs, folders=()) -> None:
     """Before any work: every output can be written, and none is one of the command's inputs."""
-    from jixiao.core.files import check_targets, refuse_inputs
+    from jixiao.core.outputs.files import check_targets, refuse_inputs
 
     # pack references count when they are files (an id is not a path)
     refuse_inputs([*outputs, *folders], [i.strip() if isinstance(i, str) else i for i in inputs

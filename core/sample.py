@@ -17,7 +17,7 @@ import numpy as np
 import polars as pl
 
 from jixiao.core.errors import InputError, Problem
-from jixiao.core.files import check_target, replace_folder, temp_folder, write_atomic, xlsx_workbook
+from jixiao.core.outputs.files import check_target, replace_folder, temp_folder, write_atomic, xlsx_workbook
 from jixiao.core.load import ROW, ROW_DTYPE, Portfolio, converted_name
 from jixiao.core.per_project import PIX
 from jixiao.core.schema import TABLES

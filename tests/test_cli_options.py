@@ -98,7 +98,7 @@ def test_the_summary_gives_the_money_by_budget_year_and_kind(registry, pack_id):
     import datetime as dt
 
     from jixiao.core.engine import run
-    from jixiao.core.output import summary
+    from jixiao.core.outputs.run import summary
     from jixiao.core.pack import Pack
 
     result = run(Pack.load(pack_id, registry), generate(200, seed=11), dt.date(2025, 3, 31))
@@ -125,7 +125,7 @@ def test_pack_by_its_chinese_name(cli, book, tmp_path):
 def test_compare_separates_next_year_cuts_from_this_years_reclaims(registry):
     import datetime as dt
 
-    from jixiao.core.compare import SUMMARY_ROWS, compare
+    from jixiao.core.outputs.compare import SUMMARY_ROWS, compare
     from jixiao.core.pack import Pack
 
     packs = [Pack.load(p, registry) for p in ("nanchang", "tongxin")]

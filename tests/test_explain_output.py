@@ -10,7 +10,7 @@ import attrs
 import polars as pl
 import pytest
 
-from jixiao.core.explain import Explainer, explain_project
+from jixiao.core.outputs.explain import Explainer, explain_project
 from jixiao.core.pack import Pack
 from jixiao.core.sample import generate, write_portfolio
 

@@ -228,7 +228,7 @@ def test_two_samples_written_at_once_to_one_folder_leave_one_valid_portfolio(tmp
 SLOW_WRITE = r"""
 import sys, time
 from pathlib import Path
-from jixiao.core.files import install_signal_handlers, write_atomic
+from jixiao.core.outputs.files import install_signal_handlers, write_atomic
 install_signal_handlers()
 def write(p):
     p.write_text("partial")
@@ -322,7 +322,7 @@ def test_csv_outputs_neutralise_formulas_and_keep_numbers(cli, hostile, tmp_path
 
 
 def test_csv_safe_prefixes_exactly_the_risky_cells():
-    from jixiao.core.files import csv_safe
+    from jixiao.core.outputs.files import csv_safe
 
     frame = pl.DataFrame({"t": ["=1+1", "+1+1", "-2+3", "@SUM(1)", "\t=1", "\r=1", "-123.45", "+7", "a=b", "", None],
                           "n": list(range(11))})

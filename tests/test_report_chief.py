@@ -15,10 +15,10 @@ from html.parser import HTMLParser
 import polars as pl
 import pytest
 
-from jixiao.core.compare import compare
+from jixiao.core.outputs.compare import compare
 from jixiao.core.engine import run
 from jixiao.core.pack import Pack
-from jixiao.core.report import money, write_html
+from jixiao.core.outputs.report import money, write_html
 from jixiao.core.sample import generate, write_portfolio
 
 AS_OF = dt.date(2025, 3, 31)
@@ -182,7 +182,7 @@ def test_amounts_read_in_wan_or_yi_yuan_rounded_half_up(fen, text):
 
 
 def test_counts_have_thousands_separators_and_the_monthly_note_names_the_real_limit(monkeypatch, tmp_path, registry):
-    import jixiao.core.compare as comparing
+    import jixiao.core.outputs.compare as comparing
 
     monkeypatch.setattr(comparing, "MONTHLY_LIMIT", 1_000)  # the replay is skipped above this
     portfolio = generate(1_234, seed=9)
@@ -294,7 +294,7 @@ def matrix_ids(page: str) -> list[str]:
 
 
 def test_the_matrix_names_projects_and_is_sorted_by_the_money_difference(seeds):
-    from jixiao.core.report import odd_cells, systematic
+    from jixiao.core.outputs.report import odd_cells, systematic
 
     c, _, _, page = seeds
     assert systematic(c, odd_cells(c)) == {}  # nothing here differs on nearly every project
@@ -357,7 +357,7 @@ def test_a_systematic_difference_is_summarised_not_marked_on_every_row(tmp_path,
 
 
 def test_the_truncation_note_names_the_real_number_of_rows(seeds, monkeypatch, tmp_path):
-    import jixiao.core.report as report
+    import jixiao.core.outputs.report as report
 
     c, _, _, _ = seeds
     monkeypatch.setattr(report, "MATRIX_ROWS", 7)

@@ -11,7 +11,7 @@ import pytest
 
 from jixiao.core.engine import run
 from jixiao.core.errors import RuleFailed
-from jixiao.core.explain import explain_project
+from jixiao.core.outputs.explain import explain_project
 from jixiao.core.pack import Pack
 from jixiao.core.load import portfolio_from_records
 from jixiao.plugins.evaluation_score import EvaluationScoreParams, effective_weights

@@ -18,8 +18,8 @@ from pathlib import Path
 import polars as pl
 
 from jixiao.core.actions import ACTIONS, OBJECTS
-from jixiao.core import compare as comparing
-from jixiao.core.compare import Comparison
+from jixiao.core.outputs import compare as comparing
+from jixiao.core.outputs.compare import Comparison
 from jixiao.core.money import format_yuan
 
 FONT = '"Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", sans-serif'
@@ -496,7 +496,7 @@ def _monthly_note(c: Comparison) -> str:
 def write_html(c: Comparison, path: Path) -> None:
     from plotly.offline import get_plotlyjs
 
-    from jixiao.core.output import write_atomic
+    from jixiao.core.outputs.run import write_atomic
 
     config = {"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
     charts = "".join(f"<div class='chart' id='chart-{name}'>{fig.to_html(full_html=False, include_plotlyjs=False, config=config)}</div>"
