@@ -293,7 +293,7 @@ def packs_lint(state, refs):
     示例：
       jixiao packs lint my_city.toml
     """
-    from jixiao.core.lint import lint
+    from jixiao.core.authoring.lint import lint
     from jixiao.core.pack import Pack
 
     count = 0
@@ -322,7 +322,7 @@ def packs_check(state, files, strict_check):
     示例：
       jixiao packs check policy_packs/national.toml
     """
-    from jixiao.core.lint import check_pack
+    from jixiao.core.authoring.lint import check_pack
 
     failed = False
     for ref in files:
@@ -366,7 +366,7 @@ def packs_test(state, refs):
       jixiao packs test national
       jixiao packs test cases/my_city/boundaries.toml
     """
-    from jixiao.core.cases import all_cases, case_files, run_case
+    from jixiao.core.authoring.cases import all_cases, case_files, run_case
 
     paths: list[Path] = []
     for ref in refs:
@@ -603,7 +603,7 @@ def new_pack(state, pack_id, parent, name, level, folder, as_of):
     示例：
       jixiao new pack my_city --extends nanchang --name 某市预算绩效管理规则 --level city
     """
-    from jixiao.core.scaffold import write_new_pack
+    from jixiao.core.authoring.scaffold import write_new_pack
 
     for path in write_new_pack(folder, pack_id, name, level, pack_by_name(state, parent), state.registry, as_of):
         out.print(f"已写入 {safe(path)}")
@@ -627,7 +627,7 @@ def new_plugin(name, stage, folder):
       jixiao new plugin late_payment --stage monitor
       pip install -e "./jixiao-late-payment[test]"
     """
-    from jixiao.core.scaffold import write_new_plugin
+    from jixiao.core.authoring.scaffold import write_new_plugin
 
     root = write_new_plugin(folder, name, stage)
     out.print(safe(f"已写入 {root}/\n下一步：\n  pip install -e \"{root}[test]\"\n  jixiao plugins list\n"

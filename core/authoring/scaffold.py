@@ -169,7 +169,7 @@ def write_new_plugin(folder: Path, name: str, stage: str) -> Path:
         raise JixiaoError(f"{root} exists already")
     pkg = f"jixiao_{name}"
     cls = "".join(part.title() for part in name.split("_"))
-    from jixiao.core.plugin_template import files
+    from jixiao.core.authoring.plugin_template import files
 
     for rel, text in files(name=name, pkg=pkg, cls=cls, stage=stage, stage_zh=STAGE_ZH[stage]).items():
         path = root / rel
