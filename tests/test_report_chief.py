@@ -18,7 +18,8 @@ import pytest
 from jixiao.core.outputs.compare import compare
 from jixiao.core.engine import run
 from jixiao.core.pack import Pack
-from jixiao.core.outputs.report import money, write_html
+from jixiao.core.outputs.report import write_html
+from jixiao.core.outputs.report_text import money
 from jixiao.core.sample import generate, write_portfolio
 
 AS_OF = dt.date(2025, 3, 31)
