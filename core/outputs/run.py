@@ -159,7 +159,7 @@ def xlsx_columns(result: RunResult) -> tuple[pl.DataFrame, list]:
     in JSON and CSV), the project's name and department next to its id, every amount, count, year,
     date and score a typed cell (``core.workbook``)."""
     from jixiao.core.hookspecs import STAGE_ZH
-    from jixiao.core.outputs.workbook import Column
+    from jixiao.core.outputs.workbook_cells import Column
 
     f = with_grades(result)
     facts = result.facts
