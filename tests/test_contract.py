@@ -89,6 +89,23 @@ def test_an_editable_install_exposes_only_the_package():
         assert importlib.util.find_spec(name) is not None, name
 
 
+def test_the_wheel_lists_every_subpackage_of_the_mapped_folders():
+    # pyproject lists packages by name: a subpackage left out (core/load/, …) installs in an editable
+    # checkout but is missing from the wheel.
+    import tomllib
+
+    root = Path(__file__).resolve().parents[1]
+    setup = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
+    found = set()
+    for name, folder in setup["package-dir"].items():
+        for init in (root / folder).rglob("__init__.py"):
+            rel = init.parent.relative_to(root / folder).parts
+            if not any(part.startswith(".") or part in ("__pycache__", "templates") for part in rel):
+                found.add(".".join((name, *rel)))
+    assert found <= set(setup["packages"]), sorted(found - set(setup["packages"]))
+    assert "jixiao.core.load" in found
+
+
 def test_shared_work_is_keyed_by_the_host_from_class_what_params_and_dates():
     import datetime as dt
 
