@@ -238,7 +238,7 @@ def write_portfolio(portfolio: Portfolio, path: Path) -> Path:
     """Write to ``.xlsx`` (a sheet per table), ``.json``, ``.csv`` (projects only) or a folder of CSVs.
 
     A file is written whole or not at all and never replaces a folder; a folder replaces only a
-    folder of such tables (see ``core/files.py``)."""
+    folder of such tables (see ``core/outputs/files.py``)."""
     tables = text_tables(portfolio)
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
