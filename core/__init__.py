@@ -11,7 +11,7 @@ The kernel, at this folder's top level — the contract a plugin sees and the ho
 
 Beside it, the vocabulary every layer and the plugin toolkit share: ``schema`` (the tables and
 their columns), ``money``, ``dates``, ``per_project``, ``indicators``. ``sample`` (the sample
-portfolio generator and writers) is tooling that still lives here.
+portfolio generator and writers) is a data tool that still lives here; it counts as a tool.
 
 Around the kernel, one subpackage each:
 
@@ -19,4 +19,6 @@ Around the kernel, one subpackage each:
   the cross-table checks and the index — ``load_portfolio`` and the ``Portfolio`` it returns.
 - ``outputs/``: what runs produce and show — run output, explain, compare and its report, diffs.
 - ``authoring/``: tools for pack and plugin authors — scaffolds, case files, the pack linter.
+
+The layers, bottom up: vocabulary, ``load/``, the kernel, ``outputs/``, tools (``authoring/``, ``sample``).
 """

@@ -253,36 +253,38 @@ def test_core_has_no_import_cycle():
 # The layers of core/ (docs/architecture.md, "Layout"), bottom up: each imports only from its own
 # layer and those below it.
 VOCABULARY = {"schema", "money", "dates", "per_project", "indicators"}  # what every layer (and the toolkit) shares
-LAYERS = ("vocabulary", "load", "kernel", "outputs", "authoring")
+TOOLS = {"authoring", "sample", "forms", "yth"}  # authoring tools and data tools (sample portfolios, forms)
+LAYERS = ("vocabulary", "load", "kernel", "outputs", "tools")
 
 
 def _layer(module: str) -> str:
     top = module.split(".")[0]
-    if top in ("load", "outputs", "authoring"):
+    if top in TOOLS:
+        return "tools"
+    if top in ("load", "outputs"):
         return top
     return "vocabulary" if module in VOCABULARY else "kernel"
 
 
 def test_core_layers_import_only_downwards():
     # The contract and host stand apart: loading needs nothing of the host but its errors, the
-    # kernel nothing of outputs or authoring tools, outputs nothing of authoring.
+    # kernel nothing of outputs or tools, outputs nothing of the tools.
     edges = _core_edges()
     assert {"load.convert", "outputs.report", "authoring.scaffold", "pack.file"} <= set(edges)
     allowed_up = {("load", "errors")}  # InputError and Problem: the one host module loading reports through
-    allowed_up |= {("sample", "outputs.files")}  # the sample generator is tooling; it stays at core/ for now
-    wrong = []
-    for m, targets in edges.items():
-        for t in targets:
-            if LAYERS.index(_layer(t)) > LAYERS.index(_layer(m)) and (_layer(m), t) not in allowed_up \
-                    and (m, t) not in allowed_up:
-                wrong.append(f"{m} ({_layer(m)}) → {t} ({_layer(t)})")
+    wrong = [f"{m} ({_layer(m)}) → {t} ({_layer(t)})" for m, targets in edges.items() for t in targets
+             if LAYERS.index(_layer(t)) > LAYERS.index(_layer(m)) and (_layer(m), t) not in allowed_up]
     assert not wrong, wrong
+
+
+# A module over the limit whose split is pending, with the length it may not grow beyond (empty: none).
+LONG_UNTIL_SPLIT: dict[str, int] = {}
 
 
 def test_no_core_module_is_over_400_lines():
     # Issue 14: a module a newcomer can read whole. (cli/ joins this test once cli/main.py is split.)
     long = {m: n for m, path in _core_modules().items()
-            if (n := len(path.read_text(encoding="utf-8").splitlines())) > 400}
+            if (n := len(path.read_text(encoding="utf-8").splitlines())) > max(400, LONG_UNTIL_SPLIT.get(m, 0))}
     assert not long, long
 
 

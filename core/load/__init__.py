@@ -15,7 +15,7 @@ import contextvars
 from pathlib import Path
 
 from jixiao.core.errors import InputError, Problem
-from jixiao.core.load.columns import ROW, ROW_DTYPE, converted_name, frame_schema
+from jixiao.core.load.columns import ROW, ROW_DTYPE, UNIT_NAMES, converted_name, frame_schema
 from jixiao.core.load.convert import _convert
 from jixiao.core.load.index import index_tables
 from jixiao.core.load.model import Origin, Portfolio
@@ -25,8 +25,8 @@ from jixiao.core.load.read_other import _parquet_raw, _read_json, records_to_raw
 from jixiao.core.load.read_xlsx import _read_xls, _read_xlsx
 from jixiao.core.schema import TABLE_ALIASES, TABLES
 
-__all__ = ["AMOUNTS_IN", "ROW", "ROW_DTYPE", "Origin", "Portfolio", "converted_name", "decode", "frame_schema",
-           "index_tables", "load_portfolio", "portfolio_from_records"]
+__all__ = ["AMOUNTS_IN", "ROW", "ROW_DTYPE", "UNIT_NAMES", "Origin", "Portfolio", "converted_name", "decode",
+           "frame_schema", "index_tables", "load_portfolio", "portfolio_from_records"]
 
 # The unit of amounts under a header that states none (``预算金额``): None reads them as 元 after the
 # plausibility check (``_unit_problems``); "yuan" or "wan" is the user's statement (``--amounts-in``).
