@@ -22,16 +22,16 @@ from jixiao.core.converter import make_converter
 from jixiao.core.dates import BUILTIN_CALENDAR, WorkCalendar
 from jixiao.core.errors import PackError, Problem
 from jixiao.core.in_force import InForce
-from jixiao.core.pack.file import (PLUGIN_DEFAULT, KeyProblem, PackFile, PackMeta, RuleSpec, SourceSpec, closest_zh,
-                                   key_problems, keyed, read_pack_file)
+from jixiao.core.pack.file import (PLUGIN_DEFAULT, KeyProblem, Level, PackFile, PackMeta, RuleSpec, SourceSpec,
+                                   closest_zh, key_problems, keyed, read_pack_file)
 from jixiao.core.pack.resolved import (ParamValue, ResolvedRule, Variant, _calendar_days, _combine, _grade_problems,
                                        _with_defaults)
 from jixiao.core.registry import Registry
 from jixiao.core.rule import Rule
 
-__all__ = ["PLUGIN_DEFAULT", "KeyProblem", "Pack", "PackMeta", "ParamValue", "ResolvedRule", "SourceSpec", "Variant",
-           "closest_zh", "key_problems", "keyed", "origin_text", "periods_text", "provenance", "read_pack_file",
-           "value_text"]
+__all__ = ["PLUGIN_DEFAULT", "KeyProblem", "Level", "Pack", "PackMeta", "ParamValue", "ResolvedRule", "SourceSpec",
+           "Variant", "closest_zh", "key_problems", "keyed", "origin_text", "periods_text", "provenance",
+           "read_pack_file", "value_text"]
 
 @attrs.frozen
 class Pack:
