@@ -252,8 +252,9 @@ def test_core_has_no_import_cycle():
 
 # The layers of core/ (docs/architecture.md, "Layout"), bottom up: each imports only from its own
 # layer and those below it.
-VOCABULARY = {"schema", "money", "dates", "per_project", "indicators"}  # what every layer (and the toolkit) shares
-TOOLS = {"authoring", "sample", "forms", "yth"}  # authoring tools and data tools (sample portfolios, forms)
+# What every layer (and the toolkit) shares; decisions, project_rows and sampling are the toolkit's helpers.
+VOCABULARY = {"schema", "money", "dates", "per_project", "indicators", "decisions", "project_rows", "sampling"}
+TOOLS = {"authoring", "sample", "forms", "yth"}  # authoring tools and data tools (sample portfolios, forms, 一体化)
 LAYERS = ("vocabulary", "load", "kernel", "outputs", "tools")
 
 
