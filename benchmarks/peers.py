@@ -119,7 +119,7 @@ cut_ratios = { "中" = "0.10", "差" = "0.20" }
 
 
 def jixiao_inputs(score_c: np.ndarray, budget_fen: np.ndarray):
-    from jixiao.core.portfolio import ROW, Portfolio
+    from jixiao.core.load import ROW, Portfolio
 
     n = len(score_c)
     ids = pl.Series("project_id", np.char.add("B", np.arange(n).astype(str)))

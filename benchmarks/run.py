@@ -31,7 +31,7 @@ TARGETS = {"run_s_1m": 1.0, "compare_s_1m": 6.0, "rss_gb": 2.0, "load_parquet_s_
 
 LOAD_IN_FRESH_PROCESS = """
 import sys, time
-from jixiao.core.portfolio import load_portfolio
+from jixiao.core.load import load_portfolio
 start = time.perf_counter()
 load_portfolio(sys.argv[1])
 print(time.perf_counter() - start)
@@ -87,11 +87,11 @@ def rss_gb() -> float:
 def bench_size(n: int, seed: int, folder: Path, have_openfisca: bool) -> dict:
     import numpy as np
 
-    from jixiao.core.compare import compare
+    from jixiao.core.outputs.compare import compare
     from jixiao.core.engine import run
-    from jixiao.core.explain import Explainer, explain_project
+    from jixiao.core.outputs.explain import Explainer, explain_project
     from jixiao.core.pack import Pack
-    from jixiao.core.portfolio import load_portfolio
+    from jixiao.core.load import load_portfolio
     from jixiao.core.registry import Registry
     from jixiao.core.sample import write_sample
 

@@ -41,11 +41,11 @@ def compare_cmd(state, packs_opt, as_of, fmt, output, html_path, monthly, portfo
       jixiao compare --as-of 2025-03-31 -o compare.xlsx --html compare.html portfolio.xlsx
     """
     from jixiao.cli.render_compare import render_comparison
-    from jixiao.core.compare import compare
-    from jixiao.core.compare_output import write_json, write_xlsx
-    from jixiao.core.output import write_atomic
-    from jixiao.core.portfolio import load_portfolio
-    from jixiao.core.report import write_html
+    from jixiao.core.outputs.compare import compare
+    from jixiao.core.outputs.compare_output import write_json, write_xlsx
+    from jixiao.core.outputs.run import write_atomic
+    from jixiao.core.load import load_portfolio
+    from jixiao.core.outputs.report import write_html
 
     fmt = output_format(fmt, output, COMPARE_FILES)
     check_outputs([output, html_path], [portfolio, *(packs_opt or "").split(",")])
@@ -96,9 +96,9 @@ def diff_cmd(state, old_ref, new_ref, as_of, fmt, output, portfolio):
     import json
 
     from jixiao.cli.render_compare import decision_diff_tables
-    from jixiao.core.diffs import decision_diff
+    from jixiao.core.outputs.diffs import decision_diff
     from jixiao.core.pack import Pack
-    from jixiao.core.portfolio import load_portfolio
+    from jixiao.core.load import load_portfolio
 
     fmt = output_format(fmt, output, DIFF_FILES)
     check_outputs([output], [portfolio, old_ref, new_ref])
@@ -143,12 +143,13 @@ def demo(state, out_dir, projects, seed, packs_opt, as_of):
     """
     from jixiao.cli.progress import writing_xlsx
     from jixiao.cli.render_compare import render_comparison
-    from jixiao.core.compare import compare
-    from jixiao.core.compare_output import to_json, write_xlsx
-    from jixiao.core.output import write_atomic
-    from jixiao.core.portfolio import load_portfolio
-    from jixiao.core.report import write_html
-    from jixiao.core.sample import generate, write_portfolio
+    from jixiao.core.outputs.compare import compare
+    from jixiao.core.outputs.compare_output import to_json, write_xlsx
+    from jixiao.core.outputs.run import write_atomic
+    from jixiao.core.load import load_portfolio
+    from jixiao.core.outputs.report import write_html
+    from jixiao.core.sample import generate
+    from jixiao.core.outputs.portfolio_files import write_portfolio
 
     out_dir.mkdir(parents=True, exist_ok=True)
     packs_list = packs_arg(state, packs_opt)

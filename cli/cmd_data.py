@@ -101,8 +101,8 @@ def convert(state, portfolio, output, form, form_format, equal_tolerance):
     given = [name for name, v in (("--format", form_format), ("--equal-tolerance", equal_tolerance)) if v is not None]
     if given:
         raise Failure(f"{'、'.join(given)} 只与 --form 同用")
-    from jixiao.core.portfolio import load_portfolio
-    from jixiao.core.sample import write_typed
+    from jixiao.core.load import load_portfolio
+    from jixiao.core.outputs.portfolio_files import write_typed
 
     check_outputs([], [portfolio], folders=[output])
     folio = load_portfolio(portfolio)

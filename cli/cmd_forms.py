@@ -26,10 +26,10 @@ def _tolerance(_ctx, _param, value):
 
 def convert_forms_cmd(kwargs, extra):
     """``jixiao convert --form …``: the standard forms read and written as a portfolio folder."""
-    from jixiao.core.files import check_targets, refuse_inputs
+    from jixiao.core.outputs.files import check_targets, refuse_inputs
     from jixiao.core.forms.parse import DEFAULT_EQUAL_TOLERANCE
     from jixiao.core.forms.read import KINDS, convert_forms
-    from jixiao.core.portfolio import AMOUNTS_IN
+    from jixiao.core.load import AMOUNTS_IN
 
     source, output = kwargs["portfolio"], kwargs["output"]
     refuse_inputs([output], [source])

@@ -40,7 +40,7 @@ def new_pack(state, pack_id, parent, name, level, folder, as_of):
     示例：
       jixiao new pack my_city --extends nanchang --name 某市预算绩效管理规则 --level city
     """
-    from jixiao.core.scaffold import write_new_pack
+    from jixiao.core.authoring.scaffold import write_new_pack
 
     for path in write_new_pack(folder, pack_id, name, level, pack_by_name(state, parent), state.registry, as_of):
         out.print(f"已写入 {safe(path)}")
@@ -64,7 +64,7 @@ def new_plugin(name, stage, folder):
       jixiao new plugin late_payment --stage monitor
       pip install -e "./jixiao-late-payment[test]"
     """
-    from jixiao.core.scaffold import write_new_plugin
+    from jixiao.core.authoring.scaffold import write_new_plugin
 
     root = write_new_plugin(folder, name, stage)
     out.print(safe(f"已写入 {root}/\n下一步：\n  pip install -e \"{root}[test]\"\n  jixiao plugins list\n"

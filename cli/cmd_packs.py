@@ -96,7 +96,7 @@ def packs_lint(state, refs):
     示例：
       jixiao packs lint my_city.toml
     """
-    from jixiao.core.lint import lint
+    from jixiao.core.authoring.lint import lint
     from jixiao.core.pack import Pack
 
     count = 0
@@ -123,7 +123,7 @@ def packs_check(state, files, strict_check):
       jixiao packs check policy_packs/national.toml
     """
     from jixiao.cli.render import SEVERITY_ZH
-    from jixiao.core.lint import check_pack
+    from jixiao.core.authoring.lint import check_pack
 
     failed = False
     for ref in files:
@@ -167,7 +167,7 @@ def packs_test(state, refs):
       jixiao packs test national
       jixiao packs test cases/my_city/boundaries.toml
     """
-    from jixiao.core.cases import all_cases, case_files, run_case
+    from jixiao.core.authoring.cases import all_cases, case_files, run_case
 
     paths: list[Path] = []
     for ref in refs:
@@ -220,7 +220,7 @@ def packs_diff_cmd(state, a, b, include_same, fmt):
     import json
 
     from jixiao.cli.render_packs import packs_diff_table
-    from jixiao.core.diffs import packs_diff
+    from jixiao.core.outputs.diffs import packs_diff
     from jixiao.core.pack import Pack
 
     pa, pb = Pack.load(pack_by_name(state, a), state.registry), Pack.load(pack_by_name(state, b), state.registry)

@@ -44,10 +44,10 @@ def plan_coverage(state, pack_ref, year, existing, fmt, output, funds):
     """
     from jixiao.cli.plan import coverage_plan
     from jixiao.cli.render import plan_summary, plan_table
-    from jixiao.core.files import csv_safe
-    from jixiao.core.output import yuan_expr
+    from jixiao.core.outputs.files import csv_safe
+    from jixiao.core.outputs.run import yuan_expr
     from jixiao.core.pack import Pack
-    from jixiao.core.portfolio import load_portfolio
+    from jixiao.core.load import load_portfolio
 
     fmt = output_format(fmt, output, PLAN_FILES)
     check_outputs([output], [funds, existing, pack_ref])

@@ -40,8 +40,8 @@ def run(state, pack_ref, division_map, as_of, fmt, output, headers, portfolio):
                  --as-of 2025-03-31 province/
     """
     from jixiao.cli.render import render_table
-    from jixiao.core import output as outputs
-    from jixiao.core.files import csv_safe
+    from jixiao.core.outputs import run as outputs
+    from jixiao.core.outputs.files import csv_safe
 
     fmt = output_format(fmt, output, RUN_FILES)
     if not pack_ref and not division_map:
@@ -59,7 +59,7 @@ def run(state, pack_ref, division_map, as_of, fmt, output, headers, portfolio):
             outputs.write_atomic(output, lambda p: write_text(p, lambda fh: outputs.write_json(result, n, fh)))
     elif fmt == "csv":
         if headers == "yth":
-            from jixiao.core import yth
+            from jixiao.core.outputs import yth
 
             table = csv_safe(yth.findings_table(result))
         else:
@@ -76,7 +76,7 @@ def run(state, pack_ref, division_map, as_of, fmt, output, headers, portfolio):
             raise Failure("--headers en 只用于 CSV（XLSX 总是中文表头；--headers yth 以一体化数据元素为键）")
         with writing_xlsx(err, output) as progress:
             if headers == "yth":
-                from jixiao.core import yth
+                from jixiao.core.outputs import yth
 
                 yth.write_xlsx(result, output, progress)
             else:
@@ -86,15 +86,15 @@ def run(state, pack_ref, division_map, as_of, fmt, output, headers, portfolio):
 
 
 def run_divisions(state, pack_ref, division_map, as_of, fmt, output, headers, portfolio_path):
-    """``run`` with a pack per 财政区划 (core/divisions.py): one load, each division's projects run
+    """``run`` with a pack per 财政区划 (core/outputs/divisions.py): one load, each division's projects run
     under its pack, one output."""
     import polars as pl
 
     from jixiao.cli.render import render_table
-    from jixiao.core import divisions
+    from jixiao.core.outputs import divisions
     from jixiao.core.engine import run as run_pack
-    from jixiao.core.files import csv_safe, write_atomic
-    from jixiao.core.output import ZH_HEADERS
+    from jixiao.core.outputs.files import csv_safe, write_atomic
+    from jixiao.core.outputs.run import ZH_HEADERS
     from jixiao.core.pack import Pack
 
     mapping = divisions.parse_map(division_map)
@@ -121,7 +121,7 @@ def run_divisions(state, pack_ref, division_map, as_of, fmt, output, headers, po
             write_atomic(output, lambda p: write_text(p, lambda fh: divisions.write_json(runs, as_of, fh)))
     elif fmt == "csv":
         if headers == "yth":
-            from jixiao.core import yth
+            from jixiao.core.outputs import yth
 
             table = csv_safe(pl.concat([yth.findings_table(r.result, r.division) for r in runs]))
         else:
@@ -144,7 +144,7 @@ def run_divisions(state, pack_ref, division_map, as_of, fmt, output, headers, po
 
 def load_with_progress(portfolio_path, as_of):
     """The portfolio as of the date, its warnings printed."""
-    from jixiao.core.portfolio import load_portfolio
+    from jixiao.core.load import load_portfolio
 
     with err.status("读取项目数据…"):
         portfolio = as_of_view(load_portfolio(portfolio_path), as_of)
@@ -158,7 +158,7 @@ def run_with_progress(state, pack_ref, as_of, portfolio_path):
     from jixiao.core.engine import run
     from jixiao.core.hookspecs import STAGE_ZH
     from jixiao.core.pack import Pack
-    from jixiao.core.portfolio import load_portfolio
+    from jixiao.core.load import load_portfolio
 
     pack = Pack.load(pack_by_name(state, pack_ref), state.registry)
     with err.status("读取项目数据…") as status:
@@ -201,9 +201,9 @@ def explain(state, pack_ref, projects, as_of, all_rules, fmt, portfolio):
           --as-of 2025-03-31 --format json portfolio.xlsx
     """
     from jixiao.cli.render import show_explanation
-    from jixiao.core.explain import Explainer, explain_project
+    from jixiao.core.outputs.explain import Explainer, explain_project
     from jixiao.core.pack import Pack
-    from jixiao.core.portfolio import load_portfolio
+    from jixiao.core.load import load_portfolio
 
     pack = Pack.load(pack_by_name(state, pack_ref), state.registry)
     folio = as_of_view(load_portfolio(portfolio), as_of)
@@ -216,7 +216,7 @@ def explain(state, pack_ref, projects, as_of, all_rules, fmt, portfolio):
     if fmt == "json":
         import json
 
-        from jixiao.core.explain_text import explanation_json
+        from jixiao.core.outputs.explain_text import explanation_json
 
         docs = [explanation_json(ex, all_rules=True) for ex in explanations]
         sys.stdout.write(json.dumps(docs[0] if len(docs) == 1 else docs, ensure_ascii=False, indent=2) + "\n")

@@ -51,7 +51,7 @@ def packs_md() -> str:
     """Every built-in pack: its sources, rules, values (sourced / assumed / default) and clauses, then
     clause by clause what it does with each clause of its own sources and what it leaves out."""
     from jixiao.core.clauses import SCOPE_ZH, clause_label, coverage, inventory
-    from jixiao.core.lint import own_sources
+    from jixiao.core.authoring.lint import own_sources
     from jixiao.core.pack import Pack, origin_text, periods_text, provenance, value_text
     from jixiao.core.registry import Registry
 

@@ -51,7 +51,7 @@ def main(ctx, strict, trace):
       jixiao demo
       jixiao run --pack national --as-of 2025-03-31 portfolio.xlsx
     """
-    from jixiao.core.files import install_signal_handlers
+    from jixiao.core.outputs.files import install_signal_handlers
 
     install_signal_handlers()
     ctx.obj = State(strict, trace)

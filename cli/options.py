@@ -95,7 +95,7 @@ def as_of_view(portfolio, as_of: dt.date):
 
 
 def _set_amounts_in(ctx, _param, value):
-    from jixiao.core.portfolio import AMOUNTS_IN
+    from jixiao.core.load import AMOUNTS_IN
 
     token = AMOUNTS_IN.set(value)
     ctx.call_on_close(lambda: AMOUNTS_IN.reset(token))
@@ -126,7 +126,7 @@ def pack_levels() -> tuple[str, ...]:
 
 def amount_units() -> list[str]:
     """The units the loader reads an amount in, as a finance officer writes them (元, 万元)."""
-    from jixiao.core.portfolio import UNIT_NAMES
+    from jixiao.core.load import UNIT_NAMES
 
     return [u for u in UNIT_NAMES if not u.isascii()]
 
@@ -220,7 +220,7 @@ def packs_arg(state, packs_opt):
 
 def check_outputs(outputs, inputs, folders=()) -> None:
     """Before any work: every output can be written, and none is one of the command's inputs."""
-    from jixiao.core.files import check_targets, refuse_inputs
+    from jixiao.core.outputs.files import check_targets, refuse_inputs
 
     # pack references count when they are files (an id is not a path)
     refuse_inputs([*outputs, *folders], [i.strip() if isinstance(i, str) else i for i in inputs
@@ -235,7 +235,7 @@ def write_text(path: Path, write) -> None:
 
 def write_out(text: str, output: Path | None) -> None:
     """A document on standard output, or written whole to the -o file (never half-written)."""
-    from jixiao.core.output import write_atomic
+    from jixiao.core.outputs.run import write_atomic
 
     if output is None:
         sys.stdout.write(text)

@@ -12,7 +12,7 @@ import polars as pl
 from jixiao.core.engine import base_facts
 from jixiao.core.errors import InputError, PackError, Problem
 from jixiao.core.pack import Pack
-from jixiao.core.portfolio import Portfolio, decode
+from jixiao.core.load import Portfolio, decode
 
 
 def read_plan(path: Path, known: set[str]) -> list[tuple[str, int]]:

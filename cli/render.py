@@ -33,7 +33,7 @@ def new_table(*headers: str, whole: tuple[str, ...] = (), **kwargs):
 def show_explanation(console, ex, all_rules: bool = False) -> None:
     """The explanation in Chinese (``core.explain_text``): by default the rules that gave a finding,
     with their clause text; ``all_rules`` every rule with the values it used."""
-    from jixiao.core.explain_text import explanation_lines
+    from jixiao.core.outputs.explain_text import explanation_lines
 
     for i, line in enumerate(explanation_lines(ex, all_rules)):
         style = "bold" if i == 0 else ("red" if line.startswith("●") else ("green" if line.startswith("○") else None))
@@ -45,7 +45,7 @@ def show_explanation(console, ex, all_rules: bool = False) -> None:
 
 def render_table(result: RunResult, console, limit: int | None = 200) -> None:
     """Findings and a summary for the terminal; rich measures CJK width, so columns stay aligned."""
-    from jixiao.core.output import summary
+    from jixiao.core.outputs.run import summary
 
     # Ids, amounts and dates never wrap (a number split over two lines is misread); the stage, the
     # citation and the message wrap into what is left of the width. Cells are plain text (SafeTable).

@@ -26,7 +26,7 @@ from jixiao.core.hookspecs import STAGE_HOOKS, STAGES
 from jixiao.core.money import format_yuan
 from jixiao.core.pack import Pack
 from jixiao.core.per_project import PIX, by_project, sum_by_project
-from jixiao.core.portfolio import Portfolio
+from jixiao.core.load import Portfolio
 from jixiao.core.rule import FINDING_OPTIONAL, FINDING_REQUIRED, Rule, RuleOutput
 
 # The columns every finding of one rule shares, held as enums in ``RunResult.decisions`` (one byte a

@@ -61,7 +61,7 @@ class PackError(ProblemsError):
     def __init__(self, problems: list[Problem]):
         super().__init__(problems, "规则包")
 
-    def render(self) -> str:  # a pack's problems are read by its author, in Chinese (core/pack.py KeyProblem)
+    def render(self) -> str:  # a pack's problems are read by its author, in Chinese (core/pack/file.py KeyProblem)
         return "\n".join([f"规则包中有 {len(self.problems)} 个问题：", *("  " + p.render() for p in self.problems)])
 
 

@@ -7,7 +7,7 @@ parameters, so ``self.params`` holds them.
 
 Arguments a hook may take:
 
-- ``portfolio`` (``jixiao.core.portfolio.Portfolio``): every table of the portfolio, frozen;
+- ``portfolio`` (``jixiao.core.load.Portfolio``): every table of the portfolio, frozen;
   polars frames are immutable, so a rule cannot change what other rules see. Every table has
   ``pix`` (UInt32), the project's position in the projects table; tables other than projects are
   sorted by it. Join and group on ``pix``: it is several times cheaper than the text ``project_id``.
@@ -37,7 +37,7 @@ import pluggy
 import polars as pl
 
 if TYPE_CHECKING:  # the contract does not load the portfolio loader
-    from jixiao.core.portfolio import Portfolio
+    from jixiao.core.load import Portfolio
     from jixiao.core.rule import RuleOutput
 
 PROJECT = "jixiao"

@@ -2,7 +2,7 @@
 
 A pack states periods with ``in_force = { from_budget_year = …, to_budget_year = … }`` on a source
 (the budget years the document governs) and on a rule (the budget years the rule applies to in the
-pack); ``core/pack.py`` resolves them into the rule's ``variants``: the rule as it stands for each
+pack); ``core/pack/`` resolves them into the rule's ``variants``: the rule as it stands for each
 span of budget years, only the spans in force. Such a rule runs as one ``InForceRule``: each stage
 hook runs every variant on the projects of its span (the portfolio cut down to them, so a quota such
 as "a third of the funds" counts the projects the rule applies to) and puts the results back in the
@@ -21,7 +21,8 @@ import numpy as np
 import polars as pl
 
 from jixiao.core.hookspecs import hookimpl
-from jixiao.core.portfolio import PIX, Portfolio
+from jixiao.core.load import Portfolio
+from jixiao.core.per_project import PIX
 from jixiao.core.rule import Rule, RuleOutput
 
 

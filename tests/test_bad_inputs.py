@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from jixiao.core.sample import generate, write_portfolio
+from jixiao.core.sample import generate
+
+from jixiao.core.outputs.portfolio_files import write_portfolio
 
 AS_OF = "2025-03-31"
 HEAD = ["项目编码", "项目名称", "主管部门", "预算年度", "资金性质", "项目类别", "预算金额(元)"]

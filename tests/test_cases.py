@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from jixiao.core.cases import all_cases, run_case
+from jixiao.core.authoring.cases import all_cases, run_case
 from jixiao.core.registry import Registry
 
 CASES = all_cases(Registry.discover(use_entry_points=False))
@@ -36,7 +36,7 @@ def test_runner_reports_missing_unexpected_and_wrong_amounts(registry, tmp_path)
 
 def test_every_rule_of_every_pack_is_exercised_by_a_case(registry):
     """A pack is only as trustworthy as its cases: every enabled rule must fire in at least one."""
-    from jixiao.core.cases import read_case
+    from jixiao.core.authoring.cases import read_case
     from jixiao.core.pack import Pack
 
     exercised: dict[str, set[str]] = {}
@@ -75,7 +75,7 @@ def test_every_case_quotes_the_clause_its_expectations_come_from(registry):
     document whose text is not at hand, a statement that it is not."""
     import re
 
-    from jixiao.core.cases import read_case
+    from jixiao.core.authoring.cases import read_case
     from jixiao.core.clauses import inventory
     from jixiao.core.pack import Pack
 

@@ -10,8 +10,8 @@ import pytest
 
 from jixiao.core.clauses import coverage, inventory, quote_lines, read_inventory, resolve
 from jixiao.core.errors import PackError
-from jixiao.core.lint import lint
-from jixiao.core.lint import check_pack
+from jixiao.core.authoring.lint import lint
+from jixiao.core.authoring.lint import check_pack
 from jixiao.core.pack import Pack
 from jixiao.core.rule import Citation
 

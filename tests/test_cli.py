@@ -7,7 +7,9 @@ import json
 import openpyxl
 import pytest
 
-from jixiao.core.sample import generate, write_portfolio
+from jixiao.core.sample import generate
+
+from jixiao.core.outputs.portfolio_files import write_portfolio
 from jixiao.core.pack import Pack
 from jixiao.core.registry import Registry
 
@@ -39,7 +41,7 @@ def test_json_output_is_byte_identical_and_documented(cli, folio, tmp_path):
 def test_json_findings_are_the_run_findings(registry, monkeypatch, chunk):
     import datetime as dt
 
-    from jixiao.core import output
+    from jixiao.core.outputs import run as output
     from jixiao.core.actions import ACTIONS, OBJECTS
     from jixiao.core.engine import run
     from jixiao.core.money import fen_to_yuan_str
@@ -84,7 +86,7 @@ def test_written_files_get_the_usual_permissions(cli, folio, tmp_path):
 def test_xlsx_refuses_more_findings_than_a_sheet_holds(registry, monkeypatch, tmp_path):
     import datetime as dt
 
-    from jixiao.core import output
+    from jixiao.core.outputs import run as output
     from jixiao.core.engine import run
     from jixiao.core.errors import JixiaoError
     from jixiao.core.pack import Pack

@@ -21,8 +21,8 @@ def folio():
 
 @pytest.mark.parametrize("pack_id", ["national", "nanchang", "qingdao", "tianyuan", "shilong", "tongxin"])
 def test_explain_all_has_no_parameter_names_or_codes(registry, folio, pack_id):
-    from jixiao.core.explain import Explainer
-    from jixiao.core.explain_text import explanation_lines
+    from jixiao.core.outputs.explain import Explainer
+    from jixiao.core.outputs.explain_text import explanation_lines
     from jixiao.core.pack import Pack
 
     pack = Pack.load(pack_id, registry)
@@ -36,7 +36,7 @@ def test_explain_all_has_no_parameter_names_or_codes(registry, folio, pack_id):
 
 
 def test_every_built_in_parameter_has_a_chinese_label(registry):
-    from jixiao.core.param_labels import param_label
+    from jixiao.core.outputs.param_labels import param_label
 
     missing = [(p, f.name) for p, info in registry.plugins.items() if attrs.has(info.cls.Params)
                for f in attrs.fields(info.cls.Params) if param_label(p, f.name, dict(f.metadata)) == f.name]
@@ -44,14 +44,14 @@ def test_every_built_in_parameter_has_a_chinese_label(registry):
 
 
 def test_a_plugin_labels_its_own_parameters_with_metadata():
-    from jixiao.core.param_labels import param_label
+    from jixiao.core.outputs.param_labels import param_label
 
     assert param_label("my_plugin", "ratio", {"zh": "比例"}) == "比例"
     assert param_label("my_plugin", "ratio", {}) == "ratio"  # no label: the name, not a guess
 
 
 def test_shares_are_percentages_and_codes_chinese():
-    from jixiao.core.explain_text import param_text
+    from jixiao.core.outputs.explain_text import param_text
 
     assert param_text({"一般": "0.05", "差": "0.10"}, "cut_ratios") == "一般：5%；差：10%"
     assert param_text(["new_major"], "triggers") == "新出台的重大政策和项目"
@@ -64,7 +64,7 @@ def test_explain_names_the_department_total_over_the_whole_portfolio(registry):
     import polars as pl
 
     from jixiao.core.engine import run
-    from jixiao.core.explain import explain_project
+    from jixiao.core.outputs.explain import explain_project
     from jixiao.core.money import format_yuan
     from jixiao.core.pack import Pack
 

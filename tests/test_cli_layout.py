@@ -102,7 +102,7 @@ def test_level_choices_and_names_are_the_pack_levels():
 
 
 def test_amounts_in_choices_are_the_loaders_units():
-    from jixiao.core.portfolio import UNIT_NAMES
+    from jixiao.core.load import UNIT_NAMES
 
     chinese = tuple(u for u in UNIT_NAMES if not u.isascii())
     seen = 0
@@ -130,7 +130,7 @@ def test_starting_the_cli_loads_neither_the_pack_model_nor_the_loader():
     import subprocess
     import sys
 
-    code = ("import sys, jixiao.cli.main; print(sorted(m for m in ('jixiao.core.pack', 'jixiao.core.portfolio', "
+    code = ("import sys, jixiao.cli.main; print(sorted(m for m in ('jixiao.core.pack', 'jixiao.core.load', "
             "'jixiao.core.engine', 'jixiao.cli.render') if m in sys.modules))")
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert res.stdout.strip() == "[]"

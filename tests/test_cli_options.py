@@ -8,7 +8,9 @@ import json
 import polars as pl
 import pytest
 
-from jixiao.core.sample import generate, write_portfolio
+from jixiao.core.sample import generate
+
+from jixiao.core.outputs.portfolio_files import write_portfolio
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +38,7 @@ def test_the_output_file_names_the_format(cli, book, tmp_path, name, starts):
 
 
 def test_an_as_of_date_before_some_payments_looks_at_the_portfolio_as_it_was(cli, book, tmp_path):
-    from jixiao.core.portfolio import load_portfolio
+    from jixiao.core.load import load_portfolio
 
     folio = load_portfolio(book)
     day = "2024-09-30"
@@ -98,7 +100,7 @@ def test_the_summary_gives_the_money_by_budget_year_and_kind(registry, pack_id):
     import datetime as dt
 
     from jixiao.core.engine import run
-    from jixiao.core.output import summary
+    from jixiao.core.outputs.run import summary
     from jixiao.core.pack import Pack
 
     result = run(Pack.load(pack_id, registry), generate(200, seed=11), dt.date(2025, 3, 31))
@@ -125,7 +127,7 @@ def test_pack_by_its_chinese_name(cli, book, tmp_path):
 def test_compare_separates_next_year_cuts_from_this_years_reclaims(registry):
     import datetime as dt
 
-    from jixiao.core.compare import SUMMARY_ROWS, compare
+    from jixiao.core.outputs.compare import SUMMARY_ROWS, compare
     from jixiao.core.pack import Pack
 
     packs = [Pack.load(p, registry) for p in ("nanchang", "tongxin")]

@@ -58,7 +58,8 @@ def test_a_grade_the_pack_does_not_define_suggests_the_grade(cli, pack):
 
 
 def test_a_pack_error_in_run_is_chinese_from_head_to_value(cli, pack, tmp_path):
-    from jixiao.core.sample import generate, write_portfolio
+    from jixiao.core.sample import generate
+    from jixiao.core.outputs.portfolio_files import write_portfolio
 
     book = write_portfolio(generate(5, seed=1), tmp_path / "p.xlsx")
     res = cli("run", "--pack", pack("cut_ratio = 1"), "--as-of", "2025-03-31", book)
@@ -94,7 +95,9 @@ def test_packs_test_says_in_yuan_what_differs_and_what_to_do(cli, tmp_path):
 def test_explain_takes_a_part_of_a_project_name(cli, tmp_path):
     import polars as pl
 
-    from jixiao.core.sample import generate, write_portfolio
+    from jixiao.core.sample import generate
+
+    from jixiao.core.outputs.portfolio_files import write_portfolio
 
     folio = generate(30, seed=4)
     book = write_portfolio(folio, tmp_path / "p.xlsx")

@@ -14,7 +14,9 @@ import polars as pl
 import pytest
 from rich.cells import cell_len
 
-from jixiao.core.sample import generate, write_portfolio
+from jixiao.core.sample import generate
+
+from jixiao.core.outputs.portfolio_files import write_portfolio
 
 EARLY = "2024-09-30"  # before the sample's October–December payments
 
@@ -26,7 +28,7 @@ def book(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def late(book):
-    from jixiao.core.portfolio import load_portfolio
+    from jixiao.core.load import load_portfolio
 
     n = load_portfolio(book).spending.filter(pl.col("date") > pl.lit(EARLY).str.to_date()).height
     assert n

@@ -9,10 +9,11 @@ import openpyxl
 import polars as pl
 import pytest
 
-from jixiao.core.compare import compare
+from jixiao.core.outputs.compare import compare
 from jixiao.core.engine import run
 from jixiao.core.pack import Pack
-from jixiao.core.sample import generate, write_portfolio
+from jixiao.core.sample import generate
+from jixiao.core.outputs.portfolio_files import write_portfolio
 
 SEEDS = ["nanchang", "qingdao", "tianyuan", "shilong", "tongxin"]
 AS_OF = dt.date(2025, 3, 31)
@@ -84,7 +85,8 @@ def test_grades_of_the_same_level_do_not_disagree(registry, portfolio):
 
 @pytest.mark.parametrize("chunk", [7, 100_000])
 def test_json_projects_say_what_the_matrix_says(registry, portfolio, monkeypatch, chunk):
-    from jixiao.core import compare_output, output
+    from jixiao.core.outputs import compare_output
+    from jixiao.core.outputs import run as output
 
     monkeypatch.setattr(output, "CHUNK", chunk)  # several chunks, and one
     packs = [Pack.load(p, registry) for p in ("tianyuan", "tongxin")]
@@ -151,7 +153,7 @@ def test_diff_between_packs_with_different_rules(registry, portfolio):
     # Each pack's decisions carry enums of its own rules: the diff must compare them as values.
     from collections import Counter
 
-    from jixiao.core.diffs import decision_diff
+    from jixiao.core.outputs.diffs import decision_diff
 
     old, new = Pack.load("national", registry), Pack.load("shilong", registry)
     d = decision_diff(old, new, portfolio, AS_OF)
@@ -198,7 +200,7 @@ def test_diff_flags_a_changed_deduction_ratio_with_the_exact_money_delta(cli, fo
 
 def test_compare_says_which_rules_were_not_in_force(registry, portfolio):
     # The sample's projects are of the 2024 budget; Qingdao's plan covers 2020–2022 (issue 12).
-    from jixiao.core.compare import compare
+    from jixiao.core.outputs.compare import compare
     from jixiao.core.pack import Pack
 
     c = compare([Pack.load("national", registry), Pack.load("qingdao", registry)], portfolio, AS_OF, monthly=False)
@@ -212,7 +214,7 @@ def test_compare_says_each_step_it_takes(registry):
     # usability review #19: after the last pack, compare went on under "运行规则包 <last pack>".
     import datetime as dt
 
-    from jixiao.core.compare import compare
+    from jixiao.core.outputs.compare import compare
     from jixiao.core.pack import Pack
     from jixiao.core.sample import generate
 

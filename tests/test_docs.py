@@ -78,7 +78,7 @@ def test_readme_gives_exactly_the_two_commands_ci_runs():
 
 
 def test_bundled_example_is_what_the_generator_makes():
-    from jixiao.core.portfolio import load_portfolio
+    from jixiao.core.load import load_portfolio
     from jixiao.core.sample import generate
 
     bundled = load_portfolio(ROOT / "examples" / "sample")
@@ -89,7 +89,7 @@ def test_bundled_example_is_what_the_generator_makes():
 
 
 def test_the_plugin_tutorial_shows_the_rule_the_template_generates():
-    from jixiao.core.plugin_template import files
+    from jixiao.core.authoring.plugin_template import files
 
     text = (DOCS / "authoring-plugins.md").read_text(encoding="utf-8")
     shown = re.search(r"The rule as generated.*?```python\n(.*?)```", text, re.S).group(1)

@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 
 from jixiao.core.engine import run
-from jixiao.core.explain import explain_project
+from jixiao.core.outputs.explain import explain_project
 from jixiao.core.pack import Pack
 from jixiao.core.sample import generate
 
@@ -118,7 +118,7 @@ def _without_pix(ex):
 
 @pytest.mark.parametrize("pack_id", PACKS)
 def test_a_prepared_explainer_says_what_explain_project_says(registry, folio, pack_id):
-    from jixiao.core.explain import Explainer
+    from jixiao.core.outputs.explain import Explainer
 
     pack = Pack.load(pack_id, registry)
     explainer = Explainer(pack, folio, AS_OF)
@@ -134,7 +134,7 @@ def test_a_prepared_explainer_says_what_explain_project_says(registry, folio, pa
 
 def test_a_prepared_explainer_names_an_unknown_project(registry, folio):
     from jixiao.core.errors import InputError
-    from jixiao.core.explain import Explainer
+    from jixiao.core.outputs.explain import Explainer
 
     explainer = Explainer(Pack.load("national", registry), folio, AS_OF)
     with pytest.raises(InputError, match="没有这个项目编码的项目"):

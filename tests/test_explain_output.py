@@ -10,9 +10,10 @@ import attrs
 import polars as pl
 import pytest
 
-from jixiao.core.explain import Explainer, explain_project
+from jixiao.core.outputs.explain import Explainer, explain_project
 from jixiao.core.pack import Pack
-from jixiao.core.sample import generate, write_portfolio
+from jixiao.core.sample import generate
+from jixiao.core.outputs.portfolio_files import write_portfolio
 
 AS_OF = dt.date(2025, 3, 31)
 

@@ -17,7 +17,9 @@ import openpyxl
 import polars as pl
 import pytest
 
-from jixiao.core.sample import generate, text_tables, write_portfolio
+from jixiao.core.sample import generate
+
+from jixiao.core.outputs.portfolio_files import text_tables, write_portfolio
 from tests_helpers import texts_portfolio
 
 AS_OF = "2025-03-31"
@@ -199,7 +201,7 @@ def test_a_full_disk_leaves_the_previous_output_and_no_temporary(tmp_path, clean
 def test_two_samples_written_at_once_to_one_folder_leave_one_valid_portfolio(tmp_path, monkeypatch):
     """Both writers are held mid-write together; each must write its own temporary folder."""
     from jixiao.core import sample
-    from jixiao.core.portfolio import load_portfolio
+    from jixiao.core.load import load_portfolio
 
     monkeypatch.setattr(sample, "CHUNK", 10)
     both = threading.Barrier(2, timeout=20)
@@ -228,7 +230,7 @@ def test_two_samples_written_at_once_to_one_folder_leave_one_valid_portfolio(tmp
 SLOW_WRITE = r"""
 import sys, time
 from pathlib import Path
-from jixiao.core.files import install_signal_handlers, write_atomic
+from jixiao.core.outputs.files import install_signal_handlers, write_atomic
 install_signal_handlers()
 def write(p):
     p.write_text("partial")
@@ -322,7 +324,7 @@ def test_csv_outputs_neutralise_formulas_and_keep_numbers(cli, hostile, tmp_path
 
 
 def test_csv_safe_prefixes_exactly_the_risky_cells():
-    from jixiao.core.files import csv_safe
+    from jixiao.core.outputs.files import csv_safe
 
     frame = pl.DataFrame({"t": ["=1+1", "+1+1", "-2+3", "@SUM(1)", "\t=1", "\r=1", "-123.45", "+7", "a=b", "", None],
                           "n": list(range(11))})

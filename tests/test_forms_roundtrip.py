@@ -12,7 +12,7 @@ import pytest
 
 from jixiao.core.forms.sample import forms
 from jixiao.core.forms.xlsx import read_workbook
-from jixiao.core.portfolio import load_portfolio
+from jixiao.core.load import load_portfolio
 from jixiao.core.registry import Registry
 
 SEED_PACKS = sorted(Registry.discover(use_entry_points=False).packs)

@@ -10,7 +10,7 @@ import pytest
 from jixiao.core.engine import run
 from jixiao.core.errors import RuleFailed
 from jixiao.core.pack import Pack
-from jixiao.core.portfolio import portfolio_from_records
+from jixiao.core.load import portfolio_from_records
 
 CITY = """
 [pack]

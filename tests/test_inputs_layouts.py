@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from jixiao.core.errors import InputError
-from jixiao.core.portfolio import _scan_sheet, load_portfolio
+from jixiao.core.load import load_portfolio
+from jixiao.core.load.xlsx_scan import _scan_sheet
 
 HEAD = ["项目编码", "项目名称", "主管部门", "预算年度", "资金性质", "项目类别"]
 ROWS = [["P1", "项目一", "教育局", "2024", "一般公共预算", "专项资金", "800"],

@@ -31,7 +31,7 @@ def env(tmp_path_factory):
     venv.create(tmp / "venv", with_pip=True)
     bindir = tmp / "venv" / "bin"
     # The third-party plugin is the one `jixiao new plugin` scaffolds: one copy of the example rule.
-    from jixiao.core.scaffold import write_new_plugin
+    from jixiao.core.authoring.scaffold import write_new_plugin
 
     plugin = write_new_plugin(tmp / "src", "execution_reminder", "monitor")
     installed = sh(bindir / "python", "-m", "pip", "install", "-q", wheel, plugin, PLUGINS / "jixiao_broken_rule")
@@ -69,7 +69,7 @@ def test_entry_point_plugin_is_listed_and_the_broken_one_is_named(env):
 
 def test_pack_from_a_plugin_package_runs_its_rule(env):
     sample = env["tmp"] / "p.xlsx"
-    code = ("from jixiao.core.sample import generate, write_portfolio; from pathlib import Path; "
+    code = ("from jixiao.core.sample import generate; from jixiao.core.outputs.portfolio_files import write_portfolio; from pathlib import Path; "
             f"write_portfolio(generate(80, 4, fiscal_year=2025), Path({str(sample)!r}))")
     # Run outside the checkout: there, ./jixiao (the package's face folder) would shadow the wheel.
     made = sh(env["bin"] / "python", "-c", code, cwd=env["tmp"])
@@ -91,8 +91,8 @@ def test_plugin_tutorial_runs_as_written_in_a_fresh_environment(env, tmp_path):
 
 
 def test_the_wheel_carries_every_template_file(env):
-    from jixiao.core.plugin_template import files
+    from jixiao.core.authoring.plugin_template import files
 
     names = zipfile.ZipFile(env["wheel"]).namelist()
-    shipped = {n for n in names if n.startswith("jixiao/core/templates/")}
+    shipped = {n for n in names if n.startswith("jixiao/core/authoring/templates/")}
     assert len(shipped) == len(files("x", "jixiao_x", "X", "apply", "结果应用")) == 7, sorted(shipped)

@@ -211,7 +211,7 @@ def test_failed_rule_writes_no_output_file(rec_registry, write, tmp_path, monkey
 
     monkeypatch.setattr(reg_module.Registry, "discover", classmethod(lambda cls, **kw: rec_registry))
     pack = write("rec.toml", PACK.replace('plugin = "recorder"', 'plugin = "exploding"'))
-    from jixiao.core.sample import write_portfolio
+    from jixiao.core.outputs.portfolio_files import write_portfolio
 
     folio = write_portfolio(generate(5, seed=3), tmp_path / "p.xlsx")
     out = tmp_path / "out.json"

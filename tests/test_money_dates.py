@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from jixiao.core.dates import add_months, add_months_expr, year_end_expr, year_start_expr
 from jixiao.core.money import fen_to_yuan_str, share_fen, share_fen_expr
-from jixiao.core.portfolio import portfolio_from_records
+from jixiao.core.load import portfolio_from_records
 
 
 def load_project(**values) -> dict:

@@ -11,7 +11,7 @@ import pytest
 
 from jixiao import Rule, hookimpl
 from jixiao.core.actions import ACTIONS, OBJECTS
-from jixiao.core.portfolio import portfolio_from_records as _records
+from jixiao.core.load import portfolio_from_records as _records
 from jixiao.core.engine import run
 from jixiao.core.errors import PluginError
 from jixiao.core.pack import Pack

@@ -233,7 +233,7 @@ def projects_csv(tmp_path, budgets, header="预算金额(元)", name="projects.c
 
 
 def budgets_read(path, **kw):
-    from jixiao.core.portfolio import load_portfolio
+    from jixiao.core.load import load_portfolio
 
     return load_portfolio(path, **kw).projects["budget_fen"].to_list()
 
@@ -257,7 +257,7 @@ def test_a_comma_that_does_not_group_thousands_is_an_error_naming_the_cell(cli, 
 
 def test_indicator_numbers_follow_the_same_grouping_rule(tmp_path):
     from jixiao.core.errors import InputError
-    from jixiao.core.portfolio import load_portfolio
+    from jixiao.core.load import load_portfolio
 
     folder = tmp_path / "p"
     folder.mkdir()
@@ -349,7 +349,7 @@ def test_a_stated_unit_or_large_amounts_are_read_as_written(tmp_path):
 
 def test_spending_amounts_without_unit_are_checked_too(tmp_path):
     from jixiao.core.errors import InputError
-    from jixiao.core.portfolio import load_portfolio
+    from jixiao.core.load import load_portfolio
 
     folder = tmp_path / "p"
     folder.mkdir()
@@ -377,7 +377,7 @@ def test_a_run_whose_amounts_cannot_be_added_exactly_is_refused(cli, tmp_path):
 
 def test_payments_that_cannot_be_added_exactly_are_refused(tmp_path):
     from jixiao.core.errors import InputError
-    from jixiao.core.portfolio import load_portfolio
+    from jixiao.core.load import load_portfolio
 
     folder = tmp_path / "p"
     folder.mkdir()

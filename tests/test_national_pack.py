@@ -9,7 +9,7 @@ import pytest
 
 from jixiao.core.engine import run
 from jixiao.core.pack import Pack
-from jixiao.core.portfolio import load_portfolio
+from jixiao.core.load import load_portfolio
 from tests_helpers import ok_row
 
 from tests_helpers import AS_OF, project_rows

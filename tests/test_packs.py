@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from jixiao.core.errors import PackError
-from jixiao.core.lint import check_pack
+from jixiao.core.authoring.lint import check_pack
 from jixiao.core.pack import PLUGIN_DEFAULT, Pack
 
 CHILD = """

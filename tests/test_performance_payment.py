@@ -9,7 +9,7 @@ import polars as pl
 
 from jixiao.core.engine import run
 from jixiao.core.pack import Pack
-from jixiao.core.portfolio import portfolio_from_records
+from jixiao.core.load import portfolio_from_records
 
 CITY = """
 [pack]

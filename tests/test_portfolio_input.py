@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from jixiao.core.errors import InputError
-from jixiao.core.portfolio import load_portfolio
+from jixiao.core.load import load_portfolio
 from tests_helpers import ok_row
 
 from tests_helpers import AS_OF, HEADER, project_rows
@@ -117,7 +117,8 @@ def test_unknown_column_is_a_warning_with_a_suggestion(write):
 
 
 def test_xlsx_sheets_and_json_round_trip(tmp_path):
-    from jixiao.core.sample import generate, write_portfolio
+    from jixiao.core.sample import generate
+    from jixiao.core.outputs.portfolio_files import write_portfolio
 
     sample = generate(30, seed=5)
     for name in ("s.xlsx", "s.json", "folder"):
@@ -205,7 +206,8 @@ def test_a_ragged_row_is_named(write):
 
 
 def test_typed_parquet_indicators_carry_the_number_with_the_text(tmp_path):
-    from jixiao.core.portfolio import PIX, ROW
+    from jixiao.core.load import ROW
+    from jixiao.core.per_project import PIX
     from jixiao.core.sample import generate
 
     sample = generate(5, 1)
@@ -244,7 +246,8 @@ def test_rows_of_one_project_need_not_be_together(write, tmp_path):
 def test_every_detail_row_finds_its_project(ids, rows, sort_projects):
     # Whatever the order of projects and of detail rows — long runs of one project, single rows,
     # ids that are no project's — each row gets its project's position, the rest are orphans.
-    from jixiao.core.portfolio import PIX, index_tables
+    from jixiao.core.load import index_tables
+    from jixiao.core.per_project import PIX
 
     ids = sorted(ids) if sort_projects else ids
     detail_ids = [pid for pid, repeat in rows for _ in range(repeat)]
@@ -261,7 +264,7 @@ def test_every_detail_row_finds_its_project(ids, rows, sort_projects):
 
 @pytest.mark.parametrize("positions", [[], [0], [7], [29], [1, 2, 3], [0, 5, 6, 28, 29]])
 def test_take_keeps_each_wanted_project_with_all_its_rows(positions):
-    from jixiao.core.portfolio import PIX
+    from jixiao.core.per_project import PIX
     from jixiao.core.sample import generate
 
     folio = generate(30, seed=2)
@@ -319,7 +322,8 @@ def _same_tables(a, b) -> bool:
 
 def test_typed_folder_round_trips_and_a_wrong_pix_in_it_is_not_believed(tmp_path):
     # jixiao's typed form carries pix; loading uses it only when it agrees with the project ids.
-    from jixiao.core.sample import generate, write_typed
+    from jixiao.core.sample import generate
+    from jixiao.core.outputs.portfolio_files import write_typed
 
     folio = generate(40, seed=5)
     folder = write_typed(folio, tmp_path / "typed")

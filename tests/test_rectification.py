@@ -10,7 +10,7 @@ import pytest
 from jixiao.core.engine import run
 from jixiao.core.errors import PackError
 from jixiao.core.pack import Pack
-from jixiao.core.portfolio import portfolio_from_records
+from jixiao.core.load import portfolio_from_records
 from jixiao.plugins.rectification_deadline import decision_status
 
 PROJECT = {"project_id": "P1", "name": "项目", "department": "区住建局", "fiscal_year": 2026,

@@ -81,7 +81,8 @@ def test_trace_prints_every_hook_call(monkeypatch, tmp_path):
     from click.testing import CliRunner
 
     from jixiao.cli.main import main
-    from jixiao.core.sample import generate, write_portfolio
+    from jixiao.core.sample import generate
+    from jixiao.core.outputs.portfolio_files import write_portfolio
 
     folio = write_portfolio(generate(12, 1), tmp_path / "p.xlsx")
     res = CliRunner().invoke(main, ["--trace", "run", "--pack", "national", "--as-of", "2025-03-31", "--format", "csv",

@@ -15,11 +15,13 @@ from html.parser import HTMLParser
 import polars as pl
 import pytest
 
-from jixiao.core.compare import compare
+from jixiao.core.outputs.compare import compare
 from jixiao.core.engine import run
 from jixiao.core.pack import Pack
-from jixiao.core.report import money, write_html
-from jixiao.core.sample import generate, write_portfolio
+from jixiao.core.outputs.report import write_html
+from jixiao.core.outputs.report_text import money
+from jixiao.core.sample import generate
+from jixiao.core.outputs.portfolio_files import write_portfolio
 
 AS_OF = dt.date(2025, 3, 31)
 SEEDS = ["nanchang", "qingdao", "tianyuan", "shilong", "tongxin"]
@@ -69,8 +71,8 @@ triggers = ["new_major", "new"]
 def fully_evaluated(portfolio, folder):
     """The portfolio with a 2025-03-01 finance evaluation (score 85) for every project that has no
     evaluation of its year: every grade is then an evaluation result, on which packs act."""
-    from jixiao.core.portfolio import load_portfolio
-    from jixiao.core.sample import write_portfolio
+    from jixiao.core.load import load_portfolio
+    from jixiao.core.outputs.portfolio_files import write_portfolio
 
     write_portfolio(portfolio, folder)
     evaluations = folder / "evaluations.csv"
@@ -182,7 +184,7 @@ def test_amounts_read_in_wan_or_yi_yuan_rounded_half_up(fen, text):
 
 
 def test_counts_have_thousands_separators_and_the_monthly_note_names_the_real_limit(monkeypatch, tmp_path, registry):
-    import jixiao.core.compare as comparing
+    import jixiao.core.outputs.compare as comparing
 
     monkeypatch.setattr(comparing, "MONTHLY_LIMIT", 1_000)  # the replay is skipped above this
     portfolio = generate(1_234, seed=9)
@@ -294,7 +296,7 @@ def matrix_ids(page: str) -> list[str]:
 
 
 def test_the_matrix_names_projects_and_is_sorted_by_the_money_difference(seeds):
-    from jixiao.core.report import odd_cells, systematic
+    from jixiao.core.outputs.report import odd_cells, systematic
 
     c, _, _, page = seeds
     assert systematic(c, odd_cells(c)) == {}  # nothing here differs on nearly every project
@@ -357,7 +359,7 @@ def test_a_systematic_difference_is_summarised_not_marked_on_every_row(tmp_path,
 
 
 def test_the_truncation_note_names_the_real_number_of_rows(seeds, monkeypatch, tmp_path):
-    import jixiao.core.report as report
+    import jixiao.core.outputs.report as report
 
     c, _, _, _ = seeds
     monkeypatch.setattr(report, "MATRIX_ROWS", 7)
@@ -385,7 +387,7 @@ def test_drawn_ticks_read_in_wan_yuan_whole_counts_and_chinese_months(tmp_path, 
 
     packs = [Pack.load(p, registry) for p in ("national", "nanchang", "tongxin")]
     folio = write_portfolio(generate(7, seed=11), tmp_path / "p.xlsx")
-    from jixiao.core.portfolio import load_portfolio
+    from jixiao.core.load import load_portfolio
     c = compare(packs, load_portfolio(folio), AS_OF)
     write_html(c, tmp_path / "r.html")
     with sync_playwright() as p:

@@ -6,7 +6,7 @@ import polars as pl
 import pytest
 
 from jixiao.core import sample as sample_module
-from jixiao.core.portfolio import load_portfolio
+from jixiao.core.load import load_portfolio
 from jixiao.core.sample import generate, write_sample
 from jixiao.core.schema import TABLES
 

@@ -14,8 +14,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from jixiao.core.portfolio import load_portfolio
-from jixiao.core.sample import generate, write_portfolio
+from jixiao.core.load import load_portfolio
+from jixiao.core.sample import generate
+from jixiao.core.outputs.portfolio_files import write_portfolio
 from jixiao.core.schema import TABLES
 
 ROOT = Path(__file__).resolve().parents[1]

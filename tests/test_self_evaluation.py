@@ -11,9 +11,9 @@ import pytest
 
 from jixiao.core.engine import run
 from jixiao.core.errors import RuleFailed
-from jixiao.core.explain import explain_project
+from jixiao.core.outputs.explain import explain_project
 from jixiao.core.pack import Pack
-from jixiao.core.portfolio import portfolio_from_records
+from jixiao.core.load import portfolio_from_records
 from jixiao.plugins.evaluation_score import EvaluationScoreParams, effective_weights
 from jixiao.plugins.self_evaluation_coverage import SelfEvaluationCoverageParams
 from jixiao.plugins.target_gate import TargetGateParams

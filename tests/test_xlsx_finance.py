@@ -17,7 +17,9 @@ import polars as pl
 import pytest
 from rich.console import Console
 
-from jixiao.core.sample import generate, write_portfolio
+from jixiao.core.sample import generate
+
+from jixiao.core.outputs.portfolio_files import write_portfolio
 
 AS_OF = "2025-03-31"
 YUAN = "#,##0.00;[Red]-#,##0.00"
@@ -189,7 +191,7 @@ def test_the_demo_workbook_has_number_cells(cli, tmp_path):
 
 
 def _book(tmp_path: Path, frame: pl.DataFrame, columns, **kw) -> Path:
-    from jixiao.core.workbook import Book
+    from jixiao.core.outputs.workbook import Book
 
     path = tmp_path / "t.xlsx"
     with Book(path) as book:
@@ -198,7 +200,7 @@ def _book(tmp_path: Path, frame: pl.DataFrame, columns, **kw) -> Path:
 
 
 def test_amounts_are_written_as_their_exact_decimal_text(tmp_path):
-    from jixiao.core.workbook import Column
+    from jixiao.core.outputs.workbook_cells import Column
 
     fen = [123456789012345, 1, -5, 995, -10728000, 0, None, 999999999999999]
     frame = pl.DataFrame({"id": [f"P{i}" for i in range(len(fen))], "f": fen}, schema={"id": pl.String, "f": pl.Int64})
@@ -215,7 +217,7 @@ def test_amounts_are_written_as_their_exact_decimal_text(tmp_path):
 
 
 def test_text_is_text_whatever_it_holds(tmp_path):
-    from jixiao.core.workbook import Column
+    from jixiao.core.outputs.workbook_cells import Column
 
     texts = ["=1+1", "+1", "-2+3", "@SUM(1)", "\t=1", "\r=1", "a&b<c>", "_x000D_", "x\x01y", "换行\n第二行", "'引号"]
     path = _book(tmp_path, pl.DataFrame({"t": texts}), [Column("文本", pl.col("t"))])
@@ -227,7 +229,7 @@ def test_text_is_text_whatever_it_holds(tmp_path):
 
 
 def test_widths_count_cjk_double_and_are_capped():
-    from jixiao.core.workbook import MAX_WIDTH, Column, column_widths, display_width
+    from jixiao.core.outputs.workbook_cells import MAX_WIDTH, Column, column_widths, display_width
 
     assert display_width("赣州市义务教育薄弱学校改造") == 26 and display_width("P2024000001") == 11
     frame = pl.DataFrame({"a": ["赣州市义务教育薄弱学校改造", "x"], "b": ["长" * 200, None], "f": [-123456789, 5]})
@@ -239,25 +241,25 @@ def test_widths_count_cjk_double_and_are_capped():
 def test_a_sheet_that_cannot_hold_the_projects_is_refused_before_writing(compared, tmp_path, monkeypatch, folio):
     import datetime as dt
 
-    from jixiao.core import workbook
-    from jixiao.core.compare import compare
-    from jixiao.core.compare_output import write_xlsx
+    from jixiao.core.outputs import workbook_cells
+    from jixiao.core.outputs.compare import compare
+    from jixiao.core.outputs.compare_output import write_xlsx
     from jixiao.core.errors import JixiaoError
     from jixiao.core.pack import Pack
-    from jixiao.core.portfolio import load_portfolio
+    from jixiao.core.load import load_portfolio
     from jixiao.core.registry import Registry
 
     reg = Registry.discover(use_entry_points=False)
     c = compare([Pack.load("nanchang", reg)], load_portfolio(folio), dt.date(2025, 3, 31), monthly=False)
-    monkeypatch.setattr(workbook, "MAX_ROWS", c.projects + 2)  # the header rows fit, the 合计 row does not
+    monkeypatch.setattr(workbook_cells, "MAX_ROWS", c.projects + 2)  # the header rows fit, the 合计 row does not
     with pytest.raises(JixiaoError, match="do not fit in an XLSX sheet"):
         write_xlsx(c, tmp_path / "c.xlsx")
     assert list(tmp_path.iterdir()) == []
 
 
 def test_rows_are_written_a_chunk_at_a_time_with_progress(tmp_path, monkeypatch):
-    from jixiao.core import workbook
-    from jixiao.core.workbook import Column
+    from jixiao.core.outputs import workbook
+    from jixiao.core.outputs.workbook_cells import Column
 
     monkeypatch.setattr(workbook, "CHUNK", 7)
     calls = []

@@ -41,7 +41,7 @@ def test_yth_sample_reads_back_and_runs_per_division(cli, tmp_path):
 
 def test_yth_sample_is_the_sample_with_other_headers(cli, tmp_path):
     """Same seed, same portfolio: the element-named folder loads to the tables the normal sample gives."""
-    from jixiao.core.portfolio import load_portfolio
+    from jixiao.core.load import load_portfolio
 
     cli("sample", "--shape", "yth", "--projects", "40", "--seed", "9", "-o", tmp_path / "yth")
     cli("sample", "--projects", "40", "--seed", "9", "-o", tmp_path / "plain")

@@ -39,7 +39,9 @@ def texts_portfolio(folder, texts: list[str], *, n: int = 40, seed: int = 3, dep
     ``texts`` (each name numbered, so names stay distinct) and whose ids are renamed by ``ids``."""
     import polars as pl
 
-    from jixiao.core.sample import generate, text_tables
+    from jixiao.core.sample import generate
+
+    from jixiao.core.outputs.portfolio_files import text_tables
     from jixiao.core.schema import TABLES
 
     file_of = {t.zh: t.name for t in TABLES.values()}

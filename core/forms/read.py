@@ -617,9 +617,9 @@ def convert_forms(source: Path, output: Path, kind: str, fmt: str = "csv",
     run`` reads without an error. Returns (the portfolio, what was read)."""
     import tempfile
 
-    from jixiao.core.files import check_target
-    from jixiao.core.portfolio import load_portfolio
-    from jixiao.core.sample import write_portfolio, write_typed
+    from jixiao.core.outputs.files import check_target
+    from jixiao.core.load import load_portfolio
+    from jixiao.core.outputs.portfolio_files import write_portfolio, write_typed
 
     if output.suffix:
         raise InputError([Problem(str(output), "转换结果是一个文件夹（每张表一个文件）：请给不带扩展名的文件夹名",

@@ -18,7 +18,7 @@ import numpy as np
 import xlsxwriter
 
 from jixiao.core.errors import InputError, Problem
-from jixiao.core.files import check_target, replace_folder, write_atomic
+from jixiao.core.outputs.files import check_target, replace_folder, write_atomic
 from jixiao.core.forms.parse import decimal_text
 from jixiao.core.sample import DEPARTMENTS, ITEMS
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import attrs
 
-from jixiao.core.cases import case_files, read_case
+from jixiao.core.authoring.cases import case_files, read_case
 from jixiao.core.clauses import coverage, inventory, resolve
 from jixiao.core.errors import PackError, Problem
 from jixiao.core.pack import Pack, closest_zh, keyed, read_pack_file, value_text

@@ -9,9 +9,9 @@ from typing import TextIO
 import polars as pl
 
 from jixiao.core.actions import ACTIONS
-from jixiao.core.compare import Comparison
+from jixiao.core.outputs.compare import Comparison
 from jixiao.core.money import fen_to_yuan_str
-from jixiao.core.output import stream_json, write_atomic, yuan_expr
+from jixiao.core.outputs.run import stream_json, write_atomic, yuan_expr
 
 SCHEMA = "jixiao.compare/1"
 
@@ -49,7 +49,7 @@ DISAGREE_ZH = {"gate": "预算安排", "alerts": "预警", "grade": "等级", "e
 def matrix_columns(c: Comparison) -> list:
     """The 逐项目对比 sheet: the project, then each pack's outcome under the pack's name (a header
     row above its five columns), then where the packs differ, in Chinese."""
-    from jixiao.core.workbook import Column
+    from jixiao.core.outputs.workbook_cells import Column
 
     cols = [Column("项目编码", pl.col("project_id")), Column("项目名称", pl.col("name")),
             Column("主管部门", pl.col("department"))]
@@ -70,7 +70,8 @@ def write_xlsx(c: Comparison, path: Path, progress=None) -> None:
     order given, with a 合计) and 逐月预警. ``progress(sheet, rows written, rows)`` is called as
     the rows are written."""
     from jixiao.core.errors import JixiaoError
-    from jixiao.core.workbook import Book, Column, rows_fit
+    from jixiao.core.outputs.workbook import Book
+    from jixiao.core.outputs.workbook_cells import Column, rows_fit
 
     columns = matrix_columns(c)
     if not rows_fit(c.matrix.height, columns):

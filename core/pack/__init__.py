@@ -2,189 +2,36 @@
 
 A pack file is data only. Loading goes through the one cattrs converter with unknown keys
 forbidden, and every problem in a file (and its parents) is collected before anything is raised.
-"""
+
+``file`` is what a pack file says (the TOML tables as cattrs structures them); ``resolved`` is a
+rule as the ``extends`` chain resolves it; this module is the ``Pack`` and its loader. The names a
+caller needs are all importable from here (``__all__``)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import attrs
-import tomli
 
 from jixiao.core.clauses import anchored, source_problems
-from jixiao.core.converter import error_messages, make_converter
+from jixiao.core.converter import make_converter
 from jixiao.core.dates import BUILTIN_CALENDAR, WorkCalendar
 from jixiao.core.errors import PackError, Problem
 from jixiao.core.in_force import InForce
+from jixiao.core.pack.file import (PLUGIN_DEFAULT, KeyProblem, Level, PackFile, PackMeta, RuleSpec, SourceSpec,
+                                   closest_zh, key_problems, keyed, read_pack_file)
+from jixiao.core.pack.resolved import (ParamValue, ResolvedRule, Variant, _calendar_days, _combine, _grade_problems,
+                                       _with_defaults)
 from jixiao.core.registry import Registry
-from jixiao.core.rule import GRADES, Citation, Rule
+from jixiao.core.rule import Rule
 
-Level = Literal["national", "province", "city", "county", "district"]
-PLUGIN_DEFAULT = "plugin default"
-PACK_ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")  # as ``jixiao new pack`` requires
-
-
-@attrs.frozen(kw_only=True)
-class SourceSpec:
-    """A document a pack cites: its 文号 (document number), title, issuer and date."""
-
-    doc_no: str
-    title: str
-    issuer: str | None = None
-    date: dt.date | None = None
-    note: str | None = None
-    in_force: InForce | None = None  # the budget years the document governs
-    # The document's clause inventory (core/clauses.py), a path relative to the pack file.
-    clauses: str | None = None
-
-
-@attrs.frozen(kw_only=True)
-class CitationSpec:
-    source: str
-    clause: str
-
-
-@attrs.frozen(kw_only=True)
-class RuleSpec:
-    """One ``[rules.ID]`` table as written in a pack file."""
-
-    plugin: str | None = None
-    enabled: bool = True
-    citation: CitationSpec | None = None
-    params: dict[str, Any] = attrs.field(factory=dict)
-    assumed: dict[str, str] = attrs.field(factory=dict)  # parameter → why the value is assumed
-    cite: dict[str, CitationSpec] = attrs.field(factory=dict)  # parameter → its own clause
-    note: str | None = None
-    # Table parameters named here replace the parent's table whole instead of merging key by key.
-    replace: list[str] = attrs.field(factory=list)
-    in_force: InForce | None = None  # the budget years the rule applies to in this pack
-
-
-@attrs.frozen(kw_only=True)
-class NotModelled:
-    """A provision of a source the pack deliberately does not turn into a rule, and why."""
-
-    source: str
-    clause: str
-    reason: str
-
-
-@attrs.frozen(kw_only=True)
-class OutOfScope:
-    """A provision addressed to a department, a government or an individual, not to a project."""
-
-    source: str
-    clause: str
-    level: Literal["department", "government", "individual"]
-    reason: str
-
-
-@attrs.frozen(kw_only=True)
-class PackMeta:
-    id: str
-    name: str
-    level: Level
-    extends: str | None = None
-    description: str | None = None
-    version: str | None = None
-    not_modelled: list[NotModelled] = attrs.field(factory=list)
-    out_of_scope: list[OutOfScope] = attrs.field(factory=list)
-
-
-@attrs.frozen(kw_only=True)
-class CalendarSpec:
-    """``[calendar]``: days the holiday calendar does not know yet, or gets wrong (see core/dates.py)."""
-
-    holidays: list[dt.date] = attrs.field(factory=list)  # rest days (放假), weekdays included
-    workdays: list[dt.date] = attrs.field(factory=list)  # working days (调休上班), weekends included
-
-
-@attrs.frozen(kw_only=True)
-class PackFile:
-    pack: PackMeta
-    sources: dict[str, SourceSpec] = attrs.field(factory=dict)
-    rules: dict[str, RuleSpec] = attrs.field(factory=dict)
-    calendar: CalendarSpec | None = None
-
-
-@attrs.frozen
-class ParamValue:
-    """A resolved parameter value and where it comes from."""
-
-    value: Any
-    origin: str  # the pack that set it, or PLUGIN_DEFAULT
-    citation: Citation | None
-    assumed: str | None  # the reason, when the value is assumed rather than sourced
-    # A table merged key by key: each key with the pack that set it (empty: the value is one pack's).
-    keys: tuple[tuple[str, str], ...] = ()
-    # ``replace``: the parent's keys the new table left out, and the pack that had set them.
-    dropped: tuple[str, ...] = ()
-    dropped_from: str | None = None
-
-    def key_origin(self, key: str) -> str:
-        return dict(self.keys).get(key, self.origin)
-
-
-@attrs.frozen
-class Variant:
-    """A rule as it stands for the projects of some budget years, when sources or the rule have
-    periods (``in_force``): which packs' tables are in force for those years, and what they make."""
-
-    period: InForce | None  # None: every budget year
-    layers: tuple[str, ...]  # the packs whose tables of the rule are in force, root first
-    name: str  # the name of the last of those packs (the one the rule stands as)
-    enabled: bool
-    citation: Citation
-    params: Any
-    values: dict[str, ParamValue]
-
-    @property
-    def assumed(self) -> dict[str, str]:
-        return {k: v.assumed for k, v in self.values.items() if v.assumed is not None}
-
-
-@attrs.frozen
-class ResolvedRule:
-    id: str
-    plugin: str
-    cls: type[Rule]
-    enabled: bool
-    citation: Citation
-    defined_in: str
-    changed_in: tuple[str, ...]
-    params: Any
-    values: dict[str, ParamValue]
-    note: str | None = None
-    in_force: InForce | None = None  # the rule's own period, from the last table that states one
-    # When a period applies: the rule per span of budget years, in year order, only the spans in
-    # force. Empty: the rule as resolved applies to every budget year.
-    variants: tuple[Variant, ...] = ()
-    calendar: WorkCalendar = BUILTIN_CALENDAR  # the pack's working days, for deadlines
-
-    @property
-    def assumed(self) -> dict[str, str]:
-        return {k: v.assumed for k, v in self.values.items() if v.assumed is not None}
-
-    @property
-    def runs(self) -> bool:
-        """Whether the rule runs at all: enabled, or enabled for some budget years."""
-        return self.enabled or any(v.enabled for v in self.variants)
-
-    def instantiate(self, pack_id: str) -> Rule:
-        if self.variants:
-            from jixiao.core.in_force import in_force_rule
-
-            return in_force_rule(self, pack_id)
-        rule = self.cls(self.id, self.params, self.citation, self.assumed, pack_id)
-        rule.calendar = self.calendar
-        rule.cites = {k: v.citation for k, v in self.values.items() if v.citation is not None}
-        return rule
-
+__all__ = ["PLUGIN_DEFAULT", "KeyProblem", "Level", "Pack", "PackMeta", "ParamValue", "ResolvedRule", "SourceSpec",
+           "Variant", "closest_zh", "key_problems", "keyed", "origin_text", "periods_text", "provenance",
+           "read_pack_file", "value_text"]
 
 @attrs.frozen
 class Pack:
@@ -271,81 +118,6 @@ def value_text(value: Any) -> str:
     if attrs.has(type(value)):
         value = attrs.asdict(value)
     return json.dumps(value, ensure_ascii=False, default=lambda v: str(v) if isinstance(v, Decimal) else repr(v))
-
-
-def read_pack_file(path: Path) -> tuple[PackFile | None, list[Problem]]:
-    """Parse and structure one pack file; return it with the problems found (no raising)."""
-    file = str(path)
-    try:
-        text = path.read_bytes().decode("utf-8")
-    except OSError as exc:
-        return None, [KeyProblem(file, f"无法读取规则包文件：{exc.strerror}")]
-    except UnicodeDecodeError:
-        return None, [KeyProblem(file, "规则包文件须为 UTF-8 文本")]
-    try:
-        data = tomli.loads(text)
-    except tomli.TOMLDecodeError as exc:
-        msg = getattr(exc, "msg", str(exc))
-        return None, [KeyProblem(file, f"TOML 语法错误（第 {exc.lineno} 行第 {exc.colno} 列）：{msg}")]
-    except RecursionError:
-        return None, [KeyProblem(file, "表或数组嵌套过深，无法读取")]
-    try:
-        spec = make_converter().structure(data, PackFile)
-    except Exception as exc:
-        return None, key_problems(file, exc, "$")
-    if not PACK_ID_RE.fullmatch(spec.pack.id):  # ids appear in reports, file names and commands
-        return None, [KeyProblem(file, "规则包 id 无效：只能用小写字母、数字和 _，以字母开头", column="pack.id",
-                                 value=spec.pack.id[:80])]
-    return spec, []
-
-
-@attrs.frozen
-class KeyProblem(Problem):
-    """A problem in a TOML file (a pack or a case file), placed by its key: ``file，键
-    rules.budget_link.params.cut_ratios：…（值：'8%'）`` (``column`` holds the key path)."""
-
-    def render(self) -> str:
-        text = self.file + (f"，键 {self.column}" if self.column else "") + f"：{self.message}"
-        if self.value is not None:
-            text += f"（值：{self.value!r}）"
-        return text
-
-
-def keyed(problems: list[Problem]) -> list[Problem]:
-    """Problems of a pack or case file as ``KeyProblem`` (the ones made elsewhere, such as the
-    clause inventories', too): their ``column`` is a TOML key, not a column of a table."""
-    return [p if isinstance(p, KeyProblem) or p.sheet or p.row is not None
-            else KeyProblem(p.file, p.message, column=p.column, value=p.value, severity=p.severity) for p in problems]
-
-
-def closest_zh(name: str, known: list[str]) -> str:
-    """"；是否要写 'nanchang'？" for the closest known name, or nothing."""
-    import difflib
-
-    match = difflib.get_close_matches(name, known, n=1, cutoff=0.5)
-    return f"；是否要写 {match[0]!r}？" if match else ""
-
-
-def key_problems(file: str, exc: Exception, path: str, years: str = "") -> list[Problem]:
-    """cattrs' errors as problems placed by key: ``$.rules['x'].params`` → ``rules.x.params``."""
-    found = []
-    for m in error_messages(exc, path):
-        message, _, where = m.rpartition(" @ ")
-        if not message:
-            message, where = m, ""
-        where = re.sub(r"\['([^'\]]*)'\]", r".\1", where).removeprefix("$").lstrip(".")
-        found.append(KeyProblem(file, _plain(message) + years, column=where or None))
-    return found
-
-
-def _plain(message: str) -> str:
-    """cattrs' wording, made plain; literals list their choices."""
-    message = message.replace("extra fields found", "未知的键")
-    literal = re.match(r"unknown error \((.*) not in literal typing\.Literal\[(.*)\]\)(.*)", message)
-    if literal:
-        value, choices, rest = literal.groups()
-        message = f"取值 {value!r} 无效；可选：{choices.replace(chr(39), '')}{rest}"
-    return message
 
 
 def _same_file(a: Path, b: Path) -> bool:
@@ -535,106 +307,3 @@ class _Loader:
                                     combined["enabled"], combined["citation"],
                                     params, _with_defaults(cls, params, combined["values"])))
         return tuple(variants)
-
-
-def _grade_problems(rules: list[ResolvedRule], files_of: dict[str, str]) -> list[Problem]:
-    """Every grade label a grade-keyed parameter (marked ``GRADES`` by its plugin: ``cut_ratios``,
-    ``priority_grades``…) names must be a grade of the pack's grading rule(s): a key that cannot
-    match would silently do nothing (a 较差 cut when the grades say 差)."""
-    labels: list[str] = []
-    for r in rules:
-        bands = getattr(r.params, "grades", None)
-        if r.runs and isinstance(bands, list) and bands and all(hasattr(b, "label") for b in bands):
-            labels += [b.label for b in bands if b.label not in labels]
-    if not labels:
-        return []
-    top = next(iter(files_of.values()))
-    found = []
-    for r in rules:
-        if not r.runs:
-            continue
-        for field in attrs.fields(type(r.params)):
-            v = r.values.get(field.name)
-            if not field.metadata.get(GRADES) or v is None or not isinstance(v.value, (dict, list)):
-                continue
-            for item in v.value:
-                if item in labels:
-                    continue
-                origin = v.key_origin(item) if isinstance(v.value, dict) else v.origin
-                where = f"rules.{r.id}.params.{field.name}" + (f".{item}" if isinstance(v.value, dict) else "")
-                whose = "（插件默认值）" if origin == PLUGIN_DEFAULT else ""
-                file = files_of.get(origin, top)
-                fix = f"；请在 {top} 中把 {field.name} 设为本规则包的等级" if file != top or whose else ""
-                found.append(Problem(file, f"不是本规则包的等级{whose}；本规则包的等级为 {'、'.join(labels)}"
-                                           f"{closest_zh(str(item), labels)}{fix}", column=where, value=str(item)))
-    return found
-
-
-def _with_defaults(cls: type[Rule], params: Any, values: dict[str, ParamValue]) -> dict[str, ParamValue]:
-    values = dict(values)
-    for field in attrs.fields(cls.Params):
-        if field.name not in values:
-            values[field.name] = ParamValue(getattr(params, field.name), PLUGIN_DEFAULT, None, None)
-    return values
-
-
-def _combine(rid: str, stack: list[tuple[str, str, RuleSpec]], problems: list[Problem] | None) -> dict[str, Any]:
-    """Lay a rule's tables over each other, root first: a later table's parameters override the
-    earlier ones'; a table (TOML inline table) merges key by key with the one before it unless the
-    later table names it in ``replace``. ``problems`` (None: do not report) gets what is wrong."""
-    values: dict[str, ParamValue] = {}
-    enabled, citation, note = True, None, None
-    report = problems.append if problems is not None else (lambda _p: None)
-    for file, pid, rs in stack:
-        key = f"rules.{rid}"
-        enabled = rs.enabled
-        if rs.citation is not None:
-            citation = Citation(rs.citation.source, rs.citation.clause)
-        note = rs.note or note
-        for param in rs.assumed:
-            if param not in rs.params:
-                report(Problem(file, "assumed 标注了本表没有设置的参数",
-                               column=f"{key}.assumed.{param}", value=param))
-        for param in rs.replace:
-            if param not in rs.params:
-                report(Problem(file, "replace 列出了本表没有设置的参数",
-                               column=f"{key}.replace", value=param))
-            elif not isinstance(rs.params[param], dict):
-                report(Problem(file, "replace 只用于表（{ 键 = 值, … }）；列表或单个值本来就整体替换上级的取值",
-                               column=f"{key}.replace", value=param))
-            elif param not in values:
-                report(Problem(file, "replace 不起作用：上级规则包没有设置这张表",
-                               column=f"{key}.replace", value=param, severity="warning"))
-        for param, value in rs.params.items():
-            cite = rs.cite.get(param)
-            cited = Citation(cite.source, cite.clause) if cite else citation
-            old = values.get(param)
-            assumed = rs.assumed.get(param)
-            if isinstance(value, dict) and old is not None and isinstance(old.value, dict):
-                if param in rs.replace:
-                    dropped = tuple(k for k in old.value if k not in value)
-                    values[param] = ParamValue(value, pid, cited, assumed, (), dropped,
-                                               old.origin if dropped else None)
-                    continue
-                kept = {k: v for k, v in old.value.items() if k not in value}  # after the new keys, in their order
-                had = dict(old.keys) if old.keys else {k: old.origin for k in old.value}
-                keys = {**{k: pid for k in value}, **{k: o for k, o in had.items() if k not in value}}
-                if assumed is None and kept and old.assumed is not None:  # the parent's keys keep its reason
-                    assumed = f"{'、'.join(kept)} 沿用 {old.origin} 的取值：{old.assumed}"
-                values[param] = ParamValue({**value, **kept}, pid, cited, assumed,
-                                           tuple(keys.items()) if len(set(keys.values())) > 1 else ())
-            else:
-                values[param] = ParamValue(value, pid, cited, assumed)
-    return {"values": values, "enabled": enabled, "citation": citation, "note": note}
-
-
-def _calendar_days(spec: CalendarSpec | None, file: str, days: dict[dt.date, bool]) -> list[Problem]:
-    """Add one file's ``[calendar]`` days to ``days`` (a child's entry replaces its parent's)."""
-    if spec is None:
-        return []
-    both = set(spec.holidays) & set(spec.workdays)
-    found = [Problem(file, "同一天不能既是假日又是调休工作日", column="calendar",
-                     value=d.isoformat()) for d in sorted(both)]
-    days.update({d: False for d in spec.holidays if d not in both})
-    days.update({d: True for d in spec.workdays if d not in both})
-    return found

@@ -17,7 +17,7 @@ from jixiao.core import in_force
 from jixiao.core.actions import ACTIONS, OBJECTS
 from jixiao.core.engine import RunResult
 from jixiao.core.errors import JixiaoError
-from jixiao.core.files import csv_safe, write_atomic  # noqa: F401 (write_atomic: re-exported)
+from jixiao.core.outputs.files import csv_safe, write_atomic  # noqa: F401 (write_atomic: re-exported)
 from jixiao.core.money import fen_to_yuan_str
 
 SCHEMA = "jixiao.run/1"
@@ -159,7 +159,7 @@ def xlsx_columns(result: RunResult) -> tuple[pl.DataFrame, list]:
     in JSON and CSV), the project's name and department next to its id, every amount, count, year,
     date and score a typed cell (``core.workbook``)."""
     from jixiao.core.hookspecs import STAGE_ZH
-    from jixiao.core.workbook import Column
+    from jixiao.core.outputs.workbook import Column
 
     f = with_grades(result)
     facts = result.facts
@@ -189,7 +189,7 @@ def write_xlsx(result: RunResult, path: Path, progress=None, columns=None) -> No
     结论 sheet, one row per finding, with a 合计 of the amounts (``core.workbook``).
     ``progress(sheet, rows written, rows)`` is called as the rows are written. ``columns``: the
     结论 sheet's (frame, columns) when not ``xlsx_columns``'s (the 一体化-keyed sheet, core/yth.py)."""
-    from jixiao.core.workbook import Book
+    from jixiao.core.outputs.workbook import Book
 
     if result.decisions.height > XLSX_MAX_ROWS:
         raise JixiaoError(f"{path}: {result.decisions.height:,} findings do not fit in an XLSX sheet "

@@ -1,6 +1,6 @@
 """The domain as frozen attrs value objects: what the documents talk about, one project at a time.
 
-Runs work on columnar tables (``core/portfolio.py``); these objects are the single-project view —
+Runs work on columnar tables (``core/load/``); these objects are the single-project view —
 what ``explain`` shows and what a plugin author or an analyst reads — built from the same tables.
 """
 
@@ -11,7 +11,7 @@ from typing import Any
 
 import attrs
 
-from jixiao.core.portfolio import Portfolio
+from jixiao.core.load import Portfolio
 
 
 def _fields(cls, row: dict[str, Any]) -> dict[str, Any]:

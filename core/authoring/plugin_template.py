@@ -1,6 +1,6 @@
 """The files of a new plugin package, as written by ``jixiao new plugin NAME``.
 
-They are real files under ``core/templates/plugin/`` (read with ``importlib.resources``), with
+They are real files under ``core/authoring/templates/plugin/`` (read with ``importlib.resources``), with
 ``{{name}}``-style placeholders replaced as plain text — nothing in them is evaluated. A folder or
 file named ``__pkg__`` / ``__example__`` takes the package's / example pack's name; ``.tmpl`` is
 dropped. docs/authoring-plugins.md shows the generated rule, and a test keeps the two equal.
@@ -27,7 +27,7 @@ def files(name: str, pkg: str, cls: str, stage: str, stage_zh: str) -> dict[str,
     values = {"name": name, "pkg": pkg, "cls": cls, "stage": stage, "stage_zh": stage_zh,
               "dist": f"jixiao-{name.replace('_', '-')}", "example": f"{name}_example"}
     out = {}
-    for rel, text in _walk(resource_files("jixiao.core").joinpath("templates", TEMPLATE)):
+    for rel, text in _walk(resource_files("jixiao.core.authoring").joinpath("templates", TEMPLATE)):
         for key, value in values.items():
             text = text.replace("{{" + key + "}}", value)
         out[rel.replace("__pkg__", pkg).replace("__example__", values["example"])] = text

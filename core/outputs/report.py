@@ -6,278 +6,31 @@ wrapped to the page, no scrollbars).
 
 Everything a reader sees is Chinese: amounts in 万元 / 亿元 (the exact 元 figure beside it or in a
 tooltip), counts with thousands separators, months as 2024年1月, packs by their names. Every text
-from the data or a pack is escaped, for the page (``esc``) and for plotly's labels (``label``)."""
+from the data or a pack is escaped, for the page (``esc``) and for plotly's labels (``label``).
+
+The page's look and words are in ``report_text``, its charts in ``report_charts``."""
 
 from __future__ import annotations
 
-import datetime as dt
-import html
 from decimal import Decimal
 from pathlib import Path
 
 import polars as pl
 
-from jixiao.core.actions import ACTIONS, OBJECTS
-from jixiao.core import compare as comparing
-from jixiao.core.compare import Comparison
-from jixiao.core.money import format_yuan
+from jixiao.core.actions import ACTIONS
+from jixiao.core.outputs import compare as comparing
+from jixiao.core.outputs.compare import Comparison
+from jixiao.core.outputs.report_charts import _department_order, _figures
+from jixiao.core.outputs.report_text import (STYLE, _basis, _cites, _findings_of, _money_of, _projects_of, count, date_zh,
+                                            esc, money_html, pack_names)
 
-FONT = '"Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", sans-serif'
+
 MATRIX_ROWS = 300  # disagreeing projects shown in the page; the XLSX and JSON outputs hold them all
 # A pack differs "systematically" on a field when its value is not the others' on this share of all
 # projects (at least SYSTEMATIC_MIN of them): the matrix summarises it in one line instead of
 # marking nearly every row.
 SYSTEMATIC_SHARE = Decimal("0.9")
 SYSTEMATIC_MIN = 5
-CHART_WIDTH = 1000  # px; printed at PRINT_ZOOM so that a chart fits an A4 page's width
-PRINT_ZOOM = "0.68"
-# One colour per pack, in the order of the comparison, the same in every chart (Tableau 10).
-COLOURS = ("#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#ff9da7", "#9c755f",
-           "#bab0ac")
-
-STYLE = f"""
-body {{ font-family: {FONT}; margin: 24px; color: #1f2933; }}
-h1 {{ font-size: 22px; }} h2 {{ font-size: 18px; margin-top: 32px; }}
-table {{ border-collapse: collapse; font-size: 13px; margin: 8px 0; }}
-th, td {{ border: 1px solid #cbd2d9; padding: 4px 8px; text-align: left; vertical-align: top; }}
-th {{ background: #f0f4f8; font-weight: 600; }}
-td.num {{ text-align: right; font-variant-numeric: tabular-nums; }}
-.odd {{ background: #ffe3e3; color: #9b1c1c; font-weight: 600; }}
-.sys {{ color: #7b8794; }}
-.note {{ color: #616e7c; font-size: 13px; }}
-.cite {{ display: block; color: #52606d; font-size: 12px; font-weight: normal; }}
-.m {{ white-space: nowrap; }}
-.exact {{ display: block; color: #7b8794; font-size: 12px; }}
-.small {{ color: #7b8794; font-size: 12px; }}
-.line {{ display: block; white-space: nowrap; }}
-.chart {{ width: {CHART_WIDTH}px; max-width: 100%; }}
-.wide {{ overflow-x: auto; max-width: 100%; }}
-ul.systematic li {{ margin: 4px 0; }}
-table.matrix th.pack {{ min-width: 9em; }}
-@media print {{
-  @page {{ size: A4; margin: 12mm; }}
-  body {{ margin: 0; font-size: 11px; }}
-  h1 {{ font-size: 17px; }} h2 {{ font-size: 14px; margin-top: 18px; break-after: avoid; page-break-after: avoid; }}
-  table {{ font-size: 10px; width: 100%; }}
-  th, td {{ padding: 2px 4px; }}
-  thead {{ display: table-header-group; }}
-  tr {{ break-inside: avoid; page-break-inside: avoid; }}
-  .line {{ white-space: normal; }}
-  .wide {{ overflow: visible !important; max-width: none; }}
-  table.matrix th.pack {{ min-width: 0; }}
-  .chart {{ zoom: {PRINT_ZOOM}; break-inside: avoid; page-break-inside: avoid; max-width: none; }}
-  .modebar, .modebar-container, .hoverlayer {{ display: none !important; }}
-  .odd, th {{ -webkit-print-color-adjust: exact; print-color-adjust: exact; }}
-}}
-"""
-
-
-def esc(text: object) -> str:
-    """Text from data or a pack, for the page: every character that could start markup escaped."""
-    return html.escape(str(text), quote=True)
-
-
-def label(text: object) -> str:
-    """Text from data or a pack, for a chart: plotly renders a few tags in labels (``<a href>``
-    among them) and shows entities as the characters they stand for, so escaping ``<``, ``>`` and
-    ``&`` shows the text as written and makes nothing in it a link or a style."""
-    return html.escape(str(text), quote=False)
-
-
-# --- numbers as a 处长 reads them --------------------------------------------------------------------
-
-YI_FEN = 10 ** 10  # 1 亿元 in fen
-WAN_FEN = 10 ** 6  # 1 万元 in fen
-
-
-def money(fen: int | None) -> str:
-    """An amount in 万元, or 亿元 from 1 亿元 up, to two decimals rounded half up (``-1.46 万元``);
-    an amount under 50 元 in 元, so that it does not read as zero. Exact to the fen in ``format_yuan``."""
-    if fen is None:
-        return ""
-    if fen == 0:
-        return "0.00 万元"
-    sign, a = ("-" if fen < 0 else ""), abs(fen)
-    unit, step = ("亿元", YI_FEN) if a >= YI_FEN else ("万元", WAN_FEN)
-    hundredths = (a * 100 + step // 2) // step
-    if hundredths == 0:
-        return format_yuan(fen)
-    return f"{sign}{hundredths // 100:,}.{hundredths % 100:02d} {unit}"
-
-
-def money_html(fen: int | None, exact: bool = False) -> str:
-    """The amount in 万元/亿元, its exact 元 figure in a tooltip, or printed below when ``exact``."""
-    if fen is None:
-        return ""
-    shown, full = money(fen), format_yuan(fen)
-    if exact and shown != full:
-        return f"<span class='m' title='{full}'>{shown}</span><span class='exact'>{full}</span>"
-    return f"<span class='m' title='{full}'>{shown}</span>"
-
-
-def count(n: int) -> str:
-    return f"{n:,}"
-
-
-def date_zh(d: dt.date | None) -> str:
-    return "" if d is None else f"{d.year}年{d.month}月{d.day}日"
-
-
-def month_zh(ym: str) -> str:
-    """``"2024-01"`` → ``"2024年1月"``."""
-    year, month = ym.split("-")
-    return f"{int(year)}年{int(month)}月"
-
-
-def axis_unit(fens: list[int]) -> tuple[str, int]:
-    """The unit of a money axis: 亿元 when the largest amount reaches 1 亿元, else 万元."""
-    return ("亿元", YI_FEN) if max((abs(f) for f in fens), default=0) >= YI_FEN else ("万元", WAN_FEN)
-
-
-def in_unit(fen: int, step: int) -> float:
-    return float(Decimal(fen) / Decimal(step))  # a chart's position only; every figure shown is ``money``
-
-
-# --- packs by name ----------------------------------------------------------------------------------
-
-def pack_names(c: Comparison) -> dict[str, str]:
-    """Each pack's Chinese name; the id is added where two packs share a name."""
-    names = {p.id: p.meta.name or p.id for p in c.packs}
-    seen: dict[str, int] = {}
-    for n in names.values():
-        seen[n] = seen.get(n, 0) + 1
-    return {pid: (n if seen[n] == 1 else f"{n}（{pid}）") for pid, n in names.items()}
-
-
-def wrapped(text: str, width: int = 9) -> str:
-    """A long name for a chart axis, on lines of ``width`` characters (each piece escaped)."""
-    return "<br>".join(label(text[i:i + width]) for i in range(0, len(text), width)) or label(text)
-
-
-def pack_colours(c: Comparison) -> dict[str, str]:
-    return {pid: COLOURS[i % len(COLOURS)] for i, pid in enumerate(c.pack_ids)}
-
-
-def _cites(c: Comparison, pack_id: str, **match) -> list[dict]:
-    return [g for g in c.citations.get(pack_id, []) if all(g[k] == v for k, v in match.items())]
-
-
-def _basis(groups: list[dict], what) -> str:
-    """The clauses behind one figure, one line each: 依据 文号 条款, and how much each decided when
-    more than one clause adds up to the figure."""
-    lines: dict[tuple[str, str], list[dict]] = {}
-    for g in groups:
-        lines.setdefault((g["source"], g["clause"]), []).append(g)
-    out = []
-    for (source, clause), gs in lines.items():
-        part = f"（{what(gs)}）" if len(lines) > 1 else ""
-        out.append(f"<span class='cite'>依据 {esc(source)} {esc(clause)}{part}</span>")
-    return "".join(out)
-
-
-def _money_of(gs: list[dict]) -> str:
-    return money(sum(g["amount_fen"] or 0 for g in gs))
-
-
-def _projects_of(gs: list[dict]) -> str:
-    return f"{count(sum(g['projects'] for g in gs))} 个项目"
-
-
-def _findings_of(gs: list[dict]) -> str:
-    return f"{count(sum(g['findings'] for g in gs))} 条"
-
-
-# --- charts -----------------------------------------------------------------------------------------
-
-def _layout(title: str, **more) -> dict:
-    return {"title": {"text": title}, "font": {"family": FONT}, "height": 460, "width": CHART_WIDTH,
-            "template": "plotly_white", "margin": {"t": 110, "b": 60},
-            "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
-            "separators": ".,", "hoverlabel": {"font": {"family": FONT}}, **more}
-
-
-def _count_axis(title: str, largest: int) -> dict:
-    """A count axis: whole numbers only, with thousands separators."""
-    axis = {"title": {"text": title}, "tickformat": ",d", "rangemode": "tozero"}
-    if largest <= 10:
-        axis |= {"tick0": 0, "dtick": 1}
-    return axis
-
-
-def _money_axis(unit: str) -> dict:
-    return {"title": {"text": unit}, "tickformat": ",~f", "zeroline": True, "zerolinecolor": "#9aa5b1"}
-
-
-def _figures(c: Comparison) -> list[tuple[str, object]]:
-    import plotly.graph_objects as go
-
-    names, colours = pack_names(c), pack_colours(c)
-    by_id = {s["pack"]: s for s in c.summary}
-    figs = []
-
-    fig = go.Figure()
-    largest = 0
-    for pid in c.pack_ids:
-        s = by_id[pid]
-        grades, ranks = list(s["grades"]), _ranks(c, pid)
-        largest = max([largest, *s["grades"].values()])
-        fig.add_bar(name=label(names[pid]), x=[f"第{ranks.get(g, 0)}档" for g in grades], y=list(s["grades"].values()),
-                    text=[label(g) for g in grades], marker_color=colours[pid],
-                    hovertemplate="%{text}：%{y:,d} 个项目<extra>" + label(names[pid]) + "</extra>")
-    fig.update_layout(**_layout("各规则包评价等级分布（按等级档次对齐）", barmode="group",
-                                xaxis={"title": {"text": "等级档次（第1档最高）"}, "type": "category"},
-                                yaxis=_count_axis("项目数", largest)))
-    figs.append(("grades", fig))
-
-    fens = [by_id[pid]["budget_effect_fen"] for pid in c.pack_ids]
-    unit, step = axis_unit(fens)
-    fig = go.Figure(go.Bar(
-        x=[wrapped(names[pid]) for pid in c.pack_ids], y=[in_unit(f, step) for f in fens],
-        marker_color=[colours[pid] for pid in c.pack_ids], text=[money(f) for f in fens], textposition="auto",
-        customdata=[[format_yuan(f), label(pid)] for pid, f in zip(c.pack_ids, fens)],
-        hovertemplate="%{x}<br>%{text}（%{customdata[0]}）<br>%{customdata[1]}<extra></extra>"))
-    fig.update_layout(**_layout("金额影响合计（各年度、各类相加）", showlegend=False, yaxis=_money_axis(unit),
-                                xaxis={"type": "category", "tickangle": 0}))
-    figs.append(("effect", fig))
-
-    dept = c.by_department
-    unit, step = axis_unit(dept["budget_effect_fen"].to_list())
-    order = _department_order(c)
-    fig = go.Figure()
-    for pid in c.pack_ids:
-        one = dict(dept.filter(pl.col("pack") == pid).select("department", "budget_effect_fen").iter_rows())
-        values = [int(one.get(d) or 0) for d in order]
-        fig.add_bar(name=label(names[pid]), x=[label(d) for d in order], y=[in_unit(f, step) for f in values],
-                    marker_color=colours[pid], customdata=[[money(f), format_yuan(f)] for f in values],
-                    hovertemplate="%{x}：%{customdata[0]}（%{customdata[1]}）<extra>" + label(names[pid]) + "</extra>")
-    fig.update_layout(**_layout("各部门金额影响合计（各年度、各类相加）", barmode="group", yaxis=_money_axis(unit),
-                                xaxis={"type": "category", "tickangle": -30}))
-    figs.append(("departments", fig))
-
-    if c.monthly is not None and c.monthly.height:
-        fig = go.Figure()
-        months = sorted(set(c.monthly["month"].to_list()))
-        for pid in c.pack_ids:
-            one = dict(c.monthly.filter(pl.col("pack") == pid).select("month", "alerts").iter_rows())
-            fig.add_scatter(name=label(names[pid]), x=[month_zh(m) for m in months], y=[one.get(m, 0) for m in months],
-                            mode="lines+markers", line={"color": colours[pid]},
-                            hovertemplate="%{x}：%{y:,d} 条<extra>" + label(names[pid]) + "</extra>")
-        fig.update_layout(**_layout("逐月预警条数（按各月末已知的支出回放）", xaxis={"type": "category"},
-                                    yaxis=_count_axis("预警条数", int(c.monthly["alerts"].max() or 0))))
-        figs.append(("monthly", fig))
-    return figs
-
-
-def _ranks(c: Comparison, pack_id: str) -> dict[str, int]:
-    o = c.by_pack[pack_id].filter(pl.col("grade").is_not_null())
-    return dict(o.select("grade", "grade_rank").unique().iter_rows())
-
-
-def _department_order(c: Comparison) -> list[str]:
-    """Departments by the largest money effect under any pack, largest first."""
-    d = (c.by_department.group_by("department").agg(pl.col("budget_effect_fen").abs().max().alias("_m"))
-         .sort(["_m", "department"], descending=[True, False]))
-    return d["department"].to_list()
 
 
 # --- tables -----------------------------------------------------------------------------------------
@@ -496,7 +249,7 @@ def _monthly_note(c: Comparison) -> str:
 def write_html(c: Comparison, path: Path) -> None:
     from plotly.offline import get_plotlyjs
 
-    from jixiao.core.output import write_atomic
+    from jixiao.core.outputs.run import write_atomic
 
     config = {"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
     charts = "".join(f"<div class='chart' id='chart-{name}'>{fig.to_html(full_html=False, include_plotlyjs=False, config=config)}</div>"

@@ -23,7 +23,7 @@ from jixiao.core.errors import PackError, Problem
 from jixiao.core.actions import ACTIONS, OBJECTS
 from jixiao.core.money import format_yuan, to_decimal
 from jixiao.core.pack import KeyProblem, Pack, closest_zh, key_problems, keyed
-from jixiao.core.portfolio import portfolio_from_records
+from jixiao.core.load import portfolio_from_records
 from jixiao.core.registry import Registry
 
 

@@ -15,7 +15,7 @@ from jixiao.core.clauses import clause_label, quote_lines
 from jixiao.core.hookspecs import STAGE_ZH
 from jixiao.core.money import fen_to_yuan_str, format_yuan
 from jixiao.core.pack import provenance
-from jixiao.core.param_labels import param_label
+from jixiao.core.outputs.param_labels import param_label
 from jixiao.core.schema import PROJECTS
 
 SCHEMA = "jixiao.explain/1"
@@ -88,7 +88,7 @@ def _percent(v: Decimal) -> str:
 def param_text(v: Any, name: str | None = None) -> str:
     """A parameter value in Chinese: lists joined with 、, codes as their labels (actions, objects,
     indicator levels, evaluation kinds, each plugin's choices), table keys labelled, shares as %."""
-    from jixiao.core.param_labels import PARAM_ZH, value_label
+    from jixiao.core.outputs.param_labels import PARAM_ZH, value_label
 
     if attrs.has(type(v)):
         v = attrs.asdict(v)

@@ -102,7 +102,7 @@ def new_pack_text(pack_id: str, name: str, level: str, parent: Pack) -> str:
 
 def case_records(portfolio) -> dict[str, list[dict[str, Any]]]:
     """A portfolio as case-file records, with the English column names of docs/formats.md."""
-    from jixiao.core.sample import text_tables
+    from jixiao.core.outputs.portfolio_files import text_tables
     from jixiao.core.schema import TABLES
 
     out = {}
@@ -169,7 +169,7 @@ def write_new_plugin(folder: Path, name: str, stage: str) -> Path:
         raise JixiaoError(f"{root} exists already")
     pkg = f"jixiao_{name}"
     cls = "".join(part.title() for part in name.split("_"))
-    from jixiao.core.plugin_template import files
+    from jixiao.core.authoring.plugin_template import files
 
     for rel, text in files(name=name, pkg=pkg, cls=cls, stage=stage, stage_zh=STAGE_ZH[stage]).items():
         path = root / rel

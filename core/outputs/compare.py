@@ -18,10 +18,10 @@ from jixiao.core import in_force
 from jixiao.core.actions import ACTIONS
 from jixiao.core.engine import RunResult, base_facts, run
 from jixiao.core.money import format_yuan
-from jixiao.core.output import effect_by_year
+from jixiao.core.outputs.run import effect_by_year
 from jixiao.core.pack import Pack
 from jixiao.core.per_project import PIX, by_project, per_project
-from jixiao.core.portfolio import Portfolio
+from jixiao.core.load import Portfolio
 
 GATE_ACTIONS = ("block_budget", "require_assessment")
 ALERT_ACTIONS = ("remind", "key_attention", "suspend_disbursement", "stop_disbursement", "reclaim_funds")

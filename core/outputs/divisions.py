@@ -90,7 +90,7 @@ def _toml_map(path: Path) -> dict[str, str]:
 
 
 def _csv_map(path: Path) -> list[tuple[int, tuple[str, str]]]:
-    from jixiao.core.portfolio import decode
+    from jixiao.core.load import decode
 
     try:
         data = path.read_bytes()
@@ -158,7 +158,7 @@ def write_json(runs: list[DivisionRun], as_of: dt.date, out) -> None:
     ``jixiao.run/1``, docs/formats.md) with the division it is about."""
     import json
 
-    from jixiao.core import output
+    from jixiao.core.outputs import run as output
 
     out.write(json.dumps({"schema": SCHEMA, "as_of": as_of.isoformat()}, ensure_ascii=False, indent=2)[:-2]
               + ',\n  "divisions": [')
@@ -173,7 +173,7 @@ def write_json(runs: list[DivisionRun], as_of: dt.date, out) -> None:
 
 def findings_table(runs: list[DivisionRun]) -> pl.DataFrame:
     """Every division's findings (``output.findings_table``), the division first."""
-    from jixiao.core import output
+    from jixiao.core.outputs import run as output
 
     parts = [output.findings_table(r.result).select(pl.lit(r.division, pl.String).alias("division"), pl.all())
              for r in runs]
@@ -183,10 +183,10 @@ def findings_table(runs: list[DivisionRun]) -> pl.DataFrame:
 def write_xlsx(runs: list[DivisionRun], as_of: dt.date, path: Path, progress=None, keyed: bool = False) -> None:
     """A 汇总 sheet with each division's pack, counts and amounts, and one 结论 sheet of every
     division's findings with 财政区划代码 and 规则包 columns in front (``output.write_xlsx``'s columns)."""
-    from jixiao.core import output
+    from jixiao.core.outputs import run as output
     from jixiao.core.actions import ACTIONS
-    from jixiao.core.files import write_atomic
-    from jixiao.core.workbook import Book, Column
+    from jixiao.core.outputs.files import write_atomic
+    from jixiao.core.outputs.workbook import Book, Column
 
     total = sum(r.result.decisions.height for r in runs)
     if total > output.XLSX_MAX_ROWS:
@@ -203,7 +203,7 @@ def write_xlsx(runs: list[DivisionRun], as_of: dt.date, path: Path, progress=Non
                   g["amount_fen"], "yuan") for g in s["budget_effect_by_year"]]
         rows += [(f"{head} · {ACTIONS[k].zh}（条）", v, "count") for k, v in s["by_action"].items()]
         if keyed:  # the 一体化 system's keys in front (core/yth.py)
-            from jixiao.core import yth
+            from jixiao.core.outputs import yth
 
             frame, columns = yth.xlsx_columns(r.result, r.division)
         else:

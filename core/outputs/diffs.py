@@ -12,7 +12,7 @@ import polars as pl
 from jixiao.core.clauses import clause_label
 from jixiao.core.engine import run
 from jixiao.core.pack import Pack, ParamValue, ResolvedRule, provenance, value_text
-from jixiao.core.portfolio import Portfolio
+from jixiao.core.load import Portfolio
 
 
 def value_status(pack: Pack, v: ParamValue | None) -> str:

@@ -18,9 +18,10 @@ import polars as pl
 from jixiao.core.engine import RunResult, base_facts, run
 from jixiao.core.errors import InputError, Problem, RuleFailed
 from jixiao.core.hookspecs import STAGES
-from jixiao.core.model import Finding, ProjectRecord
+from jixiao.core.outputs.records import Finding, ProjectRecord
 from jixiao.core.pack import Pack, ParamValue
-from jixiao.core.portfolio import PIX, Portfolio
+from jixiao.core.load import Portfolio
+from jixiao.core.per_project import PIX
 from jixiao.core.rule import Citation
 
 
