@@ -8,20 +8,21 @@ parameters, so ``self.params`` holds them.
 Arguments a hook may take:
 
 - ``portfolio`` (``jixiao.core.load.Portfolio``): every table of the portfolio, frozen;
-  polars frames are immutable, so a rule cannot change what other rules see. Every table has
-  ``pix`` (UInt32), the project's position in the projects table; tables other than projects are
-  sorted by it. Join and group on ``pix``: it is several times cheaper than the text ``project_id``.
+  polars frames are immutable, so a rule cannot change what other rules see. Tables other than
+  projects are kept in the projects' order; say which project a row is with the toolkit
+  (``jixiao.rules``: ``fact_of``, ``with_facts``, ``project_in``, ``join_on_project``,
+  ``sum_per_project``…, docs/authoring-plugins.md), never with the text project id of a detail table.
 - ``as_of`` (``datetime.date``): the date the run looks from.
-- ``facts`` (``polars.DataFrame``): one row per project *in the projects table's order* (row ``pix``
-  is project ``pix``, so ``facts[col].gather(other["pix"])`` looks a fact up), the projects table
-  plus ``spent_fen`` as of the date and every fact column that rules of *earlier* stages returned
-  (``score_c``, ``grade``…).
+- ``facts`` (``polars.DataFrame``): one row per project, in the projects table's order: the
+  projects table plus ``spent_fen`` as of the date and every fact column that rules of *earlier*
+  stages returned (``score_c``, ``grade``…); ``fact_of(facts, name)`` reads a fact for any row of a
+  detail table.
 
 What a stage hook returns: ``None`` (nothing to say) or a ``jixiao.RuleOutput`` made with
-``self.output(findings, facts)``. ``findings`` identify projects by ``pix`` or ``project_id`` and may
-be a lazy frame (``self.findings(...)`` makes one): the engine collects what was decided at once and
-computes the message text only when something reads it. ``facts`` carry ``pix`` or ``project_id``
-plus new columns. All implementations' results are collected (none wins first); the engine orders
+``self.output(findings, facts)``. ``findings`` are frames made from ``facts`` or a table (they keep
+the project key ``project_columns`` keeps) and may be a lazy frame (``self.findings(...)`` makes one): the engine collects what was decided at once and
+computes the message text only when something reads it. ``facts`` are one row per project, keyed
+the same way, plus the new columns. All implementations' results are collected (none wins first); the engine orders
 them by the pack's rule order, never by pluggy's registration order.
 
 docs/hooks.md is generated from this module (``python -m jixiao.cli.docgen docs/``); a test keeps
