@@ -17,7 +17,7 @@ import click
 
 from jixiao import __version__
 from jixiao.cli.options import Failure, State  # first: click speaks Chinese before any command is defined
-from jixiao.cli import cmd_compare, cmd_data, cmd_new, cmd_packs, cmd_plan, cmd_run
+from jixiao.cli import cmd_compare, cmd_data, cmd_new, cmd_packs, cmd_plan, cmd_reconcile, cmd_run
 from jixiao.cli.text import controls
 from jixiao.core.errors import JixiaoError
 
@@ -57,7 +57,7 @@ def main(ctx, strict, trace):
     ctx.obj = State(strict, trace)
 
 
-for _module in (cmd_run, cmd_packs, cmd_compare, cmd_plan, cmd_data, cmd_new):
+for _module in (cmd_run, cmd_packs, cmd_compare, cmd_plan, cmd_data, cmd_new, cmd_reconcile):
     for _command in _module.COMMANDS:
         main.add_command(_command)
 

@@ -94,3 +94,25 @@ def plan_summary(info: dict) -> str:
     """How many funds, the yearly minimum and how many evaluations each year has."""
     per_year = "，".join(f"{y}年 {n} 项" for y, n in info["per_year"].items())
     return f"{info['funds']} 项专项资金，每年至少 {info['per_year_minimum']} 项：{per_year}"
+
+
+def render_reconciliation(rec, console, limit: int | None = 200) -> None:
+    """The differences of a reconciliation (core/outputs/reconcile.py) and its summary."""
+    from jixiao.core.outputs.reconcile import summary_lines
+
+    lines = summary_lines(rec)
+    console.print(lines[0], markup=False, highlight=False)
+    if rec.differences:
+        table = SafeTable(padding=(0, 1))
+        table.add_column("项目编码", no_wrap=True)
+        table.add_column("比对项", no_wrap=True)
+        table.add_column("jixiao · 对方", overflow="fold", min_width=8)
+        table.add_column("依据 · 判断", overflow="fold", ratio=1, min_width=12)
+        shown = rec.differences if limit is None else rec.differences[:limit]
+        for d in shown:
+            table.add_row(d.project_id, d.item, f"{d.ours}\n{d.theirs}",
+                          (f"依据 {d.basis}；{d.inputs}\n" if d.basis else "") + d.verdict)
+        console.print(table)
+        if limit is not None and len(rec.differences) > limit:
+            console.print(f"… 另有 {len(rec.differences) - limit} 处差异未显示；用 -o FILE.xlsx 导出全部。")
+    console.print(lines[1], markup=False, highlight=False)
