@@ -107,7 +107,7 @@ class SpendingCheckpoints(Rule):
     name = "spending_checkpoints"
     summary = "dated budget-execution checkpoints: remind, key-attention ledger, year-end reclaim"
     Params = SpendingCheckpointsParams
-    reads = ("fiscal_year", "category", "budget_fen", "spent_fen")
+    reads = ("fiscal_year", "category", "budget_fen", "spent_fen", "start_date")
 
     @hookimpl
     def jixiao_monitor(self, portfolio, as_of, facts):
@@ -119,7 +119,7 @@ class SpendingCheckpoints(Rule):
                 if as_of < day or (year != as_of.year and cp.month != 12):
                     continue
                 group = project_columns(facts.lazy().filter(pl.col("fiscal_year") == year),
-                                        "budget_fen", "fund_type", "category").collect()
+                                        "budget_fen", "fund_type", "category", "start_date").collect()
                 if group.height == 0:
                     continue
                 rows = group.with_columns(for_projects(spent_by(self, portfolio, facts, day), group))
@@ -157,8 +157,31 @@ class SpendingCheckpoints(Rule):
             hit = rows.filter((paid == 0) & (budget > 0))
             text = f"截至{day:%Y-%m-%d}支出仍未破零"
         elif cp.below_rate is not None:
-            hit = rows.filter(below(paid, budget, cp.below_rate))
-            text = f"截至{day:%Y-%m-%d}预算执行率低于{(cp.below_rate * 100).normalize():f}%"
+            # A project whose implementation starts within the year is held to the share of its own
+            # time that has passed: rate × (its days elapsed / its days in the year) ÷ (the year's
+            # days elapsed / the year's days), in exact integer arithmetic; one not started yet, to none.
+            jan1, dec31 = dt.date(year, 1, 1), dt.date(year, 12, 31)
+            start = pl.max_horizontal(pl.col("start_date").fill_null(jan1), pl.lit(jan1))
+            e = ((pl.lit(day) - start).dt.total_days() + 1).cast(pl.Int128)
+            i = ((pl.lit(dec31) - start).dt.total_days() + 1).cast(pl.Int128)
+            big_e, big_y = (day - jan1).days + 1, (dec31 - jan1).days + 1
+            r = Fraction(cp.below_rate)
+            late = (start > jan1) & (start <= day)
+            scaled = (paid.cast(pl.Int128) * i * big_e * r.denominator
+                      < budget.cast(pl.Int128) * e * big_y * r.numerator)
+            hit = rows.filter(pl.when(start > day).then(False).when(late).then(scaled)
+                              .otherwise(below(paid, budget, cp.below_rate)))
+            pct = (2 * 1000 * r.numerator * e * big_y + r.denominator * i * big_e) // (2 * r.denominator * i * big_e)
+            shown = (pct // 10).cast(pl.String) + "." + (pct % 10).cast(pl.String)
+            base = f"截至{day:%Y-%m-%d}预算执行率低于{(cp.below_rate * 100).normalize():f}%"
+            text = pl.when(late).then(
+                pl.lit(f"截至{day:%Y-%m-%d}预算执行率低于按实施期折算的 ") + shown + pl.lit("%（实施自 ")
+                + pl.col("start_date").dt.strftime("%Y-%m-%d") + pl.lit(f" 起；全年为 {(cp.below_rate * 100).normalize():f}%）"))
+            suffix = {"remind": "，提醒单位加快资金支付进度", "key_attention": "，列入重点关注台账"}
+            if cp.action in suffix:
+                return self.findings(hit, cp.action, text.otherwise(pl.lit(base)) + pl.lit(suffix[cp.action]),
+                                     assumed=assumed)
+            text = base
         else:
             hit = rows.filter(paid < budget)
             text = f"截至{day:%Y-%m-%d}仍有未支出资金"
