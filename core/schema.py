@@ -56,7 +56,10 @@ LEVEL1 = {"产出": "output", "output": "output", "效益": "outcome", "outcome"
 
 DIRECTION = {"higher": "higher", "正向": "higher", "≥": "higher", ">=": "higher",
              "lower": "lower", "反向": "lower", "≤": "lower", "<=": "lower",
-             "qualitative": "qualitative", "定性": "qualitative"}
+             "qualitative": "qualitative", "定性": "qualitative",
+             # 一体化 COMPUTESIGN: 1 ≥, 2 ＞, 4 ＜, 5 ≤, 6 定性 (3 ＝ has no reading without a tolerance:
+             # refused, see docs/forms.md — jixiao convert --form reads it with --equal-tolerance)
+             "1": "higher", "2": "higher", "4": "lower", "5": "lower", "6": "qualitative"}
 
 QUALITATIVE = {"达成": "achieved", "achieved": "achieved",
                "部分达成": "partial", "partial": "partial",
@@ -155,7 +158,7 @@ INDICATORS = Table("indicators", "绩效指标", (
     Column("level1", "enum", "一级指标", True, ("一级绩效指标名称",), LEVEL1, elements=("LV1_PERF_IND_NAME",)),
     Column("level2", "str", "二级指标", False, ("二级绩效指标名称",), elements=("LV2_PERF_IND_NAME",)),
     Column("name", "str", "三级指标", True, ("指标名称", "indicator", "三级绩效指标名称"), elements=("LV3_PERF_IND_NAME",)),
-    Column("direction", "enum", "指标方向", True, ("方向",), DIRECTION),
+    Column("direction", "enum", "指标方向", True, ("方向", "计算符号"), DIRECTION, elements=("COMPUTESIGN",)),
     Column("target", "decimal", "目标值", False, ("年度指标值", "指标值"), elements=("KPI_VAL",)),
     Column("actual", "str", "实际值", False, ("完成值", "实际完成值", "指标值完成情况"), elements=("IND_COMP",),
            doc="a number, or 达成/部分达成/未达成 for a qualitative indicator"),

@@ -73,3 +73,18 @@ def test_level_names_as_the_forms_write_them():
 def test_division_is_a_column():
     col = TABLES["projects"].column("division")
     assert "MOF_DIV_CODE" in col.headers() and not col.required
+
+
+def test_computesign_codes(tmp_path):
+    """COMPUTESIGN 1/2 ≥ ＞, 4/5 ＜ ≤, 6 qualitative; 3 (＝) is refused with the cell named."""
+    ind = ("PRO_CODE,LV1_PERF_IND_NAME,LV3_PERF_IND_NAME,COMPUTESIGN,KPI_VAL,IND_COMP\n"
+           "P1,产出指标,长度,1,50,48\nP1,成本指标,成本,5,100,90\nP1,效益指标,满意,6,,达成\n")
+    folder = _write(tmp_path / "sign", projects=PROJECTS, indicators=ind)
+    res = _run(folder)
+    assert res.returncode == 0, res.stderr
+    from jixiao.core.load import load_portfolio
+
+    assert load_portfolio(folder).indicators["direction"].to_list() == ["higher", "lower", "qualitative"]
+    bad = _write(tmp_path / "eq", projects=PROJECTS, indicators=ind.replace(",1,50,", ",3,50,"))
+    res = _run(bad)
+    assert res.returncode == 2 and "COMPUTESIGN" in res.stderr and "'3'" in res.stderr
