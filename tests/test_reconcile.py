@@ -79,3 +79,19 @@ def test_a_bad_record_file_is_refused_with_place_and_value(cli, folio, tmp_path)
     missing = _against(tmp_path, "名称,得分\n甲,90\n")
     res = _rec(cli, folio, missing)
     assert res.exit_code == 2 and "缺少项目编码列" in res.output
+
+
+def test_the_bundled_example_reports_exactly_the_two_bugs(cli):
+    """examples/reconcile: an incumbent that grades with `> 90` and leaves the execution score
+    uncapped — exactly R-90 (grade) and R-OVER (score) are reported, with clause and inputs."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1] / "examples" / "reconcile"
+    res = cli("reconcile", "--pack", "national", "--as-of", "2025-03-31", "--against", root / "incumbent.csv",
+              root / "portfolio")
+    assert res.exit_code == 1, res.output
+    text = res.output.replace("\n", "").replace("│", "").replace(" ", "")
+    assert "差异2处（等级1，得分1）" in text
+    assert "R-90等级" in text and "得分恰为90.00分" in text
+    assert "R-OVER得分" in text and "执行率120.00%超过100%，多计2.00分" in text and "第十六条" in text
+    assert "R-85" not in text and "R-89" not in text

@@ -159,8 +159,15 @@ def reconcile(result, against: pl.DataFrame, file: str) -> Reconciliation:
         src = pack.sources.get(rule.citation.source)
         basis = f"{src.doc_no if src else rule.citation.source} {clause_label(pack, rule.citation)}"
         quote = (quote_lines(pack, rule.citation, limit=60) or [""])[0]
-    ours = facts.select("project_id", "name",
+    ours = facts.select("project_id", "name", "budget_fen", "spent_fen",
                         *(c for c in ("score_c", "grade", "score_source") if c in facts.columns))
+    weight, weights_basis = None, basis
+    if rule is not None:
+        weight = Decimal(rule.params.weights.execution)
+        cited = rule.values.get("weights")
+        if cited is not None and cited.citation is not None:
+            src = pack.sources.get(cited.citation.source)
+            weights_basis = f"{src.doc_no if src else cited.citation.source} {clause_label(pack, cited.citation)}"
     warned = (result.decisions.filter(pl.col("action").cast(pl.String).is_in(WARNING_ACTIONS))
               .group_by(pl.col("project_id").cast(pl.String))
               .agg(pl.col("action").cast(pl.String).unique().sort(), pl.col("rule").cast(pl.String).unique().sort()))
@@ -189,6 +196,15 @@ def reconcile(result, against: pl.DataFrame, file: str) -> Reconciliation:
                 verdict = f"对方得分超过 100 分，不符合百分制评分（{basis}）：条文支持 jixiao"
             elif s_ours is None:
                 verdict = "jixiao 没有这个项目的评价得分（无评价记录，也无可测算的指标）：请核对对方得分的来源"
+            elif (row.get("score_source") == "computed" and weight is not None and s_theirs is not None
+                  and row["budget_fen"] and row["spent_fen"] > row["budget_fen"]
+                  and abs(s_theirs - s_ours - weight * (Decimal(row["spent_fen"] - row["budget_fen"]) / row["budget_fen"]))
+                  <= Decimal("0.01")):
+                extra = weight * Decimal(row["spent_fen"] - row["budget_fen"]) / row["budget_fen"]
+                rate = (Decimal(row["spent_fen"]) * 100 / row["budget_fen"]).quantize(Decimal("0.01"))
+                verdict = (f"对方的预算执行得分未以权重为限：执行率 {rate}% 超过 100%，多计 {_text(extra.quantize(Decimal('0.01')))} 分；"
+                           f"{weights_basis} 预算执行的分值为 {_text(weight)} 分（执行率以 100% 计满分）——条文支持 jixiao")
+                inputs += f"；预算执行率 {rate}%"
             elif row.get("score_source") == "computed":
                 verdict = "jixiao 的得分按绩效指标测算（尚无评价结果）；对方记录的是评价得分：以评价记录为准，请把该评价录入项目数据"
             else:
