@@ -31,11 +31,18 @@ class ExAnteGateParams:
     # The document's word for what the result is to the budget request (34号 四（七） 必备要件;
     # Shilong 二（二）4 必要条件), quoted in the finding.
     requirement: str = "必备要件"
+    # Which of the triggers bar the budget (None: all). The others only require the assessment, its
+    # result a reference for the budget (Nanchang （六）: new major items' 审核和评估结果作为预算安排的
+    # 重要参考依据; the 必备要件 is for 基本建设投资项目).
+    gate_triggers: list[Trigger] | None = None
 
     def __attrs_post_init__(self):
         a = self.large_amount_yuan
         if a is not None and (a < 0 or a != a.quantize(Decimal("0.01"))):
             raise ValueError(f"large_amount_yuan：应为以元计、最多两位小数、不小于 0 的金额，写的是 {a}")
+        stray = [t for t in (self.gate_triggers or ()) if t not in self.triggers]
+        if stray:
+            raise ValueError(f"gate_triggers：{stray[0]} 不在 triggers 中（triggers 写的是 {'、'.join(self.triggers)}）")
 
 
 class ExAnteGate(Rule):
@@ -44,10 +51,10 @@ class ExAnteGate(Rule):
     Params = ExAnteGateParams
     reads = ("is_new", "is_major", "budget_fen", "category", "assessment_result", "assessment_date", "assessment_points")
 
-    def _needs(self) -> pl.Expr:
+    def _needs(self, triggers=None) -> pl.Expr:
         p = self.params
         parts = []
-        for t in p.triggers:
+        for t in p.triggers if triggers is None else triggers:
             if t == "new_major":
                 parts.append(pl.col("is_new") & pl.col("is_major"))
             elif t == "new":
@@ -81,13 +88,17 @@ class ExAnteGate(Rule):
         # An assessment dated after the as-of date is not known yet.
         passed = (pl.col("assessment_result") == "pass") & (
             pl.col("assessment_date").is_null() | (pl.col("assessment_date") <= as_of))
+        gates = self.params.gate_triggers
+        bars = (self._needs(gates) if gates is not None else self._needs()).fill_null(False)
         checked = project_columns(facts, "fiscal_year", "assessment_result", self._needs().fill_null(False).alias("needs"),
+                               bars.alias("bars"),
                                passed.fill_null(False).alias("_passed"), self._missing_points().alias("_missing"))
         checked = checked.with_columns((pl.col("_passed") & (pl.col("_missing") == "")).alias("passed"))
         failing = checked.filter(pl.col("needs") & ~pl.col("passed"))
+        barred = failing.filter(pl.col("bars"))
         points = "、".join(self.params.checklist)
         what = f"（评估要点：{points}）" if points else ""
-        assumed = self.is_assumed("triggers", "large_amount_yuan", "categories", "from_fiscal_year")
+        assumed = self.is_assumed("triggers", "large_amount_yuan", "categories", "from_fiscal_year", "gate_triggers")
         # Never assessed, assessed and failed, and passed without every point read differently to
         # the unit: say which.
         year = pl.col("fiscal_year").cast(pl.String)
@@ -99,9 +110,12 @@ class ExAnteGate(Rule):
                .when(result == "pass").then(pl.lit("事前绩效评估晚于基准日期，尚不能作为申报依据") + tail)
                .otherwise(pl.lit("未开展事前绩效评估") + tail))
         findings = pl.concat([
-            self.findings(failing, "require_assessment", f"须开展事前绩效评估{what}", assumed=assumed),
-            self.findings(failing, "block_budget", why, budget_year=pl.col("fiscal_year"),
+            self.findings(failing, "require_assessment",
+                          pl.when(pl.col("bars")).then(pl.lit(f"须开展事前绩效评估{what}"))
+                          .otherwise(pl.lit(f"须开展事前绩效评估{what}；评估结果作为预算安排的重要参考依据，"
+                                            "不据此不予安排")), assumed=assumed),
+            self.findings(barred, "block_budget", why, budget_year=pl.col("fiscal_year"),
                           applies_to="project_budget", assumed=assumed),
         ])
-        facts_out = project_columns(checked, (~pl.col("needs") | pl.col("passed")).alias("assessment_ok"))
+        facts_out = project_columns(checked, (~pl.col("bars") | pl.col("passed")).alias("assessment_ok"))
         return self.output(findings, facts_out)

@@ -54,7 +54,7 @@ PARAM_ZH: dict[str | tuple[str, str], str] = {
     "cut_ratios": "各等级的扣减比例", "cut_from": "扣减对象", "cut_from_for": "按项目类别的扣减对象", "cut_alternative": "可代替扣减的做法",
     "no_new_budget_for": "不再安排的对象",
     # self_evaluation_coverage, self_evaluation_prerequisite
-    "due_month": "自评截止月", "due_day": "自评截止日", "review_all": "全部复核", "years_back": "追溯年数", "next_budget_from": "下一年度预算的自评前提自何日起检查",
+    "due_month": "自评截止月", "due_day": "自评截止日", "review_all": "全部复核", "years_back": "追溯年数", "gate_triggers": "不予安排预算的评估情形", "next_budget_from": "下一年度预算的自评前提自何日起检查",
     "unknown_start": "实施起始日期不明时", ("self_evaluation_coverage", "kinds"): "自评方式",
     ("self_evaluation_prerequisite", "kinds"): "自评方式",
     # spending_checkpoints
