@@ -67,16 +67,19 @@ class SelfEvaluationPrerequisite(Rule):
         assumed = self.is_assumed("kinds", "years_back", "unknown_start")
         parts = [self.findings(missing, "block_budget", message, budget_year=pl.col("fiscal_year"),
                                applies_to="project_budget", assumed=assumed)]
-        if p.next_budget_from is not None and as_of >= dt.date.fromisoformat(f"{as_of.year}-{p.next_budget_from}"):
-            parts.append(self._next_budget(portfolio, as_of, facts, assumed))
+        if p.next_budget_from is not None:
+            # This year's budget too (adopted: the finding is a check of its compilation), and next
+            # year's once its compilation has reached the check day.
+            parts.append(self._later_budget(portfolio, as_of, facts, assumed, as_of.year))
+            if as_of >= dt.date.fromisoformat(f"{as_of.year}-{p.next_budget_from}"):
+                parts.append(self._later_budget(portfolio, as_of, facts, assumed, as_of.year + 1))
         return self.output(pl.concat(parts))
 
-    def _next_budget(self, portfolio, as_of, facts, assumed) -> pl.LazyFrame:
-        """Projects running into next year, whose request for next year's budget is compiled now,
-        without the self-evaluation that budget needs (a project of next year's own budget is
-        checked above, as every project is for its fiscal year)."""
+    def _later_budget(self, portfolio, as_of, facts, assumed, budget: int) -> pl.LazyFrame:
+        """Projects of an earlier fiscal year running into ``budget``'s year, whose request for that
+        budget is compiled in the year before, without the self-evaluation that budget needs (a
+        project of that year's own budget is checked above, as every project is for its year)."""
         p = self.params
-        budget = as_of.year + 1
         needed = budget - p.years_back
         done = portfolio.evaluations.filter(pl.col("kind").is_in(p.kinds) & (pl.col("year") == needed)
                                             & (pl.col("date").is_null() | (pl.col("date") <= as_of)))
@@ -85,6 +88,6 @@ class SelfEvaluationPrerequisite(Rule):
         rows = project_columns(facts.lazy().filter(going_on & ran), "fiscal_year").collect()
         missing = rows.filter(~project_in(done))
         message = pl.lit(f"本项目实施期延续至{budget}年度，编制{budget}年度预算时，上一个已结束年度（{needed}年度）"
-                         f"未开展绩效自评，不予安排{budget}年度预算")
+                         f"未开展绩效自评，不予安排{budget}年度预算") + self.adopted_note(as_of, pl.lit(budget))
         return self.findings(missing, "block_budget", message, budget_year=budget, applies_to="project_budget",
                              assumed=assumed or self.is_assumed("next_budget_from"), cite="next_budget_from")
