@@ -90,7 +90,7 @@ class RectificationDeadline(Rule):
         if p.start == "decision":
             what = pl.lit("问责决定 ") + pl.col("decision_id")
             given = what + pl.lit(" 已于 ") + day("received_date") + pl.lit(" 送达")
-            since = f"收到决定之日起{p.months}个月内"
+            since = f"收到决定之日起{p.months}个月内" + ("，文件未规定期限，为规则包假定" if self.is_assumed("months") else "")
             report = "整改报告"
         else:
             what = pl.col("year").cast(pl.String) + pl.lit("年度") + pl.col("kind").replace_strict(KIND_ZH, return_dtype=pl.String)
@@ -98,7 +98,7 @@ class RectificationDeadline(Rule):
             by_grade = f"（未记录整改要求：评价等级为{'、'.join(p.grades)}的视为附有整改要求）" if p.grades else ""
             given = (pl.when(pl.col("demanded")).then(what + pl.lit("结果和整改要求已于 ") + day("date") + pl.lit(" 反馈"))
                      .otherwise(what + pl.lit("结果已于 ") + day("date") + pl.lit(" 反馈" + by_grade)))
-            since = f"评价结果反馈之日起{p.months}个月内"
+            since = f"评价结果反馈之日起{p.months}个月内" + ("，文件未规定期限，为规则包假定" if self.is_assumed("months") else "")
             report = "整改结果"
         roll = (pl.when(~pl.col("covered"))
                 .then(pl.lit("；") + pl.col("end").dt.year().cast(pl.String)

@@ -86,7 +86,8 @@ class TargetGate(Rule):
                                  assumed=self.is_assumed("required_levels", "categories", "from_fiscal_year"))
         waits = self.findings(awaiting, "await_target_review",
                               pl.lit("绩效目标已报送、尚未审核批复：") + pl.col("fiscal_year").cast(pl.String)
-                              + pl.lit("年度预算待审核结果确定（未设置或审核未通过的才不予安排）"),
+                              + pl.lit("年度预算待审核结果确定（未设置或审核未通过的才不予安排）" if self.params.rejected == "block"
+                                     else "年度预算待审核结果确定（未设置或不完整的才不予安排）"),
                               budget_year=pl.col("fiscal_year"), applies_to="project_budget",
                               assumed=self.is_assumed("pending"))
         facts_out = project_columns(checked, (status_ok & complete).alias("targets_ok"))

@@ -22,3 +22,12 @@ def test_shilong_disclosure_venue_is_assumed(cli):
     assert res.exit_code == 0, res.output
     line = next(l for l in res.output.splitlines() if "政府门户网站（财政重点评价随政府决算" in l)
     assert "假定" in line
+
+
+def test_tianyuan_priority_cites_the_clause_that_says_it(cli):
+    # 第三十六条 says results are an 重要依据 for later budgets, nothing of 优先保障: the priority is 34号's.
+    res = cli("run", "--pack", "tianyuan", "--as-of", "2025-03-31", "--format", "json", "examples/sample")
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.output[res.output.index("{"):])
+    got = {(f["source"], f["clause"]) for f in doc["findings"] if f["action"] == "prioritize"}
+    assert got and all(src == "中发〔2018〕34号" and clause.startswith("七（十六）") for src, clause in got)
