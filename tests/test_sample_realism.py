@@ -104,7 +104,15 @@ def _expected_blocks(portfolio, as_of=dt.date(2025, 3, 31)) -> tuple[set[str], s
                                             & (pl.col("date") <= as_of))["project_id"])
     ran = p.filter(~pl.col("is_new") & (pl.col("start_date").dt.year() <= pl.col("fiscal_year") - 2))
     ran_ids = set(ran["project_id"])
-    return ran_ids - done, ran_ids & done, set(p.filter(pl.col("is_new"))["project_id"])
+    # This year's (adopted) budget of a project of an earlier fiscal year running into it needs the
+    # self-evaluation of this year − 2 (Tongxin next_budget_from: the budget year's own check).
+    year = as_of.year
+    done_now = set(portfolio.evaluations.filter((pl.col("kind") == "self") & (pl.col("year") == year - 2)
+                                                & (pl.col("date") <= as_of))["project_id"])
+    going = p.filter((pl.col("fiscal_year") < year) & (pl.col("end_date").dt.year() >= year)
+                     & (pl.col("start_date").dt.year() <= year - 2))
+    later = set(going["project_id"]) - done_now
+    return (ran_ids - done) | later, (ran_ids & done) - later, set(p.filter(pl.col("is_new"))["project_id"])
 
 
 def test_tongxin_prerequisite_fires_on_the_demo_for_some_continuing_projects_never_for_new(cli):
