@@ -48,7 +48,8 @@ class DualMonitoringParams:
     # What shows a 严重问题 that suspends or stops disbursement (see the module docstring).
     suspend_measure: Literal["targets_first", "either", "targets", "execution"] = "targets_first"
     # Which projects can have disbursement suspended or stopped: all, or 重大 (is_major) ones only.
-    suspend_scope: Literal["all", "major"] = "all"
+    # none: no suspension or stop at all (a document with its own in-year sequence: Tongxin 二（三）).
+    suspend_scope: Literal["all", "major", "none"] = "all"
     # A gap from which every project is told to correct the deviation (None: no such finding).
     correct_gap: Decimal | None = None
 
@@ -110,7 +111,7 @@ class DualMonitoring(Rule):
                 .then(target_gap).otherwise(exec_gap)}
         prog = prog.with_columns(pl.when(active).then(gaps[p.measure]).otherwise(None).alias("_gap"),
                                  pl.when(active).then(gaps[p.suspend_measure]).otherwise(None).alias("_serious_gap"))
-        in_scope = pl.col("_major") if p.suspend_scope == "major" else pl.lit(True)
+        in_scope = {"major": pl.col("_major"), "all": pl.lit(True), "none": pl.lit(False)}[p.suspend_scope]
         deviation = (pl.col("_gap") >= micro(p.suspend_gap)).fill_null(False)
         serious = (pl.col("_serious_gap") >= micro(p.suspend_gap)).fill_null(False) & in_scope
         # Never a literal predicate: polars refuses one on a frame of several chunks.
