@@ -142,7 +142,13 @@ class Accountability(Rule):
             applied = applied | pl.col("keys").list.eval(pl.element().is_in(keys)).list.any()
         choices = (f"；{p.choice_wording}：" + "、".join(SANCTION_ZH[s] for s in p.choices)
                    + ("（可单独或合并使用）" if len(p.choices) > 1 else "")) if p.choices else ""
-        message = pl.lit("绩效问责：") + pl.col("triggers") + pl.when(applied).then(pl.lit("")).otherwise(pl.lit(choices))
+        # The document's options are offered for what jixiao found in the data; a decision on record
+        # was made already, with its own 处理方式 — its options are not offered again.
+        derived = pl.col("keys").list.eval(pl.element() != "recorded").list.any()
+        message = (pl.lit("绩效问责：") + pl.col("triggers")
+                   + pl.when(applied).then(pl.lit(""))
+                   .when(derived).then(pl.lit(choices))
+                   .otherwise(pl.lit("（已有问责决定，按决定的处理方式执行）")))
         parts = [self.findings(hit, "accountability", message, assumed=assumed)]
         if p.order_correction:
             parts.append(self.findings(hit, "order_correction", "问责：责令改正"))
