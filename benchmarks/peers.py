@@ -1,5 +1,9 @@
 """The grade-and-cut rule four ways, on the same arrays: grade a 100-point score into 优/良/中/差 at
-90/80/60 and cut next year's budget by 10 % for 中 and 20 % for 差 (half up to the fen).
+90/80/60 and cut the budget the result feeds by 10 % for 中 and 20 % for 差 (half up to the fen).
+The 2024 evaluations (undated: taken as made in 2025) feed the 2026 budget; a project whose
+implementation ends before 2026 has no 2026 budget to cut (the rule says what the cut would be if it
+is budgeted again, ``cut_if_budgeted``, and cuts nothing), so every peer cuts only a project whose
+``end_year`` is 2026 or later.
 
 Every peer returns the cut per project in integer fen; the benchmark asserts they are equal.
 """
@@ -13,11 +17,14 @@ import polars as pl
 import pluggy
 
 PCT = {"中": 10, "差": 20}  # percent of the budget cut
+BUDGET_YEAR = 2026  # the budget a 2024 evaluation (undated: made in 2025) feeds
+AS_OF = dt.date(2025, 3, 31)
 
 
-def numpy_floor(score_c: np.ndarray, budget_fen: np.ndarray) -> np.ndarray:
-    """The floor: two vectorised passes in numpy, integer arithmetic throughout."""
+def numpy_floor(score_c: np.ndarray, budget_fen: np.ndarray, end_year: np.ndarray) -> np.ndarray:
+    """The floor: vectorised passes in numpy, integer arithmetic throughout."""
     pct = np.select([score_c < 6000, score_c < 8000], [20, 10], 0).astype(np.int64)
+    pct = np.where(end_year >= BUDGET_YEAR, pct, 0)
     return (budget_fen * 2 * pct + 100) // 200
 
 
@@ -42,9 +49,9 @@ def openfisca_system():
 
     def cut(p, period):
         b = p("budget_hi", period).astype(np.int64) * 1_000_000 + p("budget_lo", period)
-        return numpy_floor(p("score_c", period).astype(np.int64), b)
+        return numpy_floor(p("score_c", period).astype(np.int64), b, p("end_year", period))
 
-    variables = [var("score_c"), var("budget_hi"), var("budget_lo"),
+    variables = [var("score_c"), var("budget_hi"), var("budget_lo"), var("end_year"),
                  var("cut_hi", lambda p, period: cut(p, period) // 1_000_000),
                  var("cut_lo", lambda p, period: cut(p, period) % 1_000_000)]
     tbs = TaxBenefitSystem([project])
@@ -52,13 +59,14 @@ def openfisca_system():
     return tbs
 
 
-def openfisca(tbs, score_c: np.ndarray, budget_fen: np.ndarray) -> np.ndarray:
+def openfisca(tbs, score_c: np.ndarray, budget_fen: np.ndarray, end_year: np.ndarray) -> np.ndarray:
     from openfisca_core.simulations import SimulationBuilder
 
     sim = SimulationBuilder().build_default_simulation(tbs, count=len(score_c))
     sim.set_input("score_c", "2024", score_c.astype(np.int32))
     sim.set_input("budget_hi", "2024", (budget_fen // 1_000_000).astype(np.int32))
     sim.set_input("budget_lo", "2024", (budget_fen % 1_000_000).astype(np.int32))
+    sim.set_input("end_year", "2024", end_year.astype(np.int32))
     hi = sim.calculate("cut_hi", "2024").astype(np.int64)
     lo = sim.calculate("cut_lo", "2024").astype(np.int64)
     return hi * 1_000_000 + lo
@@ -72,23 +80,24 @@ impl = pluggy.HookimplMarker("bench")
 
 class Spec:
     @spec(firstresult=True)
-    def grade_and_cut(self, score_c, budget_fen):
+    def grade_and_cut(self, score_c, budget_fen, end_year):
         """One project at a time."""
 
 
 class LoopRule:
     @impl
-    def grade_and_cut(self, score_c, budget_fen):
-        pct = 20 if score_c < 6000 else 10 if score_c < 8000 else 0
+    def grade_and_cut(self, score_c, budget_fen, end_year):
+        pct = 0 if end_year < BUDGET_YEAR else 20 if score_c < 6000 else 10 if score_c < 8000 else 0
         return (budget_fen * 2 * pct + 100) // 200
 
 
-def pluggy_loop(score_c: np.ndarray, budget_fen: np.ndarray) -> np.ndarray:
+def pluggy_loop(score_c: np.ndarray, budget_fen: np.ndarray, end_year: np.ndarray) -> np.ndarray:
     pm = pluggy.PluginManager("bench")
     pm.add_hookspecs(Spec)
     pm.register(LoopRule())
     hook = pm.hook.grade_and_cut
-    return np.fromiter((hook(score_c=s, budget_fen=b) for s, b in zip(score_c.tolist(), budget_fen.tolist())),
+    return np.fromiter((hook(score_c=s, budget_fen=b, end_year=e)
+                        for s, b, e in zip(score_c.tolist(), budget_fen.tolist(), end_year.tolist())),
                        dtype=np.int64, count=len(score_c))
 
 
@@ -118,7 +127,9 @@ cut_ratios = { "中" = "0.10", "差" = "0.20" }
 """
 
 
-def jixiao_inputs(score_c: np.ndarray, budget_fen: np.ndarray):
+def jixiao_inputs(score_c: np.ndarray, budget_fen: np.ndarray, end_year: np.ndarray):
+    """The portfolio jixiao's run reads: FY2024 projects whose implementation ends on 31 December
+    of ``end_year``, each with a finance evaluation of 2024."""
     from jixiao.core.load import ROW, Portfolio
 
     n = len(score_c)
@@ -127,7 +138,8 @@ def jixiao_inputs(score_c: np.ndarray, budget_fen: np.ndarray):
     projects = pl.DataFrame([rows, ids, pl.Series("budget_fen", budget_fen)]).with_columns(
         pl.lit("n").alias("name"), pl.lit("d").alias("department"), pl.lit(2024).alias("fiscal_year"),
         pl.lit("一般公共预算").alias("fund_type"), pl.lit("一般项目").alias("category"),
-        pl.lit(0, pl.Int64).alias("spent_fen"), pl.lit("approved").alias("target_status"))
+        pl.lit(0, pl.Int64).alias("spent_fen"), pl.lit("approved").alias("target_status"),
+        pl.date(pl.Series(end_year.astype(np.int32)), 12, 31).alias("end_date"))
     evaluations = pl.DataFrame([rows, ids, pl.Series("score_c", score_c)]).with_columns(
         pl.lit(2024).alias("year"), pl.lit("finance").alias("kind"))
     return Portfolio.from_frames({"projects": projects, "evaluations": evaluations})
@@ -139,7 +151,7 @@ def jixiao_rule(pack, portfolio, messages: bool = False) -> np.ndarray:
     writes one. The cuts are read back into an array by project position."""
     from jixiao.core.engine import run
 
-    result = run(pack, portfolio, dt.date(2025, 3, 31))
+    result = run(pack, portfolio, AS_OF)
     f = (result.findings if messages else result.decisions).filter(pl.col("action") == "cut_budget")
     cuts = np.zeros(len(portfolio), dtype=np.int64)
     cuts[f["pix"].to_numpy()] = -f["amount_fen"].to_numpy()
