@@ -95,3 +95,24 @@ def test_the_bundled_example_reports_exactly_the_two_bugs(cli):
     assert "R-90等级" in text and "得分恰为90.00分" in text
     assert "R-OVER得分" in text and "执行率120.00%超过100%，多计2.00分" in text and "第十六条" in text
     assert "R-85" not in text and "R-89" not in text
+
+
+def test_records_as_an_xlsx_with_number_cells(cli, tmp_path):
+    """An incumbent export in XLSX, scores as number cells (binary floats): read as the system's
+    six-place scores, so only the real differences are reported."""
+    import xlsxwriter
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1] / "examples" / "reconcile"
+    book = tmp_path / "incumbent.xlsx"
+    wb = xlsxwriter.Workbook(str(book))
+    ws = wb.add_worksheet("对账")
+    for r, row in enumerate([["PRO_CODE", "TOTAL_EVAL_VALUE", "自评等级"], ["R-90", 90.0, None],
+                             ["R-OVER", 97.44, "优"], ["R-85", 85.0, "良"], ["R-89", 89.5, "良"]]):
+        for c, v in enumerate(row):
+            if v is not None:
+                ws.write(r, c, v)
+    wb.close()
+    res = cli("reconcile", "--pack", "national", "--as-of", "2025-03-31", "--against", book, root / "portfolio")
+    assert res.exit_code == 1, res.output
+    assert "差异 2 处（等级 1，得分 1）" in res.output.replace("\n", "")

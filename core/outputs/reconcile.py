@@ -127,7 +127,11 @@ def _score(text: str | None) -> Decimal | None:
         d = Decimal(text.strip())
     except InvalidOperation:
         return None
-    return d if d.is_finite() and d >= 0 else None
+    if not d.is_finite() or d < 0:
+        return None
+    # The system keeps scores as NUMBER(16,6); more digits are a spreadsheet's binary float (92.1
+    # read back as 92.09999999999999), taken to the system's six places.
+    return d.quantize(Decimal("0.000001")) if d.as_tuple().exponent < -6 else d
 
 
 def _text(d: Decimal | None) -> str:
