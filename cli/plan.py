@@ -56,7 +56,7 @@ def coverage_plan(pack: Pack, portfolio: Portfolio, year: int | None, existing: 
         raise InputError([Problem("portfolio", "项目数据中没有专项资金（项目类别：" + "、".join(p.categories) + "）")])
     known = set(funds["project_id"])
     # An evaluation for year Y−1 was made in year Y; those inside the cycle stay where they happened.
-    done = (portfolio.evaluations
+    done = (portfolio.with_ids("evaluations")
             .filter(pl.col("kind").is_in(p.evaluation_kinds) & pl.col("project_id").is_in(list(known))
                     & (pl.col("year") + 1 >= first) & (pl.col("year") + 1 <= last))
             .select("project_id", (pl.col("year") + 1).alias("y")).unique().sort("y", "project_id"))

@@ -89,8 +89,11 @@ def decision_dtypes(pack: Pack) -> dict[str, pl.DataType]:
 
 def base_facts(portfolio: Portfolio, as_of: dt.date) -> pl.DataFrame:
     """The projects table plus ``spent_fen``: the spending table's sum to the date, else the column.
-    One row per project, in the projects table's order (row ``pix`` is project ``pix``)."""
-    projects = portfolio.projects.drop("_row")
+    One row per project, in the projects table's order (row ``pix`` is project ``pix``). The
+    vocabularies, enums in the tables, are text here: rules compare them, write them into messages
+    and put other text beside them (one row per project: a few bytes each, not per payment)."""
+    projects = portfolio.projects.drop("_row").with_columns(
+        pl.col(c).cast(pl.String) for c, t in portfolio.projects.schema.items() if isinstance(t, pl.Enum))
     if portfolio.spending.height == 0:
         return projects.with_columns(pl.col("spent_fen").fill_null(0))
     paid = sum_by_project(portfolio.spending.lazy().filter(pl.col("date") <= as_of), projects.height,

@@ -106,7 +106,7 @@ def generate(n: int, seed: int = 2021, fiscal_year: int = 2024) -> Portfolio:
     parts = list(iter_chunks(n, seed, fiscal_year))
     if len(parts) == 1:
         return parts[0]
-    frames = {name: _rows(pl.concat([p.table(name).drop(ROW, PIX) for p in parts])) for name in TABLES}
+    frames = {name: _rows(pl.concat([p.with_ids(name).drop(ROW, PIX) for p in parts])) for name in TABLES}
     return Portfolio.from_frames(frames)
 
 

@@ -240,13 +240,13 @@ class EvaluationScore(Rule):
                       & (pl.col("date").is_null() | (pl.col("date") <= as_of))
                       & pl.col("kind").is_in(list(rank))))
         # Several candidates for some project: the first source in order, then the latest.
-        ev = first_per_project(ev, [pl.col("kind").replace_strict(rank, return_dtype=pl.Int32), "date"],
+        ev = first_per_project(ev, [pl.col("kind").cast(pl.String).replace_strict(rank, return_dtype=pl.Int32), "date"],
                                descending=[False, True], nulls_last=True)
         # score_date: when the result existed (the evaluation's date); results feed the first budget
         # compiled after it (score_linked_budget). Null for an undated record and a computed score.
         # score_review_date: finance's review (复核, 审核备案) of that report, when recorded; a rule that
         # applies results only after the review (grade_final, self_evaluation_needs_review) reads it.
-        ev = project_columns(ev, "score_c", pl.col("kind").alias("score_source"), pl.col("date").alias("score_date"),
+        ev = project_columns(ev, "score_c", pl.col("kind").cast(pl.String).alias("score_source"), pl.col("date").alias("score_date"),
                              pl.col("review_date").alias("score_review_date"))
         if "computed" in kinds:
             # Only projects whose year is over and that have no recorded score need one computed.

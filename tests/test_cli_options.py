@@ -49,9 +49,9 @@ def test_an_as_of_date_before_some_payments_looks_at_the_portfolio_as_it_was(cli
     assert f"{late} 笔支出" in res.output and "未计入" in res.output
     view, n = folio.until(pl.Series([day]).str.to_date()[0])
     assert n == late
-    kept = folio.spending.filter(pl.col("date") <= pl.lit(day).str.to_date())
+    kept = folio.with_ids("spending").filter(pl.col("date") <= pl.lit(day).str.to_date())
     paid = dict(kept.group_by("project_id").agg(pl.col("amount_fen").sum()).iter_rows())
-    has = set(folio.spending["project_id"])
+    has = set(folio.with_ids("spending")["project_id"])
     for pid, spent in view.projects.select("project_id", "spent_fen").iter_rows():
         if pid in has:
             assert spent == paid.get(pid, 0), pid  # never a later export's spent column

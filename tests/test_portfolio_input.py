@@ -214,7 +214,7 @@ def test_typed_parquet_indicators_carry_the_number_with_the_text(tmp_path):
     folder = tmp_path / "typed"
     folder.mkdir()
     sample.projects.drop(ROW, PIX).write_parquet(folder / "projects.parquet")
-    indicators = sample.indicators.drop(ROW, PIX)
+    indicators = sample.with_ids("indicators").drop(ROW, PIX)  # a typed file names its projects by id
     quantitative = indicators.with_row_index("i").filter(pl.col("direction") != "qualitative")["i"][0]
     broken = indicators.with_columns(
         pl.when(pl.int_range(pl.len()) == quantitative).then(None).otherwise(pl.col("actual_e4")).alias("actual_e4"))
@@ -224,7 +224,7 @@ def test_typed_parquet_indicators_carry_the_number_with_the_text(tmp_path):
                                 f"（最多 4 位小数；定量指标）（值：{value!r}）"]
     indicators.write_parquet(folder / "indicators.parquet")
     loaded = load_portfolio(folder)
-    assert loaded.indicators.drop(ROW, PIX).equals(indicators)
+    assert loaded.with_ids("indicators").drop(ROW, PIX).equals(indicators)
     assert loaded.indicators[PIX].is_sorted() and loaded.projects[PIX].to_list() == list(range(5))
 
 
@@ -234,7 +234,9 @@ def test_rows_of_one_project_need_not_be_together(write, tmp_path):
     write("pf/projects.csv", project_rows(ok_row("B", spent=""), ok_row("A", spent=""), ok_row("C", spent="")))
     write("pf/spending.csv", "项目编码,支付日期,支付金额(元)\nA,2024-01-31,1\nB,2024-01-31,2\nA,2024-02-29,3\n"
                              "C,2024-01-31,4\nB,2024-02-29,5\nA,2024-03-31,6\n")
-    spending = load_portfolio(tmp_path / "pf").spending
+    loaded = load_portfolio(tmp_path / "pf")
+    spending = loaded.with_ids("spending")
+    assert "project_id" not in loaded.spending.columns
     assert spending.select("project_id", "pix", "_row", "amount_fen").rows() == [
         ("B", 0, 3, 200), ("B", 0, 6, 500), ("A", 1, 2, 100), ("A", 1, 4, 300), ("A", 1, 7, 600), ("C", 2, 5, 400)]
 
@@ -347,8 +349,8 @@ def test_typed_folder_round_trips_and_a_wrong_pix_in_it_is_not_believed(tmp_path
         loaded = load_portfolio(folder)
         if why == "one row moved":
             assert loaded.spending.drop("_row").equals(folio.spending.drop("_row"))
-        assert loaded.spending.select("project_id", "pix").equals(
-            loaded.spending.select("project_id").with_columns(
+        assert loaded.with_ids("spending").select("project_id", "pix").equals(
+            loaded.with_ids("spending").select("project_id").with_columns(
                 pl.col("project_id").replace_strict(dict(zip(folio.projects["project_id"], range(40))),
                                                     return_dtype=pl.UInt32).alias("pix"))), why
     # A payment inside a project's run given another project's id, its pix left as it was: it is

@@ -100,7 +100,7 @@ def _expected_blocks(portfolio, as_of=dt.date(2025, 3, 31)) -> tuple[set[str], s
     """(continuing projects that ran in FY−2 without its self-evaluation, those with it, new ones)."""
     p = portfolio.projects
     fy = p["fiscal_year"].gather(portfolio.evaluations["pix"])
-    done = set(portfolio.evaluations.filter((pl.col("kind") == "self") & (pl.col("year") == fy - 2)
+    done = set(portfolio.with_ids("evaluations").filter((pl.col("kind") == "self") & (pl.col("year") == fy - 2)
                                             & (pl.col("date") <= as_of))["project_id"])
     ran = p.filter(~pl.col("is_new") & (pl.col("start_date").dt.year() <= pl.col("fiscal_year") - 2))
     ran_ids = set(ran["project_id"])

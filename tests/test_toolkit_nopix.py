@@ -55,7 +55,7 @@ def test_project_columns_keeps_the_project_and_drops_the_text_id(portfolio):
 
 
 def test_fact_of_reads_each_rows_project_by_position_on_a_detail_table(portfolio):
-    ind = portfolio.indicators
+    ind = portfolio.with_ids("indicators")
     ids = ind.select(fact_of(portfolio.projects, "project_id"))["project_id"]
     assert ids.to_list() == ind["project_id"].to_list()
     years = with_facts(ind.drop("project_id"), portfolio.projects, "fiscal_year", "project_id")
@@ -66,7 +66,7 @@ def test_fact_of_reads_each_rows_project_by_position_on_a_detail_table(portfolio
 def test_project_in_project_count_and_for_projects(portfolio):
     projects = portfolio.projects
     some = project_columns(projects, "budget_fen")[[7, 1, 4]]
-    ind = portfolio.indicators.drop("project_id")
+    ind = portfolio.indicators
     inside = ind.filter(project_in(some))
     assert set(inside.select(fact_of(projects, "project_id"))["project_id"]) == set(projects["project_id"][[7, 1, 4]])
     assert project_count(inside) == 3 and project_count(pl.concat([inside, inside])) == 3
@@ -75,7 +75,7 @@ def test_project_in_project_count_and_for_projects(portfolio):
     paid = sum_per_project(portfolio.spending.lazy(), projects.height, paid=pl.col("amount_fen"))
     at = for_projects(paid, some)
     assert at.height == 3
-    expected = [portfolio.spending.filter(pl.col("project_id") == projects["project_id"][i])["amount_fen"].sum()
+    expected = [portfolio.with_ids("spending").filter(pl.col("project_id") == projects["project_id"][i])["amount_fen"].sum()
                 for i in (7, 1, 4)]
     assert [v or 0 for v in at["paid"].to_list()] == expected
     assert for_projects(projects["project_id"], some).to_list() == projects["project_id"][[7, 1, 4]].to_list()
@@ -84,9 +84,9 @@ def test_project_in_project_count_and_for_projects(portfolio):
 
 
 def test_first_per_project_takes_the_first_row_in_the_given_order(portfolio):
-    rows = portfolio.indicators.drop("project_id").with_row_index("_n")
+    rows = portfolio.indicators.with_row_index("_n")
     first = first_per_project(rows)
-    by_id = portfolio.indicators.with_row_index("_n").filter(pl.col("project_id").is_first_distinct())
+    by_id = portfolio.with_ids("indicators").with_row_index("_n").filter(pl.col("project_id").is_first_distinct())
     assert first["_n"].to_list() == by_id["_n"].to_list()
     assert project_count(first) == first.height == project_count(rows)
     last = first_per_project(rows, ["_n"], descending=True)
@@ -107,13 +107,14 @@ def test_join_on_project_keeps_the_left_order_and_one_project_id(portfolio):
 
 
 def test_decision_status_gives_project_ids_through_the_projects_table(portfolio):
-    # A detail table without its text project_id column (issue 14 item 2, to come): the decisions
-    # still name their projects, read from the projects table by position.
-    dec = portfolio.accountability
+    # A detail table without its text project_id column (issue 14 item 2): the decisions still
+    # name their projects, read from the projects table by position.
+    dec = portfolio.with_ids("accountability")
     assert dec.height, "the sample has decisions"
-    with_ids = decision_status(portfolio, dt.date(2026, 6, 30), 2)
-    bare = SimpleNamespace(accountability=dec.drop("project_id"), projects=portfolio.projects)
-    without = decision_status(bare, dt.date(2026, 6, 30), 2)
+    assert "project_id" not in portfolio.accountability.columns
+    without = decision_status(portfolio, dt.date(2026, 6, 30), 2)
+    given = SimpleNamespace(accountability=dec, projects=portfolio.projects)
+    with_ids = decision_status(given, dt.date(2026, 6, 30), 2)
     assert without.equals(with_ids)
     assert with_ids["project_id"].to_list() == dec.filter(pl.col("received_date") <= dt.date(2026, 6, 30))[
         "project_id"].to_list()
@@ -130,9 +131,9 @@ def test_crc32_each_is_zlib_crc32_as_a_uint32_column():
 
 @pytest.mark.parametrize("pack_id", ["national", "nanchang", "qingdao", "shilong", "tianyuan", "tongxin"])
 def test_every_pack_decides_the_same_when_detail_tables_drop_the_text_project_id(pack_id):
-    # Issue 14 item 2 (to come) drops project_id from the detail tables: the built-in rules read
+    # Issue 14 item 2: the loaded detail tables carry no project_id; the built-in rules read
     # project ids only through the toolkit (facts or the projects table, by position), so every
-    # pack's findings stay the same.
+    # pack decides the same as over tables that carry the ids too (``with_ids``).
     import attrs
 
     from jixiao.core.engine import run
@@ -140,13 +141,13 @@ def test_every_pack_decides_the_same_when_detail_tables_drop_the_text_project_id
     from jixiao.core.registry import Registry
 
     pf = generate(120, seed=4, fiscal_year=2024)
-    bare = attrs.evolve(pf, **{t: pf.table(t).drop("project_id")
+    with_text_ids = attrs.evolve(pf, **{t: pf.with_ids(t)
                                for t in ("indicators", "spending", "evaluations", "accountability")})
     pack = Pack.load(pack_id, Registry.discover(use_entry_points=False))
     for as_of in (dt.date(2025, 3, 31), dt.date(2025, 12, 31)):
-        expected = run(pack, pf, as_of).findings
+        expected = run(pack, with_text_ids, as_of).findings
         assert expected.height
-        assert run(pack, bare, as_of).findings.equals(expected), as_of
+        assert run(pack, pf, as_of).findings.equals(expected), as_of
 
 
 def test_first_per_project_breaks_ties_by_the_frames_order():

@@ -8,7 +8,7 @@ import polars as pl
 from jixiao.core import money
 from jixiao.core.errors import Problem
 from jixiao.core.per_project import PIX
-from jixiao.core.schema import Column, Table
+from jixiao.core.schema import TABLES, Column, Table
 
 
 ROW = "_row"  # the source row number (1-based, header is row 1) kept on every table
@@ -33,6 +33,25 @@ def frame_schema(table: Table) -> dict[str, pl.DataType]:
     for col in table.columns:
         out[converted_name(col)] = _DTYPES[col.kind]
     return out | DERIVED.get(table.name, {})
+
+
+# Vocabulary columns, in memory after loading: a polars Enum of the canonical codes, sorted so that
+# sorting by the column orders rows as sorting its text would. One byte a row (a dictionary index)
+# in place of a string; comparisons with a code and ``is_in`` work as on text, ``.str`` does not
+# (cast to ``pl.String`` first).
+ENUMS: dict[str, pl.Enum] = {c.name: pl.Enum(sorted(set(c.choices.values())))
+                             for t in TABLES.values() for c in t.columns if c.kind == "enum"}
+# The tables that keep the text project id: only the projects table. The others carry ``pix``
+# (``Portfolio.with_ids`` joins the id back where an output needs it).
+KEEPS_PROJECT_ID = ("projects",)
+
+
+def loaded_schema(table: Table) -> dict[str, pl.DataType]:
+    """A table's schema in a loaded ``Portfolio``: ``frame_schema`` with the vocabularies as
+    ``ENUMS``, without ``project_id`` in the detail tables, and ``pix``."""
+    out = {c: ENUMS.get(c, t) for c, t in frame_schema(table).items()
+           if c != "project_id" or table.name in KEEPS_PROJECT_ID}
+    return out | {PIX: pl.UInt32}
 
 
 def converted_name(col: Column) -> str:

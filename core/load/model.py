@@ -12,7 +12,7 @@ import numpy as np
 import polars as pl
 
 from jixiao.core.errors import InputError, Problem
-from jixiao.core.load.columns import MAX_PER_COLUMN, ROW, _DTYPES, _more, _renumbered, converted_name, frame_schema
+from jixiao.core.load.columns import ENUMS, KEEPS_PROJECT_ID, MAX_PER_COLUMN, ROW, _DTYPES, _more, _renumbered, converted_name, frame_schema, loaded_schema
 from jixiao.core.load.index import index_tables
 from jixiao.core.load.values import _derived_exprs
 from jixiao.core.per_project import PIX, sum_by_project
@@ -60,6 +60,10 @@ class Portfolio:
     @classmethod
     def from_frames(cls, frames: dict[str, pl.DataFrame], origins: dict[str, Origin] | None = None,
                     warnings: tuple[Problem, ...] = ()) -> Portfolio:
+        """The portfolio of these converted tables (canonical names, vocabularies as their codes).
+        Tables without ``pix`` are indexed by their ``project_id``; a detail table that has ``pix``
+        needs no ``project_id``. Once indexed, only the projects table keeps the text id, and the
+        vocabulary columns become ``ENUMS`` (``loaded_schema``)."""
         tables = {}
         for name, table in TABLES.items():
             schema = frame_schema(table)
@@ -67,9 +71,11 @@ class Portfolio:
             if df is None:
                 tables[name] = pl.DataFrame(schema=schema | {PIX: pl.UInt32})
                 continue
+            if name not in KEEPS_PROJECT_ID and PIX in df.columns and "project_id" not in df.columns:
+                schema = {c: t for c, t in schema.items() if c != "project_id"}
             # Columns a producer leaves out take the column's default, as in a file that omits them.
             missing = [pl.lit(c.default, dtype=_DTYPES[c.kind]).alias(converted_name(c))
-                       for c in table.columns if converted_name(c) not in df.columns]
+                       for c in table.columns if converted_name(c) in schema and converted_name(c) not in df.columns]
             df = df.with_columns(missing)
             tables[name] = df.with_columns(_derived_exprs(name, df.columns)).select(
                 [pl.col(c).cast(t) for c, t in schema.items()] + ([pl.col(PIX)] if PIX in df.columns else []))
@@ -78,7 +84,16 @@ class Portfolio:
             if orphans:
                 name, rows = next(iter(orphans.items()))
                 raise ValueError(f"{name}: project id {rows['project_id'][0]!r} is not in the projects table")
-        return cls(**tables, origins=origins or {}, warnings=warnings)
+        return cls(**_as_loaded(tables), origins=origins or {}, warnings=warnings)
+
+    def with_ids(self, name: str, frame: pl.DataFrame | None = None) -> pl.DataFrame:
+        """A table (or ``frame``, rows of it with ``pix``) with each row's text ``project_id``
+        first, taken from the projects table by position: for outputs and messages that name a
+        row's project. The detail tables themselves carry only ``pix``."""
+        frame = self.table(name) if frame is None else frame
+        if "project_id" in frame.columns:
+            return frame
+        return pl.DataFrame([self.projects["project_id"].gather(frame[PIX])]).hstack(frame)
 
     def memo(self, key: tuple, compute: Callable[[], T]) -> T:
         """``compute()``; on a portfolio made by ``shared``, once per key. The key names the
@@ -165,3 +180,19 @@ class Portfolio:
             if late.height > MAX_PER_COLUMN:
                 found.append(_more(origin.file, late.height - MAX_PER_COLUMN, origin.sheet, origin.header("date")))
             raise InputError(found)
+
+
+def _as_loaded(tables: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
+    """Indexed tables in their loaded form (``loaded_schema``): the detail tables' text project
+    ids dropped, vocabularies cast to their enums. Every value was checked against its vocabulary
+    on reading; a producer that hands over another fails here, naming the column."""
+    out = {}
+    for name, frame in tables.items():
+        schema = loaded_schema(TABLES[name])
+        try:
+            out[name] = frame.select([pl.col(c).cast(t) for c, t in schema.items()])
+        except pl.exceptions.InvalidOperationError as exc:
+            bad = next(c for c in ENUMS if c in frame.columns and not frame[c].cast(pl.String).is_in(
+                ENUMS[c].categories.implode()).fill_null(True).all())
+            raise ValueError(f"{name}.{bad}: a value is not one of {ENUMS[bad].categories.to_list()} ({exc})") from None
+    return out

@@ -53,11 +53,13 @@ def _convert_typed(table: Table, raw: _Raw, problems: list[Problem]) -> pl.DataF
                 problems.append(Problem(file, f"缺少必填列 {name}", column=name))
             exprs.append(pl.lit(col.default, dtype=dtype).alias(name))
             continue
-        if frame.schema[name] != dtype:
+        c = pl.col(name)
+        if col.kind == "enum" and isinstance(frame.schema[name], (pl.Enum, pl.Categorical)):
+            c = c.cast(pl.String)  # a vocabulary written as polars' enum: read as its codes, checked below
+        elif frame.schema[name] != dtype:
             problems.append(Problem(file, f"列的类型是 {frame.schema[name]}，应为 {dtype}", column=name))
             continue
-        exprs.append(pl.col(name))
-        c = pl.col(name)
+        exprs.append(c.alias(name))
         if col.required:
             checks.append((name, c.is_null(), "必须填写"))
         if col.kind == "enum":

@@ -10,6 +10,7 @@ import polars as pl
 
 from jixiao.core.errors import InputError, Problem
 from jixiao.core.load import ROW, Portfolio, converted_name
+from jixiao.core.load.columns import ENUMS
 from jixiao.core.outputs.files import replace_folder, write_atomic, xlsx_workbook
 from jixiao.core.per_project import PIX
 from jixiao.core.schema import TABLES
@@ -19,7 +20,7 @@ def text_tables(portfolio: Portfolio) -> dict[str, pl.DataFrame]:
     """Every non-empty table as text columns with Chinese headers, amounts in 元."""
     out = {}
     for name, table in TABLES.items():
-        frame = portfolio.table(name)
+        frame = portfolio.with_ids(name)  # the detail tables carry pix only: the ids come from projects
         if frame.height == 0 and name != "projects":
             continue
         cols = []
@@ -40,7 +41,7 @@ def text_tables(portfolio: Portfolio) -> dict[str, pl.DataFrame]:
                 for label, code in col.choices.items():
                     if not label.isascii():
                         back.setdefault(code, label)
-                expr = src.replace(back)
+                expr = src.cast(pl.String).replace(back)
             elif col.kind == "bool":
                 expr = src.replace_strict({True: "是", False: "否"}, default=None, return_dtype=pl.String)
             elif col.kind == "date":
@@ -115,11 +116,16 @@ def _check_replaceable(folder: Path, kinds: tuple[str, ...]) -> None:
 def typed_tables(portfolio: Portfolio, offset: int = 0) -> dict[str, pl.DataFrame]:
     """Each table in jixiao's typed form (docs/formats.md): canonical names and types, no source
     row numbers; the other tables sorted by project and carrying ``pix`` (plus ``offset``, for a
-    chunk of a larger portfolio), so that loading them checks positions instead of finding them."""
-    out = {"projects": portfolio.projects.drop(ROW, PIX)}
+    chunk of a larger portfolio), so that loading them checks positions instead of finding them.
+    The files keep the form they had before the tables in memory dropped the detail tables' text
+    ids and took enums for vocabularies: every table names its projects by ``project_id`` (taken
+    from the projects table), vocabularies are text — any jixiao reads them."""
+    text = [pl.col(c).cast(pl.String) for c in ENUMS]
+    out = {"projects": portfolio.projects.drop(ROW, PIX).with_columns(c for c in text if c.meta.output_name() in portfolio.projects.columns)}
     for name in TABLES:
         if name != "projects":
-            table = portfolio.table(name).drop(ROW)
+            table = portfolio.with_ids(name).drop(ROW)
+            table = table.with_columns(c for c in text if c.meta.output_name() in table.columns)
             if not table[PIX].is_sorted():
                 table = table.sort(PIX, maintain_order=True)
             out[name] = table.with_columns(pl.col(PIX) + pl.lit(offset, pl.UInt32))
