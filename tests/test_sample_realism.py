@@ -107,7 +107,7 @@ def _expected_blocks(portfolio, as_of=dt.date(2025, 3, 31)) -> tuple[set[str], s
     # This year's (adopted) budget of a project of an earlier fiscal year running into it needs the
     # self-evaluation of this year − 2 (Tongxin next_budget_from: the budget year's own check).
     year = as_of.year
-    done_now = set(portfolio.evaluations.filter((pl.col("kind") == "self") & (pl.col("year") == year - 2)
+    done_now = set(portfolio.with_ids("evaluations").filter((pl.col("kind") == "self") & (pl.col("year") == year - 2)
                                                 & (pl.col("date") <= as_of))["project_id"])
     going = p.filter((pl.col("fiscal_year") < year) & (pl.col("end_date").dt.year() >= year)
                      & (pl.col("start_date").dt.year() <= year - 2))
