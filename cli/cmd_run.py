@@ -46,9 +46,16 @@ def run(state, pack_ref, division_map, as_of, fmt, output, headers, portfolio):
     fmt = output_format(fmt, output, RUN_FILES)
     if not pack_ref and not division_map:
         raise Failure("请用 --pack 指定规则包，或用 --pack-for-division 按财政区划指定规则包")
-    check_outputs([output], [portfolio, *([pack_ref] if pack_ref else [])])
+    mapping = None
     if division_map:
-        return run_divisions(state, pack_ref, division_map, as_of, fmt, output, headers, portfolio)
+        from jixiao.core.outputs import divisions
+
+        mapping = divisions.parse_map(division_map)
+    # The map files and the pack files a map names are inputs too: never written over.
+    maps = [Path(e) for e in division_map if Path(e).exists()]
+    check_outputs([output], [portfolio, *([pack_ref] if pack_ref else []), *maps, *(mapping or {}).values()])
+    if division_map:
+        return run_divisions(state, pack_ref, mapping, as_of, fmt, output, headers, portfolio)
     result, n = run_with_progress(state, pack_ref, as_of, portfolio)
     if fmt == "table":
         render_table(result, out)
@@ -85,7 +92,7 @@ def run(state, pack_ref, division_map, as_of, fmt, output, headers, portfolio):
         err.print(f"已写入 {safe(output)}")
 
 
-def run_divisions(state, pack_ref, division_map, as_of, fmt, output, headers, portfolio_path):
+def run_divisions(state, pack_ref, mapping, as_of, fmt, output, headers, portfolio_path):
     """``run`` with a pack per 财政区划 (core/outputs/divisions.py): one load, each division's projects run
     under its pack, one output."""
     import polars as pl
@@ -97,7 +104,7 @@ def run_divisions(state, pack_ref, division_map, as_of, fmt, output, headers, po
     from jixiao.core.outputs.run import ZH_HEADERS
     from jixiao.core.pack import Pack
 
-    mapping = divisions.parse_map(division_map)
+    mapping = dict(mapping)
     if pack_ref:
         if divisions.ANY in mapping:
             raise Failure(f"--pack {pack_ref} 与 --pack-for-division *={mapping[divisions.ANY]} 都指定了其余区划的规则包；只写一个")

@@ -173,7 +173,7 @@ def test_convert_refuses_bad_input_and_writes_nothing(cli, folio, write, tmp_pat
     keep.mkdir()
     (keep / "notes.txt").write_text("not jixiao's")
     res = cli("convert", folio, "-o", keep)
-    assert res.exit_code == 2 and "holds other files" in res.output and "notes.txt" in res.output
+    assert res.exit_code == 2 and "文件夹中有其他文件" in res.output and "notes.txt" in res.output
     assert (keep / "notes.txt").exists()
     res = cli("sample", "--projects", "5", "-o", keep)
     assert res.exit_code == 2 and (keep / "notes.txt").exists()

@@ -115,3 +115,31 @@ def test_bad_maps_are_refused(province, args, says):
     res = _cli("run", *args, "--as-of", "2025-03-31", folder)
     assert res.returncode == 2, res.stdout
     assert says in res.stderr and "Traceback" not in res.stderr
+
+
+def test_a_map_file_is_an_input_never_overwritten(province, tmp_path):
+    folder, _ = province
+    m = tmp_path / "map.csv"
+    m.write_text("财政区划代码,规则包\n360102,nanchang\n*,national\n", encoding="utf-8")
+    before = m.read_bytes()
+    res = _cli("run", "--pack-for-division", m, "--as-of", "2025-03-31", "-o", m, folder)
+    assert res.returncode == 2 and "会覆盖输入文件" in res.stderr
+    assert m.read_bytes() == before
+
+
+@pytest.mark.parametrize("args, says", [
+    (["--pack-for-division", "360102=nanchang", "--pack-for-division", "36010=tongxin", "--pack", "national"],
+     "没有这些财政区划代码：36010"),
+])
+def test_a_code_the_data_lacks_is_refused_even_with_a_default(province, args, says):
+    folder, _ = province
+    res = _cli("run", *args, "--as-of", "2025-03-31", folder)
+    assert res.returncode == 2 and says in res.stderr
+
+
+def test_a_map_with_a_repeated_header_is_refused(province, tmp_path):
+    folder, _ = province
+    m = tmp_path / "m.csv"
+    m.write_text("财政区划代码,规则包,财政区划代码\n360102,nanchang,360103\n", encoding="utf-8")
+    res = _cli("run", "--pack-for-division", m, "--as-of", "2025-03-31", folder)
+    assert res.returncode == 2 and "写了两次" in res.stderr

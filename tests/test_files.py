@@ -64,7 +64,7 @@ def test_sample_never_deletes_a_folder_named_like_a_file(cli, tmp_path, name):
     (victim / "important.txt").write_text("precious")
     res = cli("sample", "--projects", 10, "-o", victim)
     assert res.exit_code == 2, res.output
-    assert f"cannot write {victim}: it is a folder" in res.output
+    assert f"无法写入 {victim}：这是一个文件夹" in res.output
     assert (victim / "important.txt").read_text() == "precious" and (victim / "sub").is_dir()
     assert sorted(p.name for p in tmp_path.iterdir()) == [name]  # and no temporary left
 
@@ -74,7 +74,7 @@ def test_write_portfolio_refuses_to_replace_a_folder(tmp_path):
 
     (tmp_path / "v.xlsx").mkdir()
     (tmp_path / "v.xlsx" / "keep.txt").write_text("x")
-    with pytest.raises(JixiaoError, match="is a folder"):
+    with pytest.raises(JixiaoError, match="这是一个文件夹"):
         write_portfolio(generate(5), tmp_path / "v.xlsx")
     assert (tmp_path / "v.xlsx" / "keep.txt").exists()
 
@@ -97,7 +97,7 @@ def test_run_and_compare_never_overwrite_the_input_workbook(cli, clean, tmp_path
                  ["plan", "coverage", "--pack", "qingdao", "--format", "csv", "-o", victim]):
         res = cli(*args, victim)
         assert res.exit_code == 2, (args, res.output)
-        assert f"cannot write {victim}: it would overwrite the input {victim}" in res.output
+        assert f"无法写入 {victim}：会覆盖输入文件 {victim}" in res.output
         assert victim.read_bytes() == before
     # a symlink or a different spelling of the same file is the same file
     link = tmp_path / "link.xlsx"
@@ -110,7 +110,7 @@ def test_outputs_never_overwrite_a_pack_a_plan_or_a_folder_input(cli, clean, tmp
     pack = tmp_path / "city.toml"
     pack.write_text("[pack]\nid = 'city'\nname = '某市'\nlevel = 'city'\nextends = 'national'\n", encoding="utf-8")
     res = cli("run", "--pack", pack, "--as-of", AS_OF, "--format", "json", "-o", pack, clean)
-    assert res.exit_code == 2 and "would overwrite the input" in res.output and "id = 'city'" in pack.read_text()
+    assert res.exit_code == 2 and "会覆盖输入文件" in res.output and "id = 'city'" in pack.read_text()
     res = cli("compare", "--packs", f"national,{pack}", "--as-of", AS_OF, "--html", pack, clean)
     assert res.exit_code == 2 and "id = 'city'" in pack.read_text()
 
@@ -125,14 +125,14 @@ def test_outputs_never_overwrite_a_pack_a_plan_or_a_folder_input(cli, clean, tmp
     for args in (["convert", folder, "-o", folder], ["convert", folder / "projects.csv", "-o", folder],
                  ["run", "--pack", "national", "--as-of", AS_OF, "--format", "csv", "-o", folder / "spending.csv", folder]):
         res = cli(*args)
-        assert res.exit_code == 2 and "would overwrite the input" in res.output, (args, res.output)
+        assert res.exit_code == 2 and "会覆盖输入文件" in res.output, (args, res.output)
         assert snapshot(folder) == before
 
 
 def test_two_outputs_of_one_command_must_differ(cli, clean, tmp_path):
     out = tmp_path / "c.json"
     res = cli("compare", "--packs", "national", "--as-of", AS_OF, "--format", "json", "-o", out, "--html", out, clean)
-    assert res.exit_code == 2 and "given twice" in res.output and not out.exists()
+    assert res.exit_code == 2 and "作为输出写了两次" in res.output and not out.exists()
 
 
 # --- output errors: one line naming the target, nothing partial ----------------------------------------
@@ -144,9 +144,9 @@ def test_missing_output_folder_is_one_line_naming_the_target(cli, clean, tmp_pat
         res = cli("run", "--pack", "national", "--as-of", AS_OF, "--format", fmt, "-o", target, clean)
         assert res.exit_code == 2
         assert res.output.strip().splitlines()[-1] == (
-            f"错误：cannot write {target}: the folder {target.parent} does not exist")
+            f"错误：无法写入 {target}：文件夹 {target.parent} 不存在")
     res = cli("sample", "--projects", 5, "-o", tmp_path / "no" / "s.xlsx")
-    assert res.exit_code == 2 and "cannot write" in res.output and "does not exist" in res.output
+    assert res.exit_code == 2 and "无法写入" in res.output and "不存在" in res.output
     assert list(tmp_path.iterdir()) == []
 
 
@@ -154,7 +154,7 @@ def test_compare_checks_every_target_before_any_work(cli, clean, tmp_path):
     ok = tmp_path / "ok.json"
     res = cli("compare", "--packs", "national", "--as-of", AS_OF, "--format", "json", "-o", ok,
               "--html", tmp_path / "missing" / "r.html", clean)
-    assert res.exit_code == 2 and "cannot write" in res.output and "missing" in res.output
+    assert res.exit_code == 2 and "无法写入" in res.output and "missing" in res.output
     assert not ok.exists()
 
 
@@ -189,7 +189,7 @@ def test_a_full_disk_leaves_the_previous_output_and_no_temporary(tmp_path, clean
     res = subprocess.run([sys.executable, "-c", DISK_FULL, *argv], capture_output=True, text=True, timeout=120)
     assert res.returncode == 2, res.stderr
     assert "Traceback" not in res.stderr
-    assert res.stderr.strip().splitlines()[-1] == f"错误：cannot write {target}: the file is too large for this file system"
+    assert res.stderr.strip().splitlines()[-1] == f"错误：无法写入 {target}：文件超过此文件系统允许的大小"
     if target.suffix:
         assert target.read_text() == "SENTINEL"
     assert sorted(p.name for p in outdir.iterdir()) == ([target.name] if target.suffix else [])

@@ -100,7 +100,10 @@ def _csv_map(path: Path) -> list[tuple[int, tuple[str, str]]]:
     rows = list(csv.reader(io.StringIO(text)))
     if not rows:
         raise JixiaoError(f"{path}：文件是空的；应有表头 财政区划代码,规则包")
-    head = [h.strip() for h in rows[0]]
+    head = [h.strip().lstrip("\ufeff") for h in rows[0]]
+    twice = next((h for i, h in enumerate(head) if h and h in head[:i]), None)
+    if twice:
+        raise JixiaoError(f"{path}：表头中“{twice}”写了两次；请只保留一列")
     names = {"财政区划代码": "code", "MOF_DIV_CODE": "code", "division": "code", "规则包": "pack", "pack": "pack"}
     cols = {names[h]: i for i, h in enumerate(head) if h in names}
     if set(cols) != {"code", "pack"}:
@@ -129,9 +132,13 @@ def plan(projects: pl.DataFrame, mapping: dict[str, str]) -> list[tuple[str | No
         listed = "、".join(f"{d if d is not None else NONE_LABEL}（{n} 个项目）" for d, n in unmapped)
         raise JixiaoError(f"--pack-for-division：这些财政区划没有对应的规则包：{listed}；"
                           f"为它们写明规则包（区划代码=规则包），或用 *=规则包（或 --pack）指定其余区划的规则包")
+    # A code the data does not have is a typo or the wrong file: said, never run under the default.
     unused = sorted(set(mapping) - {ANY} - {d for d in groups["division"] if d is not None})
-    if unused and len(unused) == len(set(mapping) - {ANY}) and ANY not in mapping:
-        raise JixiaoError(f"--pack-for-division：项目数据中没有所写的财政区划（{'、'.join(unused)}）")
+    if unused:
+        raise JixiaoError(f"--pack-for-division：项目数据中没有这些财政区划代码：{'、'.join(unused)}"
+                          f"（数据中有：{'、'.join(d for d in groups['division'] if d is not None) or '无'}）")
+    if not set(mapping) - {ANY} and "division" in projects.columns and projects["division"].null_count() < projects.height:
+        raise JixiaoError("--pack-for-division：对照中没有任何财政区划代码；只用一个规则包时请写 --pack")
     return [(d, mapping.get(d, mapping.get(ANY)) if d is not None else mapping[ANY], ids)
             for d, ids in groups.iter_rows()]
 

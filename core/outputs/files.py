@@ -41,23 +41,21 @@ class OutputError(JixiaoError):
 
     def __init__(self, target: Path | str, reason: str):
         self.target, self.reason = str(target), reason
-        super().__init__(f"cannot write {target}: {reason}")
+        super().__init__(f"无法写入 {target}：{reason}")
 
 
 _REASONS = {
-    errno.ENOENT: "the folder does not exist",
-    errno.ENOTDIR: "the folder does not exist",
-    errno.EACCES: "permission denied (the file or folder is read-only, or the file is open in another "
-                  "program such as Excel; close it and retry)",
-    errno.EPERM: "not permitted (the file or folder is read-only or locked, or the file is open in another "
-                 "program such as Excel; close it and retry)",
-    errno.EROFS: "the file system is read-only",
-    errno.ENOSPC: "the disk is full",
-    errno.EDQUOT: "the disk quota is exceeded",
-    errno.EFBIG: "the file is too large for this file system",
-    errno.EISDIR: "it is a folder",
-    errno.ETXTBSY: "the file is in use by another program",
-    errno.EBUSY: "the file is in use by another program",
+    errno.ENOENT: "所在文件夹不存在",
+    errno.ENOTDIR: "所在文件夹不存在",
+    errno.EACCES: "没有权限（文件或文件夹只读，或文件正被 Excel 等程序打开；关闭后重试）",
+    errno.EPERM: "不允许写入（文件或文件夹只读或被锁定，或文件正被 Excel 等程序打开；关闭后重试）",
+    errno.EROFS: "文件系统只读",
+    errno.ENOSPC: "磁盘已满",
+    errno.EDQUOT: "超出磁盘配额",
+    errno.EFBIG: "文件超过此文件系统允许的大小",
+    errno.EISDIR: "这是一个文件夹",
+    errno.ETXTBSY: "文件正被其他程序使用",
+    errno.EBUSY: "文件正被其他程序使用",
 }
 
 
@@ -180,18 +178,18 @@ def check_target(path: Path, folder: bool = False) -> None:
     path = Path(path)
     parent = path.parent if str(path.parent) else Path(".")
     if not parent.exists():
-        raise OutputError(path, f"the folder {parent} does not exist")
+        raise OutputError(path, f"文件夹 {parent} 不存在")
     if not parent.is_dir():
-        raise OutputError(path, f"{parent} is not a folder")
+        raise OutputError(path, f"{parent} 不是文件夹")
     if path.exists() or path.is_symlink():
         if folder and not path.is_dir():
-            raise OutputError(path, "it exists and is not a folder")
+            raise OutputError(path, "已存在且不是文件夹")
         if not folder and path.is_dir():
-            raise OutputError(path, "it is a folder; give a file name")
+            raise OutputError(path, "这是一个文件夹；请写文件名")
     if not os.access(parent, os.W_OK | os.X_OK):
-        raise OutputError(path, f"the folder {parent} is not writable")
+        raise OutputError(path, f"文件夹 {parent} 不可写")
     if path.exists() and not folder and not os.access(path, os.W_OK):
-        raise OutputError(path, "the file is read-only")
+        raise OutputError(path, "文件只读")
 
 
 def check_targets(files: Iterable[Path | None] = (), folders: Iterable[Path | None] = ()) -> None:
@@ -203,7 +201,7 @@ def check_targets(files: Iterable[Path | None] = (), folders: Iterable[Path | No
         check_target(p, is_folder)
         key = Path(os.path.abspath(p))
         if key in seen:
-            raise OutputError(p, f"it is given twice as an output (also as {seen[key]})")
+            raise OutputError(p, f"作为输出写了两次（另一次写作 {seen[key]}）")
         seen[key] = Path(p)
 
 
@@ -234,7 +232,7 @@ def refuse_inputs(outputs: Iterable[Path | None], inputs: Iterable[Path | str | 
                 except OSError:
                     same = False
             if same or _same_or_inside(ro, ri) or _same_or_inside(ri, ro):
-                raise OutputError(o, f"it would overwrite the input {given}; give another output name")
+                raise OutputError(o, f"会覆盖输入文件 {given}；请换一个输出文件名")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -105,12 +105,11 @@ def _check_replaceable(folder: Path, kinds: tuple[str, ...]) -> None:
     if not folder.exists():
         return
     if not folder.is_dir():
-        raise InputError([Problem(str(folder), "exists and is not a folder")])
+        raise InputError([Problem(str(folder), "已存在且不是文件夹")])
     ours = {f"{name}.{kind}" for name in TABLES for kind in kinds}
     strays = sorted(f.name for f in folder.iterdir() if f.name not in ours)
     if strays:
-        raise InputError([Problem(str(folder), "the folder holds other files; give a new folder, or one jixiao "
-                                               "wrote (it is replaced)", value=", ".join(strays[:3]))])
+        raise InputError([Problem(str(folder), "文件夹中有其他文件；请写一个新文件夹，或 jixiao 以前写过的文件夹（将被替换）", value=", ".join(strays[:3]))])
 
 
 def typed_tables(portfolio: Portfolio, offset: int = 0) -> dict[str, pl.DataFrame]:
