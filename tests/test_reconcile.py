@@ -116,3 +116,22 @@ def test_records_as_an_xlsx_with_number_cells(cli, tmp_path):
     res = cli("reconcile", "--pack", "national", "--as-of", "2025-03-31", "--against", book, root / "portfolio")
     assert res.exit_code == 1, res.output
     assert "差异 2 处（等级 1，得分 1）" in res.output.replace("\n", "")
+
+
+@pytest.mark.parametrize("text, says", [
+    ("PRO_CODE,TOTAL_EVAL_VALUE\nP90,1e30\n", "'1e30'"),
+    ("PRO_CODE,TOTAL_EVAL_VALUE\nP90,9_7.44\n", "'9_7.44'"),
+    ("PRO_CODE,TOTAL_EVAL_VALUE\n", "只有表头"),
+    ("PRO_CODE,TOTAL_EVAL_VALUE\nP90,\n", "都是空的"),
+    ("PRO_CODE,TOTAL_EVAL_VALUE\nP90,90\nP90 ,91\n", "第 3 行"),
+    ("PRO_CODE,自评等级\nP90,甲等\n", "'甲等'"),
+])
+def test_records_that_cannot_be_compared_are_refused(cli, folio, tmp_path, text, says):
+    res = _rec(cli, folio, _against(tmp_path, text))
+    assert res.exit_code == 2, res.output
+    assert says in res.output and "对账文件中有" in res.output and "Traceback" not in res.output
+
+
+def test_long_grade_names_are_the_bands(cli, folio, tmp_path):
+    res = _rec(cli, folio, _against(tmp_path, "PRO_CODE,TOTAL_EVAL_VALUE,自评等级\nP90,90,优秀\nP85,85,良好\nP70,70,中等\n"))
+    assert res.exit_code == 0, res.output

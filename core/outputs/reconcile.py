@@ -19,7 +19,11 @@ from pathlib import Path
 import attrs
 import polars as pl
 
-from jixiao.core.errors import InputError, Problem
+from jixiao.core.errors import Problem, ProblemsError
+
+
+def InputError(problems):  # noqa: N802 — problems of the records file, said as such
+    return ProblemsError(problems, "对账文件")
 
 HEADERS = {
     "project_id": ("PRO_CODE", "项目编码", "项目代码", "project_id"),
@@ -29,7 +33,12 @@ HEADERS = {
 }
 LIGHTS = {"红": "red", "红灯": "red", "red": "red", "黄": "yellow", "黄灯": "yellow", "yellow": "yellow",
           "绿": "green", "绿灯": "green", "green": "green"}
+LIGHTS |= {"红色": "red", "黄色": "yellow", "绿色": "green"}
 LIGHT_ZH = {"red": "红灯", "yellow": "黄灯", "green": "绿灯"}
+# The grades as systems write them: the national four bands and their long forms.
+GRADE_NAMES = {"优": "优", "优秀": "优", "良": "良", "良好": "良", "中": "中", "中等": "中", "一般": "一般",
+               "差": "差", "较差": "差"}
+SCORE_TEXT = r"^\d{1,3}(\.\d+)?$"  # plain digits: no exponent, underscore or other numerals
 # jixiao's in-year warnings: the monitoring findings an officer acts on.
 WARNING_ACTIONS = ("remind", "correct_deviation", "key_attention", "suspend_disbursement", "stop_disbursement",
                    "reclaim_candidate")
@@ -85,7 +94,7 @@ def read_against(path: Path) -> pl.DataFrame:
             frame = pl.read_csv(decode(path.read_bytes(), file).encode("utf-8"), infer_schema=False)
         else:
             raise InputError([Problem(file, "对账文件应为 .csv 或 .xlsx", value=path.suffix)])
-    except InputError:
+    except ProblemsError:
         raise
     except Exception as exc:  # noqa: BLE001 — a file polars cannot read is named, not traced
         raise InputError([Problem(file, f"无法读取对账文件：{str(exc).splitlines()[0][:120]}")]) from None
@@ -103,31 +112,43 @@ def read_against(path: Path) -> pl.DataFrame:
                                         "或预警（预警灯）中的至少一列")])
     out = frame.select(*(pl.col(found[n]).cast(pl.String).alias(n) if n in found else pl.lit(None, pl.String).alias(n)
                          for n in HEADERS), pl.lit("grade" in found).alias("_has_grade")).with_row_index("_row", offset=2)
+    if out.height == 0:
+        raise InputError([Problem(file, "对账文件没有记录（只有表头）：没有可比对的项目")])
     problems = []
-    for row, pid, score, light in out.select("_row", "project_id", "score", "warning").iter_rows():
+    out = out.with_columns(pl.col("project_id").str.strip_chars())
+    for row, pid, score, grade, light in out.select("_row", "project_id", "score", "grade", "warning").iter_rows():
         if _cell(pid) is None:
             problems.append(Problem(file, "项目编码为空", row=row, column=found["project_id"]))
         if _cell(score) is not None and _score(score) is None:
-            problems.append(Problem(file, "不是得分（应为 0 以上的数字）", row=row, column=found["score"], value=score))
+            problems.append(Problem(file, "不是得分（应为不带指数的数字，如 89.5）", row=row, column=found["score"],
+                                    value=score))
+        if _cell(grade) is not None and GRADE_NAMES.get(grade.strip()) is None:
+            problems.append(Problem(file, f"不是评价等级（可写：{'、'.join(GRADE_NAMES)}）", row=row,
+                                    column=found["grade"], value=grade))
         if _cell(light) is not None and LIGHTS.get(light.strip()) is None:
             problems.append(Problem(file, "不是预警灯（红、黄、绿）", row=row, column=found["warning"], value=light))
-    dup = out.filter(pl.col("project_id").is_duplicated())
+    dup = out.filter(pl.col("project_id").is_duplicated() & ~pl.col("project_id").is_first_distinct())
     if dup.height:
         r = dup.row(0, named=True)
         problems.append(Problem(file, "项目编码重复", row=r["_row"], column=found["project_id"], value=r["project_id"]))
     if problems:
         raise InputError(problems)
+    if out.select(pl.all_horizontal(pl.col("score", "grade", "warning").str.strip_chars().fill_null("") == "")).to_series().all():
+        raise InputError([Problem(file, "对账文件的得分、等级、预警列都是空的（公式单元格没有保存计算结果时也读作空）："
+                                        "没有可比对的数值")])
     return out
 
 
 def _score(text: str | None) -> Decimal | None:
-    if _cell(text) is None:
+    import re
+
+    if _cell(text) is None or not re.match(SCORE_TEXT, text.strip()):
         return None
     try:
         d = Decimal(text.strip())
     except InvalidOperation:
         return None
-    if not d.is_finite() or d < 0:
+    if not d.is_finite() or d < 0:  # over 100 is read: it is the other system's result to report
         return None
     # The system keeps scores as NUMBER(16,6); more digits are a spreadsheet's binary float (92.1
     # read back as 92.09999999999999), taken to the system's six places.
@@ -192,6 +213,7 @@ def reconcile(result, against: pl.DataFrame, file: str) -> Reconciliation:
         src = KIND_ZH.get(row.get("score_source") or "", "（无）")
         s_theirs = _score(other["score"])
         g_ours, g_theirs = row.get("grade"), _cell(other["grade"])
+        g_theirs = GRADE_NAMES.get(g_theirs, g_theirs) if g_theirs is not None else None
         if g_theirs is None and other["_has_grade"] and g_ours is not None and s_theirs is not None:
             g_theirs = "（未评级）"  # scored but left ungraded: the classic boundary bug
         inputs = f"得分 {_text(s_ours)}（{src}）"
