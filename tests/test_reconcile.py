@@ -125,6 +125,7 @@ def test_records_as_an_xlsx_with_number_cells(cli, tmp_path):
     ("PRO_CODE,TOTAL_EVAL_VALUE\nP90,\n", "都是空的"),
     ("PRO_CODE,TOTAL_EVAL_VALUE\nP90,90\nP90 ,91\n", "第 3 行"),
     ("PRO_CODE,自评等级\nP90,甲等\n", "'甲等'"),
+    ("", "对账文件是空的"),
 ])
 def test_records_that_cannot_be_compared_are_refused(cli, folio, tmp_path, text, says):
     res = _rec(cli, folio, _against(tmp_path, text))

@@ -85,6 +85,8 @@ def read_against(path: Path) -> pl.DataFrame:
     """The other system's records as text columns project_id, score, grade, warning (absent: null),
     with the source row; every unreadable cell is reported at once."""
     file = str(path)
+    if path.stat().st_size == 0:
+        raise InputError([Problem(file, "对账文件是空的；应有表头 PRO_CODE（项目编码）及得分、等级或预警列")])
     try:
         if path.suffix.lower() in (".xlsx", ".xlsm"):
             frame = pl.read_excel(path, infer_schema_length=0)
