@@ -8,7 +8,6 @@ parser, which resolves no external entity; a sheet larger than ``MAX_SHEET_BYTES
 
 from __future__ import annotations
 
-import html
 import re
 import zipfile
 from decimal import Decimal, InvalidOperation
@@ -107,18 +106,10 @@ def read_workbook(path: Path) -> list[Sheet]:
 
 
 def _sheet_parts(book: str, rels: str) -> list[tuple[str, str]]:
-    targets = {}
-    for rel in re.findall(r"<Relationship\b[^>]*>", rels):
-        rid, target = re.search(r'\bId="([^"]*)"', rel), re.search(r'\bTarget="([^"]*)"', rel)
-        if rid and target:
-            t = target.group(1)
-            targets[rid.group(1)] = t.lstrip("/") if t.startswith("/") else "xl/" + t
-    out = []
-    for tag in re.findall(r"<(?:\w+:)?sheet\b[^>]*>", book):
-        name, rid = re.search(r'\bname="([^"]*)"', tag), re.search(r'\br:id="([^"]*)"', tag)
-        if name and rid and rid.group(1) in targets:
-            out.append((html.unescape(name.group(1)), targets[rid.group(1)]))
-    return out
+    """The sheets the workbook's index names a part for (the loader's reading of the index)."""
+    from jixiao.core.load.read_xlsx import workbook_sheets
+
+    return [(name, part) for name, part in workbook_sheets(book, rels) if part is not None]
 
 
 def _text_of(elem) -> str:

@@ -47,11 +47,29 @@ def _is_xls_cfb(path: Path) -> bool:
     return any(n.encode("utf-16-le") + b"\0\0" in data for n in ("Workbook", "Book"))
 
 
+def workbook_sheets(book: str, rels: str) -> list[tuple[str, str | None]]:
+    """(name, XML part in the zip) of each sheet listed in a workbook's index (``xl/workbook.xml``
+    and its relationships), in order; the part is None when the index names no target."""
+    import html
+    import re
+
+    targets = {}
+    for rel in re.findall(r"<Relationship\b[^>]*>", rels):
+        rid, target = re.search(r'\bId="([^"]*)"', rel), re.search(r'\bTarget="([^"]*)"', rel)
+        if rid and target:
+            t = target.group(1)
+            targets[rid.group(1)] = t.lstrip("/") if t.startswith("/") else "xl/" + t
+    out = []
+    for tag in re.findall(r"<(?:\w+:)?sheet\b[^>]*>", book):
+        name, rid = re.search(r'\bname="([^"]*)"', tag), re.search(r'\br:id="([^"]*)"', tag)
+        if name:
+            out.append((html.unescape(name.group(1)), targets.get(rid.group(1)) if rid else None))
+    return out
+
+
 def _xlsx_sheets(path: Path) -> dict[str, str | None]:
     """Each sheet's name → its XML part in the zip, read from the workbook's index, without loading
     any cell."""
-    import html
-    import re
     import zipfile
 
     head = b""
@@ -64,19 +82,7 @@ def _xlsx_sheets(path: Path) -> dict[str, str | None]:
             names = set(z.namelist())
     except (zipfile.BadZipFile, KeyError, OSError, EOFError, ValueError):
         raise InputError([_xlsx_problem(path, head)]) from None
-    targets = {}
-    for rel in re.findall(r"<Relationship\b[^>]*>", rels):
-        rid, target = re.search(r'\bId="([^"]*)"', rel), re.search(r'\bTarget="([^"]*)"', rel)
-        if rid and target:
-            t = target.group(1)
-            targets[rid.group(1)] = t.lstrip("/") if t.startswith("/") else "xl/" + t
-    out = {}
-    for tag in re.findall(r"<(?:\w+:)?sheet\b[^>]*>", book):
-        name, rid = re.search(r'\bname="([^"]*)"', tag), re.search(r'\br:id="([^"]*)"', tag)
-        if name:
-            part = targets.get(rid.group(1)) if rid else None
-            out[html.unescape(name.group(1))] = part if part in names else None
-    return out
+    return {name: part if part in names else None for name, part in workbook_sheets(book, rels)}
 
 
 def _read_xlsx(path: Path, warnings: list[Problem] | None = None) -> list[_Raw]:
