@@ -93,7 +93,7 @@ def test_xlsx_refuses_more_findings_than_a_sheet_holds(registry, monkeypatch, tm
 
     result = run(Pack.load("national", registry), generate(40, seed=2), dt.date(2025, 3, 31))
     monkeypatch.setattr(output, "XLSX_MAX_ROWS", result.decisions.height - 1)
-    with pytest.raises(JixiaoError, match="do not fit in an XLSX sheet"):
+    with pytest.raises(JixiaoError, match="超出一张 XLSX 工作表的容量"):
         output.write_xlsx(result, tmp_path / "f.xlsx")
     assert list(tmp_path.iterdir()) == []  # nothing half-written
 

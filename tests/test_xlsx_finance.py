@@ -252,7 +252,7 @@ def test_a_sheet_that_cannot_hold_the_projects_is_refused_before_writing(compare
     reg = Registry.discover(use_entry_points=False)
     c = compare([Pack.load("nanchang", reg)], load_portfolio(folio), dt.date(2025, 3, 31), monthly=False)
     monkeypatch.setattr(workbook_cells, "MAX_ROWS", c.projects + 2)  # the header rows fit, the 合计 row does not
-    with pytest.raises(JixiaoError, match="do not fit in an XLSX sheet"):
+    with pytest.raises(JixiaoError, match="超出一张 XLSX 工作表的容量"):
         write_xlsx(c, tmp_path / "c.xlsx")
     assert list(tmp_path.iterdir()) == []
 

@@ -75,8 +75,8 @@ def write_xlsx(c: Comparison, path: Path, progress=None) -> None:
 
     columns = matrix_columns(c)
     if not rows_fit(c.matrix.height, columns):
-        raise JixiaoError(f"{path}: {c.matrix.height:,} projects do not fit in an XLSX sheet; "
-                          "write --format json instead")
+        raise JixiaoError(f"{path}：{c.matrix.height:,} 个项目超出一张 XLSX 工作表的容量；"
+                          "请改写 --format json")
     summary = pl.DataFrame([{
         "pack": s["pack"], "name": s["name"], "blocked": s["blocked"],
         "alerts": "、".join(f"{ACTIONS[k].zh} {v}" for k, v in s["alerts"].items()),

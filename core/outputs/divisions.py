@@ -197,8 +197,8 @@ def write_xlsx(runs: list[DivisionRun], as_of: dt.date, path: Path, progress=Non
 
     total = sum(r.result.decisions.height for r in runs)
     if total > output.XLSX_MAX_ROWS:
-        raise JixiaoError(f"{path}: {total:,} findings do not fit in an XLSX sheet "
-                          f"({output.XLSX_MAX_ROWS:,} rows at most); write --format csv or json instead")
+        raise JixiaoError(f"{path}：{total:,} 条结论超出一张 XLSX 工作表的容量"
+                          f"（最多 {output.XLSX_MAX_ROWS:,} 行）；请改写 --format csv 或 json")
     rows = [("基准日期", as_of.isoformat(), "text")]
     frames, columns = [], None
     for r in runs:

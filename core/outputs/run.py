@@ -192,8 +192,8 @@ def write_xlsx(result: RunResult, path: Path, progress=None, columns=None) -> No
     from jixiao.core.outputs.workbook import Book
 
     if result.decisions.height > XLSX_MAX_ROWS:
-        raise JixiaoError(f"{path}: {result.decisions.height:,} findings do not fit in an XLSX sheet "
-                          f"({XLSX_MAX_ROWS:,} rows at most); write --format csv or json instead")
+        raise JixiaoError(f"{path}：{result.decisions.height:,} 条结论超出一张 XLSX 工作表的容量"
+                          f"（最多 {XLSX_MAX_ROWS:,} 行）；请改写 --format csv 或 json")
     s = summary(result)
     rows = [("规则包", result.pack.meta.name, "text"), ("规则包标识", result.pack.id, "text"),
             ("基准日期", result.as_of.isoformat(), "text"),
