@@ -112,13 +112,13 @@ class Rule:
         return RuleOutput(self.rule_id, findings, facts, notes)
 
     @staticmethod
-    def adopted_note(as_of, year: pl.Expr | None = None) -> pl.Expr:
+    def adopted_note(as_of, year: pl.Expr | None = None, what: str = "此为编制时应具备的要件，供核查纠正") -> pl.Expr:
         """For a gate (a precondition of compiling a budget): "" while the fiscal year has not begun;
         once it has, the budget was adopted already and a block cannot undo it — say so, so that the
         finding reads as a check of how the budget was compiled, not as money taken away."""
         fy = pl.col("fiscal_year") if year is None else year
         return (pl.when(fy <= as_of.year)
-                .then(pl.lit("（") + fy.cast(pl.String) + pl.lit("年度预算已批复执行：此为编制时应具备的要件，供核查纠正）"))
+                .then(pl.lit("（") + fy.cast(pl.String) + pl.lit(f"年度预算已批复执行：{what}）"))
                 .otherwise(pl.lit("")))
 
     @staticmethod

@@ -109,6 +109,12 @@ class ScoreLinkedBudget(Rule):
         control figure names the department's total over all of its projects."""
         return "department_control" in (params.cut_from, *params.cut_from_for.values())
 
+    def compiled_note(self, as_of) -> pl.Expr:
+        """Once the budget year fed has begun, its budget is adopted: the finding is what compiling it
+        should have done, to check against the adopted budget — said, so that it is not read as money
+        still to move (the gates' ``adopted_note``, worded for a result)."""
+        return self.adopted_note(as_of, pl.col("_budget_year"), "此为编制该年度预算时应作的处理，供核对是否已落实")
+
     def _cut_from_expr(self) -> pl.Expr:
         """Whose figure each project's cut reduces: ``cut_from``, or its category's ``cut_from_for``."""
         expr = pl.lit(self.params.cut_from)
@@ -168,7 +174,7 @@ class ScoreLinkedBudget(Rule):
                                  & (pl.col("_known_year") >= as_of.year))
             msg = pl.lit("绩效评价等级为") + pl.col("grade") + _fill(text)
             if action in ("prioritize", "no_new_budget"):
-                msg = msg + compiled_note(as_of)
+                msg = msg + self.compiled_note(as_of)
             if action == "prioritize":
                 # A good grade for a year in which nothing was paid: the officer checks the evaluation.
                 msg = msg + pl.when((pl.col("spent_fen") == 0) & (pl.col("budget_fen") > 0)).then(
@@ -203,7 +209,7 @@ class ScoreLinkedBudget(Rule):
         year = pl.col("_budget_year").cast(pl.String)
         share = pl.lit("（本项目本年预算 ") + yuan_text_expr(pl.col("budget_fen")) + pl.lit(" 元的 ") + pl.col("_pct")
         alternative = pl.lit(f"；文件允许以“{p.cut_alternative}”代替扣减，由财政部门选择" if p.cut_alternative else "")
-        alternative = alternative + compiled_note(as_of)
+        alternative = alternative + self.compiled_note(as_of)
         assumed = self.is_assumed("cut_ratios", "cut_from", "cut_from_for")
         parts = []
         dept = hit.filter(pl.col("_from") == "department_control")
@@ -325,16 +331,6 @@ class ScoreLinkedBudget(Rule):
             out.append(self.findings(hit, action, text[action][0], budget_year=text[action][1],
                                      applies_to=text[action][2], assumed=assumed))
         return out
-
-
-def compiled_note(as_of) -> pl.Expr:
-    """Once the budget year fed has begun, its budget is adopted: the finding is what compiling it
-    should have done, to check against the adopted budget — said, so that it is not read as money
-    still to move."""
-    y = pl.col("_budget_year")
-    return (pl.when(y <= as_of.year)
-            .then(pl.lit("（") + y.cast(pl.String) + pl.lit("年度预算已批复执行：此为编制该年度预算时应作的处理，供核对是否已落实）"))
-            .otherwise(pl.lit("")))
 
 
 def _fill(text: str) -> pl.Expr:
