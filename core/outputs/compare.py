@@ -26,7 +26,10 @@ from jixiao.core.load import Portfolio
 GATE_ACTIONS = ("block_budget", "require_assessment")
 ALERT_ACTIONS = ("remind", "key_attention", "suspend_disbursement", "stop_disbursement", "reclaim_funds")
 DEADLINE_ACTIONS = ("rectify", "rectification_overdue")
-MONTHLY_LIMIT = 50_000  # replaying the year month by month is skipped above this many projects
+MONTHLY_LIMIT = 50_000
+# Held as categoricals while the other packs run: four bytes a project instead of a string view's
+# sixteen (with six packs at 1 M projects, 0.27 GB less at compare's peak; docs/performance.md).
+TEXT_OUTCOMES = ("grade", "gate", "alerts")  # replaying the year month by month is skipped above this many projects
 
 
 # The per-pack summary as rows of (label, value of a summary), shared by the terminal and the report.
@@ -50,7 +53,8 @@ class Comparison:
     as_of: dt.date
     packs: tuple[Pack, ...]
     by_pack: dict[str, pl.DataFrame]  # per pack, one row per project in the portfolio's order (``outcomes_of``)
-    matrix: pl.DataFrame  # one row per project, outcome columns per pack, disagreements
+    # One row per project, outcome columns per pack (their text as categoricals), disagreements.
+    matrix: pl.DataFrame
     summary: list[dict]
     by_department: pl.DataFrame  # department, pack, budget_effect_fen
     monthly: pl.DataFrame | None  # pack, month, alerts
@@ -63,8 +67,9 @@ class Comparison:
         return [p.id for p in self.packs]
 
     def outcome(self, pack_id: str) -> pl.DataFrame:
-        """One pack's outcomes with the project id, one row per project."""
-        return self.matrix.select("project_id").hstack(self.by_pack[pack_id])
+        """One pack's outcomes with the project id, one row per project, its text as text."""
+        return self.matrix.select("project_id").hstack(
+            self.by_pack[pack_id].with_columns(pl.col(TEXT_OUTCOMES).cast(pl.String)))
 
     @property
     def outcomes(self) -> pl.DataFrame:
@@ -97,9 +102,9 @@ def outcomes_of(result: RunResult, n: int) -> pl.DataFrame:
     for part in (blocked, alerts, effect, due):
         out = out.hstack(by_project(part, n))
     return out.select(
-        "grade", "grade_rank",
-        pl.when(pl.col("_blocked")).then(pl.lit("不予安排预算")).otherwise(pl.lit("通过")).alias("gate"),
-        pl.col("alerts").fill_null(""), pl.col("effect_fen").fill_null(0), "deadline",
+        pl.col("grade").cast(pl.Categorical), "grade_rank",
+        pl.when(pl.col("_blocked")).then(pl.lit("不予安排预算")).otherwise(pl.lit("通过")).cast(pl.Categorical).alias("gate"),
+        pl.col("alerts").fill_null("").cast(pl.Categorical), pl.col("effect_fen").fill_null(0), "deadline",
         pl.col("overdue").fill_null(False))
 
 

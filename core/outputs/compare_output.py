@@ -35,8 +35,8 @@ def write_json(c: Comparison, out: TextIO) -> None:
         "monthly_alerts": c.monthly.to_dicts() if c.monthly is not None else None,
     }
     outcomes = pl.struct([
-        pl.struct(pl.col(f"{p}:gate").alias("gate"), pl.col(f"{p}:alerts").alias("alerts"),
-                  pl.col(f"{p}:grade").alias("grade"), pl.col(f"{p}:effect_fen").alias("effect_fen"),
+        pl.struct(pl.col(f"{p}:gate").cast(pl.String).alias("gate"), pl.col(f"{p}:alerts").cast(pl.String).alias("alerts"),
+                  pl.col(f"{p}:grade").cast(pl.String).alias("grade"), pl.col(f"{p}:effect_fen").alias("effect_fen"),
                   pl.col(f"{p}:deadline").dt.strftime("%Y-%m-%d").alias("deadline")).alias(p)
         for p in c.pack_ids]).alias("outcomes")
     disagree = pl.col("disagree").str.split(",").list.eval(pl.element().filter(pl.element() != "")).alias("disagree")
@@ -55,8 +55,9 @@ def matrix_columns(c: Comparison) -> list:
             Column("主管部门", pl.col("department"))]
     for pack in c.packs:
         p, g = pack.id, pack.meta.name
-        cols += [Column("预算安排", pl.col(f"{p}:gate"), group=g), Column("预警", pl.col(f"{p}:alerts"), group=g),
-                 Column("等级", pl.col(f"{p}:grade"), group=g),
+        cols += [Column("预算安排", pl.col(f"{p}:gate").cast(pl.String), group=g),
+                 Column("预警", pl.col(f"{p}:alerts").cast(pl.String), group=g),
+                 Column("等级", pl.col(f"{p}:grade").cast(pl.String), group=g),
                  Column("金额影响(元)", pl.col(f"{p}:effect_fen"), "yuan", total=True, group=g),
                  Column("整改期限", pl.col(f"{p}:deadline"), "date", group=g)]
     # "gate,effect" → "预算安排、金额影响" (no code is part of another)
