@@ -11,7 +11,7 @@ import polars as pl
 from jixiao.core.actions import ACTIONS
 from jixiao.core.outputs.compare import Comparison
 from jixiao.core.money import fen_to_yuan_str
-from jixiao.core.outputs.run import stream_json, write_atomic, yuan_expr
+from jixiao.core.outputs.run import stream_json, write_atomic
 
 SCHEMA = "jixiao.compare/1"
 
