@@ -12,36 +12,26 @@ import functools
 import os
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import attrs
+import numpy as np
 import pluggy
 import polars as pl
 
 from jixiao.core import hookspecs, in_force
-from jixiao.core.actions import ACTIONS, OBJECTS
 from jixiao.core.clauses import clause_label
-from jixiao.core.errors import InputError, PluginError, Problem, RuleFailed
+from jixiao.core.errors import PluginError, RuleFailed
+from jixiao.core.finalise import ACTION, FINDINGS_SCHEMA, OBJECT, check_total, finalise, merge_facts
 from jixiao.core.hookspecs import STAGE_HOOKS, STAGES
-from jixiao.core.money import format_yuan
 from jixiao.core.pack import Pack
-from jixiao.core.per_project import PIX, by_project, sum_by_project
+from jixiao.core.per_project import PIX, sum_by_project
 from jixiao.core.load import Portfolio
-from jixiao.core.rule import FINDING_OPTIONAL, FINDING_REQUIRED, Rule, RuleOutput
+from jixiao.core.rule import Rule, RuleOutput
 
 # The columns every finding of one rule shares, held as enums in ``RunResult.decisions`` (one byte a
 # row instead of a string each; see ``decision_dtypes``) and as text in ``RunResult.findings``.
 SHARED = ("pack", "stage", "rule", "plugin", "source", "clause")
-# The action too is an enum in the decisions. Its values in alphabetical order, so that sorting by
-# the enum sorts as the text does.
-ACTION = pl.Enum(sorted(ACTIONS))
-OBJECT = pl.Enum(sorted(OBJECTS))
-BINDING = sorted(code for code, a in ACTIONS.items() if a.binding)
-FINDINGS_SCHEMA = {
-    "project_id": pl.String, PIX: pl.UInt32, "pack": pl.String, "stage": pl.String, "rule": pl.String,
-    "plugin": pl.String, "action": pl.String, "amount_fen": pl.Int64, "due_date": pl.Date,
-    "budget_year": pl.Int32, "applies_to": pl.String, "source": pl.String, "clause": pl.String, "assumed": pl.Boolean, "message": pl.String,
-}
 
 
 @attrs.frozen(slots=False)
@@ -73,7 +63,7 @@ def decision_dtypes(pack: Pack) -> dict[str, pl.DataType]:
     the values its rules can give, the same for every run of the pack (one byte a row where a
     categorical takes four and a string sixteen). Decisions of different packs have different
     enums: compare them as text (``pl.col(...).cast(pl.String)``) or by value (``== "remind"``)."""
-    # The values ``_finalise`` writes (a rule with periods cites its variants' clauses too).
+    # The values ``finalise`` writes (a rule with periods cites its variants' clauses too).
     rules = [c for r in pack.enabled_rules() for c in r.instantiate(pack.id).citing()]
 
     def enum(values) -> pl.Enum:
@@ -191,12 +181,17 @@ def lifecycle(pack: Pack, trace: bool | None = None, only: frozenset[str] | None
 
 def run(pack: Pack, portfolio: Portfolio, as_of: dt.date, *, explain: bool = False,
         on_stage: Callable[[str], None] | None = None, trace: bool | None = None,
-        base: pl.DataFrame | None = None, only: frozenset[str] | None = None) -> RunResult:
+        base: pl.DataFrame | None = None, only: frozenset[str] | None = None,
+        focus: Sequence[int] | None = None) -> RunResult:
     """Run the five stages in order; later stages see the facts earlier stages returned.
 
     ``base`` is ``base_facts(portfolio, as_of)`` when the caller has it already, checked: a
     comparison computes it once for every pack. ``only`` runs those rules of the pack alone.
+    ``focus`` (projects' positions, ``pix``) gives only those projects' findings, facts and notes —
+    the same as a whole run gives them — computing only what they depend on (``focused``).
     """
+    if focus is not None:
+        return focused(pack, portfolio, as_of, focus, explain=explain, trace=trace)
     if base is None:
         portfolio.check_as_of(as_of)
         base = base_facts(portfolio, as_of)
@@ -211,13 +206,13 @@ def run(pack: Pack, portfolio: Portfolio, as_of: dt.date, *, explain: bool = Fal
         outputs = life.call(stage, portfolio=portfolio.frozen_view(), as_of=as_of, facts=facts.clone())
         for out in outputs:
             rule = life.rules[out.rule]
-            part, text = in_force.finalised(out, rule, lambda frame, by: _finalise(
+            part, text = in_force.finalised(out, rule, lambda frame, by: finalise(
                 frame, by, pack, stage, STAGE_HOOKS[stage], ids, life.dtypes))  # by: the rule the finding cites
             if part is not None:
                 parts.append(part)
                 texts.append(text)
             if out.facts is not None:
-                facts = _merge_facts(facts, out.facts, rule, STAGE_HOOKS[stage])
+                facts = merge_facts(facts, out.facts, rule, STAGE_HOOKS[stage])
     notes = None
     if explain:
         outs = life.call("explain", portfolio=portfolio.frozen_view(), as_of=as_of, facts=facts.clone())
@@ -228,7 +223,7 @@ def run(pack: Pack, portfolio: Portfolio, as_of: dt.date, *, explain: bool = Fal
     # Parts come in stage and pack order, each sorted by project: the concatenation is in order.
     schema = {c: life.dtypes.get(c, t) for c, t in FINDINGS_SCHEMA.items() if c != "message"}
     decisions = pl.concat(parts, how="vertical") if parts else pl.DataFrame(schema=schema)
-    _check_total(decisions)
+    check_total(decisions)
 
     def messages() -> pl.Series:
         return pl.concat([text() for text in texts]) if texts else pl.Series("message", [], pl.String)
@@ -249,149 +244,109 @@ def run(pack: Pack, portfolio: Portfolio, as_of: dt.date, *, explain: bool = Fal
     return RunResult(pack, as_of, decisions, facts, notes, messages)
 
 
-# Every sum an output makes of a run's amounts (a total, per department, per project) and the
-# difference of two runs' sums fit in 64 bits when the absolute amounts add up to less than this.
-MAX_TOTAL_FEN = 2**62
+def _widens(rule: Rule) -> bool:
+    """Whether the rule's answer for a project may depend on other projects (``Rule.scope``)."""
+    inner = [r for _, r in rule.variants] if isinstance(rule, in_force.InForceRule) else [rule]
+    return any(r.whole_portfolio or type(r).scope is not Rule.scope for r in inner)
 
 
-def _check_total(decisions: pl.DataFrame) -> None:
-    """A run whose amounts add up beyond ``MAX_TOTAL_FEN`` is refused rather than summed wrongly."""
-    if not decisions.height:
-        return
-    total = decisions.select(pl.col("amount_fen").cast(pl.Int128).abs().sum()).item() or 0
-    if total >= MAX_TOTAL_FEN:
-        raise InputError([Problem("portfolio", f"the amounts of this run add up to {format_yuan(total)}, more than "
-                                               f"jixiao adds exactly ({format_yuan(MAX_TOTAL_FEN - 1)}); check the budgets")])
+def scope_facts(portfolio: Portfolio) -> pl.LazyFrame:
+    """What ``Rule.scope`` reads: the base facts but ``spent_fen``, lazily (a scope reads a column
+    or two of a million rows; nothing else is computed)."""
+    projects = portfolio.projects
+    return projects.lazy().drop("_row", "spent_fen", strict=False).with_columns(
+        pl.col(c).cast(pl.String) for c, t in projects.schema.items() if isinstance(t, pl.Enum))
 
 
-def _citation_columns(cite: pl.Series, rule: Rule, pack: Pack, dtypes: dict[str, pl.DataType]) -> list[pl.Series | pl.Expr]:
-    """``source`` and ``clause`` of each finding: the rule's citation, or the one the pack gives for
-    the parameter the finding names in ``cite`` — the clause as cited, marked （未核实） where the
-    source's inventory has not verified it."""
-    source = pl.lit(pack.source_label(rule.citation.source), dtypes["source"]).alias("source")
-    clause = pl.lit(clause_label(pack, rule.citation), dtypes["clause"]).alias("clause")
-    named = {k: c for k, c in rule.cites.items() if k in set(cite.drop_nulls().unique().to_list())}
-    if not named:
-        return [source, clause]
-    sources = {k: pack.source_label(c.source) for k, c in named.items()}
-    clauses = {k: clause_label(pack, c) for k, c in named.items()}
-    return [cite.replace_strict(sources, default=pack.source_label(rule.citation.source), return_dtype=pl.String)
-            .cast(dtypes["source"]).alias("source"),
-            cite.replace_strict(clauses, default=clause_label(pack, rule.citation), return_dtype=pl.String)
-            .cast(dtypes["clause"]).alias("clause")]
+def _scoped(rules: list[Rule], facts: pl.LazyFrame, as_of: dt.date, rows: np.ndarray) -> np.ndarray | None:
+    """``rows`` and every project these rules' answers for them depend on, until nothing is added
+    (a rule's scope over projects another rule's scope brought in); None: every project."""
+    while True:
+        asked = facts.filter(pl.col(PIX).is_in(pl.Series(rows, dtype=pl.UInt32).implode())).collect()
+        more = [rows]
+        for rule in rules:
+            got = rule.scope(facts, as_of, asked)
+            if got is None:
+                return None
+            more.append(got.lazy().select(pl.col(PIX).cast(pl.UInt32)).collect()[PIX].to_numpy())
+        wider = np.unique(np.concatenate(more))
+        if wider.size == rows.size:
+            return rows
+        rows = wider
 
 
-def _finalise(frame: pl.DataFrame | pl.LazyFrame, rule: Rule, pack: Pack, stage: str, hook: str,
-              ids: pl.DataFrame, dtypes: dict[str, pl.DataType]) -> tuple[pl.DataFrame, Callable[[], pl.Series]]:
-    """Check a rule's findings, add pack, stage, rule and citation columns, and sort them by project
-    (in the portfolio's order) and action. Returns them without the message, and a function that
-    computes the messages in the same order: a lazy frame computes them only when called."""
-    where = f"rule {rule.rule_id!r} (plugin {rule.name!r}), hook {hook}"
-    lazy = frame if isinstance(frame, pl.LazyFrame) else None
-    names = lazy.collect_schema().names() if lazy is not None else frame.columns
-    for col in FINDING_REQUIRED:
-        if col not in names:
-            raise PluginError(f"{where} returned findings without the column {col!r}")
-    if "project_id" not in names and PIX not in names:
-        raise PluginError(f"{where} returned findings without the column 'project_id' (or 'pix')")
-    if lazy is not None:
-        frame = lazy.drop("message").collect()  # the message is not computed here
-        # The rows the messages must line up with, checked when they are computed.
-        keys = [c for c in (PIX, "project_id") if c in names][:1] + ["action"]
-        rows = frame.select(keys)
-    frame = _with_pix(frame, ids, where).with_row_index("_at")
-    missing = {c: pl.lit(None, d) if c != "assumed" else pl.lit(False) for c, d in FINDING_OPTIONAL.items()
-               if c not in frame.columns}
-    frame = frame.with_columns(**missing)
-    bad = frame.filter(~pl.col("action").is_in(list(ACTIONS)))
-    if bad.height:
-        raise PluginError(f"{where} returned an action outside the vocabulary: {bad['action'][0]!r}")
-    bad = frame.filter(pl.col("applies_to").is_not_null() & ~pl.col("applies_to").is_in(list(OBJECTS)))
-    if bad.height:
-        raise PluginError(f"{where} returned an object (applies_to) outside the vocabulary: {bad['applies_to'][0]!r}")
-    bad = frame.filter(pl.col("action").is_in(BINDING)
-                       & (pl.col("budget_year").is_null() | pl.col("applies_to").is_null()))
-    if bad.height:
-        raise PluginError(f"{where} returned a {bad['action'][0]!r} finding without the budget year and the "
-                          "object it applies to (budget_year, applies_to): every finding that cuts, reclaims, "
-                          "suspends, withholds or blocks must say both")
-    narrow = frame.select(PIX, pl.col("action").cast(pl.String).cast(ACTION), "_at")
-    pix = narrow[PIX]
-    if pix.len() > 1 and not (pix.diff().drop_nulls() > 0).all():  # one finding per project, in order: done
-        narrow = narrow.sort(PIX, "action", maintain_order=True)  # the narrow frame: cheap to sort
-    at = narrow["_at"]
-    rest = frame.select(pl.col("amount_fen").cast(pl.Int64), pl.col("due_date").cast(pl.Date),
-                        pl.col("budget_year").cast(pl.Int32),
-                        pl.col("applies_to").cast(pl.String).cast(OBJECT),
-                        pl.col("assumed").fill_null(False).cast(pl.Boolean))
-    if at.len() and not at.is_sorted():
-        rest = rest[at]
-    out = pl.DataFrame([ids["project_id"].gather(narrow[PIX]).cast(pl.String), narrow[PIX]]).select(
-        "project_id", PIX,
-        pl.lit(pack.id, dtypes["pack"]).alias("pack"),
-        pl.lit(stage, dtypes["stage"]).alias("stage"),
-        pl.lit(rule.rule_id, dtypes["rule"]).alias("rule"),
-        pl.lit(rule.name, dtypes["plugin"]).alias("plugin"),
-        narrow["action"],
-        *rest,
-        *_citation_columns(frame["cite"][at] if at.len() and not at.is_sorted() else frame["cite"], rule, pack, dtypes),
-    ).select(c for c in FINDINGS_SCHEMA if c != "message")
-    eager = frame["message"].cast(pl.String) if lazy is None else None
+def focused(pack: Pack, portfolio: Portfolio, as_of: dt.date, focus: Sequence[int], *, explain: bool = False,
+            trace: bool | None = None) -> RunResult:
+    """A run as far as the projects at ``focus`` are concerned: their findings, facts and notes, the
+    same as a whole run's, with their ``pix`` in the whole portfolio.
 
-    def text() -> pl.Series:
-        if lazy is None:
-            return eager.gather(at)
-        got = lazy.select(*keys, pl.col("message").cast(pl.String)).collect()
-        if not got.select(keys).equals(rows):
-            raise PluginError(f"{where}: its lazy findings came out in a different order when their messages "
-                              "were computed; make the order deterministic (maintain_order=True, a sort) "
-                              "or return a DataFrame")
-        return got["message"].gather(at)
-
-    return out, text
+    Every rule whose answer may depend on other projects says which (``Rule.scope``). Such a rule
+    that reads only base facts runs apart, alone, over its scope; the others run together over
+    the focused projects and the scopes of the rules among them, widened until it holds every
+    project they depend on (a per-project rule is exact on any row). When a rule's scope is every
+    project, or a rule run apart turns out to need facts of other rules, the rules run together
+    over what they need, which may be the whole portfolio: exact, only slower.
+    """
+    portfolio.check_as_of(as_of)
+    life = lifecycle(pack, trace)
+    rows = np.unique(np.asarray(focus, dtype=np.uint32))
+    if rows.size and int(rows[-1]) >= len(portfolio):
+        raise ValueError(f"focus: pix {int(rows[-1])} is not a project's position ({len(portfolio)} projects)")
+    wide = [rid for rid, rule in life.rules.items() if _widens(rule)]
+    known = set(portfolio.projects.columns) | {"spent_fen"}
+    inside = {rid for rid in wide if set(life.rules[rid].reads) - known}
+    facts = scope_facts(portfolio) if wide else None
+    while True:
+        apart = frozenset(rid for rid in wide if rid not in inside)
+        needed = _scoped([life.rules[r] for r in inside], facts, as_of, rows) if inside else rows
+        if needed is None:
+            return _kept(run(pack, portfolio, as_of, explain=explain, trace=trace), rows, None)
+        if not apart:
+            return _kept(_run_on(pack, portfolio, needed, as_of, explain, trace, None), rows, needed)
+        around = _scoped([life.rules[r] for r in apart], facts, as_of, rows)
+        try:
+            side = _run_on(pack, portfolio, around, as_of, explain, trace, apart)
+        except RuleFailed:  # a fact of another rule after all (one its ``reads`` does not name)
+            inside |= apart
+            continue
+        produced = set(side.facts.columns) - known
+        if any(set(life.rules[r].reads) & produced for r in life.rules if r not in apart):
+            inside |= apart  # another rule reads what these produce: they run together
+            continue
+        main = _run_on(pack, portfolio, needed, as_of, explain, trace, frozenset(life.rules) - apart)
+        return _together(_kept(main, rows, needed), _kept(side, rows, around), produced)
 
 
-def _with_pix(frame: pl.DataFrame, ids: pl.DataFrame, where: str) -> pl.DataFrame:
-    """The findings with each project's ``pix``. When the rule gives ``pix`` (the built-in rules
-    do), it is the key (and the project id is taken from the portfolio later); otherwise ``pix`` is
-    looked up from the project id. A project not in the portfolio is an error."""
-    if PIX in frame.columns:
-        pix = frame[PIX].cast(pl.UInt32, strict=False)
-        bad = pix.is_null() | (pix >= ids.height)
-        if bad.any():
-            raise PluginError(f"{where} returned a finding with pix {frame[PIX].filter(bad)[0]!r}, which is not "
-                              f"a project's position in the portfolio (it has {ids.height} projects)")
-        return frame.with_columns(pix.alias(PIX))
-    found = frame.join(ids, on="project_id", how="left", maintain_order="left")
-    stray = found.filter(pl.col(PIX).is_null())
-    if stray.height:
-        raise PluginError(f"{where} returned a finding for project {stray['project_id'][0]!r}, "
-                          "which is not in the portfolio")
-    return found
+def _run_on(pack, portfolio: Portfolio, rows: np.ndarray | None, as_of, explain, trace, only) -> RunResult:
+    folio = portfolio if rows is None or rows.size == len(portfolio) else portfolio.take(rows)
+    return run(pack, folio, as_of, explain=explain, trace=trace, only=only)
 
 
-def _merge_facts(facts: pl.DataFrame, new: pl.DataFrame, rule: Rule, hook: str) -> pl.DataFrame:
-    if "project_id" not in new.columns and PIX not in new.columns:
-        raise PluginError(f"rule {rule.rule_id!r}, hook {hook}: facts need a project_id (or pix) column")
-    clash = [c for c in new.columns if c not in ("project_id", PIX) and c in facts.columns]
-    if clash:
-        raise PluginError(f"rule {rule.rule_id!r}, hook {hook}: fact column(s) {clash} already exist; "
-                          "another rule or the projects table provides them")
-    key = PIX if PIX in new.columns else "project_id"
-    if key == PIX and new.schema[PIX] != pl.UInt32:
-        new = new.with_columns(pl.col(PIX).cast(pl.UInt32, strict=False))
-    if new.height == facts.height and new[key].equals(facts[key]):
-        # Most rules derive their facts from `facts` row by row: the rows line up, no join needed.
-        return facts.hstack(new.drop("project_id", PIX, strict=False))
-    if key == PIX and new.height and not new[PIX].null_count() and (new[PIX].diff().drop_nulls() > 0).all():
-        # One row per project in the portfolio's order (how the built-in rules give facts): spread
-        # by position instead of joined.
-        if new[PIX].max() >= facts.height:
-            raise PluginError(f"rule {rule.rule_id!r}, hook {hook}: facts for pix {new[PIX].max()}, which is "
-                              f"not a project's position (the portfolio has {facts.height} projects)")
-        return facts.hstack(by_project(new.drop("project_id", strict=False), facts.height))
-    if new[key].is_duplicated().any():
-        raise PluginError(f"rule {rule.rule_id!r}, hook {hook}: facts have more than one row per project")
-    if key == PIX:
-        new = new.drop("project_id", strict=False)
-    return facts.join(new, on=key, how="left", maintain_order="left")
+def _kept(result: RunResult, rows: np.ndarray, of: np.ndarray | None) -> RunResult:
+    """A run over the projects ``of`` (None: every project) cut down to the projects ``rows``, with
+    their positions in the whole portfolio."""
+    def placed(frame: pl.DataFrame) -> pl.DataFrame:
+        pix = frame[PIX].to_numpy()
+        return frame.with_columns(pl.Series(PIX, of[pix] if of is not None else pix, dtype=pl.UInt32))
+
+    facts, decisions = placed(result.facts), placed(result.decisions)
+    facts = facts.filter(pl.Series(np.isin(facts[PIX].to_numpy(), rows)))
+    at = pl.Series(np.isin(decisions[PIX].to_numpy(), rows)).arg_true()
+    decisions = decisions[at]
+    ids = facts["project_id"].implode()
+    notes = result.notes.filter(pl.col("project_id").is_in(ids)) if result.notes is not None else None
+    messages = result.messages
+    return RunResult(result.pack, result.as_of, decisions, facts, notes,
+                     (lambda: messages().gather(at)) if messages is not None else None)
+
+
+def _together(main: RunResult, side: RunResult, produced: set[str]) -> RunResult:
+    """The focused results of the rules run together and of those run apart, as one run's."""
+    facts = main.facts.hstack(side.facts.select(c for c in side.facts.columns if c in produced))
+    decisions = pl.concat([main.decisions, side.decisions])
+    order = (decisions.select("stage", "rule", pl.col("project_id").cast(pl.String), "action")
+             .with_row_index("_i").sort("stage", "rule", "project_id", "action", maintain_order=True)["_i"])
+    texts = (main.messages, side.messages)
+    notes = None if main.notes is None else pl.concat([main.notes, side.notes])
+    return RunResult(main.pack, main.as_of, decisions[order], facts, notes,
+                     lambda: pl.concat([t() for t in texts]).gather(order))
