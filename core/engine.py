@@ -50,6 +50,9 @@ class RunResult:
     facts: pl.DataFrame
     notes: pl.DataFrame | None = None
     messages: Callable[[], pl.Series] | None = attrs.field(default=None, repr=False)
+    # Each fact column a rule produced → (stage, the rule's place in the pack): how a run's facts
+    # are ordered, kept to put the facts of rules run apart where a whole run has them.
+    made: dict[str, tuple[int, int]] = attrs.field(factory=dict, repr=False, eq=False)
 
     @functools.cached_property
     def findings(self) -> pl.DataFrame:
@@ -200,7 +203,8 @@ def run(pack: Pack, portfolio: Portfolio, as_of: dt.date, *, explain: bool = Fal
     ids = base.select("project_id", PIX)
     parts: list[pl.DataFrame] = []
     texts: list[Callable[[], pl.Series]] = []
-    for stage in STAGES:
+    made: dict[str, tuple[int, int]] = {}
+    for s, stage in enumerate(STAGES):
         if on_stage:
             on_stage(stage)
         outputs = life.call(stage, portfolio=portfolio.frozen_view(), as_of=as_of, facts=facts.clone())
@@ -213,6 +217,7 @@ def run(pack: Pack, portfolio: Portfolio, as_of: dt.date, *, explain: bool = Fal
                 texts.append(text)
             if out.facts is not None:
                 facts = merge_facts(facts, out.facts, rule, STAGE_HOOKS[stage])
+                made |= {c: (s, life.order[out.rule]) for c in out.facts.columns if c not in ("project_id", PIX)}
     notes = None
     if explain:
         outs = life.call("explain", portfolio=portfolio.frozen_view(), as_of=as_of, facts=facts.clone())
@@ -241,7 +246,7 @@ def run(pack: Pack, portfolio: Portfolio, as_of: dt.date, *, explain: bool = Fal
         def messages() -> pl.Series:
             return unordered().gather(order)
 
-    return RunResult(pack, as_of, decisions, facts, notes, messages)
+    return RunResult(pack, as_of, decisions, facts, notes, messages, made)
 
 
 def _widens(rule: Rule) -> bool:
@@ -337,16 +342,18 @@ def _kept(result: RunResult, rows: np.ndarray, of: np.ndarray | None) -> RunResu
     notes = result.notes.filter(pl.col("project_id").is_in(ids)) if result.notes is not None else None
     messages = result.messages
     return RunResult(result.pack, result.as_of, decisions, facts, notes,
-                     (lambda: messages().gather(at)) if messages is not None else None)
+                     (lambda: messages().gather(at)) if messages is not None else None, result.made)
 
 
 def _together(main: RunResult, side: RunResult, produced: set[str]) -> RunResult:
     """The focused results of the rules run together and of those run apart, as one run's."""
+    made = main.made | {c: side.made[c] for c in produced}
     facts = main.facts.hstack(side.facts.select(c for c in side.facts.columns if c in produced))
+    facts = facts.select(sorted(facts.columns, key=lambda c: made.get(c, (-1, -1))))  # base facts first, stable
     decisions = pl.concat([main.decisions, side.decisions])
     order = (decisions.select("stage", "rule", pl.col("project_id").cast(pl.String), "action")
              .with_row_index("_i").sort("stage", "rule", "project_id", "action", maintain_order=True)["_i"])
     texts = (main.messages, side.messages)
     notes = None if main.notes is None else pl.concat([main.notes, side.notes])
     return RunResult(main.pack, main.as_of, decisions[order], facts, notes,
-                     lambda: pl.concat([t() for t in texts]).gather(order))
+                     lambda: pl.concat([t() for t in texts]).gather(order), made)

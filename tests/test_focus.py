@@ -1,0 +1,102 @@
+"""A run focused on some projects (``run(..., focus=...)``, what explain uses) gives those projects
+exactly what a whole run gives them, and computes a whole-portfolio rule over only the projects its
+answer depends on (``Rule.scope``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import attrs
+import polars as pl
+import pytest
+
+from jixiao.core.engine import run
+from jixiao.core.outputs.explain import explain_project
+from jixiao.core.pack import Pack
+from jixiao.core.sample import generate
+
+AS_OF = dt.date(2025, 3, 31)
+PACKS = ("national", "nanchang", "qingdao", "tianyuan", "shilong", "tongxin")
+
+
+@pytest.fixture(scope="module")
+def folio():
+    """The sample, with budget requests scored for the ranking and this year's reports not yet
+    reviewed for the spot check (as in test_explain.py)."""
+    sample = generate(90, seed=23, fiscal_year=2024)
+    request = pl.col("pix") % 3 == 0
+    scores = pl.when(request).then(pl.col("pix").cast(pl.Int64) * 3_737 % 10_001).alias("review_score_c")
+    year = pl.when(request).then(2025).otherwise(pl.col("fiscal_year")).alias("fiscal_year")
+    unreviewed = sample.evaluations.with_columns(
+        pl.when(pl.col("year") == 2024).then(None).otherwise(pl.col("review_date")).alias("review_date"))
+    return attrs.evolve(sample, projects=sample.projects.with_columns(scores, year), evaluations=unreviewed)
+
+
+def _for(pack_id, folio):
+    # Qingdao's own rules (the coverage schedule among them) apply to the 2020–2022 budgets.
+    if pack_id == "qingdao":
+        return attrs.evolve(folio, projects=folio.projects.with_columns(pl.col("fiscal_year") - 2), _memo=None)
+    return folio
+
+
+@pytest.mark.parametrize("pack_id", PACKS)
+def test_a_focused_run_gives_the_projects_what_a_whole_run_gives_them(registry, folio, pack_id):
+    pack = Pack.load(pack_id, registry)
+    folio = _for(pack_id, folio)
+    whole = run(pack, folio, AS_OF, explain=True)
+    n = len(folio)
+    for focus in ([0], [n // 2], [n - 1], [3, 17, 40, 41, 88]):
+        got = run(pack, folio, AS_OF, explain=True, focus=focus)
+        wanted = pl.col("pix").is_in(focus)
+        assert got.findings.equals(whole.findings.filter(wanted)), (pack_id, focus)
+        assert got.facts.equals(whole.facts.filter(wanted)), (pack_id, focus)
+        ids = whole.facts.filter(wanted)["project_id"].implode()
+        assert got.notes.equals(whole.notes.filter(pl.col("project_id").is_in(ids))), (pack_id, focus)
+    # Every whole-portfolio rule of the pack says something in these runs (they are tested).
+    wide = {r.id for r in pack.enabled_rules() if getattr(r.cls, "whole_portfolio", False)
+            or r.plugin == "score_linked_budget"}
+    assert wide <= set(whole.findings["rule"].unique())
+
+
+def _batches(capsys) -> list[tuple[str, int, str]]:
+    return [(m[1], int(m[2]), m[3]) for m in re.finditer(r"\[jixiao trace\] \S+ (\w+) batch=(\d+) rules=\[(.*)\]",
+                                                         capsys.readouterr().err)]
+
+
+def test_a_department_total_is_computed_over_the_department_alone(registry, folio, capsys):
+    """Nanchang cuts from the department's control figure and names the department's total: its
+    explanation of a project runs the pack over that department's projects, not over everyone."""
+    pack = Pack.load("nanchang", registry)
+    pid = folio.projects["project_id"][5]
+    dept = folio.projects.filter(pl.col("project_id") == pid)["department"][0]
+    capsys.readouterr()
+    explain_project(pack, folio, pid, AS_OF, trace=True)
+    apply = [size for hook, size, rules in _batches(capsys) if hook == "jixiao_apply" and "budget_link" in rules]
+    assert apply[0] == folio.projects.filter(pl.col("department") == dept).height < len(folio)
+
+
+def test_a_ranking_is_computed_over_the_requested_projects(registry, folio, capsys):
+    pack = Pack.load("tongxin", registry)  # ranks every requested project
+    requested = folio.projects.filter(pl.col("review_score_c").is_not_null() & (pl.col("fiscal_year") >= 2025))
+    capsys.readouterr()
+    run(pack, folio, AS_OF, focus=[1], trace=True)  # not a request itself
+    target = [size for hook, size, rules in _batches(capsys) if hook == "jixiao_target" and rules == "ranking"]
+    assert target == [requested.height + 1]
+
+
+def test_a_coverage_schedule_is_computed_over_the_funds_of_its_period(registry, folio, capsys):
+    pack = Pack.load("qingdao", registry)
+    folio = _for("qingdao", folio)
+    funds = folio.projects.filter(pl.col("category").is_in(["专项资金", "转移支付"])
+                                  & pl.col("fiscal_year").is_between(2020, 2022))
+    other = folio.projects.filter(~pl.col("category").is_in(["专项资金", "转移支付"]))["pix"][0]
+    capsys.readouterr()
+    run(pack, folio, AS_OF, focus=[other], trace=True)
+    evaluate = [size for hook, size, rules in _batches(capsys) if hook == "jixiao_evaluate" and rules == "coverage"]
+    assert evaluate == [funds.height + 1] and funds.height + 1 < len(folio)
+
+
+def test_a_focus_outside_the_portfolio_is_refused(registry, folio):
+    with pytest.raises(ValueError, match="not a project's position"):
+        run(Pack.load("national", registry), folio, AS_OF, focus=[len(folio)])
