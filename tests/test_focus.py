@@ -100,3 +100,23 @@ def test_a_coverage_schedule_is_computed_over_the_funds_of_its_period(registry, 
 def test_a_focus_outside_the_portfolio_is_refused(registry, folio):
     with pytest.raises(ValueError, match="not a project's position"):
         run(Pack.load("national", registry), folio, AS_OF, focus=[len(folio)])
+
+
+def test_taking_many_projects_by_mask_gives_what_slicing_gives(folio, monkeypatch):
+    """A focused run takes a department's projects at once (by one mask over each table)."""
+    from jixiao.core.load import model
+
+    positions = list(range(1, len(folio), 3))
+    by_mask = folio.take(positions)
+    monkeypatch.setattr(model, "TAKE_BY_MASK", 10**9)
+    by_slices = folio.take(positions)
+    for name in ("projects", "indicators", "spending", "evaluations", "accountability"):
+        assert by_mask.table(name).height and by_mask.table(name).equals(by_slices.table(name)), name
+
+
+@pytest.fixture(autouse=True)
+def _mask_small_takes(monkeypatch):
+    """The sample is small: take by mask from a few projects up, so that both ways are exercised."""
+    from jixiao.core.load import model
+
+    monkeypatch.setattr(model, "TAKE_BY_MASK", 8)
