@@ -263,21 +263,24 @@ def scope_facts(portfolio: Portfolio) -> pl.LazyFrame:
         pl.col(c).cast(pl.String) for c, t in projects.schema.items() if isinstance(t, pl.Enum))
 
 
-def _scoped(rules: list[Rule], facts: pl.LazyFrame, as_of: dt.date, rows: np.ndarray) -> np.ndarray | None:
+def _scoped(rules: list[Rule], facts: pl.LazyFrame, as_of: dt.date, rows: np.ndarray, n: int) -> np.ndarray | None:
     """``rows`` and every project these rules' answers for them depend on, until nothing is added
-    (a rule's scope over projects another rule's scope brought in); None: every project."""
-    while True:
-        asked = facts.filter(pl.col(PIX).is_in(pl.Series(rows, dtype=pl.UInt32).implode())).collect()
-        more = [rows]
+    (a rule's scope over projects another rule's scope brought in); None: every project. What a
+    rule's answer for several projects depends on is what each one's does: only the projects just
+    added are asked about again."""
+    keep = np.zeros(n, dtype=bool)
+    keep[rows] = True
+    new = rows
+    while new.size:
+        asked = facts.filter(pl.col(PIX).is_in(pl.Series(new, dtype=pl.UInt32).implode())).collect()
+        before = keep.copy()
         for rule in rules:
             got = rule.scope(facts, as_of, asked)
             if got is None:
                 return None
-            more.append(got.lazy().select(pl.col(PIX).cast(pl.UInt32)).collect()[PIX].to_numpy())
-        wider = np.unique(np.concatenate(more))
-        if wider.size == rows.size:
-            return rows
-        rows = wider
+            keep[got.lazy().select(pl.col(PIX).cast(pl.UInt32)).collect()[PIX].to_numpy()] = True
+        new = np.flatnonzero(keep & ~before).astype(np.uint32)
+    return np.flatnonzero(keep).astype(np.uint32)
 
 
 def focused(pack: Pack, portfolio: Portfolio, as_of: dt.date, focus: Sequence[int], *, explain: bool = False,
@@ -286,40 +289,82 @@ def focused(pack: Pack, portfolio: Portfolio, as_of: dt.date, focus: Sequence[in
     same as a whole run's, with their ``pix`` in the whole portfolio.
 
     Every rule whose answer may depend on other projects says which (``Rule.scope``). Such a rule
-    that reads only base facts runs apart, alone, over its scope; the others run together over
-    the focused projects and the scopes of the rules among them, widened until it holds every
-    project they depend on (a per-project rule is exact on any row). When a rule's scope is every
-    project, or a rule run apart turns out to need facts of other rules, the rules run together
-    over what they need, which may be the whole portfolio: exact, only slower.
+    that reads only base facts runs apart, alone, over its scope. Every other rule runs on the
+    focused projects alone, except the rules that read facts of other projects' rows: the wide
+    rules among them, the rules after them that read their facts and the rules before them whose
+    facts they read run together over the focused projects and the wide rules' scopes, widened
+    until it holds every project they depend on (a per-project rule is exact on any row). When a
+    rule's scope is every project, or a rule turns out to need facts its ``reads`` does not name,
+    more rules run together over what they need, which may be the whole portfolio: exact, only slower.
     """
     portfolio.check_as_of(as_of)
     life = lifecycle(pack, trace)
     rows = np.unique(np.asarray(focus, dtype=np.uint32))
     if rows.size and int(rows[-1]) >= len(portfolio):
         raise ValueError(f"focus: pix {int(rows[-1])} is not a project's position ({len(portfolio)} projects)")
+    every = frozenset(life.rules)
     wide = [rid for rid, rule in life.rules.items() if _widens(rule)]
+    if not wide:
+        return _kept(_run_on(pack, portfolio, rows, as_of, explain, trace, None), rows, rows)
     known = set(portfolio.projects.columns) | {"spent_fen"}
     inside = {rid for rid in wide if set(life.rules[rid].reads) - known}
-    facts = scope_facts(portfolio) if wide else None
+    facts, n = scope_facts(portfolio), len(portfolio)
+    all_together = False
     while True:
         apart = frozenset(rid for rid in wide if rid not in inside)
-        needed = _scoped([life.rules[r] for r in inside], facts, as_of, rows) if inside else rows
+        needed = _scoped([life.rules[r] for r in inside], facts, as_of, rows, n) if inside else rows
         if needed is None:
             return _kept(run(pack, portfolio, as_of, explain=explain, trace=trace), rows, None)
-        if not apart:
-            return _kept(_run_on(pack, portfolio, needed, as_of, explain, trace, None), rows, needed)
-        around = _scoped([life.rules[r] for r in apart], facts, as_of, rows)
+        parts = []
+        if apart:
+            around = _scoped([life.rules[r] for r in apart], facts, as_of, rows, n)
+            try:
+                side = _run_on(pack, portfolio, around, as_of, explain, trace, apart)
+            except RuleFailed:  # a fact of another rule after all (one its ``reads`` does not name)
+                inside |= apart
+                continue
+            produced = set(side.facts.columns) - known
+            if any(set(life.rules[r].reads) & produced for r in every - apart):
+                inside |= apart  # another rule reads what these produce: they run together
+                continue
+            parts.append((_kept(side, rows, around), apart))
+        rest = every - apart
+        if not inside or needed.size == rows.size:  # nothing to widen: every other rule on the projects alone
+            return _combined([(_kept(_run_on(pack, portfolio, rows, as_of, explain, trace, rest), rows, rows), rest),
+                              *parts], life)
+        local = _kept(_run_on(pack, portfolio, rows, as_of, explain, trace, rest), rows, rows)
+        group = rest if all_together else _linked(life, inside, local.made, rest)
         try:
-            side = _run_on(pack, portfolio, around, as_of, explain, trace, apart)
-        except RuleFailed:  # a fact of another rule after all (one its ``reads`` does not name)
-            inside |= apart
+            wider = _kept(_run_on(pack, portfolio, needed, as_of, explain, trace, group), rows, needed)
+        except RuleFailed:
+            if all_together:
+                raise
+            all_together = True  # a fact its ``reads`` does not name: every rule runs on the scope
             continue
-        produced = set(side.facts.columns) - known
-        if any(set(life.rules[r].reads) & produced for r in life.rules if r not in apart):
-            inside |= apart  # another rule reads what these produce: they run together
-            continue
-        main = _run_on(pack, portfolio, needed, as_of, explain, trace, frozenset(life.rules) - apart)
-        return _together(_kept(main, rows, needed), _kept(side, rows, around), produced)
+        return _combined([(local, rest - group), (wider, group), *parts], life)
+
+
+def _linked(life: Lifecycle, inside: set[str], made: dict[str, tuple[int, int]], rules: frozenset[str]) -> frozenset[str]:
+    """The rules that must run over the wide rules' scopes: the wide rules ``inside``, the rules that
+    read their facts (and the facts of those, in turn), and the rules producing the facts all of
+    these read (``reads``; which rule produced which fact: ``made``, of a run on the projects)."""
+    by_order = {i: rid for rid, i in life.order.items()}
+    producer = {c: by_order[o] for c, (_, o) in made.items()}
+    group = set(inside)
+    while True:
+        theirs = {c for c, r in producer.items() if r in group}
+        more = {r for r in rules - group if set(life.rules[r].reads) & theirs}
+        if not more:
+            break
+        group |= more
+    todo = list(group)
+    while todo:
+        for c in life.rules[todo.pop()].reads:
+            r = producer.get(c)
+            if r is not None and r not in group:
+                group.add(r)
+                todo.append(r)
+    return frozenset(group)
 
 
 def _run_on(pack, portfolio: Portfolio, rows: np.ndarray | None, as_of, explain, trace, only) -> RunResult:
@@ -335,25 +380,39 @@ def _kept(result: RunResult, rows: np.ndarray, of: np.ndarray | None) -> RunResu
         return frame.with_columns(pl.Series(PIX, of[pix] if of is not None else pix, dtype=pl.UInt32))
 
     facts, decisions = placed(result.facts), placed(result.decisions)
-    facts = facts.filter(pl.Series(np.isin(facts[PIX].to_numpy(), rows)))
-    at = pl.Series(np.isin(decisions[PIX].to_numpy(), rows)).arg_true()
-    decisions = decisions[at]
-    ids = facts["project_id"].implode()
-    notes = result.notes.filter(pl.col("project_id").is_in(ids)) if result.notes is not None else None
-    messages = result.messages
-    return RunResult(result.pack, result.as_of, decisions, facts, notes,
-                     (lambda: messages().gather(at)) if messages is not None else None, result.made)
+    if of is None or of.size != rows.size:
+        facts = facts.filter(pl.Series(np.isin(facts[PIX].to_numpy(), rows)))
+        at = pl.Series(np.isin(decisions[PIX].to_numpy(), rows)).arg_true()
+        decisions, messages = decisions[at], result.messages
+        ids = facts["project_id"].implode()
+        notes = result.notes.filter(pl.col("project_id").is_in(ids)) if result.notes is not None else None
+        return RunResult(result.pack, result.as_of, decisions, facts, notes, lambda: messages().gather(at), result.made)
+    return RunResult(result.pack, result.as_of, decisions, facts, result.notes, result.messages, result.made)
 
 
-def _together(main: RunResult, side: RunResult, produced: set[str]) -> RunResult:
-    """The focused results of the rules run together and of those run apart, as one run's."""
-    made = main.made | {c: side.made[c] for c in produced}
-    facts = main.facts.hstack(side.facts.select(c for c in side.facts.columns if c in produced))
+def _combined(parts: list[tuple[RunResult, frozenset[str]]], life: Lifecycle) -> RunResult:
+    """Focused results of several runs as one run's: from each, the findings, facts and notes of the
+    rules it stands for."""
+    by_order = {i: rid for rid, i in life.order.items()}
+    first = parts[0][0]
+    base = [c for c in first.facts.columns if c not in first.made]
+    made, columns, found, texts, notes = {}, [], [], [], []
+    for result, rules in parts:
+        mine = [c for c, (_, o) in result.made.items() if by_order[o] in rules]
+        made |= {c: result.made[c] for c in mine}
+        columns.append(result.facts.select(mine))
+        at = result.decisions.select(pl.col("rule").cast(pl.String).is_in(sorted(rules)).alias("k"))["k"].arg_true()
+        found.append(result.decisions[at])
+        texts.append((result.messages, at))
+        if result.notes is not None:
+            notes.append(result.notes.filter(pl.col("rule").is_in(sorted(rules))))
+    facts = pl.concat([first.facts.select(base), *columns], how="horizontal")
     facts = facts.select(sorted(facts.columns, key=lambda c: made.get(c, (-1, -1))))  # base facts first, stable
-    decisions = pl.concat([main.decisions, side.decisions])
+    decisions = pl.concat(found)
     order = (decisions.select("stage", "rule", pl.col("project_id").cast(pl.String), "action")
              .with_row_index("_i").sort("stage", "rule", "project_id", "action", maintain_order=True)["_i"])
-    texts = (main.messages, side.messages)
-    notes = None if main.notes is None else pl.concat([main.notes, side.notes])
-    return RunResult(main.pack, main.as_of, decisions[order], facts, notes,
-                     lambda: pl.concat([t() for t in texts]).gather(order), made)
+    # Notes in the pack's order, as a run's explain hook gives them.
+    noted = pl.concat(notes).sort(pl.col("rule").replace_strict(life.order, return_dtype=pl.Int64),
+                                  maintain_order=True) if notes else None
+    return RunResult(first.pack, first.as_of, decisions[order], facts, noted,
+                     lambda: pl.concat([t().gather(at) for t, at in texts]).gather(order), made)
