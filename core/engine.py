@@ -99,6 +99,15 @@ class Lifecycle:
 
     def __init__(self, pack: Pack, trace: bool | None = None, only: frozenset[str] | None = None):
         self.pack = pack
+        self._callers: dict[str, pluggy.HookCaller] = {}
+        self._without: list[Rule] = []
+        if only is not None:  # some rules of the pack's own manager: its hook calls without the others
+            full = lifecycle(pack, trace)
+            self.pm, self.dtypes = full.pm, full.dtypes
+            self.rules = {k: r for k, r in full.rules.items() if k in only}
+            self.order = {k: i for k, i in full.order.items() if k in only}
+            self._without = [r for k, r in full.rules.items() if k not in only]
+            return
         self.pm = pluggy.PluginManager(hookspecs.PROJECT)
         self.pm.add_hookspecs(hookspecs)
         self.rules: dict[str, Rule] = {}
@@ -133,7 +142,11 @@ class Lifecycle:
         hook = STAGE_HOOKS.get(stage, "jixiao_explain" if stage == "explain" else None)
         if hook is None:
             raise ValueError(f"unknown stage {stage!r}")
-        caller = getattr(self.pm.hook, hook)
+        caller = self._callers.get(hook)
+        if caller is None:
+            caller = (self.pm.subset_hook_caller(hook, self._without) if self._without
+                      else getattr(self.pm.hook, hook))
+            self._callers[hook] = caller
         try:
             results = caller(portfolio=portfolio, as_of=as_of, facts=facts)
         except Exception as exc:
