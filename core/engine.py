@@ -80,13 +80,17 @@ def decision_dtypes(pack: Pack) -> dict[str, pl.DataType]:
             "applies_to": OBJECT}
 
 
-def base_facts(portfolio: Portfolio, as_of: dt.date) -> pl.DataFrame:
+def base_facts(portfolio: Portfolio, as_of: dt.date, spent: bool = True) -> pl.DataFrame:
     """The projects table plus ``spent_fen``: the spending table's sum to the date, else the column.
     One row per project, in the projects table's order (row ``pix`` is project ``pix``). The
     vocabularies, enums in the tables, are text here: rules compare them, write them into messages
-    and put other text beside them (one row per project: a few bytes each, not per payment)."""
+    and put other text beside them (one row per project: a few bytes each, not per payment).
+    ``spent=False``: without ``spent_fen`` at all, for rules none of which reads it (a rule that
+    does after all fails, naming the column, rather than reading the export's figure)."""
     projects = portfolio.projects.drop("_row").with_columns(
         pl.col(c).cast(pl.String) for c, t in portfolio.projects.schema.items() if isinstance(t, pl.Enum))
+    if not spent:
+        return projects.drop("spent_fen")
     if portfolio.spending.height == 0:
         return projects.with_columns(pl.col("spent_fen").fill_null(0))
     paid = sum_by_project(portfolio.spending.lazy().filter(pl.col("date") <= as_of), projects.height,
@@ -331,8 +335,9 @@ def focused(pack: Pack, portfolio: Portfolio, as_of: dt.date, focus: Sequence[in
         parts = []
         if apart:
             around = _scoped([life.rules[r] for r in apart], facts, as_of, rows, n)
-            try:
-                side = _run_on(pack, portfolio, around, as_of, explain, trace, apart)
+            try:  # without the spending sum when none of these reads what was spent
+                side = _run_on(pack, portfolio, around, as_of, explain, trace, apart,
+                               spent=any("spent_fen" in life.rules[r].reads for r in apart))
             except RuleFailed:  # a fact of another rule after all (one its ``reads`` does not name)
                 inside |= apart
                 continue
@@ -380,9 +385,11 @@ def _linked(life: Lifecycle, inside: set[str], made: dict[str, tuple[int, int]],
     return frozenset(group)
 
 
-def _run_on(pack, portfolio: Portfolio, rows: np.ndarray | None, as_of, explain, trace, only) -> RunResult:
+def _run_on(pack, portfolio: Portfolio, rows: np.ndarray | None, as_of, explain, trace, only,
+            spent: bool = True) -> RunResult:
+    """A run over the projects at ``rows`` (None: every project); the as-of date is checked."""
     folio = portfolio if rows is None or rows.size == len(portfolio) else portfolio.take(rows)
-    return run(pack, folio, as_of, explain=explain, trace=trace, only=only)
+    return run(pack, folio, as_of, explain=explain, trace=trace, only=only, base=base_facts(folio, as_of, spent))
 
 
 def _kept(result: RunResult, rows: np.ndarray, of: np.ndarray | None) -> RunResult:
