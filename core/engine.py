@@ -17,7 +17,7 @@ import numpy as np
 import polars as pl
 
 from jixiao.core import in_force
-from jixiao.core.errors import RuleFailed
+from jixiao.core.errors import PluginError, RuleFailed
 from jixiao.core.finalise import FINDINGS_SCHEMA, check_total, finalise, merge_facts
 from jixiao.core.lifecycle import Lifecycle, decision_dtypes, lifecycle  # noqa: F401 (decision_dtypes: re-exported)
 from jixiao.core.hookspecs import STAGE_HOOKS, STAGES
@@ -172,6 +172,9 @@ def _scoped(rules: list[Rule], facts: pl.LazyFrame, as_of: dt.date, rows: np.nda
             got = rule.scope(facts, as_of, asked)
             if got is None:
                 return None
+            if PIX not in got.lazy().collect_schema().names():
+                raise PluginError(f"rule {rule.rule_id!r} (plugin {rule.name!r}): scope returned rows that do not "
+                                  "say which project each is; return a filter of facts (facts.filter(...)) or None")
             keep[got.lazy().select(pl.col(PIX).cast(pl.UInt32)).collect()[PIX].to_numpy()] = True
         new = np.flatnonzero(keep & ~before).astype(np.uint32)
     return np.flatnonzero(keep).astype(np.uint32)

@@ -125,3 +125,43 @@ def _mask_small_takes(monkeypatch):
     from jixiao.core.load import model
 
     monkeypatch.setattr(model, "TAKE_BY_MASK", 8)
+
+
+def test_a_scope_that_loses_the_project_is_refused_by_name(registry, folio, write):
+    from jixiao import Rule, hookimpl
+    from jixiao.core.errors import PluginError
+
+    @attrs.frozen
+    class NoParams:
+        pass
+
+    class Careless(Rule):
+        name = "careless_scope"
+        Params = NoParams
+        whole_portfolio = True
+
+        def scope(self, facts, as_of, projects):
+            return facts.select("department")  # which project each row is, lost
+
+        @hookimpl
+        def jixiao_apply(self, facts):
+            return None
+
+    registry.add_plugin(Careless, "tests")
+    pack = Pack.load(write("careless.toml", """
+[pack]
+id = "careless"
+name = "测试"
+level = "city"
+extends = "national"
+
+[sources.doc]
+doc_no = "测试〔2024〕4号"
+title = "测试"
+
+[rules.careless]
+plugin = "careless_scope"
+citation = { source = "doc", clause = "第一条" }
+"""), registry)
+    with pytest.raises(PluginError, match="rule 'careless' \\(plugin 'careless_scope'\\): scope returned rows"):
+        run(pack, folio, AS_OF, focus=[0])
