@@ -24,7 +24,7 @@ SCHEMA = "jixiao.explain/1"
 _EXTRA_ZH = {
     "spent_fen": "已支出金额", "score_c": "评价得分", "grade": "评价等级", "grade_rank": "等级名次",
     "score_source": "评分来源", "score_date": "评价日期", "score_review_date": "复核日期", "grade_final": "等级为评价结果", "self_evaluation_missing": "逾期未开展绩效自评", "target_completion": "绩效目标完成率",
-    "monitoring_deviation": "监控发现偏差", "review_score_c": "评审得分",
+    "monitoring_deviation": "监控发现偏差", "review_score_c": "评审得分", "monitoring_report": "绩效监控报告",
 }
 _KIND_ZH = {"third_party": "第三方评价", "finance": "财政重点评价", "self": "单位自评", "computed": "按指标测算，非评价结果",
             "department": "部门评价", "monitoring": "财政重点监控"}
@@ -76,7 +76,7 @@ def fact_text(key: str, v: Any) -> str:
 
 
 # Parameters whose numbers are shares, shown as percentages (0.05 → 5%).
-RATIO_PARAMS = {"cut_ratios", "pay_ratios", "correct_gap", "suspend_gap", "stop_gap", "from_progress", "share",
+RATIO_PARAMS = {"forecast_min_rate", "cut_ratios", "pay_ratios", "correct_gap", "suspend_gap", "stop_gap", "from_progress", "share",
                 "reduce_ratio", "missed_below", "below_rate", "qualitative_partial", "achieved", "partial", "missed"}
 
 
