@@ -107,6 +107,8 @@ class DualMonitoring(Rule):
             pl.col("indicator").filter(last & unlikely).drop_nulls().unique(maintain_order=True).str.join("、")
             .alias("_r_missed"),
             pl.col("rectify").filter(last).fill_null(False).any().alias("_r_rectify"),
+            pl.col("rectify_advice").filter(last).drop_nulls().unique(maintain_order=True).str.join("；")
+            .alias("_r_advice"),
             pl.col("forecast_executed_fen").filter(last).max().alias("_r_forecast"))
         return spread_over_projects(agg, facts.height)
 
@@ -198,7 +200,9 @@ class DualMonitoring(Rule):
             said = [(pl.col("_r_unlikely").fill_null(False),
                      pl.lit("完成目标可能性为“不可能完成”") + pl.when(pl.col("_r_missed").fill_null("") != "").then(
                          pl.lit("（指标：") + pl.col("_r_missed") + pl.lit("）")).otherwise(pl.lit(""))),
-                    (pl.col("_r_rectify").fill_null(False), pl.lit("报告认为需要整改")),
+                    (pl.col("_r_rectify").fill_null(False), pl.lit("报告认为需要整改") + pl.when(
+                        pl.col("_r_advice").fill_null("") != "").then(
+                        pl.lit("（整改要求和建议：") + pl.col("_r_advice") + pl.lit("）")).otherwise(pl.lit(""))),
                     (forecast_low, pl.lit("全年预计执行 ") + yuan_text_expr(pl.col("_r_forecast")) + pl.lit(" 元，低于预算的 ")
                      + pl.lit(f"{((p.forecast_min_rate or Decimal(0)) * 100).normalize():f}%"))]
             flagged = pl.any_horizontal([c for c, _ in said]) & in_year
