@@ -189,6 +189,8 @@ class DualMonitoring(Rule):
             parts.insert(0, self.findings(prog.filter(deviating), "correct_deviation",
                                           pl.lit("双监控：") + text + pl.lit("，偏离时间进度，分析原因并及时纠正"),
                                           assumed=self.is_assumed("correct_gap", "from_progress", "measure")))
+        # The fact is always there (null without a report), so that the facts of every span of budget
+        # years have the same columns; an all-null text column costs nothing.
         report_text = pl.lit(None, pl.String)
         if p.monitoring_report and portfolio.monitoring.height:
             prog = prog.hstack(self.report(portfolio, as_of, facts))
@@ -203,13 +205,18 @@ class DualMonitoring(Rule):
                     (pl.col("_r_rectify").fill_null(False), pl.lit("报告认为需要整改") + pl.when(
                         pl.col("_r_advice").fill_null("") != "").then(
                         pl.lit("（整改要求和建议：") + pl.col("_r_advice") + pl.lit("）")).otherwise(pl.lit(""))),
-                    (forecast_low, pl.lit("全年预计执行 ") + yuan_text_expr(pl.col("_r_forecast")) + pl.lit(" 元，低于预算的 ")
+                    (forecast_low, pl.lit("全年预计执行 ") + yuan_text_expr(pl.col("_r_forecast")) + pl.lit(" 元，不足预算 ")
+                     + yuan_text_expr(pl.col("budget_fen")) + pl.lit(" 元的 ")
                      + pl.lit(f"{((p.forecast_min_rate or Decimal(0)) * 100).normalize():f}%"))]
-            flagged = pl.any_horizontal([c for c, _ in said]) & in_year
+            said_any = pl.any_horizontal([c for c, _ in said])
+            flagged = said_any & in_year
             what = pl.concat_str([pl.when(c).then(t) for c, t in said], separator="；", ignore_nulls=True)
             report_text = pl.when(pl.col("_r_date").is_not_null()).then(
-                pl.col("_r_date").dt.strftime("%Y-%m-%d") + pl.lit(" 报送") + pl.when(flagged).then(
-                    pl.lit("：") + what).otherwise(pl.lit("：未报告目标无法完成或需要整改")))
+                pl.col("_r_date").dt.strftime("%Y-%m-%d") + pl.lit(" 报送") + pl.when(said_any).then(
+                    pl.lit("：") + what + pl.when(in_year).then(pl.lit("")).otherwise(
+                        pl.lit("（运行日不在本年度实施期内，不作年中纠偏）"))).otherwise(pl.lit("：未报告目标无法完成或需要整改")))
+            # An assumed value is behind the finding only when the forecast alone gives it.
+            forecast_only = forecast_low & ~said[0][0] & ~said[1][0]
             by_report = flagged & ~serious
             if p.correct_gap is not None:  # a project already told by its lag is told once, with both reasons
                 parts[0] = self.findings(prog.filter(deviating & ~by_report), "correct_deviation",
@@ -222,8 +229,8 @@ class DualMonitoring(Rule):
                 pl.lit("绩效监控报告（") + pl.col("_r_date").dt.strftime("%Y-%m-%d") + pl.lit(" 报送）：") + what
                 + pl.lit("；") + text + pl.when(lag_too).then(pl.lit("，偏离时间进度")).otherwise(pl.lit(""))
                 + pl.lit("。监控发现问题，督促分析偏差原因并及时纠正（纠偏）"),
-                assumed=forecast_low & pl.lit(self.is_assumed("forecast_min_rate")), cite="monitoring_report"))
+                assumed=forecast_only & pl.lit(self.is_assumed("forecast_min_rate")), cite="monitoring_report"))
         findings = pl.concat(parts)
         out_facts = project_columns(prog, "time_progress", "execution_rate", "target_completion",
-                                deviation.alias("monitoring_deviation"), report_text.alias("monitoring_report"))
+                                    deviation.alias("monitoring_deviation"), report_text.alias("monitoring_report"))
         return self.output(findings, out_facts)
