@@ -176,3 +176,24 @@ def test_likelihood_digits_are_refused(tmp_path):
     path = folder(tmp_path, "项目编码,报送日期,完成目标可能性\nP1,2024-07-15,1\n")
     with pytest.raises(InputError):
         load_portfolio(path)
+
+
+def test_yth_sample_writes_consistent_seeded_reports(cli, tmp_path):
+    for seed in ("3", "3", "4"):
+        res = cli("sample", "--shape", "yth", "--projects", "40", "--seed", seed, "-o", tmp_path / seed)
+        assert res.exit_code == 0, res.output
+    text = (tmp_path / "3" / "monitoring.csv").read_text(encoding="utf-8")
+    assert text.splitlines()[0].startswith("PRO_CODE,PERF_SEND_DATE,FISCAL_YEAR,LV1_PERF_IND_NAME")
+    assert text != (tmp_path / "4" / "monitoring.csv").read_text(encoding="utf-8")
+    p = load_portfolio(tmp_path / "3")
+    m = p.with_ids("monitoring")
+    assert m["report_date"].unique().to_list() == [dt.date(2024, 8, 10)]
+    # 1–7月 execution is what the payments table paid by 31 July; the forecast never exceeds the budget.
+    paid = (p.with_ids("spending").filter(pl.col("date") <= dt.date(2024, 7, 31)).group_by("project_id")
+            .agg(pl.col("amount_fen").sum().alias("paid")))
+    both = m.join(paid, on="project_id", how="left").join(p.projects.select("project_id", "budget_fen"), on="project_id")
+    assert (both["executed_fen"] == both["paid"].fill_null(0)).all()
+    assert (both["forecast_executed_fen"] <= both["budget_fen"]).all()
+    # A project with an indicator it will not meet asks for rectification, and only such a project.
+    asks = m.group_by("project_id").agg((pl.col("likelihood") == "unlikely").any().alias("u"), pl.col("rectify").all().alias("r"))
+    assert (asks["u"] == asks["r"]).all()
