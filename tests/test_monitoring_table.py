@@ -197,3 +197,11 @@ def test_yth_sample_writes_consistent_seeded_reports(cli, tmp_path):
     # A project with an indicator it will not meet asks for rectification, and only such a project.
     asks = m.group_by("project_id").agg((pl.col("likelihood") == "unlikely").any().alias("u"), pl.col("rectify").all().alias("r"))
     assert (asks["u"] == asks["r"]).all()
+
+
+def test_explain_names_the_clause_a_report_finding_cites(cli, tmp_path):
+    # Tianyuan's rule cites 第十七条 (finance paces disbursement); its report finding cites 第十八条.
+    path = folder(tmp_path, "项目编码,报送日期,完成目标可能性\nP1,2024-07-15,不能完成\n")
+    res = cli("explain", "--pack", "tianyuan", "--project", "P1", "--as-of", "2024-09-30", path)
+    assert res.exit_code == 0, res.output
+    assert "→ 督促纠偏（依据 天元区预算绩效管理办法 第十八条）：绩效监控报告" in " ".join(res.output.split())

@@ -174,7 +174,9 @@ def explanation_lines(ex, all_rules: bool = False) -> list[str]:
             out.append(f"    条文：{line}")
         for f in r.findings:
             due = f"，期限 {f.due_date}" if f.due_date else ""
-            out.append(f"    → {finding_text(f)}{due}：{f.message}")
+            # A finding that cites another clause than its rule (a parameter's, ``cite=``) says which.
+            cited = f"（依据 {f.source} {f.clause}）" if (f.source, f.clause) != (r.source, clause_label(ex.pack, r.citation)) else ""
+            out.append(f"    → {finding_text(f)}{due}{cited}：{f.message}")
         if r.inputs:
             out.append("    依据的数据：" + "，".join(f"{fact_label(k)} {fact_text(k, v)}" for k, v in r.inputs.items()))
         if all_rules and r.values:
