@@ -93,14 +93,15 @@ class DualMonitoring(Rule):
 
     def report(self, portfolio, as_of: dt.date, facts: pl.DataFrame) -> pl.DataFrame:
         """Each project's latest monitoring report sent by ``as_of`` for its budget year (a report's
-        empty 预算年度 is the project's), spread over every project: its date, whether a row of it says
+        empty 预算年度 is the year it was sent in: in-year reports are sent in their year), spread over every project: its date, whether a row of it says
         a target cannot be met (and which indicators), whether it asks for rectification, and the
         largest forecast execution it gives (the rows of one report repeat the project's figure)."""
         fy = fact_of(facts, "fiscal_year")
         last = pl.col("report_date") == pl.col("report_date").max()
         unlikely = pl.col("likelihood") == "unlikely"
         rows = portfolio.monitoring.lazy().filter(
-            (pl.col("report_date") <= as_of) & (pl.col("year").fill_null(fy) == fy))
+            (pl.col("report_date") <= as_of)
+            & (pl.col("year").fill_null(pl.col("report_date").dt.year().cast(pl.Int64)) == fy))
         agg = aggregate_per_project(
             rows, pl.col("report_date").max().alias("_r_date"),
             unlikely.filter(last).any().alias("_r_unlikely"),

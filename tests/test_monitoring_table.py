@@ -205,3 +205,12 @@ def test_explain_names_the_clause_a_report_finding_cites(cli, tmp_path):
     res = cli("explain", "--pack", "tianyuan", "--project", "P1", "--as-of", "2024-09-30", path)
     assert res.exit_code == 0, res.output
     assert "→ 督促纠偏（依据 天元区预算绩效管理办法 第十八条）：绩效监控报告" in " ".join(res.output.split())
+
+
+def test_a_report_without_a_year_is_of_the_year_it_was_sent_in(registry, tmp_path):
+    # P1's report was sent in 2023 (a year before its budget year); P2's states 2023 though sent in 2024.
+    path = folder(tmp_path, "项目编码,报送日期,预算年度,完成目标可能性\nP1,2023-08-10,,完全不可能\nP2,2024-08-10,2023,完全不可能\n"
+                            "P2,2024-08-10,2024,确定能\n")
+    assert _findings(registry, "national", path).height == 0
+    (path / "monitoring.csv").write_text("项目编码,报送日期,预算年度,完成目标可能性\nP1,2024-08-10,,完全不可能\n", encoding="utf-8")
+    assert _findings(registry, "national", path)["project_id"].to_list() == ["P1"]
