@@ -214,3 +214,16 @@ def test_a_report_without_a_year_is_of_the_year_it_was_sent_in(registry, tmp_pat
     assert _findings(registry, "national", path).height == 0
     (path / "monitoring.csv").write_text("项目编码,报送日期,预算年度,完成目标可能性\nP1,2024-08-10,,完全不可能\n", encoding="utf-8")
     assert _findings(registry, "national", path)["project_id"].to_list() == ["P1"]
+
+
+def test_the_command_formats_md_shows_for_the_table_runs(cli, monkeypatch):
+    import re
+    import shlex
+
+    text = (ROOT / "docs" / "formats.md").read_text(encoding="utf-8")
+    section = text[text.index("### monitoring (绩效监控)"):text.index("A rectification clock")]
+    command = re.search(r"```console\n\$ jixiao (.*)\n```", section).group(1)
+    monkeypatch.chdir(ROOT)
+    res = cli(*shlex.split(command))
+    assert res.exit_code == 0, res.output
+    assert "督促纠偏" in res.output and "第十八条" in res.output
