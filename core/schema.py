@@ -77,7 +77,8 @@ BOOL = {"是": True, "否": False, "true": True, "false": False, "1": True, "0":
 YES_NO_12 = {"是": True, "否": False, "1": True, "2": False}
 
 # 完成目标可能性 (COMPLETE_RATE) of an in-year monitoring report, as units write it. The words are
-# jixiao's reading (docs/formats.md): the national monitoring form offers 确定能 / 有可能 / 完全不可能;
+# jixiao's reading (docs/formats.md): the monitoring form as commonly reproduced (财预〔2019〕136号,
+# unverified) offers 确定能 / 有可能 / 完全不可能;
 # only a report that says the target cannot be met says so. The system's numeric codes are not
 # documented anywhere jixiao has seen, so digits are refused rather than guessed.
 LIKELIHOOD = {name: "certain" for name in ("确定能", "能", "能完成", "确定能完成", "可以完成", "能够完成")} | {

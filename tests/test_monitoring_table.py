@@ -221,7 +221,7 @@ def test_the_command_formats_md_shows_for_the_table_runs(cli, monkeypatch):
     import shlex
 
     text = (ROOT / "docs" / "formats.md").read_text(encoding="utf-8")
-    section = text[text.index("### monitoring (绩效监控)"):text.index("A rectification clock")]
+    section = text[text.index("### monitoring (绩效监控)"):text.index("## Money, scores and dates")]
     command = re.search(r"```console\n\$ jixiao (.*)\n```", section).group(1)
     monkeypatch.chdir(ROOT)
     res = cli(*shlex.split(command))
