@@ -128,6 +128,9 @@ class Table:
     # Amounts whose header states no unit are refused unless the unit is stated another way (a
     # 单位 row, --amounts-in): no plausibility reading for a table new to the system's exports.
     strict_units: bool = False
+    # A table added after the first five: jixiao's typed writers leave it out when it has no rows,
+    # so that a portfolio without it is written as before.
+    only_with_rows: bool = False
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
@@ -246,7 +249,7 @@ MONITORING = Table("monitoring", "绩效监控", (
            doc="是/否, or the system's 1 是 / 2 否"),
     Column("rectify_advice", "str", "整改要求和建议", False, ("整改建议",), elements=("RECTIFY_ADVISE",)),
 ), "in-year performance monitoring reports (绩效运行监控), one row per indicator, as 一体化 PAY_PERF_MONITOR_INFO holds them",
-    strict_units=True)
+    strict_units=True, only_with_rows=True)
 
 TABLES: dict[str, Table] = {t.name: t for t in (PROJECTS, INDICATORS, SPENDING, EVALUATIONS, ACCOUNTABILITY, MONITORING)}
 
