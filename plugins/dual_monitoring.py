@@ -185,53 +185,57 @@ class DualMonitoring(Rule):
                           + year.cast(pl.String) + pl.lit("年度预算拨款并督促整改"),
                           budget_year=year, applies_to="disbursement", assumed=assumed),
         ]
-        if p.correct_gap is not None:
-            deviating = (pl.col("_gap") >= micro(p.correct_gap)).fill_null(False) & ~serious
+        by_report, report_text = pl.lit(False), pl.lit(None, pl.String)
+        if p.monitoring_report and portfolio.monitoring.height:
+            prog = prog.hstack(self.report(portfolio, as_of, facts))
+            by_report, report_text, report_part = self.report_findings(prog, as_of, text, serious)
+            parts.append(report_part)
+        if p.correct_gap is not None:  # a project the report has the unit correct is told once, with both reasons
+            deviating = (pl.col("_gap") >= micro(p.correct_gap)).fill_null(False) & ~serious & ~by_report
             parts.insert(0, self.findings(prog.filter(deviating), "correct_deviation",
                                           pl.lit("双监控：") + text + pl.lit("，偏离时间进度，分析原因并及时纠正"),
                                           assumed=self.is_assumed("correct_gap", "from_progress", "measure")))
-        # The fact is always there (null without a report), so that the facts of every span of budget
-        # years have the same columns; an all-null text column costs nothing.
-        report_text = pl.lit(None, pl.String)
-        if p.monitoring_report and portfolio.monitoring.height:
-            prog = prog.hstack(self.report(portfolio, as_of, facts))
-            forecast_low = pl.lit(False)
-            if p.forecast_min_rate is not None:
-                forecast_low = below_share_expr(pl.col("_r_forecast"), pl.col("budget_fen"), p.forecast_min_rate).fill_null(False) \
-                    & (pl.col("budget_fen") > 0)
-            in_year = (pl.col("_start") <= as_of) & (pl.col("_end") >= as_of)
-            said = [(pl.col("_r_unlikely").fill_null(False),
-                     pl.lit("完成目标可能性为“不可能完成”") + pl.when(pl.col("_r_missed").fill_null("") != "").then(
-                         pl.lit("（指标：") + pl.col("_r_missed") + pl.lit("）")).otherwise(pl.lit(""))),
-                    (pl.col("_r_rectify").fill_null(False), pl.lit("报告认为需要整改") + pl.when(
-                        pl.col("_r_advice").fill_null("") != "").then(
-                        pl.lit("（整改要求和建议：") + pl.col("_r_advice") + pl.lit("）")).otherwise(pl.lit(""))),
-                    (forecast_low, pl.lit("全年预计执行 ") + yuan_text_expr(pl.col("_r_forecast")) + pl.lit(" 元，不足预算 ")
-                     + yuan_text_expr(pl.col("budget_fen")) + pl.lit(" 元的 ")
-                     + pl.lit(f"{((p.forecast_min_rate or Decimal(0)) * 100).normalize():f}%"))]
-            said_any = pl.any_horizontal([c for c, _ in said])
-            flagged = said_any & in_year
-            what = pl.concat_str([pl.when(c).then(t) for c, t in said], separator="；", ignore_nulls=True)
-            report_text = pl.when(pl.col("_r_date").is_not_null()).then(
-                pl.col("_r_date").dt.strftime("%Y-%m-%d") + pl.lit(" 报送") + pl.when(said_any).then(
-                    pl.lit("：") + what + pl.when(in_year).then(pl.lit("")).otherwise(
-                        pl.lit("（运行日不在本年度实施期内，不作年中纠偏）"))).otherwise(pl.lit("：未报告目标无法完成或需要整改")))
-            # An assumed value is behind the finding only when the forecast alone gives it.
-            forecast_only = forecast_low & ~said[0][0] & ~said[1][0]
-            by_report = flagged & ~serious
-            if p.correct_gap is not None:  # a project already told by its lag is told once, with both reasons
-                parts[0] = self.findings(prog.filter(deviating & ~by_report), "correct_deviation",
-                                         pl.lit("双监控：") + text + pl.lit("，偏离时间进度，分析原因并及时纠正"),
-                                         assumed=self.is_assumed("correct_gap", "from_progress", "measure"))
-            lag_too = ((pl.col("_gap") >= micro(p.correct_gap)).fill_null(False) if p.correct_gap is not None
-                       else pl.lit(False))
-            parts.append(self.findings(
-                prog.filter(by_report), "correct_deviation",
-                pl.lit("绩效监控报告（") + pl.col("_r_date").dt.strftime("%Y-%m-%d") + pl.lit(" 报送）：") + what
-                + pl.lit("；") + text + pl.when(lag_too).then(pl.lit("，偏离时间进度")).otherwise(pl.lit(""))
-                + pl.lit("。监控发现问题，督促分析偏差原因并及时纠正（纠偏）"),
-                assumed=forecast_only & pl.lit(self.is_assumed("forecast_min_rate")), cite="monitoring_report"))
         findings = pl.concat(parts)
+        # The report fact is always there (null without a report), so that the facts of every span of
+        # budget years have the same columns; an all-null text column costs nothing.
         out_facts = project_columns(prog, "time_progress", "execution_rate", "target_completion",
                                     deviation.alias("monitoring_deviation"), report_text.alias("monitoring_report"))
         return self.output(findings, out_facts)
+
+    def report_findings(self, prog: pl.DataFrame, as_of: dt.date, text: pl.Expr, serious: pl.Expr):
+        """From each project's latest report (``report``'s columns on ``prog``): which projects it has
+        correct the deviation, the report as a fact (its date and what it said), and those findings.
+        Nothing moves money; a project whose disbursement is suspended or stopped gets none."""
+        p = self.params
+        forecast_low = pl.lit(False)
+        if p.forecast_min_rate is not None:
+            forecast_low = (below_share_expr(pl.col("_r_forecast"), pl.col("budget_fen"), p.forecast_min_rate)
+                            .fill_null(False) & (pl.col("budget_fen") > 0))
+        in_year = (pl.col("_start") <= as_of) & (pl.col("_end") >= as_of)
+        unlikely, rectify = pl.col("_r_unlikely").fill_null(False), pl.col("_r_rectify").fill_null(False)
+        rate = f"{((p.forecast_min_rate or Decimal(0)) * 100).normalize():f}%"
+        said = [(unlikely, pl.lit("完成目标可能性为“不可能完成”") + pl.when(pl.col("_r_missed").fill_null("") != "").then(
+                    pl.lit("（指标：") + pl.col("_r_missed") + pl.lit("）")).otherwise(pl.lit(""))),
+                (rectify, pl.lit("报告认为需要整改") + pl.when(pl.col("_r_advice").fill_null("") != "").then(
+                    pl.lit("（整改要求和建议：") + pl.col("_r_advice") + pl.lit("）")).otherwise(pl.lit(""))),
+                (forecast_low, pl.lit("全年预计执行 ") + yuan_text_expr(pl.col("_r_forecast")) + pl.lit(" 元，不足预算 ")
+                 + yuan_text_expr(pl.col("budget_fen")) + pl.lit(f" 元的 {rate}"))]
+        said_any = unlikely | rectify | forecast_low
+        what = pl.concat_str([pl.when(c).then(t) for c, t in said], separator="；", ignore_nulls=True)
+        sent = pl.col("_r_date").dt.strftime("%Y-%m-%d")
+        report_text = pl.when(pl.col("_r_date").is_not_null()).then(
+            sent + pl.lit(" 报送") + pl.when(said_any).then(
+                pl.lit("：") + what + pl.when(in_year).then(pl.lit("")).otherwise(
+                    pl.lit("（运行日不在本年度实施期内，不作年中纠偏）"))).otherwise(pl.lit("：未报告目标无法完成或需要整改")))
+        by_report = said_any & in_year & ~serious
+        lag_too = ((pl.col("_gap") >= micro(p.correct_gap)).fill_null(False) if p.correct_gap is not None
+                   else pl.lit(False))
+        # An assumed value is behind the finding only when the forecast alone gives it.
+        forecast_only = forecast_low & ~unlikely & ~rectify
+        found = self.findings(
+            prog.filter(by_report), "correct_deviation",
+            pl.lit("绩效监控报告（") + sent + pl.lit(" 报送）：") + what + pl.lit("；") + text
+            + pl.when(lag_too).then(pl.lit("，偏离时间进度")).otherwise(pl.lit(""))
+            + pl.lit("。监控发现问题，督促分析偏差原因并及时纠正（纠偏）"),
+            assumed=forecast_only & pl.lit(self.is_assumed("forecast_min_rate")), cite="monitoring_report")
+        return by_report, report_text, found
