@@ -142,6 +142,12 @@ def test_explain_lists_the_report_among_the_data(cli, tmp_path):
     res = cli("explain", "--pack", "national", "--project", "P1", "--as-of", "2024-09-30", path)
     assert res.exit_code == 0, res.output
     assert "绩效监控报告" in res.output and "2024-07-15 报送" in res.output
+    assert "0 个问责决定，1 份绩效监控报告" in res.output  # the data the portfolio holds about P1
+    (path / "monitoring.csv").unlink()
+    plain = cli("explain", "--pack", "national", "--project", "P1", "--as-of", "2024-09-30", path).output
+    assert "绩效监控报告" not in plain
+    (tmp_path / "again").mkdir()
+    path = folder(tmp_path / "again", "项目编码,报送日期,完成目标可能性\nP1,2024-07-15,不能完成\n")
     doc = json.loads(cli("explain", "--pack", "national", "--project", "P1", "--as-of", "2024-09-30",
                          "--format", "json", path).output)
     rule = next(r for r in doc["rules"] if r["rule"] == "dual_monitoring")

@@ -156,6 +156,8 @@ def explanation_lines(ex, all_rules: bool = False) -> list[str]:
     rec = ex.record
     held = [f"{len(rec.indicators)} 项绩效指标", f"{len(rec.payments)} 笔支出", f"{len(rec.evaluations)} 次评价",
             f"{len(rec.decisions)} 个问责决定"]
+    if rec.monitoring:  # shown only where the portfolio has the units' reports
+        held.append(f"{len({m.report_date for m in rec.monitoring})} 份绩效监控报告")
     out.append("数据：" + "，".join(held) + "；事前评估：" + fact_text("assessment_result", rec.assessment.result))
     out.append(f"规则包 {ex.pack.meta.name} · 基准日期 {ex.as_of}")
     if p.get("grade") is not None:
