@@ -237,7 +237,14 @@ def _convert_table(table: Table, raw: _Raw, problems: list[Problem], amounts_in:
                 problems.append(Problem(file, why, sheet, r, header, _shown(v)))
             if len(rows) > MAX_PER_COLUMN:
                 problems.append(_more(file, len(rows) - MAX_PER_COLUMN, sheet, header))
-    if amounts_in is None:
+    if amounts_in is None and table.strict_units:
+        for n in unstated:
+            col = table.column(n)
+            base = col.zh.replace("(元)", "")
+            problems.append(Problem(file, f"表头未写明金额单位：请把列名改为 {base}(万元) 或 {col.zh}，"
+                                          "或在表头上方写明“单位：万元”，或运行时加 --amounts-in 万元（或 元）；"
+                                          "金额单位不明时不予读取", sheet, column=seen[n]))
+    elif amounts_in is None:
         problems += _unit_problems(typed, [(table.column(n), seen[n]) for n in unstated], file, sheet)
     return typed.select(pl.all().exclude("^bad:.*$"))
 

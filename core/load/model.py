@@ -47,6 +47,7 @@ class Portfolio:
     spending: pl.DataFrame
     evaluations: pl.DataFrame
     accountability: pl.DataFrame
+    monitoring: pl.DataFrame
     origins: dict[str, Origin] = attrs.field(factory=dict)
     warnings: tuple[Problem, ...] = ()
     # Aggregates that depend on these tables alone, shared by several packs run over them; only a
