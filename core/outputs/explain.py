@@ -92,8 +92,8 @@ class Explainer:
     after that slices the prepared findings, notes and facts by binary search on ``pix``, plus two
     one-project runs for the nearest grade boundaries (a few milliseconds), for a service, a
     notebook or a batch of letters. An
-    explanation is the same as ``explain_project``'s (``tests/test_explain.py``); only the
-    project's ``pix`` differs, its position in the whole portfolio rather than in a one-project one.
+    explanation is the same as ``explain_project``'s (``tests/test_explain.py``), the project's
+    ``pix`` included: both give its position in the whole portfolio.
     """
 
     def __init__(self, pack: Pack, portfolio: Portfolio, as_of: dt.date, trace: bool | None = None):
