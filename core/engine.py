@@ -231,7 +231,7 @@ def focused(pack: Pack, portfolio: Portfolio, as_of: dt.date, focus: Sequence[in
             return _combined([(_kept(_run_on(pack, portfolio, rows, as_of, explain, trace, rest), rows, rows), rest),
                               *parts], life)
         local = _kept(_run_on(pack, portfolio, rows, as_of, explain, trace, rest), rows, rows)
-        group = rest if all_together else _linked(life, inside, local.made, rest)
+        group = rest if all_together else _linked(life, inside, local.made, rest, known)
         try:
             wider = _kept(_run_on(pack, portfolio, needed, as_of, explain, trace, group), rows, needed)
         except RuleFailed:
@@ -242,10 +242,13 @@ def focused(pack: Pack, portfolio: Portfolio, as_of: dt.date, focus: Sequence[in
         return _combined([(local, rest - group), (wider, group), *parts], life)
 
 
-def _linked(life: Lifecycle, inside: set[str], made: dict[str, tuple[int, int]], rules: frozenset[str]) -> frozenset[str]:
+def _linked(life: Lifecycle, inside: set[str], made: dict[str, tuple[int, int]], rules: frozenset[str],
+            known: set[str]) -> frozenset[str]:
     """The rules that must run over the wide rules' scopes: the wide rules ``inside``, the rules that
     read their facts (and the facts of those, in turn), and the rules producing the facts all of
-    these read (``reads``; which rule produced which fact: ``made``, of a run on the projects)."""
+    these read (``reads``; which rule produced which fact: ``made``, of a run on the projects).
+    When one of those facts was produced by no rule there (a rule whose period does not cover the
+    projects' budget year may produce it for others), every rule: which one would is not known."""
     by_order = {i: rid for rid, i in life.order.items()}
     producer = {c: by_order[o] for c, (_, o) in made.items()}
     group = set(inside)
@@ -259,6 +262,8 @@ def _linked(life: Lifecycle, inside: set[str], made: dict[str, tuple[int, int]],
     while todo:
         for c in life.rules[todo.pop()].reads:
             r = producer.get(c)
+            if r is None and c not in known:
+                return rules
             if r is not None and r not in group:
                 group.add(r)
                 todo.append(r)
