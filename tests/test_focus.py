@@ -165,3 +165,33 @@ citation = { source = "doc", clause = "第一条" }
 """), registry)
     with pytest.raises(PluginError, match="rule 'careless' \\(plugin 'careless_scope'\\): scope returned rows"):
         run(pack, folio, AS_OF, focus=[0])
+
+
+def test_a_grading_rule_not_in_force_for_the_project_still_grades_its_department(registry, folio, write, capsys):
+    """The department total needs its projects' grades. When the grading rule's period does not
+    cover the project's own budget year, the run on the project alone produces no grade, and which
+    rule grades the others cannot be read from it: the department is run with every rule."""
+    pack = Pack.load(write("late_grading.toml", """
+[pack]
+id = "late_grading"
+name = "测试"
+level = "city"
+extends = "nanchang"
+
+[sources.doc]
+doc_no = "测试〔2024〕5号"
+title = "测试"
+
+[rules.evaluation]
+in_force = { to_budget_year = 2024 }
+citation = { source = "doc", clause = "第一条" }
+"""), registry)
+    whole = run(pack, folio, AS_OF)
+    assert whole.findings.filter(pl.col("rule") == "budget_link").height  # the 2024 projects are linked
+    requests = folio.projects.filter(pl.col("fiscal_year") == 2025)["pix"].to_list()
+    for pix in requests[:4]:
+        capsys.readouterr()
+        got = run(pack, folio, AS_OF, focus=[pix], trace=True)
+        assert got.findings.equals(whole.findings.filter(pl.col("pix") == pix)), pix
+        monitor = [size for hook, size, rules in _batches(capsys) if hook == "jixiao_monitor" and rules]
+        assert monitor[0] == 1 and max(monitor) > 1  # the project alone, then its department with every rule
