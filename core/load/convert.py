@@ -190,7 +190,8 @@ def _convert_table(table: Table, raw: _Raw, problems: list[Problem], amounts_in:
         seen[name] = h
     missing = [c for c in table.columns if c.required and c.name not in seen]
     for c in missing:
-        problems.append(Problem(file, f"缺少必填列 {c.zh}（{c.name}）" + _missing_hint(c, unknown), sheet, column=c.name))
+        # No column to name (the file has none): the message names the header to write.
+        problems.append(Problem(file, f"缺少必填列 {c.zh}（{c.name}）" + _missing_hint(c, unknown), sheet))
     if missing or clashes:
         return None
     if raw.frame.height == 0 and table.name == "projects":
