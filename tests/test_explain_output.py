@@ -96,3 +96,28 @@ def test_explain_json_is_documented_and_carries_the_decisions(cli, book):
         rule["findings"][0])
     assert any(not r["fired"] for r in doc["rules"])  # JSON always has every rule
     assert "jixiao.explain/1" in (__import__("pathlib").Path(__file__).parents[1] / "docs" / "formats.md").read_text()
+
+
+def test_explain_marks_assumed_findings_names_each_findings_clause_and_shows_cuts_unsigned(cli, book):
+    # A finance officer review: a finding resting on a value the document does not state was marked
+    # （含假定） in the run table but not in explain; the JSON left out the clause a finding cites;
+    # "扣减预算 -41,990.00 元" read as deducting a negative.
+    from jixiao.core.outputs.explain_text import REDUCING
+
+    assumed = cut = 0
+    for pid in ("P2024000003", "P2024000007", "P2024000018", "P2024000048"):
+        res = cli("explain", "--pack", "nanchang", "--project", pid, "--as-of", "2025-03-31", "--format", "json", book)
+        doc = json.loads(res.output)
+        text = cli("explain", "--pack", "nanchang", "--project", pid, "--as-of", "2025-03-31", book).output
+        for rule in doc["rules"]:
+            for f in rule["findings"]:
+                assert f["source"] and f["clause"], f
+                if f["assumed"]:
+                    assumed += 1
+                    assert f"{f['action_zh']}" in text and "（含假定参数）" in text
+                if f["action"] in REDUCING and f["amount_fen"] and f["amount_fen"] < 0:
+                    cut += 1
+                    shown = f["amount_yuan"].lstrip("-")
+                    assert f"{f['action_zh']} {int(shown.split('.')[0]):,}.{shown.split('.')[1]} 元" in text, text
+        assert "扣减预算 -" not in text and "收回统筹 -" not in text
+    assert assumed and cut

@@ -129,8 +129,16 @@ def applies_text(budget_year: int | None, applies_to: str | None) -> str:
     return year + OBJECTS[applies_to].zh
 
 
+# Actions whose name says the direction (扣减, 削减, 收回): their amount, a reduction, is shown
+# without its minus sign — "扣减预算 -41,990.00 元" would read as deducting a negative.
+REDUCING = frozenset({"cut_budget", "cut_if_budgeted", "reclaim_funds", "reclaim_candidate"})
+
+
 def finding_text(f) -> str:
-    amount = f" {format_yuan(f.amount_fen)}" if f.amount_fen is not None else ""
+    fen = f.amount_fen
+    if fen is not None and fen < 0 and f.action in REDUCING:
+        fen = -fen
+    amount = f" {format_yuan(fen)}" if fen is not None else ""
     where = f"（{applies_text(f.budget_year, f.applies_to)}）" if f.applies_to else ""
     return f"{ACTIONS[f.action].zh}{amount}{where}"
 
@@ -178,7 +186,9 @@ def explanation_lines(ex, all_rules: bool = False) -> list[str]:
             due = f"，期限 {f.due_date}" if f.due_date else ""
             # A finding that cites another clause than its rule (a parameter's, ``cite=``) says which.
             cited = f"（依据 {f.source} {f.clause}）" if (f.source, f.clause) != (r.source, clause_label(ex.pack, r.citation)) else ""
-            out.append(f"    → {finding_text(f)}{due}{cited}：{f.message}")
+            # A finding that rests on a value the document does not state says so, as the run table does.
+            assumed = "（含假定参数）" if f.assumed else ""
+            out.append(f"    → {finding_text(f)}{due}{cited}{assumed}：{f.message}")
         if r.inputs:
             out.append("    依据的数据：" + "，".join(f"{fact_label(k)} {fact_text(k, v)}" for k, v in r.inputs.items()))
         if all_rules and r.values:
@@ -220,7 +230,7 @@ def finding_json(f) -> dict:
             "amount_yuan": fen_to_yuan_str(f.amount_fen) if f.amount_fen is not None else None,
             "due_date": f.due_date.isoformat() if f.due_date else None, "budget_year": f.budget_year,
             "applies_to": f.applies_to, "applies_to_zh": OBJECTS[f.applies_to].zh if f.applies_to else None,
-            "assumed": f.assumed, "message": f.message}
+            "source": f.source, "clause": f.clause, "assumed": f.assumed, "message": f.message}
 
 
 def explanation_json(ex, all_rules: bool = True) -> dict:
