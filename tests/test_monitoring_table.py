@@ -233,3 +233,13 @@ def test_the_command_formats_md_shows_for_the_table_runs(cli, monkeypatch):
     res = cli(*shlex.split(command))
     assert res.exit_code == 0, res.output
     assert "督促纠偏" in res.output and "第十八条" in res.output
+
+
+def test_a_pack_citing_its_own_clause_for_the_pacing_does_not_lend_it_to_the_report(registry, tmp_path):
+    # Tongxin cites its 二（三） (slow payments: June reminder, October ledger, year-end reclaim) for
+    # the 双监控 rule; that clause orders no correction on a unit's report. The report's correction
+    # keeps the national clause the national pack cites for it (a finance officer review).
+    path = folder(tmp_path, "项目编码,报送日期,完成目标可能性\nP1,2024-07-15,完全不可能\n")
+    f = _findings(registry, "tongxin", path).filter(pl.col("message").str.starts_with("绩效监控报告"))
+    assert f.select("project_id", "action").rows() == [("P1", "correct_deviation")]
+    assert f["source"][0] == "中发〔2018〕34号" and f["clause"][0].startswith("四（九）"), f.select("source", "clause").rows()
