@@ -16,6 +16,7 @@ from jixiao.core.load.columns import MAX_PER_COLUMN, ROW, UNIT_NAMES, _DTYPES, _
 from jixiao.core.load.index import _derive
 from jixiao.core.load.model import Origin, Portfolio
 from jixiao.core.load.raw import _Raw, _header_index, _map_headers, _normalise_header
+from jixiao.core.load.read_csv import _read_csv
 from jixiao.core.load.read_other import _convert_typed
 from jixiao.core.load.values import _column_expr, _iso_date_expr, _iso_dates, _plain_numbers, _structural_checks
 from jixiao.core.schema import Column, Table, TABLES
@@ -193,6 +194,13 @@ def _convert_table(table: Table, raw: _Raw, problems: list[Problem], amounts_in:
         problems.append(Problem(file, f"缺少必填列 {c.zh}（{c.name}）" + _missing_hint(c, unknown), sheet, column=c.name))
     if missing or clashes:
         return None
+    if raw.fast is not None:  # a clean CSV file, converted as it was read (``fast_csv``)
+        typed = raw.fast.finish(units)
+        if typed is not None:
+            if amounts_in is None:
+                problems += _unit_problems(typed, [(table.column(n), seen[n]) for n in unstated], file, sheet)
+            return typed
+        raw = attrs.evolve(raw, frame=_read_csv(raw.fast.path, raw.fast.skip), fast=None)  # a cell to name
     if raw.frame.height == 0 and table.name == "projects":
         problems.append(Problem(file, "表中没有数据行", sheet))
         return None

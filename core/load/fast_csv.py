@@ -1,0 +1,262 @@
+"""The fast path for a clean CSV file: one typed read and whole-column checks, no text table.
+
+Most files are clean: UTF-8, one header, every row as wide as the header, every cell already in
+the form the loader reads. For such a file the text path's work — every cell held as text, stripped,
+then converted and checked column by column — is mostly spent on what cannot change anything. Here
+one lazy plan reads the file with polars' reader and converts each mapped column straight from the
+text the reader produces, with the same expressions the text path uses (``values``, ``money``), less
+the normalising steps (stripping, full-width digits, thousands separators, ``%``): a cell that would
+need one fails the conversion here, and so does any cell the text path would refuse. The plan also
+computes, for the whole table, whether any cell failed, whether the last column has an empty cell
+(a row may be short), and whether a row may be a total (合计) row.
+
+When anything is not clean — the header needs attention, polars refuses the file, a cell fails, a
+row may be short or a total — the result is ``None`` and the caller reads the file with the text
+path, which finds and names every bad cell exactly as before. So a clean file gives the same frame
+as the text path (``tests/test_csv_fast_path.py`` compares the two on every sample and on edge
+cases) and a bad one the same messages.
+
+Amount columns whose header states no unit (``预算金额``) are read in millionths (万元 to the fen,
+or 元 with up to six decimals) with the count of their decimals; ``finish`` makes them fen once
+the unit is known (``--amounts-in``, a 单位 row), or gives ``None`` when a cell has more decimals
+than its unit allows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import mmap
+from pathlib import Path
+
+import attrs
+import numpy as np
+import polars as pl
+
+from jixiao.core import money
+from jixiao.core.load.columns import DECIMAL_DIGITS, ROW, _DTYPES, converted_name
+from jixiao.core.load.raw import _map_headers
+from jixiao.core.load.values import MIN_YEAR, MAX_YEAR
+from jixiao.core.schema import BOOL, Column, Table
+
+WAN_DIGITS = money.SCALE_DIGITS["wan"]
+YUAN_DIGITS = money.SCALE_DIGITS["yuan"]
+MAYBE_TOTAL = "_fast_maybe_total"  # an id (or name) cell holds 计: the row may be a total row
+# Booleans as the text path reads them (it lowercases the cell first): the usual capitalisations,
+# so that no cell need be lowercased; any other (``tRUE``) is not found and goes to the text path.
+BOOL_CASES = BOOL | {k.upper(): v for k, v in BOOL.items()} | {k.capitalize(): v for k, v in BOOL.items()}
+
+
+@attrs.frozen
+class FastCsv:
+    """A CSV file read by the fast path: the converted table (``_convert_table``'s result) except
+    for amount columns of unstated unit, held in millionths (``finish`` makes them fen)."""
+
+    path: Path
+    skip: int
+    frame: pl.DataFrame
+    # Canonical names of amount columns whose header states no unit, each with whether every cell
+    # has at most two decimals (can be read as 元).
+    unstated: tuple[tuple[str, bool], ...] = ()
+
+    def finish(self, units: dict[str, str]) -> pl.DataFrame | None:
+        """The table with every amount in fen, ``units`` giving the unit of the unstated columns
+        ("wan"; anything else is 元); None when a cell has more decimals than its unit allows."""
+        exprs = []
+        for name, as_yuan in self.unstated:
+            if units.get(name) != "wan":
+                if not as_yuan:
+                    return None
+                exprs.append(pl.col(f"{name}_fen") // 10 ** (WAN_DIGITS - YUAN_DIGITS))
+        return self.frame.with_columns(exprs) if exprs else self.frame
+
+
+@attrs.frozen
+class _Plan:
+    """One column's part of the plan: its value (from the cell as read), the numbers that say
+    whether the text path would give the same value (computed in the plan, one per table), and
+    what to check on the value once read."""
+
+    value: pl.Expr
+    counts: dict[str, pl.Expr] = attrs.field(factory=dict)
+
+
+def read_fast(path: Path, table: Table, skip: int, columns: list[str], engine: str = "auto") -> FastCsv | None:
+    """The table of a clean CSV file, converted; None when it is not clean (see the module).
+    ``columns``: the header as polars reads it."""
+    mapping, units, _ = _map_headers(table, columns)
+    seen: dict[str, str] = {}
+    for h, name in mapping.items():
+        if name in seen:
+            return None  # two columns for one: the text path says so
+        seen[name] = h
+    if any(c.required and c.name not in seen for c in table.columns):
+        return None
+    marks = _file_marks(path)
+    if marks is None or marks["nul"]:
+        return None  # a NUL character: the text path names its cell
+    exprs, counts = [pl.col(ROW)], {}
+    for col in table.columns:
+        if col.name not in seen:
+            exprs.append(pl.lit(col.default, dtype=_DTYPES[col.kind]).alias(converted_name(col)))
+            continue
+        plan = _column(col, pl.col(seen[col.name]), units.get(col.name, ""))
+        exprs.append(plan.value.alias(converted_name(col)))
+        counts |= {f"{k}:{col.name}": v for k, v in plan.counts.items()}
+    last = pl.col(columns[-1])
+    counts["last_empty"] = last.null_count()
+    labels = [pl.col(seen[c]) for c in ("project_id", "name") if c in seen and (c == "project_id" or table.name == "projects")]
+    if table.name in ("projects", "spending") and labels and marks["ji"]:
+        exprs.append(pl.any_horizontal([c.str.contains("计", literal=True) for c in labels]).fill_null(False)
+                     .alias(MAYBE_TOTAL))
+    ints = {seen[c.name]: pl.Int64 for c in table.columns if c.kind == "int" and c.name in seen}
+    lf = (pl.scan_csv(path, infer_schema=False, schema_overrides=ints, skip_rows=skip, null_values=[""])
+          .with_row_index(ROW, offset=skip + 2))
+    try:
+        out = lf.select(*exprs, *(v.alias(f"_n:{k}") for k, v in counts.items())).collect(engine=engine)
+    except pl.exceptions.PolarsError:
+        return None  # a row too wide, bytes that are not UTF-8 …: the text path names it
+    if out.height == 0:
+        return None
+    n = {k: out[f"_n:{k}"][0] for k in counts}
+    out = out.drop([f"_n:{k}" for k in counts])
+    out = _checked(table, seen, units, out, n)
+    if out is None:
+        return None
+    if n["last_empty"] and not _rows_full(path, len(columns), skip, out.height):
+        return None
+    if MAYBE_TOTAL in out.columns:
+        if _has_totals(out, table):
+            return None
+        out = out.drop(MAYBE_TOTAL)
+    if table.name == "indicators" and "actual" in seen and "direction" in seen:
+        out = _with_actual_e4(out)
+    unstated = tuple((c.name, n[f"yuan:{c.name}"] == n[f"filled:{c.name}"]) for c in table.columns
+                     if c.kind == "money" and c.name in seen and units.get(c.name, "") == "")
+    return FastCsv(path, skip, out, unstated)
+
+
+def _column(col: Column, c: pl.Expr, unit: str) -> _Plan:
+    """A column's value from its cells as read (empty cells null, not stripped) and the counts
+    ``_checked`` needs: cells filled, cells in the form the value was read from."""
+    filled = c.is_not_null().sum()
+    if col.kind == "str":
+        return _Plan(c.str.strip_chars())
+    if col.kind == "int":  # read as Int64 by polars' reader, which refuses anything but an integer
+        return _Plan(c)
+    if col.kind == "bool":
+        return _Plan(c.replace_strict(BOOL_CASES, default=None, return_dtype=pl.Boolean), {"filled": filled})
+    if col.kind == "enum":
+        return _Plan(c.replace_strict(col.choices, default=None, return_dtype=pl.String), {"filled": filled})
+    if col.kind == "date":
+        return _Plan(c.str.to_date("%Y-%m-%d", strict=False), {"filled": filled})
+    if col.kind in ("money", "score", "decimal"):
+        digits = {"score": YUAN_DIGITS, "decimal": DECIMAL_DIGITS}.get(col.kind, money.SCALE_DIGITS.get(unit, WAN_DIGITS))
+        counts = {"filled": filled, "valid": money._valid(c, digits).sum()}
+        if col.kind == "money" and unit == "":
+            counts["yuan"] = money._valid(c, YUAN_DIGITS).sum()
+        return _Plan(_scaled(c, digits), counts)
+    raise AssertionError(col.kind)
+
+
+def _scaled(text: pl.Expr, digits: int) -> pl.Expr:
+    """``money._scaled`` where every cell is known valid (counted), so without its ``when``."""
+    return text.cast(pl.Decimal(38, digits), strict=False).to_physical().cast(pl.Int64, strict=False)
+
+
+def _checked(table: Table, seen: dict[str, str], units: dict[str, str], out: pl.DataFrame,
+             n: dict[str, int]) -> pl.DataFrame | None:
+    """The read table when the text path would give the same one with no problem: every filled
+    cell converted, no required cell empty, values in range; empty cells take the column's default
+    as in the text path. None otherwise."""
+    fills = []
+    for col in table.columns:
+        if col.name not in seen:
+            continue
+        name = converted_name(col)
+        s = out[name]
+        nulls = s.null_count()
+        filled = n.get(f"filled:{col.name}")
+        if filled is not None and out.height - nulls != filled:
+            return None  # a filled cell not converted
+        if f"valid:{col.name}" in n and n[f"valid:{col.name}"] != filled:
+            return None  # a cell not in the form the text path reads as is
+        if col.required and col.kind != "decimal" and nulls:
+            return None
+        if col.kind == "str":
+            if s.str.len_bytes().min() == 0:  # a cell of spaces: empty once stripped
+                if col.required:
+                    return None
+                fills.append(pl.when(pl.col(name) == "").then(None).otherwise(pl.col(name)).alias(name))
+            continue
+        if col.kind in ("int", "money", "date", "score") and nulls < out.height:
+            phys = s.to_physical()  # a date as days since 1970: year 0 has no Python date
+            low, high = phys.min(), phys.max()
+            if col.kind in ("int", "money") and low < 0:
+                return None
+            if col.kind == "score" and (low < 0 or high > 100_00):
+                return None
+            if col.kind == "date" and (low < _days(dt.date(MIN_YEAR, 1, 1)) or high > _days(dt.date(MAX_YEAR, 12, 31))):
+                return None
+        if col.kind in ("bool", "enum") and nulls and col.default is not None:
+            fills.append(pl.col(name).fill_null(pl.lit(col.default, dtype=_DTYPES[col.kind])))
+    return out.with_columns(fills) if fills else out
+
+
+def _days(day: dt.date) -> int:
+    return (day - dt.date(1970, 1, 1)).days
+
+
+def _with_actual_e4(out: pl.DataFrame) -> pl.DataFrame:
+    """The indicators with each one's numeric actual value (``actual_e4``) as loading derives it,
+    when every quantitative value is in plain form; otherwise as they are (``_cross_checks`` then
+    derives it from the cleaned text)."""
+    quantitative, actual = pl.col("direction") != "qualitative", pl.col("actual")
+    lf = out.lazy()
+    if lf.select((quantitative & actual.is_not_null() & ~money._valid(actual, DECIMAL_DIGITS)).any()).collect().item():
+        return out
+    return lf.with_columns(pl.when(quantitative).then(_scaled(actual, DECIMAL_DIGITS)).alias("actual_e4")).collect()
+
+
+def _has_totals(out: pl.DataFrame, table: Table) -> bool:
+    from jixiao.core.load.convert import _total_rows
+
+    return _total_rows(table, out.filter(pl.col(MAYBE_TOTAL))) is not None
+
+
+def _file_marks(path: Path) -> dict[str, bool] | None:
+    """Which of the bytes the fast path must know about the file holds anywhere: NUL, a quote, 计."""
+    with open(path, "rb") as fh:
+        if fh.seek(0, 2) == 0:
+            return None
+        with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+            return {"nul": mm.find(b"\x00") != -1, "quote": mm.find(b'"') != -1, "ji": mm.find("计".encode()) != -1}
+
+
+def _rows_full(path: Path, width: int, skip: int, height: int) -> bool:
+    """Whether every one of the ``height`` data rows (and the header) has ``width`` fields, proven
+    by counting the commas of a file with no quoted field (polars refuses a row wider than the
+    header, so the count can reach ``(width - 1) × rows`` only if no row is shorter); False when
+    it cannot be proven (quotes, blank lines, a short row)."""
+    chunk = 1 << 24
+    with open(path, "rb") as fh:
+        size = fh.seek(0, 2)
+        if size == 0:
+            return False
+        with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+            if mm.find(b'"') != -1:
+                return False
+            start = 0
+            for _ in range(skip):  # title rows: their commas are not the table's
+                start = mm.find(b"\n", start) + 1
+                if start == 0:
+                    return False
+            data = np.frombuffer(mm, dtype=np.uint8)
+            buf = np.empty(chunk, dtype=bool)
+            commas = 0
+            for i in range(start, len(data), chunk):
+                part = data[i:i + chunk]
+                hits = buf[:len(part)]
+                np.equal(part, 44, out=hits)
+                commas += int(np.count_nonzero(hits))
+            del data, part, hits
+    return commas == (width - 1) * (height + 1)
