@@ -40,7 +40,6 @@ from jixiao.core.schema import BOOL, Column, Table
 
 WAN_DIGITS = money.SCALE_DIGITS["wan"]
 YUAN_DIGITS = money.SCALE_DIGITS["yuan"]
-MAYBE_TOTAL = "_fast_maybe_total"  # an id (or name) cell holds 计: the row may be a total row
 # Booleans as the text path reads them (it lowercases the cell first): the usual capitalisations,
 # so that no cell need be lowercased; any other (``tRUE``) is not found and goes to the text path.
 BOOL_CASES = BOOL | {k.upper(): v for k, v in BOOL.items()} | {k.capitalize(): v for k, v in BOOL.items()}
@@ -91,9 +90,6 @@ def read_fast(path: Path, table: Table, skip: int, columns: list[str], engine: s
         seen[name] = h
     if any(c.required and c.name not in seen for c in table.columns):
         return None
-    marks = _file_marks(path)
-    if marks is None or marks["nul"]:
-        return None  # a NUL character: the text path names its cell
     exprs, counts = [pl.col(ROW)], {}
     for col in table.columns:
         if col.name not in seen:
@@ -104,12 +100,8 @@ def read_fast(path: Path, table: Table, skip: int, columns: list[str], engine: s
         counts |= {f"{k}:{col.name}": v for k, v in plan.counts.items()}
     last = pl.col(columns[-1])
     counts["last_empty"] = last.null_count()
-    labels = [pl.col(seen[c]) for c in ("project_id", "name") if c in seen and (c == "project_id" or table.name == "projects")]
-    if table.name in ("projects", "spending") and labels and marks["ji"]:
-        exprs.append(pl.any_horizontal([c.str.contains("计", literal=True) for c in labels]).fill_null(False)
-                     .alias(MAYBE_TOTAL))
     ints = {seen[c.name]: pl.Int64 for c in table.columns if c.kind == "int" and c.name in seen}
-    lf = (pl.scan_csv(path, infer_schema=False, schema_overrides=ints, skip_rows=skip, null_values=[""])
+    lf = (pl.scan_csv(path, infer_schema=False, schema_overrides=ints, skip_rows=skip)
           .with_row_index(ROW, offset=skip + 2))
     try:
         out = lf.select(*exprs, *(v.alias(f"_n:{k}") for k, v in counts.items())).collect(engine=engine)
@@ -117,28 +109,29 @@ def read_fast(path: Path, table: Table, skip: int, columns: list[str], engine: s
         return None  # a row too wide, bytes that are not UTF-8 …: the text path names it
     if out.height == 0:
         return None
-    n = {k: out[f"_n:{k}"][0] for k in counts}
+    n = dict(zip(counts, out.slice(0, 1).select(f"_n:{k}" for k in counts).row(0)))  # one value each
     out = out.drop([f"_n:{k}" for k in counts])
     out = _checked(table, seen, units, out, n)
     if out is None:
         return None
-    if n["last_empty"] and not _rows_full(path, len(columns), skip, out.height):
+    bytes_ = _scan_bytes(path, skip, commas=n["last_empty"] > 0)
+    if bytes_.nul:
+        return None  # a NUL character: the text path names its cell
+    if n["last_empty"] and (bytes_.quote or bytes_.commas != (len(columns) - 1) * (out.height + 1)):
+        return None  # a row may be short: the text path looks for it
+    if bytes_.high and _has_totals(out, table):
         return None
-    if MAYBE_TOTAL in out.columns:
-        if _has_totals(out, table):
-            return None
-        out = out.drop(MAYBE_TOTAL)
     if table.name == "indicators" and "actual" in seen and "direction" in seen:
         out = _with_actual_e4(out)
     unstated = tuple((c.name, n[f"yuan:{c.name}"] == n[f"filled:{c.name}"]) for c in table.columns
                      if c.kind == "money" and c.name in seen and units.get(c.name, "") == "")
-    return FastCsv(path, skip, out, unstated)
+    return FastCsv(path, skip, out.rechunk(), unstated)
 
 
 def _column(col: Column, c: pl.Expr, unit: str) -> _Plan:
     """A column's value from its cells as read (empty cells null, not stripped) and the counts
     ``_checked`` needs: cells filled, cells in the form the value was read from."""
-    filled = c.is_not_null().sum()
+    filled = (c.str.len_bytes() > 0).sum()  # neither empty nor a quoted empty (""), which polars reads as ""
     if col.kind == "str":
         return _Plan(c.str.strip_chars())
     if col.kind == "int":  # read as Int64 by polars' reader, which refuses anything but an integer
@@ -218,45 +211,51 @@ def _with_actual_e4(out: pl.DataFrame) -> pl.DataFrame:
 
 
 def _has_totals(out: pl.DataFrame, table: Table) -> bool:
+    """Whether a row's id (or, for projects, name) says 合计/总计 (``_total_rows``), looked at only
+    in rows that hold 计."""
     from jixiao.core.load.convert import _total_rows
 
-    return _total_rows(table, out.filter(pl.col(MAYBE_TOTAL))) is not None
+    labels = [c for c in ("project_id", "name") if c in out.columns and (c == "project_id" or table.name == "projects")]
+    if table.name not in ("projects", "spending") or not labels:
+        return False
+    maybe = out.filter(pl.any_horizontal(pl.col(c).str.contains("计", literal=True) for c in labels).fill_null(False))
+    return maybe.height > 0 and _total_rows(table, maybe) is not None
 
 
-def _file_marks(path: Path) -> dict[str, bool] | None:
-    """Which of the bytes the fast path must know about the file holds anywhere: NUL, a quote, 计."""
-    with open(path, "rb") as fh:
-        if fh.seek(0, 2) == 0:
-            return None
-        with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
-            return {"nul": mm.find(b"\x00") != -1, "quote": mm.find(b'"') != -1, "ji": mm.find("计".encode()) != -1}
+@attrs.frozen
+class _Bytes:
+    nul: bool  # a NUL byte anywhere
+    high: bool  # a byte of a non-ASCII character below the header (a 合计 row needs one)
+    quote: bool  # a quote anywhere (only looked for with ``commas``)
+    commas: int  # commas from the header on (only counted with ``commas``)
 
 
-def _rows_full(path: Path, width: int, skip: int, height: int) -> bool:
-    """Whether every one of the ``height`` data rows (and the header) has ``width`` fields, proven
-    by counting the commas of a file with no quoted field (polars refuses a row wider than the
-    header, so the count can reach ``(width - 1) × rows`` only if no row is shorter); False when
-    it cannot be proven (quotes, blank lines, a short row)."""
+def _scan_bytes(path: Path, skip: int, commas: bool) -> _Bytes:
+    """What the fast path must know about a file's bytes, in one pass of numpy over it (in place,
+    by ``mmap``): a NUL byte; a non-ASCII byte below the header; and, when a row may be short
+    (``commas``), quotes and the number of commas. Without quotes a record is a line, so the commas
+    from the header on reach ``(width - 1) × (rows + 1)`` only if no row is shorter than the header
+    (polars has refused any row wider than it)."""
     chunk = 1 << 24
-    with open(path, "rb") as fh:
-        size = fh.seek(0, 2)
-        if size == 0:
-            return False
-        with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
-            if mm.find(b'"') != -1:
-                return False
-            start = 0
-            for _ in range(skip):  # title rows: their commas are not the table's
-                start = mm.find(b"\n", start) + 1
-                if start == 0:
-                    return False
-            data = np.frombuffer(mm, dtype=np.uint8)
-            buf = np.empty(chunk, dtype=bool)
-            commas = 0
-            for i in range(start, len(data), chunk):
-                part = data[i:i + chunk]
+    with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+        start = 0
+        for _ in range(skip):  # title rows: their commas are not the table's
+            start = mm.find(b"\n", start) + 1
+        body = mm.find(b"\n", start) + 1 or len(mm)  # the header's own characters are not data
+        data = np.frombuffer(mm, dtype=np.uint8)
+        buf = np.empty(chunk if commas else 0, dtype=bool)
+        nul = high = quote = False
+        count, part, tail = 0, None, None
+        for i in range(start, len(data), chunk):
+            part = data[i:i + chunk]
+            nul = nul or int(part.min()) == 0
+            tail = part[max(body - i, 0):]
+            high = high or (tail.size > 0 and int(tail.max()) >= 0x80)
+            if commas:
                 hits = buf[:len(part)]
-                np.equal(part, 44, out=hits)
-                commas += int(np.count_nonzero(hits))
-            del data, part, hits
-    return commas == (width - 1) * (height + 1)
+                np.equal(part, ord('"'), out=hits)
+                quote = quote or bool(hits.any())
+                np.equal(part, ord(","), out=hits)
+                count += int(np.count_nonzero(hits))
+        del data, part, tail
+    return _Bytes(nul, high, quote, count)
