@@ -241,3 +241,17 @@ def test_detail_tables_read_the_same_by_both_paths(tmp_path, generated):
     (folder / "indicators.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
     fast, text, _ = both(folder)
     assert_same(fast, text)
+
+
+@pytest.mark.parametrize("short", [False, True])
+def test_title_rows_and_an_empty_last_column_read_the_same_by_both_paths(tmp_path, short):
+    """Commas are counted from the header on (a title row's own are not the table's)."""
+    rows = _rows(4)
+    for r in rows:
+        r[-1] = ""
+    if short:
+        rows[3] = rows[3][:-1]
+    path = _write(tmp_path / "p.csv", HEAD, rows, above=["2024年项目表,,,,,,,,,,,,,,", "单位：元"])
+    fast, text, used = both(path)
+    assert_same(fast, text)
+    assert used == [("p.csv", not short)]
