@@ -214,7 +214,7 @@ def test_files_written_every_way_read_the_same_by_both_paths(tmp_path, how):
         path.write_bytes(b"")
     fast, text, used = both(path)
     assert_same(fast, text)
-    if how in ("bom", "crlf", "quoted_comma"):
+    if how in ("bom", "crlf", "quoted_comma", "gbk"):
         assert used == [("p.csv", True)]  # clean: the fast path read it
 
 
@@ -255,3 +255,21 @@ def test_title_rows_and_an_empty_last_column_read_the_same_by_both_paths(tmp_pat
     fast, text, used = both(path)
     assert_same(fast, text)
     assert used == [("p.csv", not short)]
+
+
+def test_a_gbk_folder_reads_the_same_by_both_paths_and_takes_the_fast_one(tmp_path, generated):
+    folder = tmp_path / "gbk"
+    folder.mkdir()
+    for f in generated.glob("*.csv"):
+        (folder / f.name).write_bytes(f.read_text(encoding="utf-8").encode("gbk"))
+    fast, text, used = both(folder)
+    assert_same(fast, text)
+    assert len(used) == 5 and all(ok for _, ok in used), used
+
+
+def test_a_file_in_neither_encoding_gives_the_text_paths_message(tmp_path):
+    data = (",".join(HEAD) + "\n" + ",".join(ROW) + "\n").encode("utf-8") + "项目".encode("gbk") + b"\xff\xfe,x\n"
+    path = tmp_path / "p.csv"
+    path.write_bytes(data)
+    fast, text, _ = both(path)
+    assert isinstance(text, list) and fast == text

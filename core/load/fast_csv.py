@@ -78,9 +78,11 @@ class _Plan:
     counts: dict[str, pl.Expr] = attrs.field(factory=dict)
 
 
-def read_fast(path: Path, table: Table, skip: int, columns: list[str], engine: str = "auto") -> FastCsv | None:
+def read_fast(path: Path, table: Table, skip: int, columns: list[str], engine: str = "auto",
+              text: bytes | None = None) -> FastCsv | None:
     """The table of a clean CSV file, converted; None when it is not clean (see the module).
-    ``columns``: the header as polars reads it."""
+    ``columns``: the header as polars reads it; ``text``: the file's contents as UTF-8, when it is
+    written in another encoding (GBK), decoded once."""
     mapping, units, _ = _map_headers(table, columns)
     seen: dict[str, str] = {}
     for h, name in mapping.items():
@@ -100,7 +102,7 @@ def read_fast(path: Path, table: Table, skip: int, columns: list[str], engine: s
     last = pl.col(columns[-1])
     counts["last_empty"] = last.null_count()
     ints = {seen[c.name]: pl.Int64 for c in table.columns if c.kind == "int" and c.name in seen}
-    lf = (pl.scan_csv(path, infer_schema=False, schema_overrides=ints, skip_rows=skip)
+    lf = (pl.scan_csv(path if text is None else text, infer_schema=False, schema_overrides=ints, skip_rows=skip)
           .with_row_index(ROW, offset=skip + 2))
     try:
         out = lf.select(*exprs, *(v.alias(f"_n:{k}") for k, v in counts.items())).collect(engine=engine)
@@ -113,7 +115,7 @@ def read_fast(path: Path, table: Table, skip: int, columns: list[str], engine: s
     out = _checked(table, seen, units, out, n)
     if out is None:
         return None
-    bytes_ = _scan_bytes(path, skip, commas=n["last_empty"] > 0)
+    bytes_ = _scan_bytes(path if text is None else text, skip, commas=n["last_empty"] > 0)
     if bytes_.nul:
         return None  # a NUL character: the text path names its cell
     if n["last_empty"] and (bytes_.quote or bytes_.commas != (len(columns) - 1) * (out.height + 1)):
@@ -238,7 +240,7 @@ class _Bytes:
     commas: int  # commas from the header on (only counted with ``commas``)
 
 
-def _scan_bytes(path: Path, skip: int, commas: bool) -> _Bytes:
+def _scan_bytes(source: Path | bytes, skip: int, commas: bool) -> _Bytes:
     """What the fast path must know about a file's bytes, in one pass of numpy over it: a NUL
     byte; a non-ASCII byte below the header; and, when a row may be short (``commas``), quotes and
     the number of commas. Without quotes a record is a line, so the commas from the header on reach
@@ -248,25 +250,36 @@ def _scan_bytes(path: Path, skip: int, commas: bool) -> _Bytes:
     buf, hits = np.empty(chunk, dtype=np.uint8), np.empty(chunk, dtype=bool)
     nul = high = quote = False
     count, at, lines, start, body = 0, 0, 0, None, None  # start, body: where the header and the data begin
-    with open(path, "rb", buffering=0) as fh:
-        while size := fh.readinto(buf):
-            part = buf[:size]
-            if body is None:  # title rows, then the header: their commas and characters are not data
-                ends = np.flatnonzero(part == 10)
-                if start is None and lines + len(ends) >= skip:
-                    start = at + (int(ends[skip - lines - 1]) + 1 if skip > lines else 0)
-                if start is not None and lines + len(ends) >= skip + 1:
-                    body = at + int(ends[skip - lines]) + 1
-                lines += len(ends)
-            nul = nul or int(part.min()) == 0
-            data = part[max((body if body is not None else at + size) - at, 0):]
-            high = high or (data.size > 0 and int(data.max()) >= 0x80)
-            if commas:
-                counted = part[max((start if start is not None else at + size) - at, 0):]
-                h = hits[:len(counted)]
-                np.equal(counted, ord('"'), out=h)
-                quote = quote or bool(h.any())
-                np.equal(counted, ord(","), out=h)
-                count += int(np.count_nonzero(h))
-            at += size
+    for part in _pieces(source, buf):
+        size = len(part)
+        if body is None:  # title rows, then the header: their commas and characters are not data
+            ends = np.flatnonzero(part == 10)
+            if start is None and lines + len(ends) >= skip:
+                start = at + (int(ends[skip - lines - 1]) + 1 if skip > lines else 0)
+            if start is not None and lines + len(ends) >= skip + 1:
+                body = at + int(ends[skip - lines]) + 1
+            lines += len(ends)
+        nul = nul or int(part.min()) == 0
+        data = part[max((body if body is not None else at + size) - at, 0):]
+        high = high or (data.size > 0 and int(data.max()) >= 0x80)
+        if commas:
+            counted = part[max((start if start is not None else at + size) - at, 0):]
+            h = hits[:len(counted)]
+            np.equal(counted, ord('"'), out=h)
+            quote = quote or bool(h.any())
+            np.equal(counted, ord(","), out=h)
+            count += int(np.count_nonzero(h))
+        at += size
     return _Bytes(nul, high, quote, count)
+
+
+def _pieces(source: Path | bytes, buf: np.ndarray):
+    """The bytes of a file (read into ``buf`` piece by piece) or of a text in memory, as numpy arrays."""
+    if isinstance(source, bytes):
+        data = np.frombuffer(source, dtype=np.uint8)
+        for i in range(0, len(data), len(buf)):
+            yield data[i:i + len(buf)]
+        return
+    with open(source, "rb", buffering=0) as fh:
+        while size := fh.readinto(buf):
+            yield buf[:size]

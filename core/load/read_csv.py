@@ -22,21 +22,28 @@ def _csv_raw(path: Path, table: str, warnings: list[Problem] | None) -> _Raw:
     skip, unit, notes = _csv_title_rows(path, TABLES[table])
     if warnings is not None:
         warnings.extend(notes)
+    text = None
     columns = _clean_header(path, skip)
-    fast = read_fast(path, TABLES[table], skip, columns) if columns else None
+    if columns is None and not _utf8_header(path):  # GBK (Excel's CSV in China): decoded once, then read as UTF-8
+        try:
+            text = decode(path.read_bytes(), str(path)).encode("utf-8")
+        except InputError:
+            text = None  # neither encoding: the text path says where
+        columns = _clean_header(text, skip) if text else None
+    fast = read_fast(path, TABLES[table], skip, columns, text=text) if columns else None
     if fast is not None:
         return _Raw(table, _with_rows(pl.DataFrame(schema=dict.fromkeys(columns, pl.String))), Origin(str(path)),
                     unit=unit, fast=fast)
     return _Raw(table, _read_csv(path, skip), Origin(str(path)), unit=unit)
 
 
-def _clean_header(path: Path, skip: int) -> list[str] | None:
-    """The header of a UTF-8 file as polars reads it, when nothing about it needs the text path's
-    attention (blank, reserved or repeated names); None otherwise."""
-    if not _utf8_header(path):
+def _clean_header(source: Path | bytes, skip: int) -> list[str] | None:
+    """The header of a UTF-8 file (or text) as polars reads it, when nothing about it needs the
+    text path's attention (blank, reserved or repeated names); None otherwise."""
+    if isinstance(source, Path) and not _utf8_header(source):
         return None
     try:
-        columns = pl.scan_csv(path, infer_schema=False, skip_rows=skip).collect_schema().names()
+        columns = pl.scan_csv(source, infer_schema=False, skip_rows=skip).collect_schema().names()
     except pl.exceptions.PolarsError:
         return None
     if not columns or any(not c.strip() or "_duplicated_" in c or c == ROW for c in columns):
