@@ -101,6 +101,11 @@ def read_fast(path: Path, table: Table, skip: int, columns: list[str], engine: s
         counts |= {f"{k}:{col.name}": v for k, v in plan.counts.items()}
     last = pl.col(columns[-1])
     counts["last_empty"] = last.null_count()
+    actual = table.name == "indicators" and "actual" in seen and "direction" in seen
+    if actual:
+        e4, counts["unsure_actual"] = _actual_e4(pl.col(seen["actual"]), pl.col(seen["direction"]),
+                                                 table.column("direction").choices)
+        exprs.append(e4)
     ints = {seen[c.name]: pl.Int64 for c in table.columns if c.kind == "int" and c.name in seen}
     lf = (pl.scan_csv(path if text is None else text, infer_schema=False, schema_overrides=ints, skip_rows=skip)
           .with_row_index(ROW, offset=skip + 2))
@@ -122,8 +127,8 @@ def read_fast(path: Path, table: Table, skip: int, columns: list[str], engine: s
         return None  # a row may be short: the text path looks for it
     if bytes_.high and _has_totals(out, table):
         return None
-    if table.name == "indicators" and "actual" in seen and "direction" in seen:
-        out = _with_actual_e4(out)
+    if actual and n["unsure_actual"]:
+        out = out.drop("actual_e4")  # left to ``_cross_checks``, which cleans the text first
     unstated = tuple((c.name, n[f"yuan:{c.name}"] == n[f"filled:{c.name}"]) for c in table.columns
                      if c.kind == "money" and c.name in seen and units.get(c.name, "") == "")
     return FastCsv(path, skip, out.rechunk(), unstated)
@@ -209,15 +214,16 @@ def _days(day: dt.date) -> int:
     return (day - dt.date(1970, 1, 1)).days
 
 
-def _with_actual_e4(out: pl.DataFrame) -> pl.DataFrame:
-    """The indicators with each one's numeric actual value (``actual_e4``) as loading derives it,
-    when every quantitative value is in plain form; otherwise as they are (``_cross_checks`` then
-    derives it from the cleaned text)."""
-    quantitative, actual = pl.col("direction") != "qualitative", pl.col("actual")
-    lf = out.lazy()
-    if lf.select((quantitative & actual.is_not_null() & ~money._valid(actual, DECIMAL_DIGITS)).any()).collect().item():
-        return out
-    return lf.with_columns(pl.when(quantitative).then(_scaled(actual, DECIMAL_DIGITS)).alias("actual_e4")).collect()
+def _actual_e4(actual: pl.Expr, direction: pl.Expr, choices: dict) -> tuple[pl.Expr, pl.Expr]:
+    """An indicator's numeric actual value (``actual_e4``) as loading derives it, from the cells as
+    read, and how many quantitative values are not in plain form (when some are, ``_cross_checks``
+    derives it from the cleaned text instead). A direction is told qualitative by its position
+    among the written forms (as ``_looked_up`` reads it), not by comparing text."""
+    keys = list(choices)
+    qualitative = [i for i, k in enumerate(keys) if choices[k] == "qualitative"]
+    quantitative = ~direction.cast(pl.Enum(keys), strict=False).to_physical().is_in(qualitative)
+    unsure = (quantitative & (actual.str.len_bytes() > 0) & ~money._valid(actual, DECIMAL_DIGITS)).sum()
+    return pl.when(quantitative).then(_scaled(actual, DECIMAL_DIGITS)).alias("actual_e4"), unsure
 
 
 def _has_totals(out: pl.DataFrame, table: Table) -> bool:
