@@ -18,14 +18,12 @@ from jixiao.core.load.model import Origin, Portfolio
 from jixiao.core.load.raw import _Raw, _header_index, _map_headers, _normalise_header
 from jixiao.core.load.read_csv import _read_csv
 from jixiao.core.load.read_other import _convert_typed
-from jixiao.core.load.values import _column_expr, _iso_date_expr, _iso_dates, _plain_numbers, _structural_checks
+from jixiao.core.load.values import _column_expr, _iso_date_expr, _iso_dates, _plain_numbers, _structural_checks, _total_rows
 from jixiao.core.schema import Column, Table, TABLES
 
 
 # Below 1 万元 in every row, amounts under a header with no unit are more likely 万元 than 元.
 PLAUSIBLE_MIN_FEN = 10_000 * money.FEN_PER_YUAN
-# What a total row says in its id or name cell (spaces removed): it is not a project.
-TOTAL_LABELS = ("合计", "总计", "累计", "总合计")
 
 
 def _convert(raws: list[_Raw], warnings: list[Problem] | None = None, amounts_in: str | None = None) -> Portfolio:
@@ -126,17 +124,6 @@ def _missing_hint(col: Column, unknown: list[str]) -> str:
         name = col.wan_headers()[1] if col.kind == "money" and "万" in best else col.zh
         hint += f"。表中的“{_shown(best)}”如果就是这一列，请把表头改为 {name}"
     return hint
-
-
-def _total_rows(table: Table, text: pl.DataFrame) -> pl.Series | None:
-    """The row numbers of rows whose id (or, for projects, name) says 合计/总计: a total row, not a
-    project or a payment. None when there is none."""
-    labels = [c for c in ("project_id", "name") if c in text.columns and (c == "project_id" or table.name == "projects")]
-    if table.name not in ("projects", "spending") or not labels:
-        return None
-    said = [pl.col(c).str.replace_all(r"[\s\u3000:：]", "").is_in(list(TOTAL_LABELS)).fill_null(False) for c in labels]
-    rows = text.filter(pl.any_horizontal(said))[ROW]
-    return rows if rows.len() else None
 
 
 def _check_totals(table: Table, typed: pl.DataFrame, totals: pl.Series, flagged: set[str], file: str,

@@ -34,7 +34,7 @@ import polars as pl
 from jixiao.core import money
 from jixiao.core.load.columns import DECIMAL_DIGITS, ROW, _DTYPES, converted_name
 from jixiao.core.load.raw import _map_headers
-from jixiao.core.load.values import MIN_YEAR, MAX_YEAR
+from jixiao.core.load.values import MAX_YEAR, MIN_YEAR, _total_rows
 from jixiao.core.schema import BOOL, Column, Table
 
 WAN_DIGITS = money.SCALE_DIGITS["wan"]
@@ -229,8 +229,6 @@ def _actual_e4(actual: pl.Expr, direction: pl.Expr, choices: dict) -> tuple[pl.E
 def _has_totals(out: pl.DataFrame, table: Table) -> bool:
     """Whether a row's id (or, for projects, name) says 合计/总计 (``_total_rows``), looked at only
     in rows that hold 计."""
-    from jixiao.core.load.convert import _total_rows
-
     labels = [c for c in ("project_id", "name") if c in out.columns and (c == "project_id" or table.name == "projects")]
     if table.name not in ("projects", "spending") or not labels:
         return False
