@@ -273,3 +273,14 @@ def test_a_file_in_neither_encoding_gives_the_text_paths_message(tmp_path):
     path.write_bytes(data)
     fast, text, _ = both(path)
     assert isinstance(text, list) and fast == text
+
+
+@pytest.mark.parametrize("above", [["2024年项目表,,,", "", "单位：元"], ['"2024年,项目表",,,', "单位：元"]],
+                         ids=["blank title row", "quoted title row"])
+def test_a_short_row_under_unusual_title_rows_is_still_named(tmp_path, above):
+    rows = _rows(4)
+    for r in rows:
+        r[-1] = ""
+    rows[3] = rows[3][:-2]
+    fast, text, _ = both(_write(tmp_path / "p.csv", HEAD, rows, above=above))
+    assert fast == text

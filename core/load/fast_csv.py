@@ -260,6 +260,11 @@ def _scan_bytes(source: Path | bytes, skip: int, commas: bool) -> _Bytes:
             ends = np.flatnonzero(part == 10)
             if start is None and lines + len(ends) >= skip:
                 start = at + (int(ends[skip - lines - 1]) + 1 if skip > lines else 0)
+                # Title rows are counted as lines here and as records by polars: the same only
+                # when none is blank (and none is quoted, which ``quote`` says).
+                title = part[:start].tobytes() if at == 0 else b"\n\n"
+                if title.startswith((b"\n", b"\r\n")) or any(m in title for m in (b"\n\n", b"\n\r\n", b'"')):
+                    count = -1 << 62  # never (width - 1) × (rows + 1): the text path looks for short rows
             if start is not None and lines + len(ends) >= skip + 1:
                 body = at + int(ends[skip - lines]) + 1
             lines += len(ends)
