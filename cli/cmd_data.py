@@ -22,7 +22,7 @@ from jixiao.cli.text import safe
 @click.option("--shape", type=click.Choice(["tables", "yth", "forms", "target-forms"]), default="tables",
               show_default=True,
               help="tables：jixiao 的项目库表格；yth：预算管理一体化的数据元素列名（PRO_CODE、CUR_AMT、KPI_VAL…），"
-                   "含 3 个财政区划（MOF_DIV_CODE），写入 -o 文件夹；forms：填好的项目支出绩效自评表；"
+                   "含 3 个财政区划（MOF_DIV_CODE）和单位 1–7 月绩效监控报告（monitoring.csv），写入 -o 文件夹；forms：填好的项目支出绩效自评表；"
                    "target-forms：填好的项目支出绩效目标申报表。表单写入 -o 文件夹（每个项目一个工作簿）"
                    "或 -o .xlsx（每个项目一张工作表）。")
 @pass_state
@@ -50,7 +50,8 @@ def sample(state, n, seed, fiscal_year, output, fmt, shape):
         if click.get_current_context().get_parameter_source("fmt") != click.core.ParameterSource.DEFAULT:
             raise Failure("--format 只用于 --shape tables；--shape yth 总是写 CSV 文件夹")
         path = write_yth(n, seed, fiscal_year, output)
-        out.print(f"已写入 {safe(path)}（{n:,} 个项目，财政区划 {'、'.join(DIVISIONS)}，随机种子 {seed}）")
+        out.print(f"已写入 {safe(path)}（{n:,} 个项目，财政区划 {'、'.join(DIVISIONS)}，"
+                  f"含 {fiscal_year} 年 1–7 月绩效监控报告，随机种子 {seed}）")
         return
     if shape != "tables":
         from jixiao.cli.cmd_forms import sample_forms

@@ -44,6 +44,10 @@ def run(state, pack_ref, division_map, as_of, fmt, output, headers, portfolio):
     from jixiao.core.outputs.files import csv_safe
 
     fmt = output_format(fmt, output, RUN_FILES)
+    if headers != "zh" and fmt in ("json", "table") or headers == "en" and fmt == "xlsx":
+        # Said before the run: the file asked for would not have the headers asked for.
+        shown = {"json": "JSON（总是字段名）", "table": "终端表格", "xlsx": "XLSX（总是中文表头）"}[fmt]
+        raise Failure(f"--headers {headers} 不能用于{shown}：--headers en 只用于 CSV，--headers yth 用于 CSV 和 XLSX")
     if not pack_ref and not division_map:
         raise Failure("请用 --pack 指定规则包，或用 --pack-for-division 按财政区划指定规则包")
     mapping = None

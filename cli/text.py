@@ -14,13 +14,20 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-# C0 controls but tab and newline, DEL and C1 controls: shown as \x.. escapes
-CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# C0 controls but tab and newline, DEL and C1 controls: shown as \x.. escapes. The bidirectional
+# controls (marks, embeddings, overrides, isolates: U+061C, U+200E–F, U+202A–E, U+2066–9) as \u....:
+# an override in a name makes the terminal draw the rest of the line, amounts included, reversed.
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _escape(m: re.Match) -> str:
+    code = ord(m.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def controls(text: str) -> str:
     """Control characters shown as ``\\x1b`` and the like, never sent to the terminal."""
-    return CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    return CONTROL.sub(_escape, text)
 
 
 def safe(value: object) -> str:

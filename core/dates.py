@@ -20,9 +20,9 @@ import datetime as dt
 import functools
 
 import attrs
-import chinese_calendar
 import polars as pl
 from chinese_calendar.constants import holidays as _LIB_HOLIDAYS
+from chinese_calendar.constants import workdays as _LIB_WORKDAYS
 
 # The years chinese_calendar has data for (it raises outside them): 2004–2026 in version 1.11.
 LIBRARY_YEARS = range(min(_LIB_HOLIDAYS).year, max(_LIB_HOLIDAYS).year + 1)
@@ -75,8 +75,8 @@ class WorkCalendar:
             return True
         if day in self.holidays:
             return False
-        if day.year in LIBRARY_YEARS:
-            return chinese_calendar.is_workday(day)
+        if day.year in LIBRARY_YEARS:  # chinese_calendar's rule, read from its own tables
+            return day in _LIB_WORKDAYS or (day.weekday() < 5 and day not in _LIB_HOLIDAYS)
         if day.year in self.years():
             return day.weekday() < 5
         return None
@@ -103,8 +103,7 @@ def _next_workday_table(cal: WorkCalendar) -> pl.DataFrame:
     """date → next working day, for every day from the first to the last covered year."""
     years = cal.years()
     days = pl.date_range(dt.date(min(years), 1, 1), dt.date(max(years), 12, 31), eager=True).alias("date")
-    flags = [cal.is_workday(d) for d in days.to_list()]  # once per calendar, ~9,000 days
-    frame = pl.DataFrame({"date": days, "work": pl.Series(flags, dtype=pl.Boolean)})
+    frame = pl.DataFrame({"date": days}).with_columns(_workday_expr(cal, pl.col("date")).alias("work"))
     # A rest day looks ahead to the next day that is a working day or unknown: the next working day,
     # or none when an unknown day comes first.
     stop = pl.col("work").is_null() | pl.col("work")
@@ -113,6 +112,28 @@ def _next_workday_table(cal: WorkCalendar) -> pl.DataFrame:
         pl.when(stop).then(pl.col("date")).backward_fill().alias("_stop"),
         pl.when(stop).then(pl.col("work")).backward_fill().alias("_work"),
     ).select("date", pl.when(pl.col("_work")).then(pl.col("_stop")).alias("next"))
+
+
+def _dates(days) -> pl.Series:
+    return pl.Series(sorted(days), dtype=pl.Date)
+
+
+# chinese_calendar's tables, as sorted columns of dates, read once.
+_LIB_REST, _LIB_WORK = _dates(_LIB_HOLIDAYS), _dates(_LIB_WORKDAYS)
+
+
+def _workday_expr(cal: WorkCalendar, day: pl.Expr) -> pl.Expr:
+    """``cal.is_workday`` for a column of dates, from the tables at once rather than day by day:
+    the pack's days first, then chinese_calendar's rule (a day it lists as worked, or a weekday it
+    does not list as a holiday) in its years, weekdays in the years only the pack covers."""
+    weekday = day.dt.weekday() <= 5  # polars: Monday 1 … Sunday 7
+    year = day.dt.year()
+    return (pl.when(day.is_in(_dates(cal.workdays).implode())).then(True)
+            .when(day.is_in(_dates(cal.holidays).implode())).then(False)
+            .when(year.is_between(LIBRARY_YEARS.start, LIBRARY_YEARS.stop - 1))
+            .then(day.is_in(_LIB_WORK.implode()) | (weekday & ~day.is_in(_LIB_REST.implode())))
+            .when(year.is_in(sorted(cal.years()))).then(weekday)
+            .otherwise(None))
 
 
 BUILTIN_CALENDAR = WorkCalendar()

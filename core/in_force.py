@@ -102,6 +102,22 @@ class InForceRule(Rule):
     def citing(self) -> tuple[Rule, ...]:
         return (self, *(inner for _, inner in self.variants))
 
+    def scope(self, facts, as_of, projects):
+        """Every variant's scope together (``None``, every project, when one of them needs it): a
+        variant runs on the projects of its span, so it answers only for those, from the projects of
+        its span; a variant whose span holds none of ``projects`` adds nothing."""
+        rows = []
+        for period, inner in self.variants:
+            span = years_mask(period, projects["fiscal_year"])
+            if not span.any():
+                continue
+            within = _span_expr(period)
+            got = inner.scope(facts.filter(within), as_of, projects.filter(span))
+            if got is None:
+                return None
+            rows.append(got.lazy().filter(within).select(PIX))
+        return pl.concat(rows) if rows else projects.head(0)
+
     def _run(self, hook: str, portfolio: Portfolio, as_of, facts: pl.DataFrame) -> RuleOutput | None:
         parts, fact_parts, note_parts = [], [], []
         for period, inner in self.variants:
@@ -137,6 +153,16 @@ class InForceRule(Rule):
                 facts_out = facts_out.sort(PIX)
         notes = pl.concat(note_parts, how="vertical_relaxed") if note_parts else None
         return InForceOutput(self.rule_id, None, facts_out, notes, tuple(parts))
+
+
+def _span_expr(period) -> pl.Expr:
+    """Whether a project's budget year is in the period (None: every year)."""
+    expr = pl.lit(True)
+    if period is not None and period.from_budget_year is not None:
+        expr = expr & (pl.col("fiscal_year") >= period.from_budget_year)
+    if period is not None and period.to_budget_year is not None:
+        expr = expr & (pl.col("fiscal_year") <= period.to_budget_year)
+    return expr.fill_null(False)
 
 
 def _back(positions: pl.Series | None) -> Callable[[Any], Any]:

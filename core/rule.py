@@ -103,6 +103,22 @@ class Rule:
         periods, ``core/in_force.py``, has one per span of budget years)."""
         return (self,)
 
+    def scope(self, facts: pl.LazyFrame, as_of, projects: pl.DataFrame) -> pl.DataFrame | pl.LazyFrame | None:
+        """The projects this rule's answer for ``projects`` depends on: a frame of rows of
+        ``facts`` (a filter of it), or ``None`` for every project. Run over any set of projects that
+        contains these, the rule gives ``projects`` exactly what it gives them in a run of the whole
+        portfolio; ``jixiao explain`` and a run focused on some projects (``run(..., focus=...)``)
+        compute it over only these.
+
+        ``facts`` is lazy: every project's base facts (the projects table, vocabularies as text)
+        except ``spent_fen``, which is summed from the spending table and not needed to say who
+        depends on whom; ``projects`` are its rows of the projects asked about. A rule whose
+        result for a project depends on that project alone (the default) returns ``projects``; a
+        rule with ``whole_portfolio = True`` returns ``None`` unless it says better — a rank within
+        a department, the department's projects: ``facts.filter(pl.col("department").is_in(
+        projects["department"].implode()))``."""
+        return None if self.whole_portfolio else projects
+
     def is_assumed(self, *params: str) -> bool:
         """Whether any of these parameter values is marked assumed in the pack."""
         return any(p in self.assumed for p in params)

@@ -304,7 +304,8 @@ def write_sample(n: int, seed: int, fiscal_year: int, path: Path, fmt: str = "cs
                 # jixiao's typed form: canonical names and types, loaded without parsing any text.
                 typed = typed_tables(chunk, offset=done)
                 for name in only:
-                    typed[name].write_parquet(tmp / f"{name}.{i:05d}.parquet", compression=TYPED_COMPRESSION)
+                    if name in typed:  # a table written only when it has rows (monitoring) may be absent
+                        typed[name].write_parquet(tmp / f"{name}.{i:05d}.parquet", compression=TYPED_COMPRESSION)
             else:
                 for sheet, frame in text_tables(chunk).items():
                     name = TABLES_BY_ZH[sheet]

@@ -73,6 +73,18 @@ EVAL_KIND = {"self": "self", "自评": "self", "单位自评": "self",
 
 BOOL = {"是": True, "否": False, "true": True, "false": False, "1": True, "0": False,
         "yes": True, "no": False, "y": True, "n": False, "t": True, "f": False}
+# The 一体化 system's yes/no elements (IS_PERF_RECTIFY, IS_DELETED …) are 1 是, 2 否: 0 is no code there.
+YES_NO_12 = {"是": True, "否": False, "1": True, "2": False}
+
+# 完成目标可能性 (COMPLETE_RATE) of an in-year monitoring report, as units write it. The words are
+# jixiao's reading (docs/formats.md): the monitoring form as commonly reproduced (财预〔2019〕136号,
+# unverified) offers 确定能 / 有可能 / 完全不可能;
+# only a report that says the target cannot be met says so. The system's numeric codes are not
+# documented anywhere jixiao has seen, so digits are refused rather than guessed.
+LIKELIHOOD = {name: "certain" for name in ("确定能", "能", "能完成", "确定能完成", "可以完成", "能够完成")} | {
+    name: "possible" for name in ("有可能", "可能", "有可能完成", "可能完成", "基本能完成", "基本能")} | {
+    name: "unlikely" for name in ("完全不可能", "不可能", "不能", "不能完成", "无法完成", "难以完成", "不可能完成")} | {
+    "certain": "certain", "possible": "possible", "unlikely": "unlikely"}
 
 
 @attrs.frozen
@@ -93,6 +105,8 @@ class Column:
     # Headers that mean this amount but state no unit where they are usually 万元 (the standard
     # forms' 全年预算数): never read as the column; a table that has one is told to state the unit.
     unitless: tuple[str, ...] = ()
+    # A bool column read with another yes/no vocabulary than ``BOOL`` (the system's 1 是 / 2 否).
+    yes_no: dict | None = None
 
     def headers(self) -> tuple[str, ...]:
         """Every accepted header; a money column also accepts its 万元 form (see ``wan_headers``)."""
@@ -111,6 +125,12 @@ class Table:
     zh: str
     columns: tuple[Column, ...]
     doc: str = ""
+    # Amounts whose header states no unit are refused unless the unit is stated another way (a
+    # 单位 row, --amounts-in): no plausibility reading for a table new to the system's exports.
+    strict_units: bool = False
+    # A table added after the first five: jixiao's typed writers leave it out when it has no rows,
+    # so that a portfolio without it is written as before.
+    only_with_rows: bool = False
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
@@ -203,7 +223,35 @@ ACCOUNTABILITY = Table("accountability", "问责整改", (
     Column("report_date", "date", "整改报告日期", False, ("报告日期",)),
 ), "accountability decisions (问责决定) and rectification reports (整改报告)")
 
-TABLES: dict[str, Table] = {t.name: t for t in (PROJECTS, INDICATORS, SPENDING, EVALUATIONS, ACCOUNTABILITY)}
+MONITORING = Table("monitoring", "绩效监控", (
+    Column("project_id", "str", "项目编码", True, ("项目代码", "项目编号"), elements=("PRO_CODE",)),
+    Column("report_date", "date", "报送日期", True, ("监控报送日期", "填报日期"), elements=("PERF_SEND_DATE",),
+           doc="when the unit sent the report; a report dated after the run date is not known yet"),
+    Column("year", "int", "预算年度", False, ("年度", "监控年度"), elements=("FISCAL_YEAR",),
+           doc="the budget year monitored; empty: the year of the report date"),
+    Column("level1", "str", "一级指标", False, ("一级绩效指标名称",), elements=("LV1_PERF_IND_NAME",)),
+    Column("level2", "str", "二级指标", False, ("二级绩效指标名称",), elements=("LV2_PERF_IND_NAME",)),
+    Column("indicator", "str", "三级指标", False, ("指标名称", "三级绩效指标名称"), elements=("LV3_PERF_IND_NAME",)),
+    Column("target", "str", "指标值", False, ("年度指标值",), elements=("KPI_VAL",)),
+    Column("executed", "money", "项目预算执行情况(元)", False, ("执行情况", "项目预算执行情况", "预算执行情况",
+                                                          "执行情况(元)", "执行情况(万元)"),
+           elements=("PRO_BGT_COMP",), doc="the project's budget executed by the report"),
+    Column("forecast_executed", "money", "全年预计执行(元)", False,
+           ("全年预计执行", "全年预计执行情况", "项目预算全年预计执行情况", "全年预计执行数", "全年预计执行数(元)",
+            "全年预计执行数(万元)"), elements=("EST_PRO_BGT_ANNUAL",),
+           doc="the budget the unit expects to have executed by the year end"),
+    Column("completion", "str", "指标完成情况", False, ("绩效指标完成情况",), elements=("PERF_COMP",)),
+    Column("forecast_completion", "str", "全年预计完成", False, ("全年预计完成情况",), elements=("EST_PERF_ANNUAL",)),
+    Column("deviation_reasons", "str", "偏差原因分析", False, ("偏差原因",), elements=("ANA_DEV_REASONS",)),
+    Column("likelihood", "enum", "完成目标可能性", False, ("目标完成可能性",), LIKELIHOOD, elements=("COMPLETE_RATE",),
+           doc="确定能 / 有可能 / 完全不可能 (and the words listed in docs/formats.md)"),
+    Column("rectify", "bool", "是否需要整改", False, ("需要整改",), elements=("IS_PERF_RECTIFY",), yes_no=YES_NO_12,
+           doc="是/否, or the system's 1 是 / 2 否"),
+    Column("rectify_advice", "str", "整改要求和建议", False, ("整改建议",), elements=("RECTIFY_ADVISE",)),
+), "in-year performance monitoring reports (绩效运行监控), one row per indicator, as 一体化 PAY_PERF_MONITOR_INFO holds them",
+    strict_units=True, only_with_rows=True)
+
+TABLES: dict[str, Table] = {t.name: t for t in (PROJECTS, INDICATORS, SPENDING, EVALUATIONS, ACCOUNTABILITY, MONITORING)}
 
 # Sheet / file names accepted for each table (XLSX sheets, JSON keys, CSV files in a folder).
 TABLE_ALIASES: dict[str, str] = {}
@@ -211,4 +259,5 @@ for _t in TABLES.values():
     for _alias in (_t.name, _t.zh):
         TABLE_ALIASES[_alias] = _t.name
 TABLE_ALIASES.update({"项目表": "projects", "指标": "indicators", "支出": "spending", "评价": "evaluations",
-                      "问责": "accountability", "整改": "accountability"})
+                      "问责": "accountability", "整改": "accountability", "监控": "monitoring",
+                      "绩效监控信息": "monitoring", "PAY_PERF_MONITOR_INFO": "monitoring"})

@@ -67,6 +67,11 @@ class CoverageSchedule(Rule):
     Params = CoverageParams
     whole_portfolio = True
 
+    def scope(self, facts, as_of, projects):
+        """The selection depends on every fund of the counted categories (the quota, the order) and
+        on nothing else."""
+        return facts.filter(pl.col("category").is_in(self.params.categories))
+
     def funds(self, facts: pl.DataFrame) -> pl.DataFrame:
         return project_columns(facts.lazy().filter(pl.col("category").is_in(self.params.categories)),
                                "project_id", "priority_fund", "budget_fen").collect()

@@ -24,10 +24,22 @@ class PriorityRanking(Rule):
     reads = ("review_score_c", "department", "budget_fen")
     whole_portfolio = True  # a rank depends on every other project
 
+    @staticmethod
+    def requested(as_of) -> pl.Expr:
+        return pl.col("review_score_c").is_not_null() & (pl.col("fiscal_year") >= as_of.year)
+
+    def scope(self, facts, as_of, projects):
+        """A rank depends on the requested projects it is ranked among: every requested project,
+        or those of the project's department."""
+        rows = facts.filter(self.requested(as_of))
+        if self.params.within == "department":
+            rows = rows.filter(pl.col("department").is_in(projects["department"].implode()))
+        return rows
+
     @hookimpl
     def jixiao_target(self, as_of, facts):
         keys = ["department"] if self.params.within == "department" else []
-        requested = facts.lazy().filter(pl.col("review_score_c").is_not_null() & (pl.col("fiscal_year") >= as_of.year))
+        requested = facts.lazy().filter(self.requested(as_of))
         rows = project_columns(requested, "project_id", *keys, "review_score_c", "budget_fen").collect()
         ranked = (rows.sort([*keys, "review_score_c", "budget_fen", "project_id"], descending=[*(False for _ in keys), True, False, False])
                   .with_columns(pl.int_range(1, pl.len() + 1).over(keys or pl.lit(1)).alias("priority_rank"),

@@ -103,11 +103,14 @@ class ScoreLinkedBudget(Rule):
     reads = ("grade", "grade_final", "score_date", "score_source", "budget_fen", "spent_fen", "fiscal_year",
              "department", "end_date", "target_status", "fund_type", "category")
 
-    @staticmethod
-    def whole_portfolio_for(params) -> bool:
-        """Whether explaining one project needs the whole portfolio: a cut from the department's
-        control figure names the department's total over all of its projects."""
-        return "department_control" in (params.cut_from, *params.cut_from_for.values())
+    def scope(self, facts, as_of, projects):
+        """A cut from the department's control figure names the department's total over all of its
+        projects: the answer for a project depends on its department's projects. Otherwise on the
+        project alone."""
+        p = self.params
+        if "department_control" not in (p.cut_from, *p.cut_from_for.values()):
+            return projects
+        return facts.filter(pl.col("department").is_in(projects["department"].implode()))
 
     def compiled_note(self, as_of) -> pl.Expr:
         """Once the budget year fed has begun, its budget is adopted: the finding is what compiling it

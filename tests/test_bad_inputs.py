@@ -217,7 +217,7 @@ PORTFOLIOS: dict[str, tuple[Callable[[Path, Path], Path], tuple[str, ...]]] = {
                   ("c.csv", "第 2 行", "列 预算金额(元)", "'" + "9" * 60 + "…（共 1,000,000 个字符）'")),
 
     **{f"near_miss_money_header_{i}": (lambda b, t, h=h: _xlsx(t / "c.xlsx", {"项目": [HEAD[:-1] + [h], ROW1]}),
-                                        ("c.xlsx", "列 budget", "缺少必填列 预算金额(元)", f"“{h}”", "预算金额(万元)"))
+                                        ("c.xlsx", "工作表 项目：缺少必填列 预算金额(元)", f"“{h}”", "预算金额(万元)"))
        for i, h in enumerate(["预算金额（万）", "预算数(万元)", "年初预算数（万元）"])},
     "xlsx_empty_file": (lambda b, t: _raw(t / "c.xlsx", b""), ("c.xlsx", "文件是空的")),
     "xlsx_renamed_csv": (lambda b, t: _raw(t / "c.xlsx", (b / "projects.csv").read_bytes()), ("c.xlsx", "不是 zip 压缩包")),

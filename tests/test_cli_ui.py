@@ -146,3 +146,16 @@ def test_the_diff_table_keeps_ids_and_amounts_whole_at_80_columns(book):
         if last and re.search(r"\d", last):
             assert re.fullmatch(r"-?[\d,]+\.\d\d 元", last), cells
     assert "个项目中" in text and "个的结论有变化" in text
+
+
+@pytest.mark.parametrize("headers, fmt, out", [("yth", "json", "f.json"), ("en", "json", None),
+                                               ("yth", "table", None), ("en", "xlsx", "f.xlsx")])
+def test_headers_a_format_cannot_carry_are_refused_before_the_run(cli, book, tmp_path, headers, fmt, out):
+    # --headers yth with JSON used to write field-named JSON without a word: not what was asked for.
+    args = ["run", "--pack", "nanchang", "--as-of", "2025-03-31", "--headers", headers, "--format", fmt]
+    if out:
+        args += ["-o", tmp_path / out]
+    res = cli(*args, book)
+    assert res.exit_code == 2, res.output
+    assert f"--headers {headers} 不能用于" in res.output and "Traceback" not in res.output
+    assert not out or not (tmp_path / out).exists()

@@ -284,3 +284,21 @@ def test_a_short_row_under_unusual_title_rows_is_still_named(tmp_path, above):
     rows[3] = rows[3][:-2]
     fast, text, _ = both(_write(tmp_path / "p.csv", HEAD, rows, above=above))
     assert fast == text
+
+
+@pytest.mark.parametrize("rectify,executed,amounts_in", [
+    (["1", "2", "是"], ["100.00", "200.50", "300"], None),
+    (["0", "2", "1"], ["100.00", "200.50", "300"], None),  # 0 is not one of the system's 1 是 / 2 否
+    (["1", "2", ""], ["100.00", "200.50", "300"], "万元"),
+    (["1", "2", "否"], ["100.00", "200.123", "300"], "元"),
+])
+def test_monitoring_reports_read_the_same_by_both_paths(tmp_path, rectify, executed, amounts_in):
+    """The system's yes/no words (1 是 / 2 否) and a table that refuses unstated units."""
+    folder = tmp_path / "m"
+    folder.mkdir()
+    _write(folder / "projects.csv", HEAD, _rows())
+    head = ["PRO_CODE", "报送日期", "三级指标", "项目预算执行情况", "IS_PERF_RECTIFY"]
+    rows = [[f"P{i + 1}", "2024-06-30", "完成数量", e, r] for i, (r, e) in enumerate(zip(rectify, executed))]
+    _write(folder / "monitoring.csv", head, rows)
+    fast, text, used = both(folder, amounts_in=amounts_in)
+    assert_same(fast, text)

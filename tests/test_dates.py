@@ -86,3 +86,33 @@ def test_scalar_and_column_deadlines_agree(start, months):
     if want.covered:
         assert cal.is_workday(want.due) and want.due >= want.end
         assert all(cal.is_workday(want.end + dt.timedelta(days=i)) is False for i in range((want.due - want.end).days))
+
+
+def test_every_day_of_the_library_years_is_a_working_day_exactly_when_chinese_calendar_says_so():
+    """jixiao reads chinese_calendar's holiday and 调休 tables itself, for a whole column at once;
+    it must agree with the library's own ``is_workday`` on every day it supports."""
+    import chinese_calendar
+
+    from jixiao.core.dates import BUILTIN_CALENDAR, _next_workday_table
+
+    first, last = D(LIBRARY_YEARS.start, 1, 1), D(LIBRARY_YEARS.stop - 1, 12, 31)
+    days = pl.date_range(first, last, eager=True)
+    expected = [chinese_calendar.is_workday(d) for d in days.to_list()]
+    assert [BUILTIN_CALENDAR.is_workday(d) for d in days.to_list()] == expected
+    table = _next_workday_table(BUILTIN_CALENDAR)
+    assert table["date"].equals(days, check_names=False)
+    # A working day is its own next working day; a rest day is not.
+    assert (table["next"] == table["date"]).fill_null(False).to_list() == expected
+
+
+def test_a_pack_calendar_corrects_and_extends_the_column_form_too():
+    from jixiao.core.dates import _next_workday_table
+
+    extra = D(LIBRARY_YEARS.stop, 1, 1)  # a year only the pack covers: its 1 January a holiday
+    cal = WorkCalendar(holidays=frozenset({D(2024, 6, 28), extra}), workdays=frozenset({D(2024, 6, 29)}))
+    table = _next_workday_table(cal).filter(pl.col("date").is_in([D(2024, 6, 28), D(2024, 6, 29), extra]))
+    after = extra + dt.timedelta(days=1)
+    while after.weekday() >= 5:
+        after += dt.timedelta(days=1)
+    assert table.rows() == [(D(2024, 6, 28), D(2024, 6, 29)), (D(2024, 6, 29), D(2024, 6, 29)), (extra, after)]
+    assert all(cal.next_workday(d) == n for d, n in table.rows())

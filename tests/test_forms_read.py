@@ -375,3 +375,22 @@ def test_strict_target_met_exactly_and_points_that_do_not_add_up_are_said(tmp_pa
     strict = [w for w in read.warnings if "严格不等式" in w.message]
     assert [(w.row, w.column, w.value) for w in strict] == [(15, "F（实际完成值）", "1000")]
     assert any("效益指标标明 30 分，其下各指标分值合计 25 分" in w.message for w in read.warnings)
+
+
+def test_a_formula_without_a_saved_result_is_named_not_read_as_empty(tmp_path, cli):
+    # openpyxl (like any program) writes a formula with no computed result; Excel or WPS computes
+    # it when the workbook is opened and saved. Read as empty, the form's total would silently vanish.
+    path = tmp_path / "f.xlsx"
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    ws = selfeval_sheet(wb.create_sheet("甲"))
+    total_row = 5 + 4 + len(ROWS) + 1
+    ws.cell(total_row, 8, f"=SUM(H10:H{total_row - 1})+H6")
+    ws.cell(6, 5, "=120.5")
+    wb.save(path)
+    res = cli("convert", "--form", "selfeval", path, "-o", tmp_path / "out")
+    assert res.exit_code == 2, res.output
+    assert not (tmp_path / "out").exists()
+    assert "工作表 甲，第 6 行，列 E：这个单元格是公式，但工作簿没有保存它的计算结果" in res.output, res.output
+    assert f"工作表 甲，第 {total_row} 行，列 H：这个单元格是公式" in res.output, res.output
+    assert f"'=SUM(H10:H{total_row - 1})+H6'" in res.output

@@ -207,3 +207,68 @@ def test_title_rows_above_a_csv_header_are_skipped_too(tmp_path):
     assert messages(path) == [f"{path}，第 6 行：这一行有 3 个字段，表头有 7 个（逗号多了或少了？）（值：{lines[5][:10]!r}）"]
     path.write_text("\n".join(lines[:4] + [lines[4].replace("教育局", "")]) + "\n", encoding="utf-8")
     assert messages(path) == [f"{path}，第 5 行，列 主管部门：必须填写（主管部门）"]
+
+
+def _rewrite_sheet(path: Path, old: bytes, new: bytes) -> None:
+    """Replace bytes in the workbook's first sheet, as another spreadsheet program would write it."""
+    with zipfile.ZipFile(path) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    sheet = "xl/worksheets/sheet1.xml"
+    assert old in parts[sheet]
+    parts[sheet] = parts[sheet].replace(old, new)
+    with zipfile.ZipFile(path, "w") as z:
+        for n, data in parts.items():
+            z.writestr(n, data)
+
+
+def test_a_formula_without_a_saved_result_is_refused_naming_each_cell(tmp_path):
+    # A workbook written by a program (openpyxl, a script) holds formulas with no computed value
+    # until Excel or WPS opens and saves it: read as empty, an amount would vanish or a required
+    # cell read as missing. Each such cell is named, all at once, with its formula.
+    rows = [r[:] for r in ROWS]
+    rows[0][6] = "=800*1"
+    rows[2][1] = '="项目"&"三"'
+    path = book(tmp_path / "f.xlsx", [HEAD + ["预算金额(万元)"], *rows])
+    said = messages(path)
+    assert len(said) == 2, said
+    assert "第 2 行，列 预算金额(万元)：这个单元格是公式，但工作簿没有保存它的计算结果" in said[0], said
+    assert "'=800*1'" in said[0]
+    assert "第 4 行，列 项目名称" in said[1] and "'=\"项目\"&\"三\"'" in said[1], said
+    assert all("重新计算并保存" in m for m in said)
+
+
+def test_a_formula_with_its_saved_result_is_read_as_that_result(tmp_path):
+    rows = [r[:] for r in ROWS]
+    rows[0][6] = "=800*1"
+    path = book(tmp_path / "f.xlsx", [HEAD + ["预算金额(万元)"], *rows])
+    _rewrite_sheet(path, b"<f>800*1</f><v /></c>", b"<f>800*1</f><v>800</v></c>")
+    assert load_portfolio(path).projects["budget_fen"].to_list() == [800_000_000, 1_200_500_000, 300_000_000]
+
+
+def test_a_formula_whose_saved_result_is_empty_text_is_read_as_empty(tmp_path):
+    # =IF(…,"",…) saved by Excel: t="str" and an empty <v>: the result is known and is empty.
+    rows = [r[:] for r in ROWS]
+    path = book(tmp_path / "f.xlsx", [HEAD + ["预算金额(万元)", "备注"], *[r + ["x"] for r in rows]])
+    with zipfile.ZipFile(path) as z:
+        xml = z.read("xl/worksheets/sheet1.xml")
+    cell = xml[xml.index(b'<c r="H2"'):]
+    cell = cell[:cell.index(b"</c>") + 4]
+    _rewrite_sheet(path, cell, b'<c r="H2" t="str"><f>IF(1,"","x")</f><v></v></c>')
+    folio = load_portfolio(path)
+    assert folio.projects["budget_fen"].to_list() == [800_000_000, 1_200_500_000, 300_000_000]
+
+
+@pytest.mark.parametrize("chunk", [31, 47, 64, 97, 1 << 24])  # chunks longer than a tag, as 16 MB ones are
+def test_formulas_without_results_are_found_wherever_the_scan_cuts_the_xml(tmp_path, monkeypatch, chunk):
+    import jixiao.core.load.xlsx_scan as scan_module
+
+    monkeypatch.setattr(scan_module, "_CHUNK", chunk)
+    cells = (b'<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1"><f>1+1</f><v>2</v></c></row>'
+             b'<row r="2"><c r="A2"><f>SUM(B1:B9)&amp;"x"</f><v /></c><c r="B2"><f t="shared" si="0"/></c>'
+             b'<c r="C2" t="str"><f>IF(1,"","x")</f><v></v></c><c r="D2"><f>3*4</f></c></row>')
+    path = tmp_path / "s.zip"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("sheet.xml", _sheet_xml(cells))
+    with zipfile.ZipFile(path) as z:
+        scan = _scan_sheet(z, "sheet.xml")
+    assert sorted(scan.formulas) == [(2, 1, '=SUM(B1:B9)&"x"'), (2, 2, "="), (2, 4, "=3*4")]

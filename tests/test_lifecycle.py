@@ -247,7 +247,11 @@ def test_rules_without_a_stop_threshold_run_on_a_large_portfolio(registry):
     assert result.findings.height > 100_000  # every project is at least graded
 
 
-def test_messages_are_built_when_read_and_stay_with_their_findings(rec_registry, write):
+@pytest.mark.parametrize("eager_up_to", [1_000, 0])  # messages with the decisions (a small run), or when read
+def test_messages_are_built_when_read_and_stay_with_their_findings(rec_registry, write, monkeypatch, eager_up_to):
+    from jixiao.core import finalise
+
+    monkeypatch.setattr(finalise, "EAGER_MESSAGES_UP_TO", eager_up_to)
     pack = Pack.load(write("rec.toml", PACK.replace('plugin = "recorder"', 'plugin = "shuffled"')), rec_registry)
     folio = generate(30, seed=4)
     result = run(pack, folio, dt.date(2025, 3, 31))
@@ -269,8 +273,16 @@ def test_messages_are_built_when_read_and_stay_with_their_findings(rec_registry,
     assert result.findings.drop("message").equals(as_text)
 
 
-def test_lazy_findings_whose_order_changes_are_refused_not_misattributed(rec_registry, write):
+def test_lazy_findings_whose_order_changes_are_refused_not_misattributed(rec_registry, write, monkeypatch):
+    from jixiao.core import finalise
+
     pack = Pack.load(write("rec.toml", PACK.replace('plugin = "recorder"', 'plugin = "unstable"')), rec_registry)
+    # A small run computes the messages with the decisions, in one query: they cannot come apart.
+    result = run(pack, generate(10, seed=4), dt.date(2025, 3, 31))
+    mine = result.findings.filter(pl.col("rule") == "recorder")
+    assert mine["message"].to_list() == ["x " + p for p in mine["project_id"]]
+    # A larger one computes them when read: a second computation in another order is refused.
+    monkeypatch.setattr(finalise, "EAGER_MESSAGES_UP_TO", 5)
     result = run(pack, generate(10, seed=4), dt.date(2025, 3, 31))  # decisions are collected once
     with pytest.raises(PluginError, match="different order when their messages were computed"):
         result.findings

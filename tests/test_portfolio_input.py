@@ -60,7 +60,7 @@ def test_empty_file(write):
 def test_missing_column_names_file_and_column(write):
     path = write("p.csv", "项目编码,项目名称\nA,n\n")
     msg = problems(path)
-    assert f"{path}，列 department：缺少必填列 主管部门（department）" in msg
+    assert f"{path}：缺少必填列 主管部门（department）" in msg  # no internal code as the column's place
     assert len(msg) == 5  # department, fiscal year, fund type, category, budget: all at once
 
 

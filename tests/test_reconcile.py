@@ -136,3 +136,21 @@ def test_records_that_cannot_be_compared_are_refused(cli, folio, tmp_path, text,
 def test_long_grade_names_are_the_bands(cli, folio, tmp_path):
     res = _rec(cli, folio, _against(tmp_path, "PRO_CODE,TOTAL_EVAL_VALUE,自评等级\nP90,90,优秀\nP85,85,良好\nP70,70,中等\n"))
     assert res.exit_code == 0, res.output
+
+
+def test_records_with_a_formula_but_no_saved_result_are_refused(cli, folio, tmp_path):
+    """A score written as a formula by a program, never computed by Excel: read as empty it would
+    drop the score from the comparison; it is named instead."""
+    import openpyxl
+
+    book = tmp_path / "rec.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for row in (["PRO_CODE", "TOTAL_EVAL_VALUE"], ["P90", "=89+1"], ["P85", 85], ["P70", 70]):
+        ws.append(row)
+    wb.save(book)
+    res = _rec(cli, folio, book)
+    assert res.exit_code == 2, res.output
+    text = res.output.replace("\n", "")
+    assert "第 2 行，列 B：这个单元格是公式，但工作簿没有保存它的计算结果" in text, res.output
+    assert "'=89+1'" in text

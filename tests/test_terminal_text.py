@@ -94,3 +94,18 @@ def test_an_error_naming_a_value_shows_its_control_characters_escaped(cli, tmp_p
     path.write_text(HEADER + ok_row("P1", budget="12\x1b[2J") + "\n", encoding="utf-8")
     res = cli("run", "--pack", "national", "--as-of", AS_OF, path)
     assert res.exit_code == 2 and "\x1b" not in res.output and "\\x1b[2J" in res.output
+
+
+def test_bidirectional_controls_in_a_name_are_shown_escaped(cli, tmp_path):
+    # U+202E (right-to-left override) in a project name would make the terminal draw the rest of
+    # the line — the amounts beside the name — reversed ("10000" read as "00001"): shown as escapes.
+    texts = ["教育局\u202e0001", "卫健委\u2066隔离\u2069", "水务局\u200f"]
+    folio = texts_portfolio(tmp_path / "folio", texts)
+    lines = (folio / "projects.csv").read_text(encoding="utf-8").splitlines()[1:]
+    pid = lines[0].split(",")[0]
+    out = _clean(cli("explain", "--pack", "national", "--project", pid, "--as-of", AS_OF, folio))
+    assert "教育局\\u202e0001" in out, out
+    out += _clean(cli("compare", "--packs", "nanchang,tongxin", "--as-of", AS_OF, folio))
+    out += _clean(cli("run", "--pack", "nanchang", "--as-of", AS_OF, folio))
+    for ch in "\u202e\u2066\u2069\u200f":
+        assert ch not in out, repr(ch)

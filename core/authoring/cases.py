@@ -59,11 +59,12 @@ class CaseFile:
     spending: list[dict[str, Any]] = attrs.field(factory=list)
     evaluations: list[dict[str, Any]] = attrs.field(factory=list)
     accountability: list[dict[str, Any]] = attrs.field(factory=list)
+    monitoring: list[dict[str, Any]] = attrs.field(factory=list)
     expect: list[Expectation] = attrs.field(factory=list)
 
     def tables(self) -> dict[str, list[dict[str, Any]]]:
         out = {}
-        for name in ("projects", "indicators", "spending", "evaluations", "accountability"):
+        for name in ("projects", "indicators", "spending", "evaluations", "accountability", "monitoring"):
             records = getattr(self, name)
             if records:
                 base = self.defaults.get(name, {})

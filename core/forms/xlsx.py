@@ -93,15 +93,18 @@ def read_workbook(path: Path) -> list[Sheet]:
             rels = z.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
             shared = _shared_strings(z) if "xl/sharedStrings.xml" in names else []
             sheets = []
+            unsaved: list[Problem] = []  # formula cells without a computed result, in every sheet
             for name, part in _sheet_parts(book, rels):
                 if part not in names:
                     continue
                 if z.getinfo(part).file_size > MAX_SHEET_BYTES:
                     raise _refused(path, f"工作表 {name} 过大，不是一张表单（表单只有几百个单元格）")
-                sheets.append(_read_sheet(path, name, z.read(part), shared))
+                sheets.append(_read_sheet(path, name, z.read(part), shared, unsaved))
     except (zipfile.BadZipFile, KeyError, EOFError, ElementTree.ParseError, ValueError, OSError):
         raise _refused(path, "不是可读取的 .xlsx 工作簿（可能已损坏、加了密码，或是改了扩展名的其他文件）："
                              "请在 Excel 或 WPS 中打开后另存为 .xlsx") from None
+    if unsaved:
+        raise InputError(unsaved)
     return sheets
 
 
@@ -134,7 +137,12 @@ def _shared_strings(z: zipfile.ZipFile) -> list[str]:
     return [_text_of(si) for si in root if si.tag.removeprefix(_NS) == "si"]
 
 
-def _read_sheet(path: Path, name: str, data: bytes, shared: list[str]) -> Sheet:
+def _read_sheet(path: Path, name: str, data: bytes, shared: list[str], unsaved: list[Problem]) -> Sheet:
+    """The sheet's cells; a formula cell whose workbook holds no computed result is added to
+    ``unsaved`` (read as empty, a form's amount or total would vanish)."""
+    from jixiao.core.load.columns import _shown
+    from jixiao.core.load.read_xlsx import UNSAVED_FORMULA
+
     root = ElementTree.fromstring(data)
     cells: dict[tuple[int, int], Cell] = {}
     for c in root.iter(f"{_NS}c"):
@@ -149,6 +157,10 @@ def _read_sheet(path: Path, name: str, data: bytes, shared: list[str]) -> Sheet:
             text = _text_of(is_) if is_ is not None else ""
             cell = Cell(text)
         elif v is None or v.text is None:
+            f = c.find(f"{_NS}f")
+            if f is not None and not (v is not None and kind in ("str", "s")):  # "str" with <v></v>: an empty result
+                unsaved.append(Problem(str(path), UNSAVED_FORMULA, sheet=name, row=pos[0], column=ref.group(1),
+                                       value=_shown("=" + (f.text or ""))))
             continue
         elif kind == "s":
             cell = Cell(shared[int(v.text)])

@@ -49,7 +49,8 @@ KEEPS_PROJECT_ID = ("projects",)
 def loaded_schema(table: Table) -> dict[str, pl.DataType]:
     """A table's schema in a loaded ``Portfolio``: ``frame_schema`` with the vocabularies as
     ``ENUMS``, without ``project_id`` in the detail tables, and ``pix``."""
-    out = {c: ENUMS.get(c, t) for c, t in frame_schema(table).items()
+    enums = {c.name for c in table.columns if c.kind == "enum"}  # a text column may share an enum's name
+    out = {c: ENUMS[c] if c in enums else t for c, t in frame_schema(table).items()
            if c != "project_id" or table.name in KEEPS_PROJECT_ID}
     return out | {PIX: pl.UInt32}
 

@@ -178,14 +178,14 @@ def _convert_table(table: Table, raw: _Raw, problems: list[Problem], amounts_in:
         seen[name] = h
     missing = [c for c in table.columns if c.required and c.name not in seen]
     for c in missing:
-        problems.append(Problem(file, f"缺少必填列 {c.zh}（{c.name}）" + _missing_hint(c, unknown), sheet, column=c.name))
+        # No column to name (the file has none): the message names the header to write.
+        problems.append(Problem(file, f"缺少必填列 {c.zh}（{c.name}）" + _missing_hint(c, unknown), sheet))
     if missing or clashes:
         return None
     if raw.fast is not None:  # a clean CSV file, converted as it was read (``fast_csv``)
         typed = raw.fast.finish(units)
         if typed is not None:
-            if amounts_in is None:
-                problems += _unit_problems(typed, [(table.column(n), seen[n]) for n in unstated], file, sheet)
+            _unstated_units(table, typed, unstated, seen, amounts_in, file, sheet, problems)
             return typed
         raw = attrs.evolve(raw, frame=_read_csv(raw.fast.path, raw.fast.skip), fast=None)  # a cell to name
     if raw.frame.height == 0 and table.name == "projects":
@@ -232,9 +232,23 @@ def _convert_table(table: Table, raw: _Raw, problems: list[Problem], amounts_in:
                 problems.append(Problem(file, why, sheet, r, header, _shown(v)))
             if len(rows) > MAX_PER_COLUMN:
                 problems.append(_more(file, len(rows) - MAX_PER_COLUMN, sheet, header))
-    if amounts_in is None:
-        problems += _unit_problems(typed, [(table.column(n), seen[n]) for n in unstated], file, sheet)
+    _unstated_units(table, typed, unstated, seen, amounts_in, file, sheet, problems)
     return typed.select(pl.all().exclude("^bad:.*$"))
+
+
+def _unstated_units(table: Table, typed: pl.DataFrame, unstated: list[str], seen: dict[str, str],
+                    amounts_in: str | None, file: str, sheet: str | None, problems: list[Problem]) -> None:
+    """Amount columns whose header states no unit, when nothing else states it: refused in a
+    table with ``strict_units``, else checked for plausibility (``_unit_problems``)."""
+    if amounts_in is None and table.strict_units:
+        for n in unstated:
+            col = table.column(n)
+            base = col.zh.replace("(元)", "")
+            problems.append(Problem(file, f"表头未写明金额单位：请把列名改为 {base}(万元) 或 {col.zh}，"
+                                          "或在表头上方写明“单位：万元”，或运行时加 --amounts-in 万元（或 元）；"
+                                          "金额单位不明时不予读取", sheet, column=seen[n]))
+    elif amounts_in is None:
+        problems += _unit_problems(typed, [(table.column(n), seen[n]) for n in unstated], file, sheet)
 
 
 def _unit_problems(typed: pl.DataFrame, unstated: list[tuple[Column, str]], file: str,

@@ -39,9 +39,13 @@ from jixiao.core.schema import BOOL, Column, Table
 
 WAN_DIGITS = money.SCALE_DIGITS["wan"]
 YUAN_DIGITS = money.SCALE_DIGITS["yuan"]
-# Booleans as the text path reads them (it lowercases the cell first): the usual capitalisations,
-# so that no cell need be lowercased; any other (``tRUE``) is not found and goes to the text path.
-BOOL_CASES = BOOL | {k.upper(): v for k, v in BOOL.items()} | {k.capitalize(): v for k, v in BOOL.items()}
+
+
+def _cases(words: dict) -> dict:
+    """Yes/no words as the text path reads them (it lowercases the cell first): with the usual
+    capitalisations, so that no cell need be lowercased; any other (``tRUE``) is not found and goes
+    to the text path."""
+    return words | {k.upper(): v for k, v in words.items()} | {k.capitalize(): v for k, v in words.items()}
 
 
 @attrs.frozen
@@ -143,7 +147,7 @@ def _column(col: Column, c: pl.Expr, unit: str) -> _Plan:
     if col.kind == "int":  # read as Int64 by polars' reader, which refuses anything but an integer
         return _Plan(c)
     if col.kind == "bool":
-        return _Plan(_looked_up(c, BOOL_CASES, pl.Boolean), {"filled": filled})
+        return _Plan(_looked_up(c, _cases(col.yes_no or BOOL), pl.Boolean), {"filled": filled})
     if col.kind == "enum":
         return _Plan(_looked_up(c, col.choices, pl.String), {"filled": filled})
     if col.kind == "date":

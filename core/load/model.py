@@ -19,7 +19,9 @@ from jixiao.core.per_project import PIX, sum_by_project
 from jixiao.core.schema import TABLES
 
 
-T = TypeVar("T")  # what a memoised computation returns (a frame or a series)
+T = TypeVar("T")
+# ``take`` of more projects than this masks each table once instead of slicing it per project.
+TAKE_BY_MASK = 2_000  # what a memoised computation returns (a frame or a series)
 
 
 @attrs.frozen
@@ -45,6 +47,7 @@ class Portfolio:
     spending: pl.DataFrame
     evaluations: pl.DataFrame
     accountability: pl.DataFrame
+    monitoring: pl.DataFrame
     origins: dict[str, Origin] = attrs.field(factory=dict)
     warnings: tuple[Problem, ...] = ()
     # Aggregates that depend on these tables alone, shared by several packs run over them; only a
@@ -152,8 +155,11 @@ class Portfolio:
     def take(self, positions: list[int], index: dict[str, np.ndarray] | None = None) -> Portfolio:
         """The projects at these positions (ascending ``pix``), every table sliced by binary search
         on its sorted ``pix``: the cost does not grow with the portfolio. ``index`` is
-        ``pix_index()``, when taking many times from one portfolio."""
+        ``pix_index()``, when taking many times from one portfolio. Many projects (a department's,
+        explaining a rule that totals over it) are taken by one mask over each table instead."""
         wanted = np.asarray(positions, dtype=np.uint32)  # the type of pix: numpy would copy the table to compare others
+        if len(wanted) > TAKE_BY_MASK:
+            return self._take_by_mask(wanted, index)
         frames = {"projects": _renumbered(self.projects[positions], np.arange(len(wanted), dtype=np.uint32))}
         for name in TABLES:
             if name == "projects":
@@ -167,6 +173,19 @@ class Portfolio:
             else:  # the rows of every wanted project, in order, as one gather
                 part = table[np.repeat(lo - np.cumsum(counts) + counts, counts) + np.arange(counts.sum())]
             frames[name] = _renumbered(part, np.repeat(np.arange(len(wanted), dtype=np.uint32), counts))
+        return attrs.evolve(self, **frames, _memo=None)
+
+    def _take_by_mask(self, wanted: np.ndarray, index: dict[str, np.ndarray] | None) -> Portfolio:
+        keep = np.zeros(len(self), dtype=bool)
+        keep[wanted] = True
+        new = (np.cumsum(keep, dtype=np.int64) - 1).astype(np.uint32)  # old position → new, where kept
+        frames = {}
+        for name in TABLES:
+            table = self.table(name)
+            pix = (index or {}).get(name)
+            pix = table[PIX].to_numpy() if pix is None else pix
+            rows = keep[pix]
+            frames[name] = _renumbered(table.filter(pl.Series(rows)), new[pix[rows]])
         return attrs.evolve(self, **frames, _memo=None)
 
     def check_as_of(self, as_of: dt.date) -> None:

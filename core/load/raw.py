@@ -89,8 +89,9 @@ def _header_index(table: Table) -> dict[str, tuple[str, str]]:
     index = {}
     for col in table.columns:
         for h in col.headers():
+            wan = col.kind == "money" and "(万元)" in _normalise_header(h)
             stated = col.kind == "money" and (h == col.name or h in col.elements or "(元)" in _normalise_header(h))
-            index[_normalise_header(h)] = (col.name, "yuan" if stated else "")
+            index[_normalise_header(h)] = (col.name, "wan" if wan else "yuan" if stated else "")
         for h in col.wan_headers():
             index[_normalise_header(h)] = (col.name, "wan")
     return index

@@ -25,8 +25,18 @@ def _parquet_raw(table: str, path: Path) -> _Raw:
         raise InputError([Problem(str(path), f"无法读取这个 Parquet 文件（{_first_line(exc)}）")]) from None
     _check_reserved(frame.columns, Origin(str(path)))
     if is_typed(TABLES[table], frame.columns):
-        return _Raw(table, _with_rows(frame), Origin(str(path)), typed=True)
+        return _Raw(table, _with_rows(_contiguous(frame, table)), Origin(str(path)), typed=True)
     return _Raw(table, _with_rows(frame.select(_as_text(c, frame.schema[c]) for c in frame.columns)), Origin(str(path)))
+
+
+def _contiguous(frame: pl.DataFrame, table: str) -> pl.DataFrame:
+    """The columns a loaded table keeps, each in one piece. A file is read in one chunk per row
+    group; a table of several chunks is copied whole by any step that adds a column of one chunk
+    (``with_columns`` aligns the chunks) and, column by column, by every per-project sum. Made
+    contiguous here, a column at a time (the file's chunks freed as each is copied), it is copied
+    once. A detail table's text project id, dropped once checked, is left as read."""
+    return pl.DataFrame([frame.drop_in_place(c) if c == "project_id" and table != "projects"
+                         else frame.drop_in_place(c).rechunk() for c in list(frame.columns)])
 
 
 def is_typed(table: Table, columns: list[str]) -> bool:

@@ -220,6 +220,8 @@ def _sheet_raw(path: Path, book, sheet: str, table: Table, grid: pl.DataFrame, s
         keep.append(i)
         names.append(name)
     _check_reserved(names, Origin(file, sheet))
+    if scan is not None and scan.formulas:
+        _refuse_unsaved_formulas(file, sheet, scan, first_row + h, {first_col + i: n for i, n in zip(keep, names)})
     frame = pl.DataFrame([body[:, i].alias(n) for i, n in zip(keep, names)]) if keep else pl.DataFrame()
     frame = frame.select(pl.col(c).cast(pl.String).str.replace(r" 00:00:00(\.0+)?$", "") for c in frame.columns)
     frame = _exact_xlsx_amounts(file, book, sheet, frame, table, h, dict(zip(names, keep)))
@@ -234,6 +236,41 @@ def _sheet_raw(path: Path, book, sheet: str, table: Table, grid: pl.DataFrame, s
             if spans:
                 merged[name] = spans
     return _Raw(table.name, frame, Origin(file, sheet, merged=merged), unit=unit), notes
+
+
+UNSAVED_FORMULA = ("这个单元格是公式，但工作簿没有保存它的计算结果（由程序生成、未在 Excel 中打开过的工作簿常这样），"
+                   "读取会把它当作空白：请在 Excel 或 WPS 中打开、重新计算并保存后再读取")
+
+
+def _refuse_unsaved_formulas(file: str, sheet: str, scan: _Scan, header_row: int, columns: dict[int, str]) -> None:
+    """Formula cells with no computed result in the header row or in a read column below it are
+    refused, each named: read as empty, an amount would vanish or a filled cell read as missing."""
+    problems = []
+    for row, col, formula in sorted(scan.formulas, key=lambda f: (f[0] or 0, f[1] or 0)):
+        if row is None:  # a cell without r="…": its place is not known, the sheet is named
+            problems.append(Problem(file, UNSAVED_FORMULA, sheet=sheet, value=_shown(formula)))
+        elif row == header_row or (row > header_row and col in columns):
+            where = _column_letters(col) if row == header_row else columns[col]
+            problems.append(Problem(file, UNSAVED_FORMULA, sheet=sheet, row=row, column=where, value=_shown(formula)))
+    if problems:
+        raise InputError(problems)
+
+
+def first_sheet_unsaved_formulas(path: Path) -> None:
+    """Refuse a workbook whose first sheet (the one a reader of a single table takes) holds formula
+    cells without a computed result, each named by its cell."""
+    import zipfile
+
+    sheets = _xlsx_sheets(path)
+    name, part = next(iter(sheets.items()), (None, None))
+    if part is None:
+        return
+    with zipfile.ZipFile(path) as z:
+        scan = _scan_sheet(z, part)
+    if scan.formulas:
+        raise InputError([Problem(str(path), UNSAVED_FORMULA, sheet=name, row=row,
+                                  column=_column_letters(col) if col else None, value=_shown(formula))
+                          for row, col, formula in sorted(scan.formulas, key=lambda f: (f[0] or 0, f[1] or 0))])
 
 
 def _exact_xlsx_amounts(file: str, book, sheet: str, frame: pl.DataFrame, table: Table, header: int,

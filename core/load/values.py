@@ -122,9 +122,11 @@ def _simple_expr(col: Column) -> tuple[pl.Expr, pl.Expr | None, str]:
         bad = ~empty & value.is_null()
         return value, _or(bad, missing), "不是整数" if col.required is False else f"不是整数，或未填写（{col.zh}）"
     if col.kind == "bool":
-        value = c.str.to_lowercase().replace_strict(BOOL, default=None, return_dtype=pl.Boolean)
+        words = col.yes_no or BOOL
+        value = c.str.to_lowercase().replace_strict(words, default=None, return_dtype=pl.Boolean)
         bad = ~empty & value.is_null()
-        return pl.when(empty).then(pl.lit(col.default)).otherwise(value), bad, "不是 是/否"
+        why = "不是 是/否（或 1 是、2 否）" if col.yes_no else "不是 是/否"
+        return pl.when(empty).then(pl.lit(col.default, dtype=pl.Boolean)).otherwise(value), bad, why
     if col.kind == "enum":
         value = c.replace_strict(col.choices, default=None, return_dtype=pl.String)
         bad = ~empty & value.is_null()

@@ -15,6 +15,9 @@ class _Scan:
     columns: int
     first: tuple[int, int] | None  # (row, column) of the first cell with a value (1-based), when every cell has r="…"
     merged: tuple[tuple[int, int, int, int], ...] = ()  # (row1, col1, row2, col2) of each merged range
+    # (row, column, formula) of each formula cell whose workbook holds no computed result (1-based;
+    # row and column None for a cell without r="…"): the reader would read it as empty.
+    formulas: tuple[tuple[int | None, int | None, str], ...] = ()
 
     @property
     def cells(self) -> int:
@@ -59,6 +62,37 @@ def _largest_number(digits: np.ndarray, ndig: np.ndarray, nlet: np.ndarray) -> i
     return int("".join(str(b) for b in int(top).to_bytes(8, "big")[:most]))
 
 
+_CHUNK = 1 << 24  # bytes of XML read at a time
+_FORMULA_OVERLAP = 1 << 17  # bytes of the previous chunk searched again: longer than any cell with a formula
+
+
+def _unsaved_formulas(data: bytes, prefix: bytes) -> dict[bytes, tuple[bytes, bytes]]:
+    """Formula cells in ``data`` with no computed result: no ``<v>``, or an empty one in a cell
+    that is not text (an empty text result, ``t="str"`` with ``<v></v>``, is a result). Keyed by the
+    cell's start in the XML (its tag), so cells found twice across a chunk boundary count once."""
+    import re
+
+    p = re.escape(prefix)
+    pattern = (rb"<" + p + rb"c\b([^>]*)>\s*<" + p + rb"f\b[^>]*?(?:/>|>([^<]*)</" + p + rb"f>)\s*"
+               rb"(<" + p + rb"v\s*/>|<" + p + rb"v>\s*</" + p + rb"v>)?\s*</" + p + rb"c>")
+    out = {}
+    for m in re.finditer(pattern, data):
+        attrs_, formula, empty_v = m.group(1), m.group(2) or b"", m.group(3)
+        if empty_v is not None and re.search(rb"""\bt\s*=\s*["'](str|s|inlineStr)["']""", attrs_):
+            continue
+        out[m.group(0)[:m.end(1) - m.start(0)]] = (attrs_, formula)
+    return out
+
+
+def _cell_place(attrs_: bytes) -> tuple[int | None, int | None]:
+    import re
+
+    m = re.search(rb"""\br\s*=\s*["']([A-Za-z]{1,3})(\d{1,7})["']""", attrs_)
+    if not m:
+        return None, None
+    return int(m.group(2)), _column_number(m.group(1).decode().upper())
+
+
 def _scan_sheet(z, part: str) -> _Scan:
     """The grid a sheet's cells span, from its XML read a chunk at a time, whatever its declared
     ``<dimension>`` says (a forged one may claim A1:B2 over a cell at XFD1048576). The reader places a
@@ -78,9 +112,11 @@ def _scan_sheet(z, part: str) -> _Scan:
     prefix = b""
     tail = b""
     started = False
+    unsaved: dict[bytes, tuple[bytes, bytes]] = {}
+    before = b""  # the end of the previous chunk, searched again for a formula cell cut by the boundary
     with z.open(part) as sheet:
         while True:
-            chunk = sheet.read(1 << 24)
+            chunk = sheet.read(_CHUNK)
             data = tail + chunk
             if not data:
                 break
@@ -93,6 +129,9 @@ def _scan_sheet(z, part: str) -> _Scan:
                 m = re.search(rb"<(\w+:)?worksheet\b", data)
                 prefix = m.group(1) or b"" if m else b""
                 started = True
+            if b"<" + prefix + b"f" in data or b"<" + prefix + b"f" in before:
+                unsaved.update(_unsaved_formulas(before + data, prefix))
+            before = data[-_FORMULA_OVERLAP:]
             if b"mergeCell" in data:
                 for r1c, r1, r2c, r2 in re.findall(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]{1,3})(\d{1,7}):([A-Z]{1,3})(\d{1,7})"', data):
                     merged.append((int(r1), _column_number(r1c.decode()), int(r2), _column_number(r2c.decode())))
@@ -167,4 +206,10 @@ def _scan_sheet(z, part: str) -> _Scan:
                 break
     if cells_without_r:
         first = None
-    return _Scan(max(max_row + rowless, 1), max(max_col + widest_free, 1), first, tuple(merged))
+    import html
+
+    formulas = []
+    for attrs_, formula in unsaved.values():
+        row, col = _cell_place(attrs_)
+        formulas.append((row, col, "=" + html.unescape(formula.decode("utf-8", "replace"))))
+    return _Scan(max(max_row + rowless, 1), max(max_col + widest_free, 1), first, tuple(merged), tuple(formulas))

@@ -1,9 +1,9 @@
 """Explain one project: every rule in stage order, fired or not, with its inputs, values and clause.
 
-It runs the same engine as a whole-portfolio run, on the portfolio cut down to the one project (each
-table sliced by binary search on its sorted ``pix``), so an explanation can never disagree with a
-run; rules that compare projects with each other set ``whole_portfolio = True`` and run alone over
-everything (see ``_run_for_one``).
+It runs the same engine as a whole-portfolio run, focused on the one project (``run(...,
+focus=...)``): per-project rules on the portfolio cut down to it (each table sliced by binary search
+on its sorted ``pix``), rules that compare projects with each other over the projects their answer
+depends on (``Rule.scope``), so an explanation can never disagree with a run.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ import attrs
 import numpy as np
 import polars as pl
 
-from jixiao.core.engine import RunResult, base_facts, run
-from jixiao.core.errors import InputError, Problem, RuleFailed
+from jixiao.core.engine import run
+from jixiao.core.errors import InputError, Problem
 from jixiao.core.hookspecs import STAGES
 from jixiao.core.outputs.records import Finding, ProjectRecord
 from jixiao.core.pack import Pack, ParamValue
@@ -75,7 +75,7 @@ def explain_project(pack: Pack, portfolio: Portfolio, project_id: str, as_of: dt
     pix = _position(portfolio, project_id)
     one = portfolio.take([pix])
     rules = pack.enabled_rules()
-    result = _run_for_one(pack, portfolio, one, rules, as_of, trace)
+    result = run(pack, portfolio, as_of, explain=True, trace=trace, focus=[pix])
     facts = result.facts.filter(pl.col("project_id") == project_id).row(0, named=True)
     findings = result.findings.filter(pl.col("project_id") == project_id).iter_rows(named=True)
     notes = result.notes.filter(pl.col("project_id") == project_id) if result.notes is not None else None
@@ -92,8 +92,8 @@ class Explainer:
     after that slices the prepared findings, notes and facts by binary search on ``pix``, plus two
     one-project runs for the nearest grade boundaries (a few milliseconds), for a service, a
     notebook or a batch of letters. An
-    explanation is the same as ``explain_project``'s (``tests/test_explain.py``); only the
-    project's ``pix`` differs, its position in the whole portfolio rather than in a one-project one.
+    explanation is the same as ``explain_project``'s (``tests/test_explain.py``), the project's
+    ``pix`` included: both give its position in the whole portfolio.
     """
 
     def __init__(self, pack: Pack, portfolio: Portfolio, as_of: dt.date, trace: bool | None = None):
@@ -233,50 +233,3 @@ def _as_applied(pack: Pack, rule, year) -> tuple[Citation, dict[str, ParamValue]
             return v.citation, v.values, None
     spans = "、".join(_spans([v.period for v in rule.variants if v.enabled])) or "无预算年度"
     return rule.citation, rule.values, f"{year} 年度预算不在该规则的适用期间（{spans}）：不适用"
-
-
-def _whole_portfolio(rule) -> bool:
-    """A rule that compares projects (``whole_portfolio``), or whose parameters make a finding
-    depend on other projects (``whole_portfolio_for(params)``: a department's total)."""
-    if getattr(rule.cls, "whole_portfolio", False):
-        return True
-    needs = getattr(rule.cls, "whole_portfolio_for", None)
-    return needs is not None and any(needs(p) for p in (rule.params, *(v.params for v in rule.variants)))
-
-
-def _run_for_one(pack: Pack, portfolio: Portfolio, one: Portfolio, rules, as_of: dt.date, trace) -> RunResult:
-    """The run, as far as one project is concerned.
-
-    Rules that compare projects with each other (``whole_portfolio = True``: ranking, spot check,
-    coverage) run alone over the whole portfolio; every other rule runs on the one project, with
-    the whole-portfolio rules' facts about it added where they stand in the pack's order. When a
-    per-project rule reads a fact a whole-portfolio rule produced, or a whole-portfolio rule reads
-    facts of another rule, everything runs over the whole portfolio instead: exact, only slower.
-    """
-    whole = frozenset(r.id for r in rules if _whole_portfolio(r))
-    if not whole:
-        return run(pack, one, as_of, explain=True, trace=trace)
-    portfolio.check_as_of(as_of)
-    base = base_facts(portfolio, as_of)
-    if any(set(r.cls.reads) - set(base.columns) for r in rules if r.id in whole):
-        return run(pack, portfolio, as_of, explain=True, trace=trace, base=base)
-    try:
-        apart = run(pack, portfolio, as_of, explain=True, trace=trace, base=base, only=whole)
-    except RuleFailed:  # it needed a fact of an earlier rule after all (one its ``reads`` does not name)
-        return run(pack, portfolio, as_of, explain=True, trace=trace, base=base)
-    produced = [c for c in apart.facts.columns if c not in base.columns]
-    if any(set(r.cls.reads) & set(produced) for r in rules if r.id not in whole):
-        return run(pack, portfolio, as_of, explain=True, trace=trace, base=base)
-    pid = one.projects["project_id"][0]
-    rest = run(pack, one, as_of, explain=True, trace=trace, only=frozenset(r.id for r in rules) - whole)
-    mine = apart.findings.filter(pl.col("project_id") == pid).with_columns(pl.lit(0, pl.UInt32).alias(PIX))
-    rest_findings = rest.findings
-    order = {r.id: i for i, r in enumerate(rules)}
-    stage = {s: i for i, s in enumerate(STAGES)}
-    findings = (pl.concat([rest_findings, mine])
-                .sort(pl.col("stage").replace_strict(stage, return_dtype=pl.Int32),
-                      pl.col("rule").replace_strict(order, return_dtype=pl.Int32), maintain_order=True))
-    facts = rest.facts.hstack(apart.facts.filter(pl.col("project_id") == pid).select(produced))
-    notes = pl.concat([rest.notes, apart.notes.filter(pl.col("project_id") == pid)])
-    decisions = findings.drop("message").cast(rest.decisions.schema)  # text back to the run's enums
-    return RunResult(rest.pack, rest.as_of, decisions, facts, notes, messages=lambda: findings["message"])

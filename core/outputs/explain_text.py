@@ -24,7 +24,7 @@ SCHEMA = "jixiao.explain/1"
 _EXTRA_ZH = {
     "spent_fen": "已支出金额", "score_c": "评价得分", "grade": "评价等级", "grade_rank": "等级名次",
     "score_source": "评分来源", "score_date": "评价日期", "score_review_date": "复核日期", "grade_final": "等级为评价结果", "self_evaluation_missing": "逾期未开展绩效自评", "target_completion": "绩效目标完成率",
-    "monitoring_deviation": "监控发现偏差", "review_score_c": "评审得分",
+    "monitoring_deviation": "监控发现偏差", "review_score_c": "评审得分", "monitoring_report": "绩效监控报告",
 }
 _KIND_ZH = {"third_party": "第三方评价", "finance": "财政重点评价", "self": "单位自评", "computed": "按指标测算，非评价结果",
             "department": "部门评价", "monitoring": "财政重点监控"}
@@ -76,7 +76,7 @@ def fact_text(key: str, v: Any) -> str:
 
 
 # Parameters whose numbers are shares, shown as percentages (0.05 → 5%).
-RATIO_PARAMS = {"cut_ratios", "pay_ratios", "correct_gap", "suspend_gap", "stop_gap", "from_progress", "share",
+RATIO_PARAMS = {"forecast_min_rate", "cut_ratios", "pay_ratios", "correct_gap", "suspend_gap", "stop_gap", "from_progress", "share",
                 "reduce_ratio", "missed_below", "below_rate", "qualitative_partial", "achieved", "partial", "missed"}
 
 
@@ -156,6 +156,8 @@ def explanation_lines(ex, all_rules: bool = False) -> list[str]:
     rec = ex.record
     held = [f"{len(rec.indicators)} 项绩效指标", f"{len(rec.payments)} 笔支出", f"{len(rec.evaluations)} 次评价",
             f"{len(rec.decisions)} 个问责决定"]
+    if rec.monitoring:  # shown only where the portfolio has the units' reports
+        held.append(f"{len({m.report_date for m in rec.monitoring})} 份绩效监控报告")
     out.append("数据：" + "，".join(held) + "；事前评估：" + fact_text("assessment_result", rec.assessment.result))
     out.append(f"规则包 {ex.pack.meta.name} · 基准日期 {ex.as_of}")
     if p.get("grade") is not None:
@@ -174,7 +176,9 @@ def explanation_lines(ex, all_rules: bool = False) -> list[str]:
             out.append(f"    条文：{line}")
         for f in r.findings:
             due = f"，期限 {f.due_date}" if f.due_date else ""
-            out.append(f"    → {finding_text(f)}{due}：{f.message}")
+            # A finding that cites another clause than its rule (a parameter's, ``cite=``) says which.
+            cited = f"（依据 {f.source} {f.clause}）" if (f.source, f.clause) != (r.source, clause_label(ex.pack, r.citation)) else ""
+            out.append(f"    → {finding_text(f)}{due}{cited}：{f.message}")
         if r.inputs:
             out.append("    依据的数据：" + "，".join(f"{fact_label(k)} {fact_text(k, v)}" for k, v in r.inputs.items()))
         if all_rules and r.values:

@@ -28,6 +28,7 @@ PARAM_ZH: dict[str | tuple[str, str], str] = {
     "correct_gap": "督促纠偏的偏差", "suspend_gap": "暂缓拨付的偏差", "stop_gap": "停止拨付的偏差",
     "from_progress": "自时间进度起检查", "qualitative_partial": "定性指标部分完成计为", "measure": "监控内容",
     "suspend_scope": "暂缓拨付的范围", "suspend_measure": "判断严重问题的依据",
+    "monitoring_report": "依据单位绩效监控报告督促纠偏", "forecast_min_rate": "全年预计执行率低于此值督促纠偏",
     # evaluation_score
     "weights": "评分权重", ("evaluation_score", "grades"): "等级划分", "qualitative": "定性指标的得分系数",
     "sources": "采用的评分来源（依次）", "missing_weight_to": "缺项指标的权重并入",

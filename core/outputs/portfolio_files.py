@@ -123,6 +123,8 @@ def typed_tables(portfolio: Portfolio, offset: int = 0) -> dict[str, pl.DataFram
     out = {"projects": portfolio.projects.drop(ROW, PIX).with_columns(c for c in text if c.meta.output_name() in portfolio.projects.columns)}
     for name in TABLES:
         if name != "projects":
+            if TABLES[name].only_with_rows and portfolio.table(name).height == 0:
+                continue
             table = portfolio.with_ids(name).drop(ROW)
             table = table.with_columns(c for c in text if c.meta.output_name() in table.columns)
             if not table[PIX].is_sorted():

@@ -89,6 +89,9 @@ def read_against(path: Path) -> pl.DataFrame:
         raise InputError([Problem(file, "对账文件是空的；应有表头 PRO_CODE（项目编码）及得分、等级或预警列")])
     try:
         if path.suffix.lower() in (".xlsx", ".xlsm"):
+            from jixiao.core.load.read_xlsx import first_sheet_unsaved_formulas
+
+            first_sheet_unsaved_formulas(path)
             frame = pl.read_excel(path, infer_schema_length=0)
         elif path.suffix.lower() == ".csv":
             from jixiao.core.load import decode

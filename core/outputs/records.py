@@ -101,6 +101,16 @@ class Decision:
 
 
 @attrs.frozen(kw_only=True)
+class MonitoringRow:
+    """One row (an indicator) of a unit's in-year monitoring report (绩效监控)."""
+
+    report_date: dt.date
+    indicator: str | None
+    likelihood: str | None
+    rectify: bool | None
+
+
+@attrs.frozen(kw_only=True)
 class ProjectRecord:
     """Everything the portfolio holds about one project."""
 
@@ -110,6 +120,7 @@ class ProjectRecord:
     payments: tuple[Payment, ...]
     evaluations: tuple[Evaluation, ...]
     decisions: tuple[Decision, ...]
+    monitoring: tuple[MonitoringRow, ...] = ()
 
     @classmethod
     def from_portfolio(cls, portfolio: Portfolio, project_id: str) -> ProjectRecord:
@@ -123,6 +134,7 @@ class ProjectRecord:
             payments=tuple(Payment(**_fields(Payment, r)) for r in one.spending.iter_rows(named=True)),
             evaluations=tuple(Evaluation(**_fields(Evaluation, r)) for r in one.evaluations.iter_rows(named=True)),
             decisions=tuple(Decision(**_fields(Decision, r)) for r in one.accountability.iter_rows(named=True)),
+            monitoring=tuple(MonitoringRow(**_fields(MonitoringRow, r)) for r in one.monitoring.iter_rows(named=True)),
         )
 
 
