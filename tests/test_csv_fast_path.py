@@ -288,7 +288,7 @@ def test_a_short_row_under_unusual_title_rows_is_still_named(tmp_path, above):
 
 @pytest.mark.parametrize("rectify,executed,amounts_in", [
     (["1", "2", "是"], ["100.00", "200.50", "300"], None),
-    (["0", "2", "1"], ["100.00", "200.50", "300"], None),  # 0 is not one of the system's 1 是 / 2 否
+    (["0", "1", "是"], ["100.00", "200.50", "300"], "元"),  # 0 is 否 in BOOL, not one of the system's 1 是 / 2 否
     (["1", "2", ""], ["100.00", "200.50", "300"], "万元"),
     (["1", "2", "否"], ["100.00", "200.123", "300"], "元"),
 ])
