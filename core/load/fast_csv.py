@@ -7,8 +7,9 @@ one lazy plan reads the file with polars' reader and converts each mapped column
 text the reader produces, with the same expressions the text path uses (``values``, ``money``), less
 the normalising steps (stripping, full-width digits, thousands separators, ``%``): a cell that would
 need one fails the conversion here, and so does any cell the text path would refuse. The plan also
-computes, for the whole table, whether any cell failed, whether the last column has an empty cell
-(a row may be short), and whether a row may be a total (合计) row.
+counts, for the whole table, the cells filled, converted and in plain form, and the last column's
+empty cells (a row may be short); one numpy pass over the bytes then looks for a NUL, a non-ASCII
+byte (a 合计 row needs one) and, where a row may be short, counts the commas.
 
 When anything is not clean — the header needs attention, polars refuses the file, a cell fails, a
 row may be short or a total — the result is ``None`` and the caller reads the file with the text
@@ -17,9 +18,9 @@ as the text path (``tests/test_csv_fast_path.py`` compares the two on every samp
 cases) and a bad one the same messages.
 
 Amount columns whose header states no unit (``预算金额``) are read in millionths (万元 to the fen,
-or 元 with up to six decimals) with the count of their decimals; ``finish`` makes them fen once
-the unit is known (``--amounts-in``, a 单位 row), or gives ``None`` when a cell has more decimals
-than its unit allows.
+or 元 with up to six decimals) with a count of the cells with at most two decimals; ``finish``
+makes them fen once the unit is known (``--amounts-in``, a 单位 row), or gives ``None`` when a
+cell has more decimals than its unit allows.
 """
 
 from __future__ import annotations
@@ -74,9 +75,8 @@ class FastCsv:
 
 @attrs.frozen
 class _Plan:
-    """One column's part of the plan: its value (from the cell as read), the numbers that say
-    whether the text path would give the same value (computed in the plan, one per table), and
-    what to check on the value once read."""
+    """One column's part of the plan: its value (from the cell as read) and the counts that say
+    whether the text path would give the same value (computed in the plan, one number each)."""
 
     value: pl.Expr
     counts: dict[str, pl.Expr] = attrs.field(factory=dict)
@@ -86,7 +86,8 @@ def read_fast(path: Path, table: Table, skip: int, columns: list[str], engine: s
               text: bytes | None = None) -> FastCsv | None:
     """The table of a clean CSV file, converted; None when it is not clean (see the module).
     ``columns``: the header as polars reads it; ``text``: the file's contents as UTF-8, when it is
-    written in another encoding (GBK), decoded once."""
+    written in another encoding (GBK), decoded once; ``engine``: polars' engine for the plan (the
+    streaming one was tried: no faster, docs/performance.md)."""
     mapping, units, _ = _map_headers(table, columns)
     seen: dict[str, str] = {}
     for h, name in mapping.items():
@@ -121,7 +122,7 @@ def read_fast(path: Path, table: Table, skip: int, columns: list[str], engine: s
         return None
     n = dict(zip(counts, out.slice(0, 1).select(f"_n:{k}" for k in counts).row(0)))  # one value each
     out = out.drop([f"_n:{k}" for k in counts])
-    out = _checked(table, seen, units, out, n)
+    out = _checked(table, seen, out, n)
     if out is None:
         return None
     bytes_ = _scan_bytes(path if text is None else text, skip, commas=n["last_empty"] > 0)
@@ -175,8 +176,7 @@ def _scaled(text: pl.Expr, digits: int) -> pl.Expr:
     return text.cast(pl.Decimal(38, digits), strict=False).to_physical().cast(pl.Int64, strict=False)
 
 
-def _checked(table: Table, seen: dict[str, str], units: dict[str, str], out: pl.DataFrame,
-             n: dict[str, int]) -> pl.DataFrame | None:
+def _checked(table: Table, seen: dict[str, str], out: pl.DataFrame, n: dict[str, int]) -> pl.DataFrame | None:
     """The read table when the text path would give the same one with no problem: every filled
     cell converted, no required cell empty, values in range; empty cells take the column's default
     as in the text path. None otherwise."""
