@@ -119,13 +119,16 @@ def test_a_prepared_explainer_says_what_explain_project_says(registry, folio, pa
     pack = Pack.load(pack_id, registry)
     explainer = Explainer(pack, folio, AS_OF)
     pids = folio.projects["project_id"].to_list()
-    fired = 0
+    fired = moved = 0
     for pid in pids[::5] + pids[-1:]:
         one = explain_project(pack, folio, pid, AS_OF)
+        # The boundaries too: prepared from whole-portfolio runs, the same as the project's own runs.
         assert explainer.explain(pid) == one, (pack_id, pid)  # the project's position in the portfolio too
         assert one.project["pix"] == pids.index(pid)
         fired += sum(r.fired for r in one.rules) + sum(bool(r.notes) for r in one.rules)
+        moved += sum(len(b.gone) + len(b.added) for b in one.boundaries)
     assert fired > 0
+    assert moved > 0  # some boundary changes a finding: the comparison of boundaries is not empty
 
 
 def test_a_prepared_explainer_names_an_unknown_project(registry, folio):

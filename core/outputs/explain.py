@@ -88,10 +88,10 @@ def explain_project(pack: Pack, portfolio: Portfolio, project_id: str, as_of: dt
 class Explainer:
     """Explanations of any number of projects from one run over the whole portfolio.
 
-    Preparing costs one full run with its messages (as long as ``jixiao run``); each explanation
-    after that slices the prepared findings, notes and facts by binary search on ``pix``, plus two
-    one-project runs for the nearest grade boundaries (a few milliseconds), for a service, a
-    notebook or a batch of letters. An
+    Preparing costs one full run with its messages (as long as ``jixiao run``) and three runs of the
+    per-project rules for the grade boundaries (``_PreparedBoundaries``); each explanation after that
+    slices the prepared findings, notes, facts and boundary runs by binary search on ``pix``, for a
+    service, a notebook or a batch of letters. An
     explanation is the same as ``explain_project``'s (``tests/test_explain.py``), the project's
     ``pix`` included: both give its position in the whole portfolio.
     """
@@ -110,6 +110,7 @@ class Explainer:
         self._pix = dict(zip(portfolio.projects["project_id"].to_list(), range(len(portfolio))))
         self._order = _rule_order(self.rules)
         self._index = portfolio.pix_index()
+        self._boundaries = _PreparedBoundaries(pack, portfolio, result.facts, as_of)
 
     def explain(self, project_id: str) -> Explanation:
         pix = self._pix.get(project_id)
@@ -121,7 +122,43 @@ class Explainer:
         facts = self._facts.row(pix, named=True)
         ex = _assemble(self.pack, self._order, facts, findings, notes,
                        ProjectRecord.from_portfolio(one, project_id), self.as_of)
-        return attrs.evolve(ex, boundaries=boundaries(self.pack, one, facts, self.as_of))
+        return attrs.evolve(ex, boundaries=self._boundaries.of(pix, facts))
+
+
+def _bands(pack: Pack) -> list[tuple[str, int]] | None:
+    """The bands (label, lower bound ×100), best first, of the pack's rule that grades by bands
+    (``bands_c``); None without one."""
+    grader = next((r for r in pack.enabled_rules() if hasattr(r.cls, "bands_c")), None)
+    return grader.instantiate(pack.id).bands_c() if grader is not None else None
+
+
+def _targets(bands: list[tuple[str, int]], score: int) -> list[tuple[str, int, str, int]]:
+    """(direction, points to gain or lose ×100, the grade there, the score at it) of the nearest
+    boundary up and down."""
+    up = [(label, low) for label, low in bands if low > score]
+    down = [(below, low) for (_, low), (below, _) in zip(bands[:-1], bands[1:]) if low <= score]
+    targets = []
+    if up:
+        label, low = up[-1]
+        targets.append(("up", low - score, label, low))
+    if down:
+        label, low = down[0]
+        targets.append(("down", score - low + 1, label, low - 1))
+    return targets
+
+
+def _per_project_rules(pack: Pack) -> frozenset[str]:
+    return frozenset(r.id for r in pack.enabled_rules() if not getattr(r.cls, "whole_portfolio", False))
+
+
+_KEY = ["rule", "action", "amount_fen", "budget_year", "applies_to"]
+
+
+def _boundary(direction: str, pts: int, grade: str, actual: pl.DataFrame, other: pl.DataFrame) -> Boundary:
+    gone = actual.join(other.select(_KEY), on=_KEY, how="anti", nulls_equal=True, maintain_order="left")
+    added = other.join(actual.select(_KEY), on=_KEY, how="anti", nulls_equal=True, maintain_order="left")
+    return Boundary(direction, pts, grade, [Finding.from_row(r) for r in gone.iter_rows(named=True)],
+                    [Finding.from_row(r) for r in added.iter_rows(named=True)])
 
 
 def boundaries(pack: Pack, one: Portfolio, facts: dict[str, Any], as_of: dt.date) -> list[Boundary]:
@@ -132,25 +169,14 @@ def boundaries(pack: Pack, one: Portfolio, facts: dict[str, Any], as_of: dt.date
     the evaluation the score came from set to the boundary score. Rules that compare projects with
     each other (ranking, spot checks) are left out of the comparison.
     """
-    score = facts.get("score_c")
-    grader = next((r for r in pack.enabled_rules() if hasattr(r.cls, "bands_c")), None)
-    if score is None or grader is None:
+    score, bands = facts.get("score_c"), _bands(pack)
+    if score is None or bands is None:
         return []
-    bands = grader.instantiate(pack.id).bands_c()
-    up = [(label, low) for label, low in bands if low > score]
-    down = [(below, low) for (_, low), (below, _) in zip(bands[:-1], bands[1:]) if low <= score]
-    targets = []
-    if up:
-        label, low = up[-1]
-        targets.append(("up", low - score, label, low))
-    if down:
-        label, low = down[0]
-        targets.append(("down", score - low + 1, label, low - 1))
+    targets = _targets(bands, score)
     source = facts.get("score_source")
-    only = frozenset(r.id for r in pack.enabled_rules() if not getattr(r.cls, "whole_portfolio", False))
     if source == "computed" or not targets:
         return [Boundary(d, pts, g, [], [], worked_out=False) for d, pts, g, _ in targets]
-    key = ["rule", "action", "amount_fen", "budget_year", "applies_to"]
+    only = _per_project_rules(pack)
 
     def findings_at(folio: Portfolio) -> pl.DataFrame:
         return run(pack, folio, as_of, only=only).findings.filter(pl.col("action") != "grade")
@@ -162,12 +188,52 @@ def boundaries(pack: Pack, one: Portfolio, facts: dict[str, Any], as_of: dt.date
     for direction, pts, grade, at in targets:
         moved = attrs.evolve(one, evaluations=ev.with_columns(
             pl.when(mine).then(pl.lit(at, ev.schema["score_c"])).otherwise(pl.col("score_c")).alias("score_c")))
-        other = findings_at(moved)
-        gone = actual.join(other.select(key), on=key, how="anti", nulls_equal=True, maintain_order="left")
-        added = other.join(actual.select(key), on=key, how="anti", nulls_equal=True, maintain_order="left")
-        out.append(Boundary(direction, pts, grade, [Finding.from_row(r) for r in gone.iter_rows(named=True)],
-                            [Finding.from_row(r) for r in added.iter_rows(named=True)]))
+        out.append(_boundary(direction, pts, grade, actual, findings_at(moved)))
     return out
+
+
+class _PreparedBoundaries:
+    """``boundaries`` of every project, prepared with three runs of the per-project rules over the
+    whole portfolio — as recorded, and with every project's evaluation moved to its boundary up, then
+    down (the rules are per project, so moving all at once moves each alone) — so that a project's
+    boundaries are a slice of each and two small differences: no run per explanation."""
+
+    def __init__(self, pack: Pack, portfolio: Portfolio, facts: pl.DataFrame, as_of: dt.date):
+        self.bands = _bands(pack)
+        self.runs: dict[str, tuple[pl.DataFrame, np.ndarray]] = {}
+        if self.bands is None or "score_c" not in facts.columns:
+            return
+        only = _per_project_rules(pack)
+        score, source, year = facts["score_c"], facts["score_source"], facts["fiscal_year"]
+        lows = [low for _, low in self.bands]
+        ev = portfolio.evaluations
+        at = {"up": pl.min_horizontal([pl.when(pl.col("s") < low).then(pl.lit(low)) for low in lows]),
+              "down": pl.max_horizontal([pl.when(pl.col("s") >= low).then(pl.lit(low)) for low in lows[:-1]]) - 1}
+        per = pl.DataFrame({"s": score}).select(**at, computed=pl.lit(source).eq("computed").fill_null(False))
+        mine = ((ev["year"] == year.gather(ev[PIX])) & (ev["kind"].cast(pl.String) == source.gather(ev[PIX]))).fill_null(False)
+
+        def findings(folio: Portfolio) -> tuple[pl.DataFrame, np.ndarray]:
+            found = (run(pack, folio, as_of, only=only).findings.filter(pl.col("action") != "grade")
+                     .sort(PIX, maintain_order=True))
+            return found, found[PIX].to_numpy()
+
+        self.runs["actual"] = findings(portfolio)
+        per = per.select(pl.when(~pl.col("computed")).then(pl.col(d)).alias(d) for d in at)
+        for direction in at:
+            moved = per[direction].gather(ev[PIX])
+            score_c = pl.select(pl.when(mine & moved.is_not_null()).then(moved.cast(ev.schema["score_c"]))
+                                .otherwise(ev["score_c"])).to_series().alias("score_c")
+            self.runs[direction] = findings(attrs.evolve(portfolio, evaluations=ev.with_columns(score_c), _memo=None))
+
+    def of(self, pix: int, facts: dict[str, Any]) -> list[Boundary]:
+        score = facts.get("score_c")
+        if score is None or self.bands is None:
+            return []
+        targets = _targets(self.bands, score)
+        if facts.get("score_source") == "computed" or not targets:
+            return [Boundary(d, pts, g, [], [], worked_out=False) for d, pts, g, _ in targets]
+        actual = _rows_of(*self.runs["actual"], pix)
+        return [_boundary(d, pts, g, actual, _rows_of(*self.runs[d], pix)) for d, pts, g, _ in targets]
 
 
 def _rows_of(frame: pl.DataFrame, pix: np.ndarray, p: int) -> pl.DataFrame:
