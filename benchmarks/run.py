@@ -3,6 +3,7 @@ the grade-and-cut rule against its peers (numpy floor, OpenFisca, a per-project 
 
     python benchmarks/run.py                      # 10 000, 100 000 and 1 000 000 projects
     python benchmarks/run.py --sizes 10000,100000 --out benchmarks/results.json
+    python benchmarks/run.py --only load-csv --sizes 100000,1000000   # the CSV-load target alone
 
 OpenFisca is installed from the package registry into the benchmark's own environment
 (benchmarks/.venv, made on first use, with jixiao installed from this checkout); the script then
@@ -132,16 +133,8 @@ def bench_size(n: int, seed: int, folder: Path, have_openfisca: bool) -> dict:
     write_sample(n, seed, 2024, csv, "csv")
     out["load_parquet_s"], portfolio = timed(lambda: load_portfolio(pq))
     out["load_csv_s"], _ = timed(lambda: load_portfolio(csv))
-    # Loading as the command line does it, in a fresh process (this one has just written the sample);
-    # the best of a few processes, each one's time kept: one process can meet the machine at a bad moment.
     for kind, path, times in (("parquet", pq, 3), ("csv", csv, 2)):
-        took = [float(subprocess.run([sys.executable, "-c", LOAD_IN_FRESH_PROCESS, str(path)], check=True,
-                                     capture_output=True, text=True).stdout) for _ in range(times)]
-        out[f"load_{kind}_fresh_s"], out[f"load_{kind}_fresh_each_s"] = min(took), took
-        floor = [float(subprocess.run([sys.executable, "-c", POLARS_IN_FRESH_PROCESS, kind, str(path),
-                                       json.dumps(csv_schemas(csv))], check=True, capture_output=True,
-                                      text=True).stdout) for _ in range(times)]
-        out[f"polars_{kind}_fresh_s"] = min(floor)
+        out |= fresh_loads(kind, path, csv, times)
     registry = Registry.discover(use_entry_points=False)
     as_of = dt.date(2025, 3, 31)
     pack = Pack.load("tongxin", registry)
@@ -210,6 +203,50 @@ def bench_size(n: int, seed: int, folder: Path, have_openfisca: bool) -> dict:
             "budget_fen"].to_numpy()[:1], one_in["end_year"]), repeat=20)[0] * 1000
     out["rss_gb"] = rss_gb()
     return out
+
+
+def fresh_loads(kind: str, path: Path, csv: Path, times: int, baseline: str | None = None) -> dict:
+    """Loading as the command line does it, in a fresh process (this one has just written the
+    sample), and polars' own read of the same files: the best of a few processes, each one's time
+    kept (one process can meet the machine at a bad moment). The loads and the floors alternate,
+    so that both meet the machine in the same minutes."""
+    took, floor, before = [], [], []
+    for _ in range(times):
+        took.append(float(subprocess.run([sys.executable, "-c", LOAD_IN_FRESH_PROCESS, str(path)], check=True,
+                                         capture_output=True, text=True).stdout))
+        if baseline:
+            before.append(float(subprocess.run([baseline, "-c", LOAD_IN_FRESH_PROCESS, str(path)], check=True,
+                                               capture_output=True, text=True).stdout))
+        floor.append(float(subprocess.run([sys.executable, "-c", POLARS_IN_FRESH_PROCESS, kind, str(path),
+                                           json.dumps(csv_schemas(csv))], check=True, capture_output=True,
+                                          text=True).stdout))
+    out = {f"load_{kind}_fresh_s": min(took), f"load_{kind}_fresh_each_s": took,
+           f"polars_{kind}_fresh_s": min(floor), f"polars_{kind}_fresh_each_s": floor}
+    if baseline:
+        out |= {f"baseline_{kind}_fresh_s": min(before), f"baseline_{kind}_fresh_each_s": before}
+    return out
+
+
+def load_csv_only(sizes: list[int], seed: int, folder: Path, times: int, baseline: str | None = None) -> None:
+    """``--only load-csv``: the CSV-load target alone (the same measurement as in ``bench_size``).
+    ``baseline``: another interpreter whose jixiao (an older checkout) loads the same files in
+    processes alternating with these, so that before and after meet the machine in the same minutes."""
+    from jixiao.core.sample import write_sample
+
+    for n in sizes:
+        csv = folder / f"c{n}"
+        write_sample(n, seed, 2024, csv, "csv")
+        got = fresh_loads("csv", csv, csv, times, baseline)
+        ratio = got["load_csv_fresh_s"] / got["polars_csv_fresh_s"]
+        met = "met" if ratio <= TARGETS["load_csv_vs_polars"] else "NOT MET"
+        each = ", ".join(f"{a:.2f}/{b:.2f}" for a, b in zip(got["load_csv_fresh_each_s"], got["polars_csv_fresh_each_s"]))
+        print(f"{n:>10,} load CSV, fresh process, × polars read_csv: {ratio:.2f} (target ≤ "
+              f"{TARGETS['load_csv_vs_polars']:g}, {met})  {got['load_csv_fresh_s']:.2f} s vs "
+              f"{got['polars_csv_fresh_s']:.2f} s  (each process, jixiao/polars: {each})", flush=True)
+        if baseline:
+            old = got["baseline_csv_fresh_s"]
+            print(f"{n:>10,}   baseline ({baseline}): {old / got['polars_csv_fresh_s']:.2f} × polars, {old:.2f} s "
+                  f"(each: {', '.join(f'{t:.2f}' for t in got['baseline_csv_fresh_each_s'])})", flush=True)
 
 
 def csv_schemas(folder: Path) -> dict:
@@ -392,7 +429,17 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", type=Path, default=HERE / "results.json")
     parser.add_argument("--no-openfisca", action="store_true", help="Skip the OpenFisca peer.")
+    parser.add_argument("--only", choices=["load-csv"],
+                        help="Measure one target alone: load-csv, the CSV load against polars' read_csv.")
+    parser.add_argument("--times", type=int, default=3, help="With --only: processes of each kind (best kept).")
+    parser.add_argument("--baseline-python", help="With --only load-csv: also load with this interpreter's jixiao "
+                                                  "(e.g. an older checkout's .venv/bin/python), alternating.")
     args = parser.parse_args()
+    if args.only == "load-csv":
+        with tempfile.TemporaryDirectory() as tmp:
+            load_csv_only([int(s) for s in args.sizes.split(",")], args.seed, Path(tmp), args.times,
+                          args.baseline_python)
+        return
     ensure_environment(args)
     sys.path.insert(0, str(HERE))
     try:

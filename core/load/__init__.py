@@ -7,7 +7,8 @@ column and value before anything is raised, so a user sees all of them in one go
 The steps, one module each: ``read_csv``, ``read_xlsx`` (with ``xlsx_scan``) and ``read_other``
 (JSON, Parquet) read files into raw text tables (``raw``); ``convert`` turns them into typed columns
 (``values``); ``checks`` checks the tables against each other; ``index`` gives every table ``pix``;
-``model`` is the ``Portfolio`` they make."""
+``model`` is the ``Portfolio`` they make. A clean CSV file skips the text table: ``fast_csv`` reads
+it typed with whole-column checks, and only a file with something to name goes the text way."""
 
 from __future__ import annotations
 

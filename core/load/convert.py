@@ -16,15 +16,14 @@ from jixiao.core.load.columns import MAX_PER_COLUMN, ROW, UNIT_NAMES, _DTYPES, _
 from jixiao.core.load.index import _derive
 from jixiao.core.load.model import Origin, Portfolio
 from jixiao.core.load.raw import _Raw, _header_index, _map_headers, _normalise_header
+from jixiao.core.load.read_csv import _read_csv
 from jixiao.core.load.read_other import _convert_typed
-from jixiao.core.load.values import _column_expr, _iso_date_expr, _iso_dates, _plain_numbers, _structural_checks
+from jixiao.core.load.values import _column_expr, _iso_date_expr, _iso_dates, _plain_numbers, _structural_checks, _total_rows
 from jixiao.core.schema import Column, Table, TABLES
 
 
 # Below 1 万元 in every row, amounts under a header with no unit are more likely 万元 than 元.
 PLAUSIBLE_MIN_FEN = 10_000 * money.FEN_PER_YUAN
-# What a total row says in its id or name cell (spaces removed): it is not a project.
-TOTAL_LABELS = ("合计", "总计", "累计", "总合计")
 
 
 def _convert(raws: list[_Raw], warnings: list[Problem] | None = None, amounts_in: str | None = None) -> Portfolio:
@@ -127,17 +126,6 @@ def _missing_hint(col: Column, unknown: list[str]) -> str:
     return hint
 
 
-def _total_rows(table: Table, text: pl.DataFrame) -> pl.Series | None:
-    """The row numbers of rows whose id (or, for projects, name) says 合计/总计: a total row, not a
-    project or a payment. None when there is none."""
-    labels = [c for c in ("project_id", "name") if c in text.columns and (c == "project_id" or table.name == "projects")]
-    if table.name not in ("projects", "spending") or not labels:
-        return None
-    said = [pl.col(c).str.replace_all(r"[\s\u3000:：]", "").is_in(list(TOTAL_LABELS)).fill_null(False) for c in labels]
-    rows = text.filter(pl.any_horizontal(said))[ROW]
-    return rows if rows.len() else None
-
-
 def _check_totals(table: Table, typed: pl.DataFrame, totals: pl.Series, flagged: set[str], file: str,
                   sheet: str | None, headers: dict[str, str], units: dict[str, str], problems: list[Problem]) -> None:
     """A total row is skipped, with a warning, when each amount it holds equals the sum of the other
@@ -194,6 +182,12 @@ def _convert_table(table: Table, raw: _Raw, problems: list[Problem], amounts_in:
         problems.append(Problem(file, f"缺少必填列 {c.zh}（{c.name}）" + _missing_hint(c, unknown), sheet))
     if missing or clashes:
         return None
+    if raw.fast is not None:  # a clean CSV file, converted as it was read (``fast_csv``)
+        typed = raw.fast.finish(units)
+        if typed is not None:
+            _unstated_units(table, typed, unstated, seen, amounts_in, file, sheet, problems)
+            return typed
+        raw = attrs.evolve(raw, frame=_read_csv(raw.fast.path, raw.fast.skip), fast=None)  # a cell to name
     if raw.frame.height == 0 and table.name == "projects":
         problems.append(Problem(file, "表中没有数据行", sheet))
         return None
@@ -238,6 +232,14 @@ def _convert_table(table: Table, raw: _Raw, problems: list[Problem], amounts_in:
                 problems.append(Problem(file, why, sheet, r, header, _shown(v)))
             if len(rows) > MAX_PER_COLUMN:
                 problems.append(_more(file, len(rows) - MAX_PER_COLUMN, sheet, header))
+    _unstated_units(table, typed, unstated, seen, amounts_in, file, sheet, problems)
+    return typed.select(pl.all().exclude("^bad:.*$"))
+
+
+def _unstated_units(table: Table, typed: pl.DataFrame, unstated: list[str], seen: dict[str, str],
+                    amounts_in: str | None, file: str, sheet: str | None, problems: list[Problem]) -> None:
+    """Amount columns whose header states no unit, when nothing else states it: refused in a
+    table with ``strict_units``, else checked for plausibility (``_unit_problems``)."""
     if amounts_in is None and table.strict_units:
         for n in unstated:
             col = table.column(n)
@@ -247,7 +249,6 @@ def _convert_table(table: Table, raw: _Raw, problems: list[Problem], amounts_in:
                                           "金额单位不明时不予读取", sheet, column=seen[n]))
     elif amounts_in is None:
         problems += _unit_problems(typed, [(table.column(n), seen[n]) for n in unstated], file, sheet)
-    return typed.select(pl.all().exclude("^bad:.*$"))
 
 
 def _unit_problems(typed: pl.DataFrame, unstated: list[tuple[Column, str]], file: str,

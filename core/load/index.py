@@ -3,6 +3,7 @@ derived once at load."""
 
 from __future__ import annotations
 
+import numpy as np
 import polars as pl
 
 from jixiao.core.load.columns import PIX_HINT
@@ -75,6 +76,8 @@ def _pix_of(project_id: pl.Series, order: pl.Series | None, sorted_ids: pl.Serie
     per_run = pl.select(pl.when(hit).then(position).alias(PIX)).to_series()
     if lengths is None:
         return per_run
+    if not per_run.null_count():  # every run's project found: numpy repeats the run's pix in place
+        return pl.Series(PIX, np.repeat(per_run.to_numpy(), lengths.to_numpy()), dtype=pl.UInt32)
     return pl.select(per_run.repeat_by(lengths).explode().alias(PIX)).to_series()
 
 

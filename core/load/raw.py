@@ -20,6 +20,9 @@ class _Raw:
     origin: Origin
     typed: bool = False  # a Parquet file in jixiao's own typed form: canonical names and types
     unit: str | None = None  # "yuan"/"wan": the unit a row above a sheet's header states (单位：万元)
+    # A clean CSV file already converted by the fast path (``fast_csv.FastCsv``); ``frame`` is then
+    # its header alone (no rows).
+    fast: object | None = None
 
 
 def decode(data: bytes, file: str) -> str:

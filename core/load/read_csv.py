@@ -10,7 +10,8 @@ import numpy as np
 import polars as pl
 
 from jixiao.core.errors import InputError, Problem
-from jixiao.core.load.columns import _first_line, _with_rows
+from jixiao.core.load.columns import ROW, _first_line, _with_rows
+from jixiao.core.load.fast_csv import read_fast
 from jixiao.core.load.model import Origin
 from jixiao.core.load.raw import HEADER_SEARCH_ROWS, _Raw, _check_reserved, _header_row_of, _title_rows_note, decode
 from jixiao.core.schema import Table, TABLES
@@ -19,10 +20,35 @@ from jixiao.core.schema import Table, TABLES
 def _csv_raw(path: Path, table: str, warnings: list[Problem] | None) -> _Raw:
     """A CSV file as a raw table: title rows above its header skipped, a unit they state kept."""
     skip, unit, notes = _csv_title_rows(path, TABLES[table])
-    frame = _read_csv(path, skip)
     if warnings is not None:
         warnings.extend(notes)
-    return _Raw(table, frame, Origin(str(path)), unit=unit)
+    text = None
+    columns = _clean_header(path, skip)
+    if columns is None and not _utf8_header(path):  # GBK (Excel's CSV in China): decoded once, then read as UTF-8
+        try:
+            text = decode(path.read_bytes(), str(path)).encode("utf-8")
+        except InputError:
+            text = None  # neither encoding: the text path says where
+        columns = _clean_header(text, skip) if text else None
+    fast = read_fast(path, TABLES[table], skip, columns, text=text) if columns else None
+    if fast is not None:
+        return _Raw(table, _with_rows(pl.DataFrame(schema=dict.fromkeys(columns, pl.String))), Origin(str(path)),
+                    unit=unit, fast=fast)
+    return _Raw(table, _read_csv(path, skip), Origin(str(path)), unit=unit)
+
+
+def _clean_header(source: Path | bytes, skip: int) -> list[str] | None:
+    """The header of a UTF-8 file (or text) as polars reads it, when nothing about it needs the
+    text path's attention (blank, reserved or repeated names); None otherwise."""
+    if isinstance(source, Path) and not _utf8_header(source):
+        return None
+    try:
+        columns = pl.scan_csv(source, infer_schema=False, skip_rows=skip).collect_schema().names()
+    except pl.exceptions.PolarsError:
+        return None
+    if not columns or any(not c.strip() or "_duplicated_" in c or c == ROW for c in columns):
+        return None
+    return columns
 
 
 def _csv_title_rows(path: Path, table: Table) -> tuple[int, str | None, list[Problem]]:

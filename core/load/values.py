@@ -7,8 +7,8 @@ from __future__ import annotations
 import polars as pl
 
 from jixiao.core import money
-from jixiao.core.load.columns import DECIMAL_DIGITS, FULL_WIDTH_DIGITS, NOT_A_DATE
-from jixiao.core.schema import BOOL, Column
+from jixiao.core.load.columns import DECIMAL_DIGITS, ROW, FULL_WIDTH_DIGITS, NOT_A_DATE
+from jixiao.core.schema import BOOL, Column, Table
 
 
 def _derived_exprs(name: str, columns: list[str]) -> list[pl.Expr]:
@@ -16,6 +16,21 @@ def _derived_exprs(name: str, columns: list[str]) -> list[pl.Expr]:
         value, _ = decimal_e4_expr("actual")
         return [pl.when(pl.col("direction") == "qualitative").then(None).otherwise(value).alias("actual_e4")]
     return []
+
+
+# What a total row says in its id or name cell (spaces removed): it is not a project.
+TOTAL_LABELS = ("合计", "总计", "累计", "总合计")
+
+
+def _total_rows(table: Table, text: pl.DataFrame) -> pl.Series | None:
+    """The row numbers of rows whose id (or, for projects, name) says 合计/总计: a total row, not a
+    project or a payment. None when there is none."""
+    labels = [c for c in ("project_id", "name") if c in text.columns and (c == "project_id" or table.name == "projects")]
+    if table.name not in ("projects", "spending") or not labels:
+        return None
+    said = [pl.col(c).str.replace_all(r"[\s\u3000:：]", "").is_in(list(TOTAL_LABELS)).fill_null(False) for c in labels]
+    rows = text.filter(pl.any_horizontal(said))[ROW]
+    return rows if rows.len() else None
 
 
 MIN_YEAR, MAX_YEAR = 1900, 2999  # a date outside is a typing slip (0024 for 2024), not a budget date
