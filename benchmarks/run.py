@@ -355,7 +355,7 @@ def report(results: list[dict]) -> str:
         lines.append(f"{r['projects']:>10,} {r['explainer_prepare_s']:>10.2f} {r['explain_prepared_ms']:>8.2f}")
     lines.append("")
     lines.append(f"{'projects':>10} {'parquet':>8} {'csv':>8} {'fresh pq':>9} {'fresh csv':>10} {'run':>8} {'compare':>8} {'CLI compare':>12} "
-                 f"{'its RSS GB':>11} {'explain ms':>11} {'RSS GB':>7}")
+                 f"{'its RSS GiB':>11} {'explain ms':>11} {'RSS GiB':>7}")
     for r in results:
         lines.append(f"{r['projects']:>10,} {r['load_parquet_s']:>8.2f} {r['load_csv_s']:>8.2f} "
                      f"{r['load_parquet_fresh_s']:>9.2f} {r['load_csv_fresh_s']:>10.2f} {r['run_s']:>8.2f} "
@@ -395,8 +395,10 @@ def verdicts(results: list[dict]) -> list[tuple[str, float, float, bool, str]]:
     six = sum(runs.values())
     row("compare six packs × the sum of six single runs", big["compare_s"] / six, TARGETS["compare_vs_single_runs"],
         f"{big['compare_s']:.2f} s vs {six:.2f} s")
-    row("compare peak RSS, own process (GB)", big["compare_cli_rss_gb"], TARGETS["rss_gb"],
-        f"{big['compare_cli_rss_gb']:.2f} GB")
+    # ru_maxrss is in KiB: the figure is GiB (2**30 bytes), as this benchmark has always reported it;
+    # the target's "2 GB" is read as 2 GiB, and the decimal figure is printed beside it.
+    row("compare peak RSS, own process (GiB)", big["compare_cli_rss_gb"], TARGETS["rss_gb"],
+        f"{big['compare_cli_rss_gb']:.2f} GiB = {big['compare_cli_rss_gb'] * 2**30 / 1e9:.2f} GB")
     inproc = big["load_parquet_s"] + big["compare_s"]
     row("`jixiao compare --format json` process × (load + compare) here", big["compare_cli_s"] / inproc,
         TARGETS["compare_cli_vs_in_process"], f"{big['compare_cli_s']:.2f} s vs {inproc:.2f} s")
