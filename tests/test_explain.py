@@ -12,7 +12,7 @@ import pytest
 from jixiao.core.engine import run
 from jixiao.core.outputs.explain import explain_project
 from jixiao.core.pack import Pack
-from jixiao.core.sample import generate
+from tests_helpers import ranked_sample
 
 AS_OF = dt.date(2025, 3, 31)
 PACKS = ("national", "nanchang", "qingdao", "tianyuan", "shilong", "tongxin")
@@ -20,17 +20,9 @@ PACKS = ("national", "nanchang", "qingdao", "tianyuan", "shilong", "tongxin")
 
 @pytest.fixture(scope="module")
 def folio():
-    sample = generate(60, seed=11, fiscal_year=2024)
-    # Every third project is a budget request for 2025 with a review score, so that the ranking
-    # (a whole-portfolio rule) has something to rank.
-    request = pl.col("pix") % 3 == 0
-    scores = pl.when(request).then(pl.col("pix").cast(pl.Int64) * 3_737 % 10_001).alias("review_score_c")
-    year = pl.when(request).then(2025).otherwise(pl.col("fiscal_year")).alias("fiscal_year")
-    # Finance has reviewed none of this year's reports yet, so that the spot-check (a whole-portfolio
-    # rule) has sampled reports to name.
-    unreviewed = sample.evaluations.with_columns(
-        pl.when(pl.col("year") == 2024).then(None).otherwise(pl.col("review_date")).alias("review_date"))
-    return attrs.evolve(sample, projects=sample.projects.with_columns(scores, year), evaluations=unreviewed)
+    # Budget requests with review scores for the ranking, unreviewed reports for the spot check
+    # (whole-portfolio rules with something to do).
+    return ranked_sample(60, 11)
 
 
 @pytest.fixture(scope="module")

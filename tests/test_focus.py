@@ -14,7 +14,7 @@ import pytest
 from jixiao.core.engine import run
 from jixiao.core.outputs.explain import explain_project
 from jixiao.core.pack import Pack
-from jixiao.core.sample import generate
+from tests_helpers import ranked_sample
 
 AS_OF = dt.date(2025, 3, 31)
 PACKS = ("national", "nanchang", "qingdao", "tianyuan", "shilong", "tongxin")
@@ -24,13 +24,7 @@ PACKS = ("national", "nanchang", "qingdao", "tianyuan", "shilong", "tongxin")
 def folio():
     """The sample, with budget requests scored for the ranking and this year's reports not yet
     reviewed for the spot check (as in test_explain.py)."""
-    sample = generate(90, seed=23, fiscal_year=2024)
-    request = pl.col("pix") % 3 == 0
-    scores = pl.when(request).then(pl.col("pix").cast(pl.Int64) * 3_737 % 10_001).alias("review_score_c")
-    year = pl.when(request).then(2025).otherwise(pl.col("fiscal_year")).alias("fiscal_year")
-    unreviewed = sample.evaluations.with_columns(
-        pl.when(pl.col("year") == 2024).then(None).otherwise(pl.col("review_date")).alias("review_date"))
-    return attrs.evolve(sample, projects=sample.projects.with_columns(scores, year), evaluations=unreviewed)
+    return ranked_sample(90, 23)
 
 
 def _for(pack_id, folio):

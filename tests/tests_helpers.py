@@ -56,3 +56,21 @@ def texts_portfolio(folder, texts: list[str], *, n: int = 40, seed: int = 3, dep
                 pl.lit(pl.Series(texts)).gather((k + dept_shift) % len(texts)).alias("主管部门"))
         frame.write_csv(folder / f"{file_of[zh]}.csv")
     return folder
+
+
+def ranked_sample(n: int, seed: int):
+    """The sample with something for the whole-portfolio rules to do: every third project a budget
+    request for 2025 with a review score (the ranking ranks them), and none of this year's reports
+    reviewed by finance yet (the spot check samples them)."""
+    import attrs
+    import polars as pl
+
+    from jixiao.core.sample import generate
+
+    sample = generate(n, seed=seed, fiscal_year=2024)
+    request = pl.col("pix") % 3 == 0
+    scores = pl.when(request).then(pl.col("pix").cast(pl.Int64) * 3_737 % 10_001).alias("review_score_c")
+    year = pl.when(request).then(2025).otherwise(pl.col("fiscal_year")).alias("fiscal_year")
+    unreviewed = sample.evaluations.with_columns(
+        pl.when(pl.col("year") == 2024).then(None).otherwise(pl.col("review_date")).alias("review_date"))
+    return attrs.evolve(sample, projects=sample.projects.with_columns(scores, year), evaluations=unreviewed)
