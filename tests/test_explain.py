@@ -130,3 +130,22 @@ def test_a_prepared_explainer_names_an_unknown_project(registry, folio):
     explainer = Explainer(Pack.load("national", registry), folio, AS_OF)
     with pytest.raises(InputError, match="没有这个项目编码的项目"):
         explainer.explain("NOPE")
+
+
+def test_prepared_boundaries_equal_the_projects_own_where_a_cut_names_its_department(registry, folio):
+    # Nanchang's cut names the department's control-figure total: moving every project to its
+    # boundary at once would change that total in each project's message. The prepared explainer
+    # then runs the project's own boundaries; packs whose rules answer from the project alone
+    # (tongxin) keep the prepared ones.
+    from jixiao.core.outputs.explain import Explainer
+
+    pack = Pack.load("nanchang", registry)
+    explainer = Explainer(pack, folio, AS_OF)
+    cuts = 0
+    for pid in folio.projects["project_id"].to_list():
+        own = explain_project(pack, folio, pid, AS_OF).boundaries
+        if any(f.action == "cut_budget" for b in own for f in b.gone + b.added):
+            cuts += 1
+            assert explainer.explain(pid).boundaries == own, pid
+    assert cuts >= 2
+    assert Explainer(Pack.load("tongxin", registry), folio, AS_OF)._boundaries.runs  # prepared, not per project

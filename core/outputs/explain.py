@@ -122,7 +122,7 @@ class Explainer:
         facts = self._facts.row(pix, named=True)
         ex = _assemble(self.pack, self._order, facts, findings, notes,
                        ProjectRecord.from_portfolio(one, project_id), self.as_of)
-        return attrs.evolve(ex, boundaries=self._boundaries.of(pix, facts))
+        return attrs.evolve(ex, boundaries=self._boundaries.of(pix, facts, one))
 
 
 def _bands(pack: Pack) -> list[tuple[str, int]] | None:
@@ -192,18 +192,45 @@ def boundaries(pack: Pack, one: Portfolio, facts: dict[str, Any], as_of: dt.date
     return out
 
 
+def _project_alone(pack: Pack, portfolio: Portfolio, as_of: dt.date, only: frozenset[str]) -> bool:
+    """Whether every one of these rules answers for a project from that project alone: its
+    ``scope`` gives back the projects it was asked about (``Rule.scope``'s default). A rule whose
+    answer names others — a cut from the department's control figure names the department's total
+    — does not: moving every project at once would change what it says of each."""
+    from jixiao.core.engine import scope_facts
+    from jixiao.core.in_force import InForceRule
+    from jixiao.core.lifecycle import lifecycle
+
+    life = lifecycle(pack)
+    facts = scope_facts(portfolio)
+    asked = facts.head(1).collect()
+    for rid in only:
+        rule = life.rules[rid]
+        for r in [v for _, v in rule.variants] if isinstance(rule, InForceRule) else [rule]:
+            if r.scope(facts, as_of, asked) is not asked:
+                return False
+    return True
+
+
 class _PreparedBoundaries:
     """``boundaries`` of every project, prepared with three runs of the per-project rules over the
     whole portfolio — as recorded, and with every project's evaluation moved to its boundary up, then
-    down (the rules are per project, so moving all at once moves each alone) — so that a project's
-    boundaries are a slice of each and two small differences: no run per explanation."""
+    down (the rules answer for each project from it alone, so moving all at once moves each alone) —
+    so that a project's boundaries are a slice of each and two small differences: no run per
+    explanation. A pack with a rule whose answer names other projects (``_project_alone``) gets
+    ``boundaries``' own runs on the project, explanation by explanation."""
 
     def __init__(self, pack: Pack, portfolio: Portfolio, facts: pl.DataFrame, as_of: dt.date):
+        self.pack, self.as_of = pack, as_of
         self.bands = _bands(pack)
         self.runs: dict[str, tuple[pl.DataFrame, np.ndarray]] = {}
+        self.alone = True
         if self.bands is None or "score_c" not in facts.columns:
             return
         only = _per_project_rules(pack)
+        self.alone = _project_alone(pack, portfolio, as_of, only)
+        if not self.alone:
+            return
         score, source, year = facts["score_c"], facts["score_source"], facts["fiscal_year"]
         lows = [low for _, low in self.bands]
         ev = portfolio.evaluations
@@ -225,7 +252,9 @@ class _PreparedBoundaries:
                                 .otherwise(ev["score_c"])).to_series().alias("score_c")
             self.runs[direction] = findings(attrs.evolve(portfolio, evaluations=ev.with_columns(score_c), _memo=None))
 
-    def of(self, pix: int, facts: dict[str, Any]) -> list[Boundary]:
+    def of(self, pix: int, facts: dict[str, Any], one: Portfolio) -> list[Boundary]:
+        if not self.alone:
+            return boundaries(self.pack, one, facts, self.as_of)
         score = facts.get("score_c")
         if score is None or self.bands is None:
             return []
