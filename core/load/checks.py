@@ -9,6 +9,7 @@ import polars as pl
 from jixiao.core import money
 from jixiao.core.errors import Problem
 from jixiao.core.load.columns import DECIMAL_DIGITS, MAX_PER_COLUMN, ROW, _amount_text, _more, _shown
+from jixiao.core.load.id_runs import IdRuns
 from jixiao.core.load.index import index_tables
 from jixiao.core.load.model import Origin
 from jixiao.core.load.values import _derived_exprs, decimal_e4_expr
@@ -17,8 +18,9 @@ from jixiao.core.schema import QUALITATIVE
 
 
 def _cross_checks(frames: dict[str, pl.DataFrame], origins: dict[str, Origin],
-                  problems: list[Problem]) -> dict[str, pl.DataFrame]:
-    """Checks across rows and tables; returns the tables indexed by ``pix`` (see ``index_tables``)."""
+                  problems: list[Problem], runs: dict[str, IdRuns] | None = None) -> dict[str, pl.DataFrame]:
+    """Checks across rows and tables; returns the tables indexed by ``pix`` (see ``index_tables``;
+    ``runs``: the typed detail tables read without their ids)."""
     projects = frames.get("projects")
     if projects is None:
         return frames
@@ -30,7 +32,7 @@ def _cross_checks(frames: dict[str, pl.DataFrame], origins: dict[str, Origin],
             problems.append(Problem(o.file, f"项目编码重复（第一次出现在第 {r['_first']} 行）", o.sheet, r[ROW],
                                     o.header("project_id"), _shown(r["project_id"])))
         return frames
-    frames, orphans = index_tables(frames)
+    frames, orphans = index_tables(frames, runs)
     projects = frames["projects"]
     for name, rows in orphans.items():
         ot = origins[name]

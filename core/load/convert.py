@@ -13,6 +13,7 @@ from jixiao.core import money
 from jixiao.core.errors import InputError, Problem
 from jixiao.core.load.checks import _cross_checks
 from jixiao.core.load.columns import MAX_PER_COLUMN, ROW, UNIT_NAMES, _DTYPES, _amount_text, _more, _shown, converted_name
+from jixiao.core.load.id_runs import IdRuns
 from jixiao.core.load.index import _derive
 from jixiao.core.load.model import Origin, Portfolio
 from jixiao.core.load.raw import _Raw, _header_index, _map_headers, _normalise_header
@@ -33,6 +34,7 @@ def _convert(raws: list[_Raw], warnings: list[Problem] | None = None, amounts_in
     problems: list[Problem] = list(warnings or ())
     frames: dict[str, pl.DataFrame] = {}
     origins: dict[str, Origin] = {}
+    runs: dict[str, IdRuns] = {}  # typed detail tables read without their ids
     for raw in raws:
         if raw.table in frames:
             problems.append(Problem(raw.origin.file, f"{TABLES[raw.table].zh}表（{raw.table}）给出了两次",
@@ -43,11 +45,13 @@ def _convert(raws: list[_Raw], warnings: list[Problem] | None = None, amounts_in
                  else _convert_table(TABLES[raw.table], raw, problems, stated))
         if frame is not None:
             frames[raw.table] = frame
+            if raw.id_runs is not None:
+                runs[raw.table] = raw.id_runs
             mapping, units = ({}, {}) if raw.typed else _map_headers(TABLES[raw.table], raw.frame.columns)[:2]
             units = {k: (u or stated or "yuan") for k, u in units.items() if TABLES[raw.table].column(k).kind == "money"}
             origins[raw.table] = attrs.evolve(raw.origin, headers={v: k for k, v in mapping.items()}, units=units)
     if not problems or all(p.severity == "warning" for p in problems):
-        frames = _cross_checks(frames, origins, problems)
+        frames = _cross_checks(frames, origins, problems, runs)
     errors = [_merged_hint(p, raws) for p in problems if p.severity == "error"]
     if errors:
         raise InputError(errors)

@@ -7,13 +7,18 @@ import numpy as np
 import polars as pl
 
 from jixiao.core.load.columns import PIX_HINT
+from jixiao.core.load.id_runs import IdRuns, ids_of
 from jixiao.core.per_project import PIX
 
 
-def index_tables(frames: dict[str, pl.DataFrame]) -> tuple[dict[str, pl.DataFrame], dict[str, pl.DataFrame]]:
+def index_tables(frames: dict[str, pl.DataFrame], runs: dict[str, IdRuns] | None = None
+                 ) -> tuple[dict[str, pl.DataFrame], dict[str, pl.DataFrame]]:
     """Give every table ``pix`` and sort the other tables by it; also return, per table, the rows
     whose project id is not in the projects table (their ``pix`` is null). Project ids must be
-    unique."""
+    unique. ``runs``: typed tables read without their text ids, whose file's ``pix`` is checked
+    on the runs of the file (``id_runs``); when it does not check out, the ids are read from the
+    file and every row looked up."""
+    runs = runs or {}
     projects = frames["projects"].with_row_index(PIX).with_columns(pl.col(PIX).set_sorted())
     ids = projects["project_id"]
     # Exports usually list projects by id: then the ids are their own sorted order.
@@ -23,10 +28,15 @@ def index_tables(frames: dict[str, pl.DataFrame]) -> tuple[dict[str, pl.DataFram
     for name, frame in frames.items():
         if name == "projects":
             continue
-        checked = _checked_pix(frame, ids) if PIX_HINT in frame.columns else None
+        if name in runs:
+            checked = _checked_runs(frame[PIX_HINT], runs[name], ids)
+        else:
+            checked = _checked_pix(frame, ids) if PIX_HINT in frame.columns else None
         if checked is not None:  # sorted, every row's project found: nothing else to do
             out[name] = frame.drop(PIX_HINT).with_columns(checked.alias(PIX).set_sorted())
             continue
+        if "project_id" not in frame.columns:  # read without its ids, and its pix did not check out
+            frame = frame.with_columns(ids_of(runs[name]))
         indexed = frame.drop(PIX_HINT, strict=False).with_columns(_pix_of(frame["project_id"], order, sorted_ids))
         missing = indexed.filter(pl.col(PIX).is_null()) if indexed[PIX].null_count() else indexed.clear()
         if missing.height:
@@ -54,6 +64,18 @@ def _checked_pix(frame: pl.DataFrame, ids: pl.Series) -> pl.Series | None:
     aligned, first = pl.collect_all([lf.select((starts == (pid != pid.shift(1)).fill_null(True)).all()),
                                      lf.filter(starts).select(PIX_HINT, "project_id")])
     if not aligned.item() or not (ids.gather(first[PIX_HINT]) == first["project_id"]).all():
+        return None
+    return pix
+
+
+def _checked_runs(pix: pl.Series, runs: IdRuns, ids: pl.Series) -> pl.Series | None:
+    """``_checked_pix`` for a table read without its ids: the file's ``pix`` (ascending, without
+    nulls, its ids changing where it does: checked as the runs were read) is right when the table
+    holds the rows the runs were read from and each run's id is that project's."""
+    first = runs.firsts
+    if pix.len() != runs.rows or first.height and first["pix"][-1] >= ids.len():
+        return None
+    if not (ids.gather(first["pix"]) == first["project_id"]).all():
         return None
     return pix
 

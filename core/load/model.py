@@ -80,6 +80,8 @@ class Portfolio:
             missing = [pl.lit(c.default, dtype=_DTYPES[c.kind]).alias(converted_name(c))
                        for c in table.columns if converted_name(c) in schema and converted_name(c) not in df.columns]
             df = df.with_columns(missing)
+            # A vocabulary already in its enum (a typed file, cast as read) stays so.
+            schema |= {c: t for c, t in loaded_schema(table).items() if c in schema and df.schema.get(c) == t}
             tables[name] = df.with_columns(_derived_exprs(name, df.columns)).select(
                 [pl.col(c).cast(t) for c, t in schema.items()] + ([pl.col(PIX)] if PIX in df.columns else []))
         if PIX not in tables["projects"].columns:

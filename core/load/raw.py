@@ -23,6 +23,9 @@ class _Raw:
     # A clean CSV file already converted by the fast path (``fast_csv.FastCsv``); ``frame`` is then
     # its header alone (no rows).
     fast: object | None = None
+    # A typed detail table read without its text ids (``id_runs.IdRuns``): its ``pix`` is checked
+    # from the file's runs.
+    id_runs: object | None = None
 
 
 def decode(data: bytes, file: str) -> str:

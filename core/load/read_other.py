@@ -10,7 +10,8 @@ from pathlib import Path
 import polars as pl
 
 from jixiao.core.errors import InputError, Problem
-from jixiao.core.load.columns import DERIVED, MAX_PER_COLUMN, PIX_HINT, ROW, ROW_DTYPE, _DTYPES, _first_line, _more, _shown, _with_rows, converted_name, frame_schema
+from jixiao.core.load.columns import DERIVED, ENUMS, MAX_PER_COLUMN, PIX_HINT, ROW, ROW_DTYPE, _DTYPES, _first_line, _more, _shown, _with_rows, converted_name, frame_schema
+from jixiao.core.load.id_runs import id_runs
 from jixiao.core.load.model import Origin
 from jixiao.core.load.raw import _Raw, _check_reserved, decode
 from jixiao.core.per_project import PIX
@@ -20,13 +21,33 @@ from jixiao.core.schema import Table, TABLE_ALIASES, TABLES
 def _parquet_raw(table: str, path: Path) -> _Raw:
     """A Parquet file is either text like a CSV file, or jixiao's typed form (``is_typed``)."""
     try:
-        frame = pl.read_parquet(path)
+        schema = pl.read_parquet_schema(path)
+        typed = is_typed(TABLES[table], list(schema))
+        frame = _typed_lean(table, path, schema) if typed else None
+        runs = id_runs(path) if frame is not None and "project_id" not in frame.columns else None
+        if frame is None or (runs is None and "project_id" not in frame.columns):
+            frame = pl.read_parquet(path)  # the ids are needed, or a value outside a vocabulary is to be named
     except Exception as exc:  # polars raises several kinds for a damaged file
         raise InputError([Problem(str(path), f"无法读取这个 Parquet 文件（{_first_line(exc)}）")]) from None
     _check_reserved(frame.columns, Origin(str(path)))
-    if is_typed(TABLES[table], frame.columns):
-        return _Raw(table, _with_rows(_contiguous(frame, table)), Origin(str(path)), typed=True)
+    if typed:
+        return _Raw(table, _with_rows(_contiguous(frame, table)), Origin(str(path)), typed=True, id_runs=runs)
     return _Raw(table, _with_rows(frame.select(_as_text(c, frame.schema[c]) for c in frame.columns)), Origin(str(path)))
+
+
+def _typed_lean(table: str, path: Path, schema: dict[str, pl.DataType]) -> pl.DataFrame | None:
+    """A typed file read as it will be held: its vocabularies (text on disk) cast to their enums as
+    they are read, and a detail table's text ids left in the file when it carries ``pix`` (checked
+    from the file by ``id_runs`` instead). None when a vocabulary holds a value outside it: the
+    whole file is then read as it is, so that the check can name each such cell."""
+    vocab = {c.name for c in TABLES[table].columns if c.kind == "enum"}
+    lean = table != "projects" and schema.get(PIX) == pl.UInt32 and "project_id" in schema
+    columns = [pl.col(c).cast(ENUMS[c]) if c in vocab and schema[c] == pl.String else pl.col(c)
+               for c in schema if not (lean and c == "project_id")]
+    try:
+        return pl.scan_parquet(path).select(columns).collect()
+    except pl.exceptions.InvalidOperationError:
+        return None
 
 
 def _contiguous(frame: pl.DataFrame, table: str) -> pl.DataFrame:
@@ -34,7 +55,7 @@ def _contiguous(frame: pl.DataFrame, table: str) -> pl.DataFrame:
     group; a table of several chunks is copied whole by any step that adds a column of one chunk
     (``with_columns`` aligns the chunks) and, column by column, by every per-project sum. Made
     contiguous here, a column at a time (the file's chunks freed as each is copied), it is copied
-    once. A detail table's text project id, dropped once checked, is left as read."""
+    once. A detail table's text project id, when read (dropped once checked), is left as read."""
     return pl.DataFrame([frame.drop_in_place(c) if c == "project_id" and table != "projects"
                          else frame.drop_in_place(c).rechunk() for c in list(frame.columns)])
 
@@ -58,12 +79,19 @@ def _convert_typed(table: Table, raw: _Raw, problems: list[Problem]) -> pl.DataF
     for col in table.columns:
         name = converted_name(col)
         dtype = _DTYPES[col.kind]
+        if name == "project_id" and raw.id_runs is not None:
+            continue  # left in the file; its runs are checked against the projects (``index_tables``)
         if name not in frame.columns:
             if col.required:
                 problems.append(Problem(file, f"缺少必填列 {name}", column=name))
             exprs.append(pl.lit(col.default, dtype=dtype).alias(name))
             continue
         c = pl.col(name)
+        if col.kind == "enum" and frame.schema[name] == ENUMS[name]:  # cast as read: every value is one of them
+            exprs.append(c)
+            if col.required:
+                checks.append((name, c.is_null(), "必须填写"))
+            continue
         if col.kind == "enum" and isinstance(frame.schema[name], (pl.Enum, pl.Categorical)):
             c = c.cast(pl.String)  # a vocabulary written as polars' enum: read as its codes, checked below
         elif frame.schema[name] != dtype:
