@@ -16,7 +16,7 @@ from pathlib import Path
 import attrs
 import polars as pl
 
-BATCH_ROWS = 1 << 20
+BATCH_ROWS = 1 << 21  # 2 M rows: 0.25 s for 12 M payments (1 M rows: 0.33 s), ~0.1 GiB a batch
 
 
 @attrs.frozen
