@@ -115,24 +115,29 @@ def finalise(frame: pl.DataFrame | pl.LazyFrame, rule: Rule, pack: Pack, stage: 
     missing = [e for c, e in _MISSING.items() if c not in have]
     action = pl.col("action").cast(pl.String)
     applies = pl.col("applies_to").cast(pl.String)
+    as_enum = action.cast(ACTION, strict=False), applies.cast(OBJECT, strict=False)
     bad = (pl.when(bad_pix).then(pl.lit(_BAD_PIX))
            .when((~action.is_in(_ACTIONS)).fill_null(True)).then(pl.lit(_BAD_ACTION))
            .when(applies.is_not_null() & ~applies.is_in(_OBJECTS)).then(pl.lit(_BAD_OBJECT))
            .when(action.is_in(_BINDING) & (pl.col("budget_year").is_null() | applies.is_null()))
            .then(pl.lit(_BAD_BINDING)))
     got = (plan.with_columns(missing).with_row_index("_at")
-           .select(pix.alias(PIX), action.cast(ACTION, strict=False).alias("action"), "_at",
+           .select(pix.alias(PIX), as_enum[0].alias("action"), "_at",
                    pl.col("amount_fen").cast(pl.Int64), pl.col("due_date").cast(pl.Date),
-                   pl.col("budget_year").cast(pl.Int32), applies.cast(OBJECT, strict=False).alias("applies_to"),
+                   pl.col("budget_year").cast(pl.Int32), as_enum[1].alias("applies_to"),
                    pl.col("assumed").fill_null(False).cast(pl.Boolean), pl.col("cite").cast(pl.String),
                    bad.alias("_bad"), *([pl.col(PIX).alias("_given")] if PIX in names else []),
                    *([pl.col("project_id")] if PIX not in names else []),
-                   action.alias("_text"), applies.alias("_object"),
+                   # The text of an action or object outside the vocabulary, for the error only (a
+                   # text column of every finding otherwise).
+                   pl.when(as_enum[0].is_null()).then(action).alias("_text"),
+                   pl.when(as_enum[1].is_null()).then(applies).alias("_object"),
                    *([pl.col("message").cast(pl.String)] if eager_text else []))
            .collect())
     if got["_bad"].null_count() < got.height:
         _refuse(got.filter(pl.col("_bad").is_not_null()).row(0, named=True), where, ids.height)
-    rows = got.select(PIX if PIX in names else "project_id", pl.col("_text").alias("action")) if not eager_text else None
+    # What the messages line up with, the action as its enum (one byte a finding, held until read).
+    rows = got.select(PIX if PIX in names else "project_id", "action") if not eager_text else None
     p = got[PIX]
     if p.len() > 1 and not (p.diff().drop_nulls() > 0).all():  # one finding per project, in order: done
         got = got.sort(PIX, "action", maintain_order=True)
@@ -149,7 +154,8 @@ def finalise(frame: pl.DataFrame | pl.LazyFrame, rule: Rule, pack: Pack, stage: 
 
     def text() -> pl.Series:
         said = lazy.select(*keys, pl.col("message").cast(pl.String)).collect()
-        if not said.select(pl.col(keys[0]).cast(rows.schema[keys[0]]), pl.col("action").cast(pl.String)).equals(rows):
+        if not said.select(pl.col(keys[0]).cast(rows.schema[keys[0]]), pl.col("action").cast(pl.String)).equals(
+                rows.with_columns(pl.col("action").cast(pl.String))):
             raise PluginError(f"{where}: its lazy findings came out in a different order when their messages "
                               "were computed; make the order deterministic (maintain_order=True, a sort) "
                               "or return a DataFrame")
@@ -170,7 +176,7 @@ def _refuse(row: dict, where: str, projects: int) -> None:
         raise PluginError(f"{where} returned an action outside the vocabulary: {row['_text']!r}")
     if row["_bad"] == _BAD_OBJECT:
         raise PluginError(f"{where} returned an object (applies_to) outside the vocabulary: {row['_object']!r}")
-    raise PluginError(f"{where} returned a {row['_text']!r} finding without the budget year and the "
+    raise PluginError(f"{where} returned a {row['action']!r} finding without the budget year and the "
                       "object it applies to (budget_year, applies_to): every finding that cuts, reclaims, "
                       "suspends, withholds or blocks must say both")
 

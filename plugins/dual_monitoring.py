@@ -44,7 +44,7 @@ import polars as pl
 
 from jixiao.rules import (
     MICRO, Rule, aggregate_per_project, below_share_expr, completion_micro, fact_of, hookimpl, indicator_shares,
-    project_columns, spread_over_projects, wide_ratio, yuan_text_expr, year_end_expr, year_start_expr,
+    max_per_project, project_columns, spread_over_projects, wide_ratio, yuan_text_expr, year_end_expr, year_start_expr,
 )
 
 
@@ -127,9 +127,11 @@ class DualMonitoring(Rule):
         # Target progress counts as in-year evidence only when its actual values are dated by the run
         # date (完成值日期): an undated value may be the year-end result, read back into the year.
         ind = portfolio.indicators
-        dated = self.shared(portfolio, "progress_dated", lambda: spread_over_projects(aggregate_per_project(
-            ind.lazy(), (pl.col("actual").is_null() | (pl.col("actual_date") <= as_of).fill_null(False)).all()
-            .alias("_dated")), facts.height)["_dated"].fill_null(False), on=(as_of,))
+        # (every row dated: no undated row, the largest "undated" flag 0 — a reduction over sorted runs,
+        # several times cheaper than a group-by of every indicator)
+        undated = (~(pl.col("actual").is_null() | (pl.col("actual_date") <= as_of).fill_null(False))).cast(pl.Int8)
+        dated = self.shared(portfolio, "progress_dated", lambda: (max_per_project(
+            ind.lazy(), facts.height, _undated=undated)["_undated"] == 0).fill_null(False).alias("_dated"), on=(as_of,))
         rows = project_columns(facts, "fiscal_year", "budget_fen", "spent_fen",
                                pl.col("is_major").fill_null(False).alias("_major"), start.alias("_start"), end.alias("_end"))
         total = (pl.col("_end") - pl.col("_start")).dt.total_days() + 1

@@ -130,13 +130,15 @@ class ScoreLinkedBudget(Rule):
         p = self.params
         grade = pl.col("grade") if "grade" in facts.columns else pl.lit(None, pl.String)  # no grading rule
         budget_year, known_year = result_years(facts, as_of)
+        # Lazy: each finding's plan reads only the columns it needs from ``facts`` (a collected
+        # frame of every graded project's columns, filtered again per action, was the run's peak).
         graded = (project_columns(facts.lazy(), grade.alias("grade"), "budget_fen", "fiscal_year",
                                   "department", "end_date", "target_status", "spent_fen", "fund_type", "category",
                                   *(c for c in ("score_date", "score_source", "grade_final") if c in facts.columns))
                   .filter(pl.col("grade").is_not_null())
-                  .with_columns(budget_year, known_year).collect())
+                  .with_columns(budget_year, known_year))
         held = None
-        if "grade_final" in graded.columns:  # a grading rule that says nothing of it: every grade is final
+        if "grade_final" in facts.columns:  # a grading rule that says nothing of it: every grade is final
             final = pl.col("grade_final").fill_null(False)
             held, graded = graded.filter(~final), graded.filter(final)
         no_new_text = ("，不予考虑项目实施单位{y}年度新增预算需求" if p.no_new_budget_for == "unit_new_requests"
@@ -188,7 +190,7 @@ class ScoreLinkedBudget(Rule):
         cuts = {grade: ratio for grade, ratio in p.cut_ratios.items() if ratio != 0}
         if cuts:
             parts.append(self._cuts(graded, cuts, as_of))
-        if held is not None and held.height:
+        if held is not None and _count(held):
             parts.append(self._held(held, poorly_rectified, as_of))
         if p.poor_rectification_actions:
             parts += self._poor_rectification(decisions, as_of, facts)
@@ -203,7 +205,7 @@ class ScoreLinkedBudget(Rule):
             pct = pl.when(pl.col("grade") == grade).then(pl.lit(f"{(ratio * 100).normalize():f}%")).otherwise(pct)
         return cut, pct
 
-    def _cuts(self, graded: pl.DataFrame, cuts: dict[str, Decimal], as_of) -> pl.LazyFrame:
+    def _cuts(self, graded: pl.LazyFrame, cuts: dict[str, Decimal], as_of) -> pl.LazyFrame:
         p = self.params
         # One pass over the cut grades, so the findings stay in the portfolio's order.
         cut, pct = self._cut_exprs(cuts)
@@ -216,7 +218,10 @@ class ScoreLinkedBudget(Rule):
         assumed = self.is_assumed("cut_ratios", "cut_from", "cut_from_for")
         parts = []
         dept = hit.filter(pl.col("_from") == "department_control")
-        if dept.height:
+        own = hit.filter(pl.col("_from") == "project_budget")
+        n_dept, n_own = hit.select((pl.col("_from") == w).sum().alias(w) for w in ("department_control", "project_budget")
+                                   ).collect().row(0)
+        if n_dept:
             # A department's control figures are per budget (一般公共预算, 政府性基金预算, …): a cut is
             # taken from, and totalled within, the budget the project's money belongs to.
             dept = dept.with_columns(pl.col("_cut").sum().over("department", "fund_type", "_budget_year")
@@ -230,8 +235,7 @@ class ScoreLinkedBudget(Rule):
             parts.append(self.findings(dept, "cut_budget", msg, amount_fen=-pl.col("_cut"),
                                        budget_year=pl.col("_budget_year"), applies_to="department_control",
                                        assumed=assumed))
-        own = hit.filter(pl.col("_from") == "project_budget")
-        if own.height or not parts:
+        if n_own or not parts:
             # A category the pack takes out of the default source says so in the message.
             overridden = [c for c, src in p.cut_from_for.items() if src == "project_budget"]
             why = (pl.when(pl.col("category").is_in(overridden)).then(
@@ -249,13 +253,13 @@ class ScoreLinkedBudget(Rule):
                            + pl.lit("，本次不扣减金额；如") + year + pl.lit("年度再安排本项目预算，削减 ")
                            + yuan_text_expr(pl.col("_cut")) + pl.lit(" 元") + share + pl.lit("）") + why + alternative)
             parts += [
-                self.findings(own.lazy().filter(continues), "cut_budget", msg, amount_fen=-pl.col("_cut"),
+                self.findings(own.filter(continues), "cut_budget", msg, amount_fen=-pl.col("_cut"),
                               budget_year=pl.col("_budget_year"), applies_to="project_budget", assumed=assumed),
-                self.findings(own.lazy().filter(~continues), "cut_if_budgeted", conditional,
+                self.findings(own.filter(~continues), "cut_if_budgeted", conditional,
                               budget_year=pl.col("_budget_year"), applies_to="project_budget", assumed=assumed)]
         return pl.concat(parts)
 
-    def _held(self, held: pl.DataFrame, poorly_rectified: pl.DataFrame, as_of) -> pl.LazyFrame:
+    def _held(self, held: pl.LazyFrame, poorly_rectified: pl.DataFrame, as_of) -> pl.LazyFrame:
         """One finding per project whose grade rests on an unreviewed self-evaluation: what follows
         once finance's review confirms the grade (nothing is applied before) — only what would follow
         for this project: no priority or reward without approved targets or while it is held
@@ -278,26 +282,34 @@ class ScoreLinkedBudget(Rule):
                      & (pl.col("_known_year") >= as_of.year))
         continues = (pl.col("end_date").dt.year() >= pl.col("_budget_year")).fill_null(True)
         always = pl.lit(True)
-        consequences = ((p.priority_grades, year + pl.lit("年度预算优先保障"), deserving & continues),
-                        (p.improve_grades, pl.lit("督促改进"), always),
-                        (p.notice_grades, pl.lit("予以公开通报"), always),
+        # Each consequence: its grades, its text, when it follows, and when its text is not null (a
+        # text naming a null value is left out, as a null): which projects have one is found from
+        # these, without writing the texts, which are written only for the messages.
+        has_year, has_known = pl.col("_budget_year").is_not_null(), pl.col("_known_year").is_not_null()
+        cut_known = has_year & pl.col("budget_fen").is_not_null() & (
+            (pl.col("_from") != "department_control") | pl.col("department").is_not_null())
+        consequences = ((p.priority_grades, year + pl.lit("年度预算优先保障"), deserving & continues, has_year),
+                        (p.improve_grades, pl.lit("督促改进"), always, always),
+                        (p.notice_grades, pl.lit("予以公开通报"), always, always),
                         (p.no_new_budget_grades, pl.lit("不予考虑项目实施单位") + year + pl.lit("年度新增预算需求") if unit
-                         else year + pl.lit("年度不予新增预算"), always),
+                         else year + pl.lit("年度不予新增预算"), always, has_year),
                         (p.suspend_grades, pl.lit("中止") + pl.col("_known_year").cast(pl.String)
-                         + pl.lit("年度预算执行或调整执行中的预算资金拨付"), executing),
-                        (p.reward_grades, pl.lit("予以通报表扬并实施奖励"), deserving),
-                        (list(cuts), cut_text, always))
+                         + pl.lit("年度预算执行或调整执行中的预算资金拨付"), executing, has_known),
+                        (p.reward_grades, pl.lit("予以通报表扬并实施奖励"), deserving, always),
+                        (list(cuts), cut_text, always, cut_known))
         items = [pl.when(pl.col("grade").is_in(grades) & when).then(text)
-                 for grades, text, when in consequences if grades]
+                 for grades, text, when, _ in consequences if grades]
         if not items:
             return self.findings(held.head(0), "pending_review", "")
+        follows = pl.any_horizontal((pl.col("grade").is_in(grades) & when & known).fill_null(False)
+                                    for grades, _, when, known in consequences if grades)
         listed = pl.concat_list(items).list.drop_nulls()
-        held = held.with_columns(listed.alias("_then")).filter(pl.col("_then").list.len() > 0)
+        held = held.filter(follows)
         computed = pl.col("score_source") == "computed"
         msg = (pl.lit("绩效评价等级为") + pl.col("grade")
                + pl.when(computed).then(pl.lit("（按绩效指标测算，尚无评价结果）：有自评或评价结果且等级相同时，"))
                .otherwise(pl.lit("（单位自评），自评报告尚未经财政部门复核：复核确认该等级后，"))
-               + pl.col("_then").list.join("；")
+               + listed.list.join("；")
                + pl.when(computed).then(pl.lit("；在此之前不据此调整预算")).otherwise(pl.lit("；复核前不据此调整预算")))
         has_cut = pl.col("grade").is_in(list(cuts)) if cuts else pl.lit(False)
         return self.findings(held, "pending_review", msg, budget_year=pl.col("_budget_year"),
@@ -334,6 +346,10 @@ class ScoreLinkedBudget(Rule):
             out.append(self.findings(hit, action, text[action][0], budget_year=text[action][1],
                                      applies_to=text[action][2], assumed=assumed))
         return out
+
+
+def _count(frame: pl.LazyFrame) -> int:
+    return frame.select(pl.len()).collect().item()
 
 
 def _fill(text: str) -> pl.Expr:

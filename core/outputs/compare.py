@@ -147,14 +147,14 @@ def citations_of(result: RunResult) -> list[dict]:
     (文号) and clause, the findings, the projects and the amount (None when no finding of the group
     carries one). The report shows these beside its figures."""
     text = ("action", "applies_to", "rule", "source", "clause")
-    # Grouped on the decisions' one-byte enums, the groups' keys cast to text afterwards: cast
-    # first, every decision's five texts were made (0.2 GiB at 1 M projects, compare's peak).
+    # Grouped by the enums themselves, cast to text once a group (a text copy of five columns of
+    # every finding was the comparison's peak of memory at 1 M projects; docs/performance.md).
     groups = (result.decisions.lazy()
               .group_by(*text, "budget_year")
               .agg(pl.len().alias("findings"), pl.col(PIX).n_unique().alias("projects"),
                    pl.col("amount_fen").sum().alias("amount_fen"),
                    pl.col("amount_fen").is_not_null().any().alias("_money"))
-              .with_columns(pl.col(k).cast(pl.String) for k in text)
+              .with_columns(pl.col(text).cast(pl.String))
               .sort("action", "budget_year", "applies_to", "source", "clause", "rule", nulls_last=True).collect())
     return [{**{k: v for k, v in row.items() if k != "_money"}, "amount_fen": row["amount_fen"] if row["_money"] else None}
             for row in groups.iter_rows(named=True)]
