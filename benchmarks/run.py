@@ -59,6 +59,30 @@ for f in sorted(folder.iterdir()):
 print(time.perf_counter() - start)
 """
 
+# `jixiao compare --format json -o FILE` step by step in a fresh process, each phase's seconds as
+# JSON: what the command's process is made of (the rest of its wall time is Python's start and exit).
+COMPARE_PHASES = """
+import datetime as dt, json, sys, time
+marks = [time.perf_counter()]
+import jixiao.cli.main
+from jixiao.cli.options import State, as_of_view, packs_arg
+from jixiao.core.load import load_portfolio
+from jixiao.core.outputs.compare import compare
+from jixiao.core.outputs.compare_output import write_json
+marks.append(time.perf_counter())
+packs = packs_arg(State(False, False), sys.argv[1])
+marks.append(time.perf_counter())
+as_of = dt.date.fromisoformat(sys.argv[2])
+folio = as_of_view(load_portfolio(sys.argv[3]), as_of)
+marks.append(time.perf_counter())
+result = compare(packs, folio, as_of, monthly=False)
+marks.append(time.perf_counter())
+with open(sys.argv[4], "w", encoding="utf-8") as fh:
+    write_json(result, fh)
+marks.append(time.perf_counter())
+print(json.dumps(dict(zip(["imports", "packs", "load", "compare", "json"], [b - a for a, b in zip(marks, marks[1:])]))))
+"""
+
 # Runs the jixiao command line and, at exit, writes the process's peak resident memory (kB) to a file.
 CLI_WITH_PEAK = """
 import atexit, runpy, sys
@@ -159,6 +183,9 @@ def bench_size(n: int, seed: int, folder: Path, have_openfisca: bool) -> dict:
            str(pq)]
     out["compare_cli_s"], _ = timed(lambda: subprocess.run(cmd, check=True, capture_output=True))
     out["compare_cli_rss_gb"] = int(peak.read_text()) / 1024 / 1024
+    out["compare_cli_phases_s"] = json.loads(subprocess.run(
+        [sys.executable, "-c", COMPARE_PHASES, ",".join(p.id for p in packs), as_of.isoformat(), str(pq),
+         str(folder / f"compare{n}.json")], check=True, capture_output=True, text=True).stdout)
     # One project under each pack, its pack prepared (one run first), for a service's gate check.
     one = portfolio.take([n // 2])
     for p in packs:
@@ -361,6 +388,11 @@ def report(results: list[dict]) -> str:
                      f"{r['load_parquet_fresh_s']:>9.2f} {r['load_csv_fresh_s']:>10.2f} {r['run_s']:>8.2f} "
                      f"{r['compare_s']:>8.2f} {r['compare_cli_s']:>12.2f} {r['compare_cli_rss_gb']:>11.2f} "
                      f"{r['explain_ms']:>11.2f} {r['rss_gb']:>7.2f}")
+    lines.append("")
+    lines.append(f"{'projects':>10} " + " ".join(f"{k:>8}" for k in results[0]["compare_cli_phases_s"])
+                 + "   (`jixiao compare --format json -o` in a fresh process, phase by phase, s)")
+    for r in results:
+        lines.append(f"{r['projects']:>10,} " + " ".join(f"{v:>8.2f}" for v in r["compare_cli_phases_s"].values()))
     return "\n".join(lines)
 
 

@@ -8,7 +8,13 @@ import click
 
 from jixiao.cli.options import CoreChoice, _date, out, pack_by_name, pack_levels, pass_state
 from jixiao.cli.text import safe
-from jixiao.core.hookspecs import STAGES
+
+
+def stages() -> tuple[str, ...]:
+    """The stages a plugin's hooks implement (read from the hook specifications when needed)."""
+    from jixiao.core.hookspecs import STAGES
+
+    return STAGES
 
 
 @click.group()
@@ -50,7 +56,7 @@ def new_pack(state, pack_id, parent, name, level, folder, as_of):
 
 @new.command("plugin")
 @click.argument("name")
-@click.option("--stage", type=click.Choice(STAGES), default="monitor",
+@click.option("--stage", type=CoreChoice(stages), default="monitor",
               show_default=True,
               help="规则实现哪个环节的钩子：assess 事前评估、target 目标、monitor 运行监控、evaluate 评价、apply 结果应用。")
 @click.option("--dir", "folder", type=click.Path(file_okay=False, path_type=Path), default=Path("."),

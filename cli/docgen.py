@@ -22,7 +22,7 @@ def hooks_md() -> str:
     for name in hookspecs.ALL_HOOKS:
         func = getattr(hookspecs, name)
         sig = str(inspect.signature(func)).replace("'", "")
-        lines += [f"## `{name}`", "", "```python", f"@hookimpl", f"def {name}(self, {sig[1:]}: ...", "```", "",
+        lines += [f"## `{name}`", "", "```python", "@hookimpl", f"def {name}(self, {sig[1:]}: ...", "```", "",
                   inspect.getdoc(func), ""]
     return "\n".join(lines).rstrip() + "\n"
 

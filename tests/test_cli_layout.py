@@ -134,3 +134,32 @@ def test_starting_the_cli_loads_neither_the_pack_model_nor_the_loader():
             "'jixiao.core.engine', 'jixiao.cli.render') if m in sys.modules))")
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert res.stdout.strip() == "[]"
+
+
+def test_starting_the_cli_imports_no_data_library():
+    """``jixiao --help``, ``--version`` and a mistyped command answer without polars, numpy or any
+    library only some commands use (plotly, the spreadsheet libraries, the holiday tables, pluggy):
+    each command imports what it needs."""
+    import subprocess
+    import sys
+
+    heavy = ("polars", "numpy", "plotly", "openpyxl", "xlsxwriter", "fastexcel", "chinese_calendar", "pluggy", "cattrs")
+    code = (f"import sys, jixiao.cli.main; print(sorted({{m.split('.')[0] for m in sys.modules}} & set({heavy!r})))")
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert res.stdout.strip() == "[]"
+
+
+def test_the_plugin_api_is_there_when_asked_for():
+    """``from jixiao import hookimpl, Rule, RuleOutput`` (what a plugin writes) still works, the
+    names imported on first use."""
+    import pytest
+
+    import jixiao
+    from jixiao import Rule, RuleOutput, hookimpl
+    from jixiao.core.hookspecs import hookimpl as spec_impl
+    from jixiao.core.rule import Rule as rule_cls, RuleOutput as output_cls
+
+    assert (hookimpl, Rule, RuleOutput) == (spec_impl, rule_cls, output_cls)
+    assert sorted(jixiao.__all__) == ["Rule", "RuleOutput", "__version__", "hookimpl"]
+    with pytest.raises(AttributeError):
+        jixiao.no_such_name  # noqa: B018

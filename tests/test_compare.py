@@ -85,10 +85,9 @@ def test_grades_of_the_same_level_do_not_disagree(registry, portfolio):
 
 @pytest.mark.parametrize("chunk", [7, 100_000])
 def test_json_projects_say_what_the_matrix_says(registry, portfolio, monkeypatch, chunk):
-    from jixiao.core.outputs import compare_output
-    from jixiao.core.outputs import run as output
+    from jixiao.core.outputs import compare_output, json_rows
 
-    monkeypatch.setattr(output, "CHUNK", chunk)  # several chunks, and one
+    monkeypatch.setattr(json_rows, "CHUNK", chunk)  # several chunks, and one
     packs = [Pack.load(p, registry) for p in ("tianyuan", "tongxin")]
     c = compare(packs, portfolio, AS_OF, monthly=False)
     doc = json.loads(compare_output.to_json(c))

@@ -11,7 +11,8 @@ import polars as pl
 from jixiao.core.actions import ACTIONS
 from jixiao.core.outputs.compare import Comparison
 from jixiao.core.money import fen_to_yuan_str
-from jixiao.core.outputs.run import stream_json, write_atomic
+from jixiao.core.outputs.json_rows import stream_json
+from jixiao.core.outputs.run import write_atomic
 
 SCHEMA = "jixiao.compare/1"
 
@@ -23,8 +24,8 @@ def to_json(c: Comparison) -> str:
 
 
 def write_json(c: Comparison, out: TextIO) -> None:
-    """Write the comparison as JSON, the per-project part encoded by polars a chunk at a time: a
-    million projects never become a million Python dicts or one giant string."""
+    """Write the comparison as JSON, the per-project part encoded by polars a chunk at a time, as
+    bytes (``json_rows``): a million projects never become a million Python dicts or strings."""
     departments = {}
     for dept, pack, fen in c.by_department.iter_rows():
         departments.setdefault(dept, {})[pack] = fen

@@ -22,15 +22,18 @@ import os
 import re
 import shutil
 import signal
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-
-import polars as pl
+from typing import TYPE_CHECKING
 
 from jixiao.core.errors import JixiaoError
+
+if TYPE_CHECKING:  # polars is imported where a frame is written: the command line starts without it
+    import polars as pl
 
 _LIVE: set[Path] = set()  # this process's temporary files and folders, removed on SIGTERM
 LEGACY_AGE = 3600  # seconds: a temporary file of the old naming (no PID) is stale after an hour
@@ -82,7 +85,9 @@ def _output_error(target: Path, exc: BaseException) -> OutputError:
 def _is_io_error(exc: BaseException) -> bool:
     if isinstance(exc, OSError) or any(isinstance(a, OSError) for a in getattr(exc, "args", ())):
         return True
-    return isinstance(exc, pl.exceptions.PolarsError) and ("os error" in str(exc).lower() or "i/o" in str(exc).lower())
+    polars = sys.modules.get("polars")  # an error of polars comes only once polars is imported
+    return (polars is not None and isinstance(exc, polars.exceptions.PolarsError)
+            and ("os error" in str(exc).lower() or "i/o" in str(exc).lower()))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -351,6 +356,8 @@ def csv_safe(frame: pl.DataFrame) -> pl.DataFrame:
     """``frame`` with every text cell that a spreadsheet would run as a formula — starting with
     ``=``, ``+``, ``-``, ``@``, a tab or a carriage return, and not a plain number such as ``-12.50``
     — prefixed with ``'`` (OWASP, CSV injection). Other cells are unchanged."""
+    import polars as pl
+
     exprs = []
     for name, dtype in frame.schema.items():
         if dtype == pl.String:
