@@ -41,13 +41,13 @@ def test_json_output_is_byte_identical_and_documented(cli, folio, tmp_path):
 def test_json_findings_are_the_run_findings(registry, monkeypatch, chunk):
     import datetime as dt
 
-    from jixiao.core.outputs import run as output
+    from jixiao.core.outputs import json_rows, run as output
     from jixiao.core.actions import ACTIONS, OBJECTS
     from jixiao.core.engine import run
     from jixiao.core.money import fen_to_yuan_str
     from jixiao.core.pack import Pack
 
-    monkeypatch.setattr(output, "CHUNK", chunk)  # several chunks, and one
+    monkeypatch.setattr(json_rows, "CHUNK", chunk)  # several chunks, and one
     seen = []
     for pack_id in ("tianyuan", "nanchang"):  # due dates in one, amounts in the other
         result = run(Pack.load(pack_id, registry), generate(60, seed=11), dt.date(2025, 3, 31))

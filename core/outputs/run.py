@@ -7,7 +7,6 @@ docs/formats.md; amounts appear both as integer fen and as exact 元 text.
 from __future__ import annotations
 
 import io
-import json
 from pathlib import Path
 from typing import TextIO
 
@@ -18,6 +17,7 @@ from jixiao.core.actions import ACTIONS, OBJECTS
 from jixiao.core.engine import RunResult
 from jixiao.core.errors import JixiaoError
 from jixiao.core.outputs.files import csv_safe, write_atomic  # noqa: F401 (write_atomic: re-exported)
+from jixiao.core.outputs.json_rows import stream_json
 from jixiao.core.money import fen_to_yuan_str
 
 SCHEMA = "jixiao.run/1"
@@ -101,9 +101,6 @@ def effect_by_year(decisions: pl.DataFrame) -> list[dict]:
             for y, a, o, fen, n in groups.iter_rows()]
 
 
-CHUNK = 100_000  # rows encoded at a time by stream_json
-
-
 def to_json(result: RunResult, projects: int) -> str:
     out = io.StringIO()
     write_json(result, projects, out)
@@ -130,19 +127,6 @@ def write_json(result: RunResult, projects: int, out: TextIO) -> None:
         "source", "clause", "assumed", "message",
     )
     stream_json(out, head, "findings", with_grades(result), row)
-
-
-def stream_json(out: TextIO, head: dict, key: str, frame: pl.DataFrame, row: pl.Expr) -> None:
-    """Write ``head`` as an indented JSON object whose last member ``key`` lists ``row`` (a struct)
-    for each row of ``frame``, encoded by polars ``CHUNK`` rows at a time: millions of rows never
-    become Python dicts or one giant string."""
-    text = json.dumps(head, ensure_ascii=False, indent=2)
-    out.write(text[:-2] + f',\n  {json.dumps(key)}: [')  # the head without its closing brace
-    encode = row.struct.json_encode()
-    for start in range(0, frame.height, CHUNK):
-        encoded = frame.slice(start, CHUNK).select(encode).to_series()
-        out.write(("\n    " if start == 0 else ",\n    ") + ",\n    ".join(encoded))
-    out.write("\n  ]\n}\n" if frame.height else "]\n}\n")
 
 
 def write_csv(result: RunResult, path: Path) -> None:
