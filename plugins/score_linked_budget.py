@@ -282,34 +282,28 @@ class ScoreLinkedBudget(Rule):
                      & (pl.col("_known_year") >= as_of.year))
         continues = (pl.col("end_date").dt.year() >= pl.col("_budget_year")).fill_null(True)
         always = pl.lit(True)
-        # Each consequence: its grades, its text, when it follows, and when its text is not null (a
-        # text naming a null value is left out, as a null): which projects have one is found from
-        # these, without writing the texts, which are written only for the messages.
-        has_year, has_known = pl.col("_budget_year").is_not_null(), pl.col("_known_year").is_not_null()
-        cut_known = has_year & pl.col("budget_fen").is_not_null() & (
-            (pl.col("_from") != "department_control") | pl.col("department").is_not_null())
-        consequences = ((p.priority_grades, year + pl.lit("年度预算优先保障"), deserving & continues, has_year),
-                        (p.improve_grades, pl.lit("督促改进"), always, always),
-                        (p.notice_grades, pl.lit("予以公开通报"), always, always),
+        consequences = ((p.priority_grades, year + pl.lit("年度预算优先保障"), deserving & continues),
+                        (p.improve_grades, pl.lit("督促改进"), always),
+                        (p.notice_grades, pl.lit("予以公开通报"), always),
                         (p.no_new_budget_grades, pl.lit("不予考虑项目实施单位") + year + pl.lit("年度新增预算需求") if unit
-                         else year + pl.lit("年度不予新增预算"), always, has_year),
+                         else year + pl.lit("年度不予新增预算"), always),
                         (p.suspend_grades, pl.lit("中止") + pl.col("_known_year").cast(pl.String)
-                         + pl.lit("年度预算执行或调整执行中的预算资金拨付"), executing, has_known),
-                        (p.reward_grades, pl.lit("予以通报表扬并实施奖励"), deserving, always),
-                        (list(cuts), cut_text, always, cut_known))
+                         + pl.lit("年度预算执行或调整执行中的预算资金拨付"), executing),
+                        (p.reward_grades, pl.lit("予以通报表扬并实施奖励"), deserving),
+                        (list(cuts), cut_text, always))
         items = [pl.when(pl.col("grade").is_in(grades) & when).then(text)
-                 for grades, text, when, _ in consequences if grades]
+                 for grades, text, when in consequences if grades]
         if not items:
             return self.findings(held.head(0), "pending_review", "")
-        follows = pl.any_horizontal((pl.col("grade").is_in(grades) & when & known).fill_null(False)
-                                    for grades, _, when, known in consequences if grades)
+        # A project is listed when one consequence's text is written for it: the texts themselves
+        # decide (a second, boolean account of when each text is null could drift from them).
         listed = pl.concat_list(items).list.drop_nulls()
-        held = held.filter(follows)
+        held = held.with_columns(listed.alias("_then")).filter(pl.col("_then").list.len() > 0)
         computed = pl.col("score_source") == "computed"
         msg = (pl.lit("绩效评价等级为") + pl.col("grade")
                + pl.when(computed).then(pl.lit("（按绩效指标测算，尚无评价结果）：有自评或评价结果且等级相同时，"))
                .otherwise(pl.lit("（单位自评），自评报告尚未经财政部门复核：复核确认该等级后，"))
-               + listed.list.join("；")
+               + pl.col("_then").list.join("；")
                + pl.when(computed).then(pl.lit("；在此之前不据此调整预算")).otherwise(pl.lit("；复核前不据此调整预算")))
         has_cut = pl.col("grade").is_in(list(cuts)) if cuts else pl.lit(False)
         return self.findings(held, "pending_review", msg, budget_year=pl.col("_budget_year"),
