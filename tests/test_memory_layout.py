@@ -185,3 +185,15 @@ def test_the_runs_of_a_files_pix_are_checked_across_batch_boundaries(sample, tmp
     moved.write_parquet(file)
     for batch in (1, at, at + 1, frame.height):
         assert id_runs(file, batch_rows=batch) is None, batch
+
+
+def test_a_typed_detail_table_whose_ids_are_not_text_is_refused_naming_the_column(sample, tmp_path):
+    # Read without its ids, such a file's pix check would compare numbers with the projects' text
+    # ids: the file is read whole instead, and its column's type named as for any typed file.
+    path = write_typed(sample, tmp_path / "typed")
+    sp = pl.read_parquet(path / "spending.parquet")
+    sp.with_columns(pl.col("pix").cast(pl.Int64).alias("project_id")).write_parquet(path / "spending.parquet")
+    with pytest.raises(InputError) as err:
+        load_portfolio(path)
+    [p] = err.value.problems
+    assert (p.file, p.column) == (str(path / "spending.parquet"), "project_id") and "Int64" in p.message

@@ -41,7 +41,7 @@ def _typed_lean(table: str, path: Path, schema: dict[str, pl.DataType]) -> pl.Da
     from the file by ``id_runs`` instead). None when a vocabulary holds a value outside it: the
     whole file is then read as it is, so that the check can name each such cell."""
     vocab = {c.name for c in TABLES[table].columns if c.kind == "enum"}
-    lean = table != "projects" and schema.get(PIX) == pl.UInt32 and "project_id" in schema
+    lean = table != "projects" and schema.get(PIX) == pl.UInt32 and schema.get("project_id") == pl.String
     columns = [pl.col(c).cast(ENUMS[c]) if c in vocab and schema[c] == pl.String else pl.col(c)
                for c in schema if not (lean and c == "project_id")]
     try:
