@@ -8,6 +8,7 @@ import attrs
 import polars as pl
 
 from jixiao.core.errors import InputError, Problem
+from jixiao.core.load.id_runs import IdRuns
 from jixiao.core.load.columns import ROW, UNIT_NAMES
 from jixiao.core.load.model import Origin
 from jixiao.core.schema import Table
@@ -25,7 +26,7 @@ class _Raw:
     fast: object | None = None
     # A typed detail table read without its text ids (``id_runs.IdRuns``): its ``pix`` is checked
     # from the file's runs.
-    id_runs: object | None = None
+    id_runs: IdRuns | None = None
 
 
 def decode(data: bytes, file: str) -> str:
